@@ -8,7 +8,6 @@ namespace {
 using wire::decode_error;
 
 constexpr size_t kIpv4MinHeaderSize = 20;
-constexpr size_t kIpv6HeaderSize = 40;
 constexpr size_t kUdpHeaderSize = 8;
 
 absl::Status decode_ipv4(wire::Reader& reader, Ipv4Header& out) {

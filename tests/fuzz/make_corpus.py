@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus under tests/fuzz/corpus/<target>/ from the captures
+in ../shared/captures (real OOR traffic) and, for what the captures lack
+(Map-Referral, Info, LCAF types), from the golden bytes of the unit tests.
+Run it again when captures are added; its output is committed.
+
+usage: make_corpus.py [CAPTURES_DIR]
+"""
+import glob
+import hashlib
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+CAPTURES = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "captures")
+
+TYPE_TARGET = {1: "map_request", 2: "map_reply", 3: "map_register", 4: "map_notify",
+               5: "map_notify", 6: "map_referral", 7: "info"}
+
+# Golden bytes from tests/common/lisp/{address,messages}_test.cc.
+GOLDEN = {
+    "address": [
+        "00 00", "00 01 c0 00 02 01", "00 11 6c 69 73 70 00",
+        "00 02 20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 01",
+        "40 03 00 00 02 18 00 0a 00 00 00 07 00 01 0a 00 00 00",
+        "40 03 00 00 01 00 00 18 00 01 c0 00 02 01 00 02 20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 01",
+        "40 03 00 00 0c 00 00 10 00 00 18 10 00 01 0a 01 02 00 00 01 0a 02 00 00",
+        "40 03 00 00 0a 00 00 10 00 05 00 01 c0 00 02 01 00 02 00 01 c0 00 02 02",
+        "40 03 00 00 07 00 00 18 10 f6 10 f5 00 01 cb 00 71 05 00 01 c0 00 02 02 00 00 00 01 c0 00 02 07",
+    ],
+    "map_referral": [
+        "60 00 00 01 00 00 00 00 00 00 00 05 00 00 05 a0 01 10 48 00 10 00 00 01 0a 01 00 00 "
+        "01 64 ff 00 00 01 00 01 c0 00 02 09 00 00 05 a0 00 00 00 10 00 00 00 01 12 34 00 04 "
+        "01 00 00 00 de ad be ef",
+    ],
+    "info": [
+        "70 00 00 00 00 00 00 00 00 00 00 0b 00 01 00 14 " + "00 " * 20 +
+        "00 00 00 00 00 20 00 01 0a 00 00 01 00 00",
+        "78 00 00 00 00 00 00 00 00 00 00 0b 00 01 00 14 " + "22 " * 20 +
+        "00 00 05 a0 00 20 00 01 0a 00 00 01 40 03 00 00 07 00 00 18 10 f6 10 f5 00 01 cb 00 71 05 "
+        "00 01 c0 00 02 02 00 00 00 01 c0 00 02 07",
+    ],
+    "map_notify": [
+        "50 00 00 00 00 00 00 00 00 00 00 09 00 00 00 00",
+        "44 00 00 00 00 00 00 00 00 00 00 09 00 01 00 00 00 01 00 02 ab cd",
+    ],
+    "data_packet": [
+        "c8 ab cd ef 00 00 07 01 45 00 00 14 00 00 00 00 40 01 00 00 c6 33 64 0a cb 00 71 0a",
+        "0c 00 00 01 00 00 2a 00 45 00 00 14 00 00 00 00 40 01 00 00 c6 33 64 0a cb 00 71 0a",
+        "10 00 10 02 00 00 00 00",
+    ],
+}
+
+
+def write(target, data):
+    folder = os.path.join(HERE, "corpus", target)
+    os.makedirs(folder, exist_ok=True)
+    name = hashlib.sha1(data).hexdigest()[:16]
+    with open(os.path.join(folder, name), "wb") as f:
+        f.write(data)
+
+
+def udp_payloads(path):
+    data = open(path, "rb").read()
+    endian = "<" if data[:4] == b"\xd4\xc3\xb2\xa1" or data[:4] == b"\x4d\x3c\xb2\xa1" else ">"
+    offset = 24
+    while offset + 16 <= len(data):
+        captured = struct.unpack(endian + "I", data[offset + 8:offset + 12])[0]
+        frame = data[offset + 16:offset + 16 + captured]
+        offset += 16 + captured
+        ether_type = struct.unpack(">H", frame[12:14])[0]
+        if ether_type == 0x0800:
+            ihl = (frame[14] & 0x0f) * 4
+            udp = 14 + ihl
+        elif ether_type == 0x86dd:
+            udp = 14 + 40
+        else:
+            continue
+        ports = struct.unpack(">HH", frame[udp:udp + 4])
+        yield ports, frame[udp + 8:]
+
+
+def main():
+    for target, items in GOLDEN.items():
+        for text in items:
+            write(target, bytes.fromhex(text))
+    for capture in sorted(glob.glob(os.path.join(CAPTURES, "*.pcap"))):
+        write("pcap", open(capture, "rb").read())
+        for ports, payload in udp_payloads(capture):
+            if 4342 in ports:
+                write("message", payload)
+                kind = payload[0] >> 4
+                if kind == 8:
+                    write("ip_udp", payload[4:])
+                    inner_udp = 4 + ((payload[4] & 0x0f) * 4 if payload[4] >> 4 == 4 else 40)
+                    inner = payload[inner_udp + 8:]
+                    write(TYPE_TARGET.get(inner[0] >> 4, "message"), inner)
+                elif kind in TYPE_TARGET:
+                    write(TYPE_TARGET[kind], payload)
+            elif 4341 in ports:
+                write("data_packet", payload)
+    for target in ("map_referral", "info"):
+        for text in GOLDEN[target]:
+            write("message", bytes.fromhex(text))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,14 @@
+// libFuzzer target: decode_map_reply (accepted inputs must re-encode identically).
+#include "common/lisp/message.h"
+#include "tests/fuzz/oracle.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace lispmob;
+  const std::span<const uint8_t> input(data, size);
+  lisp::MapReply message;
+  if (!lisp::decode_map_reply(input, message).ok()) return 0;
+  auto encoded = lisp::encode_message(message);
+  if (!encoded.ok()) std::abort();
+  fuzz::expect_same(input, *encoded);
+  return 0;
+}
