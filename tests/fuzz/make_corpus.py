@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the seed corpus under tests/fuzz/corpus/<target>/ from the captures
 in ../shared/captures (real OOR traffic) and, for what the captures lack
-(Map-Referral, Info, LCAF types), from the golden bytes of the unit tests.
+(Map-Referral, Info, LCAF types), from the golden bytes of the unit tests;
+the config corpus starts from lispmob.conf.example.
 Run it again when captures are added; its output is committed.
 
 usage: make_corpus.py [CAPTURES_DIR]
@@ -83,6 +84,7 @@ def udp_payloads(path):
 
 
 def main():
+    write("config", open(os.path.join(ROOT, "lispmob.conf.example"), "rb").read())
     for target, items in GOLDEN.items():
         for text in items:
             write(target, bytes.fromhex(text))

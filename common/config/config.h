@@ -1,0 +1,130 @@
+// lispmob's configuration: the keys of LISPmob's lispd.conf and OOR's
+// oor.conf (a superset of both) plus our own DPDK keys. Parsed with
+// libconfuse; every error names the file, the line and the key.
+// lispmob.conf.example documents each key.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/net/ip_address.h"
+
+namespace lispmob::config {
+
+enum class OperatingMode { kMobileNode, kXtr, kMapServer, kRtr };
+
+struct RlocAddress {
+  net::IpAddress address;
+  uint8_t priority = 1;
+  uint8_t weight = 100;
+  bool local = true;  // OOR: false for a locator of another xTR of the same site
+};
+
+// A locator taken from an interface's current address (and followed as it changes).
+struct RlocInterface {
+  std::string interface;
+  net::IpFamily family = net::IpFamily::kIpv4;
+  uint8_t priority = 1;
+  uint8_t weight = 100;
+};
+
+struct DatabaseMapping {
+  net::IpPrefix eid_prefix;
+  uint32_t instance_id = 0;
+  uint32_t ttl_minutes = 10;
+  std::vector<RlocAddress> rloc_addresses;
+  std::vector<RlocInterface> rloc_interfaces;
+};
+
+struct StaticMapping {
+  net::IpPrefix eid_prefix;
+  uint32_t instance_id = 0;
+  std::vector<RlocAddress> rlocs;
+};
+
+struct MapServer {
+  std::string address;  // IP address or host name
+  uint8_t key_id = 0;
+  uint8_t algorithm = 1;  // key-type: 1 HMAC-SHA-1-96, 2 HMAC-SHA-256-128
+  std::string key;
+  bool proxy_reply = false;
+};
+
+struct ProxyEtr {
+  net::IpAddress address;
+  uint8_t priority = 1;
+  uint8_t weight = 100;
+};
+
+struct RlocProbing {
+  uint32_t interval_seconds = 0;  // 0: off
+  uint32_t retries = 2;
+  uint32_t retries_interval_seconds = 5;
+};
+
+// Map-Server role: a site allowed to register.
+struct LispSite {
+  net::IpPrefix eid_prefix;
+  uint32_t instance_id = 0;
+  uint8_t key_id = 0;
+  uint8_t algorithm = 1;
+  std::string key;
+  bool accept_more_specifics = false;
+  bool proxy_reply = false;
+  bool merge = false;
+};
+
+struct Dpdk {
+  std::string eal_args = "--no-huge --no-pci --no-shconf --no-telemetry";
+  std::string worker_lcores = "1";
+  std::string rloc_port;  // PCI address, or vdev arguments such as net_af_packet0,iface=veth0
+  std::string rloc_twin = "rloc0";  // kernel tap twin of the RLOC port
+  uint32_t mbufs = 16383;
+  uint32_t burst_size = 32;
+  uint32_t punt_ring_size = 1024;
+};
+
+struct Config {
+  std::string source;  // the file it came from
+  int debug = 0;
+  std::string log_file;
+  OperatingMode mode = OperatingMode::kMobileNode;
+  uint32_t map_request_retries = 2;
+  std::vector<std::string> map_resolvers;
+  std::vector<std::string> proxy_itrs;
+  std::vector<net::IpPrefix> allowed_dst_eids;
+  bool ipv6_site_scope = false;  // ipv6-scope = SITE: ULAs may be RLOCs
+  bool vxlan_gpe = false;        // encapsulation = VXLAN-GPE
+  std::string control_iface;
+  bool nat_traversal = false;
+  std::string tap_iface = "lmn0";
+  uint32_t map_cache_max_entries = 1048576;
+  std::optional<std::array<uint8_t, 16>> xtr_id;
+  std::optional<uint64_t> site_id;
+  RlocProbing rloc_probing;
+  std::vector<MapServer> map_servers;
+  std::vector<ProxyEtr> proxy_etrs_ipv4;
+  std::vector<ProxyEtr> proxy_etrs_ipv6;
+  std::vector<DatabaseMapping> database_mappings;
+  std::vector<StaticMapping> static_map_cache;
+  std::vector<LispSite> lisp_sites;
+  std::vector<StaticMapping> ms_static_registered_sites;
+  Dpdk dpdk;
+  // Keys accepted for compatibility with LISPmob/OOR files whose feature
+  // lispmob does not implement yet; the daemon warns about each.
+  std::vector<std::string> unsupported;
+};
+
+// Parses the file at `path`. An error's message reads "FILE:LINE: key 'KEY': ...".
+absl::StatusOr<Config> load_file(const std::string& path);
+// Parses `text` as if it were the file `name`.
+absl::StatusOr<Config> parse_text(std::string_view text, const std::string& name);
+
+const char* to_string(OperatingMode mode);
+
+}  // namespace lispmob::config

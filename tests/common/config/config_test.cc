@@ -1,0 +1,183 @@
+#include "common/config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace lispmob::config {
+namespace {
+
+std::string source_root() {
+  const char* root = std::getenv("LISPMOB_SOURCE_ROOT");
+  return root ? root : ".";
+}
+
+TEST(ConfigTest, ExampleFileLoads) {
+  auto config = load_file(source_root() + "/lispmob.conf.example");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->mode, OperatingMode::kMobileNode);
+  EXPECT_EQ(config->map_resolvers, std::vector<std::string>{"192.0.2.2"});
+  ASSERT_EQ(config->map_servers.size(), 1u);
+  EXPECT_EQ(config->map_servers[0].key, "password");
+  EXPECT_EQ(config->map_servers[0].algorithm, 1);
+  ASSERT_EQ(config->database_mappings.size(), 1u);
+  const auto& mapping = config->database_mappings[0];
+  EXPECT_EQ(mapping.eid_prefix.to_string(), "198.18.0.10/32");
+  EXPECT_EQ(mapping.ttl_minutes, 10u);
+  ASSERT_EQ(mapping.rloc_interfaces.size(), 1u);
+  EXPECT_EQ(mapping.rloc_interfaces[0].interface, "rloc0");
+  EXPECT_EQ(config->rloc_probing.interval_seconds, 30u);
+  EXPECT_EQ(config->tap_iface, "lmn0");
+  EXPECT_EQ(config->dpdk.rloc_port, "net_af_packet0,iface=veth-rloc,framecnt=4096");
+  EXPECT_TRUE(config->unsupported.empty());
+}
+
+// An oor.conf as OOR's documentation writes one (xTR with OOR-only keys).
+TEST(ConfigTest, OorStyleXtr) {
+  auto config = parse_text(R"(
+debug = 1
+map-request-retries = 3
+operating-mode = "xTR"
+ipv6-scope = "SITE"
+map-resolver = { 192.0.2.2, mr.example.net }
+map-server { address = 192.0.2.2  key-type = 1  key = "password"  proxy-reply = on }
+proxy-etr-ipv4 { address = 192.0.2.20  priority = 1  weight = 100 }
+proxy-etr-ipv6 { address = 2001:db8::20  priority = 2  weight = 50 }
+rloc-probing { rloc-probe-interval = 30  rloc-probe-retries = 3  rloc-probe-retries-interval = 10 }
+database-mapping {
+  eid-prefix = 2001:db8:1::/48
+  iid = 7
+  ttl = 15
+  rloc-address { address = 192.0.2.3  priority = 1  weight = 60 }
+  rloc-address { address = 192.0.2.33  priority = 1  weight = 40  local = false }
+  rloc-iface { interface = "eth1"  ip_version = 6  priority = 2  weight = 100 }
+}
+static-map-cache {
+  eid-prefix = 10.0.0.0/8
+  rloc-address { address = 192.0.2.9  priority = 1  weight = 100 }
+}
+)",
+                           "oor.conf");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->mode, OperatingMode::kXtr);
+  EXPECT_EQ(config->debug, 1);
+  EXPECT_TRUE(config->ipv6_site_scope);
+  EXPECT_EQ(config->map_resolvers.size(), 2u);
+  EXPECT_TRUE(config->map_servers[0].proxy_reply);
+  ASSERT_EQ(config->proxy_etrs_ipv6.size(), 1u);
+  EXPECT_EQ(config->proxy_etrs_ipv6[0].weight, 50);
+  const auto& mapping = config->database_mappings.at(0);
+  EXPECT_EQ(mapping.instance_id, 7u);
+  ASSERT_EQ(mapping.rloc_addresses.size(), 2u);
+  EXPECT_FALSE(mapping.rloc_addresses[1].local);
+  EXPECT_EQ(mapping.rloc_interfaces.at(0).family, net::IpFamily::kIpv6);
+  EXPECT_EQ(config->static_map_cache.at(0).rlocs.at(0).address.to_string(), "192.0.2.9");
+  EXPECT_EQ(config->rloc_probing.retries, 3u);
+}
+
+// LISPmob 0.4's lispd.conf forms.
+TEST(ConfigTest, Lispmob04Forms) {
+  auto config = parse_text(R"(
+router-mode = off
+map-resolver = { 192.0.2.2 }
+map-server { address = 192.0.2.2  key-type = 1  key = "k" }
+proxy-etr { address = 192.0.2.20  priority = 1  weight = 100 }
+database-mapping {
+  eid-prefix = 198.18.0.10/32
+  interface = "wlan0"
+  priority_v4 = 1
+  weight_v4 = 100
+  priority_v6 = -1
+}
+static-map-cache { eid-prefix = 10.0.0.0/8  rloc = 192.0.2.9  priority = 1  weight = 100 }
+)",
+                           "lispd.conf");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->mode, OperatingMode::kMobileNode);
+  ASSERT_EQ(config->database_mappings.at(0).rloc_interfaces.size(), 1u) << "v6 disabled by -1";
+  EXPECT_EQ(config->database_mappings.at(0).rloc_interfaces[0].interface, "wlan0");
+  ASSERT_EQ(config->proxy_etrs_ipv4.size(), 1u);
+  EXPECT_EQ(config->static_map_cache.at(0).rlocs.at(0).address.to_string(), "192.0.2.9");
+}
+
+TEST(ConfigTest, MapServerSites) {
+  auto config = parse_text(R"(
+operating-mode = "MS"
+lisp-site { eid-prefix = 203.0.113.0/24  key-type = 2  key-id = 3  key = "k2"  accept-more-specifics = on }
+ms-static-registered-site { eid-prefix = 192.0.2.128/25  rloc-address { address = 192.0.2.9 } }
+)",
+                           "ms.conf");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->mode, OperatingMode::kMapServer);
+  const auto& site = config->lisp_sites.at(0);
+  EXPECT_EQ(site.algorithm, 2);
+  EXPECT_EQ(site.key_id, 3);
+  EXPECT_TRUE(site.accept_more_specifics);
+  EXPECT_EQ(config->ms_static_registered_sites.at(0).rlocs.at(0).weight, 100);
+}
+
+TEST(ConfigTest, CompatSectionsLoadAndAreReported) {
+  auto config = parse_text(R"(
+explicit-locator-path { elp-name = "elp1"  elp-node { address = 192.0.2.1  strict = on } }
+nat_traversal_support = on
+)",
+                           "compat.conf");
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->unsupported.size(), 2u);
+  EXPECT_EQ(config->unsupported[0], "section 'explicit-locator-path'");
+}
+
+struct BadCase {
+  const char* text;
+  const char* expected;  // the error must contain this
+};
+
+class BadConfigTest : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(BadConfigTest, ErrorNamesFileLineAndKey) {
+  auto config = parse_text(GetParam().text, "bad.conf");
+  ASSERT_FALSE(config.ok());
+  const std::string message(config.status().message());
+  EXPECT_NE(message.find(GetParam().expected), std::string::npos) << message;
+  EXPECT_EQ(message.rfind("bad.conf:", 0), 0u) << message;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Errors, BadConfigTest,
+    ::testing::Values(
+        BadCase{"debug = 1\nfrobnicate = 3\n", "bad.conf:2: no such option 'frobnicate'"},
+        BadCase{"debug = 9\n", "bad.conf:1: key 'debug': expected 0 to 3, got 9"},
+        BadCase{"\noperating-mode = \"router\"\n",
+                "bad.conf:2: key 'operating-mode': expected one of MN, xTR, MS, RTR, got 'router'"},
+        BadCase{"database-mapping {\n  eid-prefix = 10.0.0.1/24\n}\n",
+                "bad.conf:2: key 'eid-prefix': expected a prefix"},
+        BadCase{"database-mapping {\n  eid-prefix = 10.0.0.0/24\n}\n",
+                "key 'rloc-address' or 'rloc-iface'"},
+        BadCase{"database-mapping {\n  iid = 1\n  rloc-iface { interface = \"eth0\" }\n}\n",
+                "missing key 'eid-prefix'"},
+        BadCase{"database-mapping {\n eid-prefix = 10.0.0.0/8\n iid = 16777216\n}\n",
+                "bad.conf:3: key 'iid': expected 0 to 16777215"},
+        BadCase{"map-server {\n  address = 192.0.2.2\n  key-type = 3\n  key = \"k\"\n}\n",
+                "bad.conf:3: key 'key-type': expected 1 to 2, got 3"},
+        BadCase{"map-server {\n  address = 192.0.2.2\n}\n", "missing key 'key'"},
+        BadCase{"map-resolver = { 192.0.2.2, \"bad host!\" }\n",
+                "key 'map-resolver': expected an IP address or host name, got 'bad host!'"},
+        BadCase{"static-map-cache {\n eid-prefix = 10.0.0.0/8\n rloc-address {\n  address = 10.0.0.1\n  "
+                "priority = 256\n }\n}\n",
+                "bad.conf:5: key 'priority': expected 0 to 255, got 256"},
+        BadCase{"rloc-probing {\n  rloc-probe-retries = 6\n}\n",
+                "bad.conf:2: key 'rloc-probe-retries': expected 0 to 5"},
+        BadCase{"xtr-id = \"0011\"\n", "key 'xtr-id': expected 32 hexadecimal digits"},
+        BadCase{"debug = \"loud\"\n", "'debug'"},
+        BadCase{"database-mapping {\n  eid-prefix = 10.0.0.0/8\n  rloc-iface { ip_version = 5  interface = \"e\" }\n}\n",
+                "key 'ip_version': expected 4 or 6, got 5"},
+        BadCase{"map-server {\n", "bad.conf:"}));
+
+TEST(ConfigTest, MissingFileIsNamed) {
+  auto config = load_file("/nonexistent/lispmob.conf");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("/nonexistent/lispmob.conf"), std::string_view::npos);
+}
+
+}  // namespace
+}  // namespace lispmob::config
