@@ -34,14 +34,15 @@ void process_frame(size_t index, pcap::Record& record, Counts& counts) {
       lisp::classify_ports(datagram.udp.source_port, datagram.udp.destination_port);
   if (port == lisp::LispPort::kNone) return;
   ++counts.lisp;
-  const std::string endpoints = absl::StrFormat(
-      "%d %s.%d > %s.%d: ", index + 1, net::source_of(datagram.ip).to_string(),
-      datagram.udp.source_port, net::destination_of(datagram.ip).to_string(),
-      datagram.udp.destination_port);
+  const std::string endpoints =
+      absl::StrFormat("%d %s.%d > %s.%d: ", index + 1, net::source_of(datagram.ip).to_string(),
+                      datagram.udp.source_port, net::destination_of(datagram.ip).to_string(),
+                      datagram.udp.destination_port);
   auto payload = lisp::decode_payload(port, datagram.payload);
   if (!payload.ok()) {
     ++counts.failed;
-    std::printf("%sMALFORMED %s\n", endpoints.c_str(), std::string(payload.status().message()).c_str());
+    std::printf("%sMALFORMED %s\n", endpoints.c_str(),
+                std::string(payload.status().message()).c_str());
     return;
   }
   std::printf("%s%s\n", endpoints.c_str(), lisp::summarize(*payload).c_str());
@@ -55,7 +56,8 @@ void process_frame(size_t index, pcap::Record& record, Counts& counts) {
   }
   std::vector<uint8_t> rebuilt(record.data.begin(), record.data.begin() + frame.payload_offset);
   rebuilt.insert(rebuilt.end(), reencoded->begin(), reencoded->end());
-  rebuilt.insert(rebuilt.end(), record.data.begin() + frame.payload_offset + datagram.payload.size(),
+  rebuilt.insert(rebuilt.end(),
+                 record.data.begin() + frame.payload_offset + datagram.payload.size(),
                  record.data.end());
   record.data = std::move(rebuilt);
 }

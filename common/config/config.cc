@@ -92,12 +92,13 @@ int check_int_range(cfg_t* cfg, cfg_opt_t* opt) {
     if (std::strcmp(range.key, opt->name) != 0) continue;
     for (unsigned i = 0; i < cfg_opt_size(opt); ++i) {
       const long value = cfg_opt_getnint(opt, i);
-      const bool ip_version_ok = std::strcmp(opt->name, "ip_version") != 0 || value == 4 || value == 6;
+      const bool ip_version_ok =
+          std::strcmp(opt->name, "ip_version") != 0 || value == 4 || value == 6;
       if (value < range.min || value > range.max || !ip_version_ok) {
-        cfg_error(cfg, "key '%s': expected %s, got %ld", opt->name,
-                  ip_version_ok ? absl::StrFormat("%d to %d", range.min, range.max).c_str()
-                                : "4 or 6",
-                  value);
+        cfg_error(
+            cfg, "key '%s': expected %s, got %ld", opt->name,
+            ip_version_ok ? absl::StrFormat("%d to %d", range.min, range.max).c_str() : "4 or 6",
+            value);
         return -1;
       }
     }
@@ -164,7 +165,8 @@ int check_xtr_id(cfg_t* cfg, cfg_opt_t* opt) {
   const char* value = cfg_opt_getnstr(opt, 0);
   const size_t length = value ? std::strlen(value) : 0;
   bool ok = length == 32;
-  for (size_t i = 0; ok && i < length; ++i) ok = std::isxdigit(static_cast<unsigned char>(value[i]));
+  for (size_t i = 0; ok && i < length; ++i)
+    ok = std::isxdigit(static_cast<unsigned char>(value[i]));
   if (!ok) {
     cfg_error(cfg, "key '%s': expected 32 hexadecimal digits (128 bits), got '%s'", opt->name,
               value ? value : "");
@@ -189,7 +191,9 @@ int check_database_mapping(cfg_t* cfg, cfg_opt_t* opt) {
   if (cfg_size(section, "rloc-address") + cfg_size(section, "rloc-iface") +
           cfg_size(section, "interface") ==
       0) {
-    cfg_error(cfg, "section 'database-mapping': key 'rloc-address' or 'rloc-iface': at least one locator needed");
+    cfg_error(cfg,
+              "section 'database-mapping': key 'rloc-address' or 'rloc-iface': at least one "
+              "locator needed");
     return -1;
   }
   return 0;
@@ -263,7 +267,9 @@ void attach_checks(cfg_opt_t* options) {
 
 // ---- conversion, after every check passed ----
 
-uint8_t u8(cfg_t* section, const char* key) { return static_cast<uint8_t>(cfg_getint(section, key)); }
+uint8_t u8(cfg_t* section, const char* key) {
+  return static_cast<uint8_t>(cfg_getint(section, key));
+}
 uint32_t u32(cfg_t* section, const char* key) {
   return static_cast<uint32_t>(cfg_getint(section, key));
 }
@@ -273,10 +279,13 @@ std::string str(cfg_t* section, const char* key) {
 }
 std::vector<std::string> strings(cfg_t* section, const char* key) {
   std::vector<std::string> values;
-  for (unsigned i = 0; i < cfg_size(section, key); ++i) values.push_back(cfg_getnstr(section, key, i));
+  for (unsigned i = 0; i < cfg_size(section, key); ++i)
+    values.push_back(cfg_getnstr(section, key, i));
   return values;
 }
-net::IpPrefix prefix(cfg_t* section, const char* key) { return *net::IpPrefix::parse(str(section, key)); }
+net::IpPrefix prefix(cfg_t* section, const char* key) {
+  return *net::IpPrefix::parse(str(section, key));
+}
 
 template <class Visit>
 void for_each_section(cfg_t* parent, const char* name, Visit visit) {
@@ -290,7 +299,8 @@ std::vector<RlocAddress> rloc_addresses(cfg_t* section) {
     // An ELP name instead of an address is accepted by the parser for OOR
     // compatibility and reported as unsupported by the caller.
     if (auto ip = net::IpAddress::parse(address)) {
-      rlocs.push_back({*ip, u8(rloc, "priority"), u8(rloc, "weight"), cfg_getbool(rloc, "local") != 0});
+      rlocs.push_back(
+          {*ip, u8(rloc, "priority"), u8(rloc, "weight"), cfg_getbool(rloc, "local") != 0});
     }
   });
   return rlocs;
@@ -323,7 +333,8 @@ Config convert(cfg_t* root, const std::string& name) {
   if (cfg_size(root, "operating-mode") > 0 && cfg_getstr(root, "operating-mode")) {
     config.mode = parse_mode(str(root, "operating-mode"));
   } else if (cfg_size(root, "router-mode") > 0) {
-    config.mode = cfg_getbool(root, "router-mode") ? OperatingMode::kXtr : OperatingMode::kMobileNode;
+    config.mode =
+        cfg_getbool(root, "router-mode") ? OperatingMode::kXtr : OperatingMode::kMobileNode;
   }
   config.map_request_retries = u32(root, "map-request-retries");
   config.map_resolvers = strings(root, "map-resolver");
@@ -340,10 +351,12 @@ Config convert(cfg_t* root, const std::string& name) {
   if (cfg_size(root, "xtr-id") > 0) {
     const std::string hex = str(root, "xtr-id");
     std::array<uint8_t, 16> id{};
-    for (size_t i = 0; i < 16; ++i) id[i] = static_cast<uint8_t>(std::stoul(hex.substr(2 * i, 2), nullptr, 16));
+    for (size_t i = 0; i < 16; ++i)
+      id[i] = static_cast<uint8_t>(std::stoul(hex.substr(2 * i, 2), nullptr, 16));
     config.xtr_id = id;
   }
-  if (cfg_size(root, "site-id") > 0) config.site_id = static_cast<uint64_t>(cfg_getint(root, "site-id"));
+  if (cfg_size(root, "site-id") > 0)
+    config.site_id = static_cast<uint64_t>(cfg_getint(root, "site-id"));
 
   cfg_t* probing = cfg_getsec(root, "rloc-probing");
   if (probing) {
@@ -361,7 +374,8 @@ Config convert(cfg_t* root, const std::string& name) {
     (etr.address.is_v4() ? config.proxy_etrs_ipv4 : config.proxy_etrs_ipv6).push_back(etr);
   }
   for_each_section(root, "database-mapping", [&](cfg_t* s) {
-    DatabaseMapping mapping{prefix(s, "eid-prefix"), u32(s, "iid"), u32(s, "ttl"), rloc_addresses(s), {}};
+    DatabaseMapping mapping{
+        prefix(s, "eid-prefix"), u32(s, "iid"), u32(s, "ttl"), rloc_addresses(s), {}};
     for_each_section(s, "rloc-iface", [&](cfg_t* iface) {
       mapping.rloc_interfaces.push_back(
           {str(iface, "interface"),
@@ -372,10 +386,12 @@ Config convert(cfg_t* root, const std::string& name) {
     if (cfg_size(s, "interface") > 0) {
       const std::string interface = str(s, "interface");
       if (cfg_getint(s, "priority_v4") >= 0) {
-        mapping.rloc_interfaces.push_back({interface, net::IpFamily::kIpv4, u8(s, "priority_v4"), u8(s, "weight_v4")});
+        mapping.rloc_interfaces.push_back(
+            {interface, net::IpFamily::kIpv4, u8(s, "priority_v4"), u8(s, "weight_v4")});
       }
       if (cfg_getint(s, "priority_v6") >= 0) {
-        mapping.rloc_interfaces.push_back({interface, net::IpFamily::kIpv6, u8(s, "priority_v6"), u8(s, "weight_v6")});
+        mapping.rloc_interfaces.push_back(
+            {interface, net::IpFamily::kIpv6, u8(s, "priority_v6"), u8(s, "weight_v6")});
       }
     }
     if (mapping.rloc_addresses.size() < cfg_size(s, "rloc-address")) {
@@ -388,7 +404,8 @@ Config convert(cfg_t* root, const std::string& name) {
     for_each_section(root, name, [&](cfg_t* s) {
       StaticMapping mapping{prefix(s, "eid-prefix"), u32(s, "iid"), rloc_addresses(s)};
       if (cfg_size(s, "rloc") > 0) {  // LISPmob 0.4 flat form
-        mapping.rlocs.push_back({*net::IpAddress::parse(str(s, "rloc")), u8(s, "priority"), u8(s, "weight"), true});
+        mapping.rlocs.push_back(
+            {*net::IpAddress::parse(str(s, "rloc")), u8(s, "priority"), u8(s, "weight"), true});
       }
       out.push_back(std::move(mapping));
     });
@@ -402,21 +419,23 @@ Config convert(cfg_t* root, const std::string& name) {
                                  cfg_getbool(s, "proxy-reply") != 0, cfg_getbool(s, "merge") != 0});
   });
   if (cfg_t* dpdk = cfg_getsec(root, "dpdk")) {
-    config.dpdk = {str(dpdk, "eal-args"), str(dpdk, "worker-lcores"), str(dpdk, "rloc-port"),
-                   str(dpdk, "rloc-twin"), u32(dpdk, "mbufs"), u32(dpdk, "burst-size"),
+    config.dpdk = {str(dpdk, "eal-args"),      str(dpdk, "worker-lcores"), str(dpdk, "rloc-port"),
+                   str(dpdk, "rloc-twin"),     u32(dpdk, "mbufs"),         u32(dpdk, "burst-size"),
                    u32(dpdk, "punt-ring-size")};
   }
   for (const char* section : {"explicit-locator-path", "replication-list", "multicast-info",
                               "rtr-ms-node", "ms-rtr-node", "ms-rtrs-set", "ddt-auth-site",
                               "ddt-deleg-site", "ddt-root-node", "rtr-database-mapping"}) {
-    if (cfg_size(root, section) > 0) config.unsupported.push_back(std::string("section '") + section + "'");
+    if (cfg_size(root, section) > 0)
+      config.unsupported.push_back(std::string("section '") + section + "'");
   }
   // Single sections always exist (with defaults): look at what they hold.
   if (cfg_size(cfg_getsec(root, "rtr-ifaces"), "rtr-iface") > 0) {
     config.unsupported.push_back("section 'rtr-ifaces'");
   }
   cfg_t* nat = cfg_getsec(root, "nat-traversal");
-  if (cfg_getbool(nat, "nat_aware") || cfg_size(nat, "site_ID") > 0 || cfg_size(nat, "xTR_ID") > 0) {
+  if (cfg_getbool(nat, "nat_aware") || cfg_size(nat, "site_ID") > 0 ||
+      cfg_size(nat, "xTR_ID") > 0) {
     config.unsupported.push_back("section 'nat-traversal'");
   }
   if (config.nat_traversal) config.unsupported.push_back("nat_traversal_support");
@@ -456,29 +475,29 @@ absl::StatusOr<Config> parse(const std::function<int(cfg_t*)>& run, const std::s
       CFG_INT("priority", 1, CFGF_NONE),
       CFG_INT("weight", 100, CFGF_NONE),
       CFG_END()};
-  static cfg_opt_t map_server_opts[] = {
-      CFG_STR("address", nullptr, CFGF_NODEFAULT), CFG_INT("key-type", 1, CFGF_NONE),
-      CFG_INT("key-id", 0, CFGF_NONE), CFG_STR("key", nullptr, CFGF_NODEFAULT),
-      CFG_BOOL("proxy-reply", cfg_false, CFGF_NONE), CFG_END()};
+  static cfg_opt_t map_server_opts[] = {CFG_STR("address", nullptr, CFGF_NODEFAULT),
+                                        CFG_INT("key-type", 1, CFGF_NONE),
+                                        CFG_INT("key-id", 0, CFGF_NONE),
+                                        CFG_STR("key", nullptr, CFGF_NODEFAULT),
+                                        CFG_BOOL("proxy-reply", cfg_false, CFGF_NONE),
+                                        CFG_END()};
   static cfg_opt_t proxy_etr_opts[] = {CFG_STR("address", nullptr, CFGF_NODEFAULT),
                                        CFG_INT("priority", 1, CFGF_NONE),
                                        CFG_INT("weight", 100, CFGF_NONE), CFG_END()};
-  static cfg_opt_t rloc_probing_opts[] = {CFG_INT("rloc-probe-interval", 0, CFGF_NONE),
-                                          CFG_INT("rloc-probe-retries", 2, CFGF_NONE),
-                                          CFG_INT("rloc-probe-retries-interval", 5, CFGF_NONE),
-                                          CFG_END()};
-  static cfg_opt_t lisp_site_opts[] = {
-      CFG_STR("eid-prefix", nullptr, CFGF_NODEFAULT),
-      CFG_INT("iid", 0, CFGF_NONE),
-      CFG_INT("key-type", 1, CFGF_NONE),
-      CFG_INT("key-id", 0, CFGF_NONE),
-      CFG_STR("key", nullptr, CFGF_NODEFAULT),
-      CFG_BOOL("accept-more-specifics", cfg_false, CFGF_NONE),
-      CFG_BOOL("proxy-reply", cfg_false, CFGF_NONE),
-      CFG_BOOL("merge", cfg_false, CFGF_NONE),
-      CFG_BOOL("ddt-ms-peers-complete", cfg_true, CFGF_NONE),
-      CFG_STR_LIST("ddt-ms-peers", nullptr, CFGF_NONE),
-      CFG_END()};
+  static cfg_opt_t rloc_probing_opts[] = {
+      CFG_INT("rloc-probe-interval", 0, CFGF_NONE), CFG_INT("rloc-probe-retries", 2, CFGF_NONE),
+      CFG_INT("rloc-probe-retries-interval", 5, CFGF_NONE), CFG_END()};
+  static cfg_opt_t lisp_site_opts[] = {CFG_STR("eid-prefix", nullptr, CFGF_NODEFAULT),
+                                       CFG_INT("iid", 0, CFGF_NONE),
+                                       CFG_INT("key-type", 1, CFGF_NONE),
+                                       CFG_INT("key-id", 0, CFGF_NONE),
+                                       CFG_STR("key", nullptr, CFGF_NODEFAULT),
+                                       CFG_BOOL("accept-more-specifics", cfg_false, CFGF_NONE),
+                                       CFG_BOOL("proxy-reply", cfg_false, CFGF_NONE),
+                                       CFG_BOOL("merge", cfg_false, CFGF_NONE),
+                                       CFG_BOOL("ddt-ms-peers-complete", cfg_true, CFGF_NONE),
+                                       CFG_STR_LIST("ddt-ms-peers", nullptr, CFGF_NONE),
+                                       CFG_END()};
   static cfg_opt_t dpdk_opts[] = {
       CFG_STR("eal-args", "--no-huge --no-pci --no-shconf --no-telemetry", CFGF_NONE),
       CFG_STR("worker-lcores", "1", CFGF_NONE),
@@ -498,14 +517,18 @@ absl::StatusOr<Config> parse(const std::function<int(cfg_t*)>& run, const std::s
                                       CFG_INT("level", 0, CFGF_NONE), CFG_END()};
   static cfg_opt_t rle_opts[] = {CFG_STR("rle-name", nullptr, CFGF_NODEFAULT),
                                  CFG_SEC("rle-node", rle_node_opts, CFGF_MULTI), CFG_END()};
-  static cfg_opt_t multicast_opts[] = {
-      CFG_STR("mc-info-name", nullptr, CFGF_NODEFAULT), CFG_STR("source", nullptr, CFGF_NODEFAULT),
-      CFG_INT("source-mask-length", 0, CFGF_NONE), CFG_STR("group", nullptr, CFGF_NODEFAULT),
-      CFG_INT("group-mask-length", 0, CFGF_NONE), CFG_INT("iid", 0, CFGF_NONE), CFG_END()};
+  static cfg_opt_t multicast_opts[] = {CFG_STR("mc-info-name", nullptr, CFGF_NODEFAULT),
+                                       CFG_STR("source", nullptr, CFGF_NODEFAULT),
+                                       CFG_INT("source-mask-length", 0, CFGF_NONE),
+                                       CFG_STR("group", nullptr, CFGF_NODEFAULT),
+                                       CFG_INT("group-mask-length", 0, CFGF_NONE),
+                                       CFG_INT("iid", 0, CFGF_NONE),
+                                       CFG_END()};
   static cfg_opt_t rtr_iface_opts[] = {
       CFG_STR("iface", nullptr, CFGF_NODEFAULT), CFG_INT("ip_version", 4, CFGF_NONE),
       CFG_INT("priority", 1, CFGF_NONE), CFG_INT("weight", 100, CFGF_NONE), CFG_END()};
-  static cfg_opt_t rtr_ifaces_opts[] = {CFG_SEC("rtr-iface", rtr_iface_opts, CFGF_MULTI), CFG_END()};
+  static cfg_opt_t rtr_ifaces_opts[] = {CFG_SEC("rtr-iface", rtr_iface_opts, CFGF_MULTI),
+                                        CFG_END()};
   static cfg_opt_t rtr_ms_node_opts[] = {CFG_STR("address", nullptr, CFGF_NODEFAULT),
                                          CFG_STR("key", nullptr, CFGF_NODEFAULT),
                                          CFG_STR("draft-version", "OLD", CFGF_NONE), CFG_END()};
@@ -517,10 +540,10 @@ absl::StatusOr<Config> parse(const std::function<int(cfg_t*)>& run, const std::s
                                          CFG_STR_LIST("rtrs", nullptr, CFGF_NONE), CFG_END()};
   static cfg_opt_t ddt_auth_opts[] = {CFG_STR("eid-prefix", nullptr, CFGF_NODEFAULT),
                                       CFG_INT("iid", 0, CFGF_NONE), CFG_END()};
-  static cfg_opt_t ddt_deleg_opts[] = {
-      CFG_STR("eid-prefix", nullptr, CFGF_NODEFAULT), CFG_INT("iid", 0, CFGF_NONE),
-      CFG_STR("delegation-type", "CHILD_DDT_NODE", CFGF_NONE),
-      CFG_STR_LIST("deleg-nodes", nullptr, CFGF_NONE), CFG_END()};
+  static cfg_opt_t ddt_deleg_opts[] = {CFG_STR("eid-prefix", nullptr, CFGF_NODEFAULT),
+                                       CFG_INT("iid", 0, CFGF_NONE),
+                                       CFG_STR("delegation-type", "CHILD_DDT_NODE", CFGF_NONE),
+                                       CFG_STR_LIST("deleg-nodes", nullptr, CFGF_NONE), CFG_END()};
   static cfg_opt_t ddt_root_opts[] = {CFG_STR("address", nullptr, CFGF_NODEFAULT),
                                       CFG_INT("priority", 1, CFGF_NONE),
                                       CFG_INT("weight", 100, CFGF_NONE), CFG_END()};
@@ -605,9 +628,7 @@ absl::StatusOr<Config> load_file(const std::string& path) {
 
 absl::StatusOr<Config> parse_text(std::string_view text, const std::string& name) {
   const std::string buffer(text);
-  return parse(
-      [&buffer](cfg_t* cfg) { return cfg_parse_buf(cfg, buffer.c_str()); },
-      name);
+  return parse([&buffer](cfg_t* cfg) { return cfg_parse_buf(cfg, buffer.c_str()); }, name);
 }
 
 const char* to_string(OperatingMode mode) {

@@ -170,9 +170,7 @@ std::string Address::to_string() const {
     std::string operator()(const NoAddress&) const { return "(none)"; }
     std::string operator()(const net::IpAddress& ip) const { return ip.to_string(); }
     std::string operator()(const DistinguishedName& dn) const { return "'" + dn.name + "'"; }
-    std::string operator()(const Lcaf& lcaf) const {
-      return std::visit(*this, lcaf.body);
-    }
+    std::string operator()(const Lcaf& lcaf) const { return std::visit(*this, lcaf.body); }
     std::string operator()(const AfiListLcaf& list) const {
       std::string text = "(";
       for (size_t i = 0; i < list.addresses.size(); ++i) {
@@ -184,10 +182,10 @@ std::string Address::to_string() const {
       return absl::StrCat("[", iid.instance_id, "]", iid.address->to_string());
     }
     std::string operator()(const NatTraversalLcaf& nat) const {
-      std::string text = absl::StrCat("nat(ms-port ", nat.ms_udp_port, " etr-port ",
-                                      nat.etr_udp_port, " global ", nat.global_etr_rloc->to_string(),
-                                      " ms ", nat.ms_rloc->to_string(), " private ",
-                                      nat.private_etr_rloc->to_string());
+      std::string text =
+          absl::StrCat("nat(ms-port ", nat.ms_udp_port, " etr-port ", nat.etr_udp_port, " global ",
+                       nat.global_etr_rloc->to_string(), " ms ", nat.ms_rloc->to_string(),
+                       " private ", nat.private_etr_rloc->to_string());
       for (const auto& rtr : nat.rtr_rlocs) absl::StrAppend(&text, " rtr ", rtr.to_string());
       return text + ")";
     }

@@ -117,7 +117,7 @@ struct Address {
   std::variant<NoAddress, net::IpAddress, DistinguishedName, Lcaf> value;
 
   Address() = default;
-  Address(net::IpAddress ip) : value(ip) {}  // NOLINT: implicit, an IP is an address
+  Address(net::IpAddress ip) : value(ip) {}       // NOLINT: implicit, an IP is an address
   Address(Lcaf lcaf) : value(std::move(lcaf)) {}  // NOLINT
   Address(DistinguishedName name) : value(std::move(name)) {}  // NOLINT
 

@@ -22,13 +22,13 @@ enum class DataHeaderStatus : uint8_t {
 enum class GpeNextProtocol : uint8_t { kIpv4 = 1, kIpv6 = 2, kEthernet = 3, kNsh = 4 };
 
 struct DataHeader {
-  static constexpr uint8_t kNoncePresent = 0x80;      // N
-  static constexpr uint8_t kLsbEnabled = 0x40;        // L
-  static constexpr uint8_t kEchoNonce = 0x20;         // E
-  static constexpr uint8_t kMapVersion = 0x10;        // V
-  static constexpr uint8_t kInstanceIdPresent = 0x08; // I
-  static constexpr uint8_t kNextProtocol = 0x04;      // P (LISP-GPE)
-  static constexpr uint8_t kKeyIdMask = 0x03;         // KK
+  static constexpr uint8_t kNoncePresent = 0x80;       // N
+  static constexpr uint8_t kLsbEnabled = 0x40;         // L
+  static constexpr uint8_t kEchoNonce = 0x20;          // E
+  static constexpr uint8_t kMapVersion = 0x10;         // V
+  static constexpr uint8_t kInstanceIdPresent = 0x08;  // I
+  static constexpr uint8_t kNextProtocol = 0x04;       // P (LISP-GPE)
+  static constexpr uint8_t kKeyIdMask = 0x03;          // KK
 
   uint8_t flags = 0;
   uint32_t first_word_low = 0;  // 24 bits: nonce, map-versions or GPE fields
@@ -64,8 +64,8 @@ struct DataHeader {
 inline DataHeaderStatus decode_data_header(const uint8_t* data, size_t length, DataHeader& out) {
   if (length < kDataHeaderSize) return DataHeaderStatus::kTruncated;
   out.flags = data[0];
-  out.first_word_low = static_cast<uint32_t>(data[1]) << 16 | static_cast<uint32_t>(data[2]) << 8 |
-                       data[3];
+  out.first_word_low =
+      static_cast<uint32_t>(data[1]) << 16 | static_cast<uint32_t>(data[2]) << 8 | data[3];
   out.second_word = static_cast<uint32_t>(data[4]) << 24 | static_cast<uint32_t>(data[5]) << 16 |
                     static_cast<uint32_t>(data[6]) << 8 | data[7];
   if (out.has(DataHeader::kNoncePresent) && out.has(DataHeader::kMapVersion)) {

@@ -39,7 +39,7 @@ struct ReferralSignature {
 // `signatures` when encoding.
 struct ReferralRecord {
   static constexpr uint16_t kIncomplete = 0x0800;  // I, within MappingRecord::reserved
-  MappingRecord record;  // locators are the referral set
+  MappingRecord record;                            // locators are the referral set
   std::vector<ReferralSignature> signatures;
 
   bool incomplete() const { return record.reserved & kIncomplete; }

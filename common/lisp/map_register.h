@@ -47,7 +47,7 @@ struct XtrIdentity {
 
 // |Type=3 |P|S|I|  Reserved ...                 |M| Record Count |
 struct MapRegister {
-  static constexpr uint32_t kProxyReply = 0x08000000;     // P
+  static constexpr uint32_t kProxyReply = 0x08000000;       // P
   static constexpr uint32_t kSecurityCapable = 0x04000000;  // S: LISP-SEC
   static constexpr uint32_t kIdentityPresent = 0x02000000;  // I (derived from identity)
   static constexpr uint32_t kWantMapNotify = 0x00000100;    // M
@@ -74,7 +74,7 @@ struct MsRtrAuthentication {
 
 // |Type=4 |I|R|          Reserved                 | Record Count  |   (type 5: Map-Notify-Ack)
 struct MapNotify {
-  static constexpr uint32_t kIdentityPresent = 0x08000000;  // I (derived from identity)
+  static constexpr uint32_t kIdentityPresent = 0x08000000;   // I (derived from identity)
   static constexpr uint32_t kMsRtrAuthPresent = 0x04000000;  // R (derived from ms_rtr_auth)
   static constexpr uint32_t kDerivedBits = 0xf00000ff | kIdentityPresent | kMsRtrAuthPresent;
 

@@ -7,8 +7,8 @@ namespace lispmob::lisp {
 using wire::decode_error;
 
 namespace {
-constexpr uint32_t kKnownFlags = MapReply::kProbe | MapReply::kEchoNonceCapable |
-                                 MapReply::kSecurity;
+constexpr uint32_t kKnownFlags =
+    MapReply::kProbe | MapReply::kEchoNonceCapable | MapReply::kSecurity;
 }  // namespace
 
 absl::Status decode_map_reply(std::span<const uint8_t> bytes, MapReply& out) {

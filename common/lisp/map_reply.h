@@ -15,7 +15,7 @@ struct MapReply {
   static constexpr uint32_t kProbe = 0x08000000;             // P: RLOC-probe reply
   static constexpr uint32_t kEchoNonceCapable = 0x04000000;  // E
   static constexpr uint32_t kSecurity = 0x02000000;          // S: LISP-SEC
-  static constexpr uint32_t kDerivedBits = 0xf00000ff;        // type and record count
+  static constexpr uint32_t kDerivedBits = 0xf00000ff;       // type and record count
 
   bool probe = false;
   bool echo_nonce_capable = false;

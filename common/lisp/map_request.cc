@@ -35,8 +35,9 @@ absl::Status decode_map_request(std::span<const uint8_t> bytes, MapRequest& out)
   if (record_count == 0) return decode_error("Map-Request without records", 3);
 
   if (auto status = decode_address(reader, out.source_eid); !status.ok()) return status;
-  if (auto status = decode_records(reader, itr_rloc_count, out.itr_rlocs,
-                                   [](wire::Reader& r, Address& a) { return decode_address(r, a); });
+  if (auto status =
+          decode_records(reader, itr_rloc_count, out.itr_rlocs,
+                         [](wire::Reader& r, Address& a) { return decode_address(r, a); });
       !status.ok()) {
     return status;
   }

@@ -13,7 +13,7 @@ namespace lispmob::lisp {
 
 // |Type=1 |A|M|P|S|p|s|R|R| Rsvd |L|D| IRC | Record Count |
 struct MapRequest {
-  static constexpr uint32_t kAuthoritative = 0x08000000;  // A
+  static constexpr uint32_t kAuthoritative = 0x08000000;   // A
   static constexpr uint32_t kMapDataPresent = 0x04000000;  // M (derived from map_data)
   static constexpr uint32_t kProbe = 0x02000000;           // P
   static constexpr uint32_t kSmr = 0x01000000;             // S
@@ -34,8 +34,8 @@ struct MapRequest {
   uint32_t reserved_bits = 0;  // any other bits of the first word, re-encoded as they came
   uint64_t nonce = 0;
   Address source_eid;
-  std::vector<Address> itr_rlocs;  // 1..32
-  std::vector<EidRecord> records;  // 1..255
+  std::vector<Address> itr_rlocs;         // 1..32
+  std::vector<EidRecord> records;         // 1..255
   std::optional<MappingRecord> map_data;  // the requester's own mapping when M is set
 
   friend bool operator==(const MapRequest&, const MapRequest&) = default;

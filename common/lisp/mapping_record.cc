@@ -94,8 +94,8 @@ std::string prefix_to_string(const Address& eid, uint8_t mask_len) {
 }
 
 std::string to_string(const MappingRecord& record) {
-  std::string text = absl::StrCat(prefix_to_string(record.eid, record.eid_mask_len),
-                                  " ttl ", record.ttl_minutes);
+  std::string text =
+      absl::StrCat(prefix_to_string(record.eid, record.eid_mask_len), " ttl ", record.ttl_minutes);
   if (record.locators.empty()) absl::StrAppend(&text, " act ", record.action);
   for (const auto& locator : record.locators) {
     absl::StrAppend(&text, " rloc ", locator.address.to_string(), " p", locator.priority, " w",

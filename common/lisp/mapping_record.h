@@ -51,9 +51,9 @@ struct MappingRecord {
   uint8_t eid_mask_len = 0;
   uint8_t action = 0;  // MapReplyAction, 3 bits
   bool authoritative = false;
-  uint16_t reserved = 0;  // the 12 bits after A
+  uint16_t reserved = 0;      // the 12 bits after A
   uint8_t reserved_high = 0;  // the 4 bits before Map-Version
-  uint16_t map_version = 0;  // 12 bits
+  uint16_t map_version = 0;   // 12 bits
   Address eid;
   std::vector<Locator> locators;
 

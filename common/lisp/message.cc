@@ -10,10 +10,9 @@ using wire::decode_error;
 
 namespace {
 
-constexpr uint32_t kEcmFlags = EncapsulatedControlMessage::kSecurity |
-                               EncapsulatedControlMessage::kFromDdt |
-                               EncapsulatedControlMessage::kToEtr |
-                               EncapsulatedControlMessage::kToMapServer;
+constexpr uint32_t kEcmFlags =
+    EncapsulatedControlMessage::kSecurity | EncapsulatedControlMessage::kFromDdt |
+    EncapsulatedControlMessage::kToEtr | EncapsulatedControlMessage::kToMapServer;
 
 absl::Status decode_any(std::span<const uint8_t> bytes, Message& out, bool inside_ecm);
 
@@ -121,7 +120,8 @@ struct Summarizer {
     if (m.pitr) text += " pitr";
     absl::StrAppend(&text, " ", nonce_text(m.nonce), " src-eid ", m.source_eid.to_string());
     for (const auto& rloc : m.itr_rlocs) absl::StrAppend(&text, " itr-rloc ", rloc.to_string());
-    for (const auto& r : m.records) absl::StrAppend(&text, " eid ", prefix_to_string(r.eid, r.eid_mask_len));
+    for (const auto& r : m.records)
+      absl::StrAppend(&text, " eid ", prefix_to_string(r.eid, r.eid_mask_len));
     if (m.map_data) absl::StrAppend(&text, " map-data [", to_string(*m.map_data), "]");
     return text;
   }
@@ -135,9 +135,8 @@ struct Summarizer {
                         m.auth.key_id, " alg ", m.auth.algorithm_id, records_text(m.records));
   }
   std::string operator()(const MapNotify& m) const {
-    return absl::StrCat(m.ack ? "Map-Notify-Ack " : "Map-Notify ", nonce_text(m.nonce),
-                        " key-id ", m.auth.key_id, " alg ", m.auth.algorithm_id,
-                        records_text(m.records));
+    return absl::StrCat(m.ack ? "Map-Notify-Ack " : "Map-Notify ", nonce_text(m.nonce), " key-id ",
+                        m.auth.key_id, " alg ", m.auth.algorithm_id, records_text(m.records));
   }
   std::string operator()(const MapReferral& m) const {
     std::string text = absl::StrCat("Map-Referral ", nonce_text(m.nonce));
@@ -151,9 +150,8 @@ struct Summarizer {
   }
   std::string operator()(const EncapsulatedControlMessage& m) const {
     return absl::StrCat("ECM ", net::source_of(m.inner_ip).to_string(), ".",
-                        m.inner_udp.source_port, " > ",
-                        net::destination_of(m.inner_ip).to_string(), ".",
-                        m.inner_udp.destination_port, ": ", summarize(*m.inner));
+                        m.inner_udp.source_port, " > ", net::destination_of(m.inner_ip).to_string(),
+                        ".", m.inner_udp.destination_port, ": ", summarize(*m.inner));
   }
 };
 
@@ -161,8 +159,8 @@ struct Summarizer {
 
 MessageType Message::type() const {
   static constexpr MessageType kTypes[] = {
-      MessageType::kMapRequest,  MessageType::kMapReply, MessageType::kMapRegister,
-      MessageType::kMapNotify,   MessageType::kMapReferral, MessageType::kInfo,
+      MessageType::kMapRequest,         MessageType::kMapReply,    MessageType::kMapRegister,
+      MessageType::kMapNotify,          MessageType::kMapReferral, MessageType::kInfo,
       MessageType::kEncapsulatedControl};
   if (const auto* notify = std::get_if<MapNotify>(&value); notify && notify->ack) {
     return MessageType::kMapNotifyAck;

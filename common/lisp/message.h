@@ -40,9 +40,9 @@ struct Message;
 // RFC 9301 §5.8: |Type=8 |S|D|E|M|  Reserved | inner IP | inner UDP | message |
 // The NAT-traversal draft's R and N bits (bits 9-10 in OOR) stay in reserved_bits.
 struct EncapsulatedControlMessage {
-  static constexpr uint32_t kSecurity = 0x08000000;  // S: LISP-SEC
-  static constexpr uint32_t kFromDdt = 0x04000000;   // D
-  static constexpr uint32_t kToEtr = 0x02000000;     // E
+  static constexpr uint32_t kSecurity = 0x08000000;     // S: LISP-SEC
+  static constexpr uint32_t kFromDdt = 0x04000000;      // D
+  static constexpr uint32_t kToEtr = 0x02000000;        // E
   static constexpr uint32_t kToMapServer = 0x01000000;  // M
   static constexpr uint32_t kDerivedBits = 0xf0000000;
 

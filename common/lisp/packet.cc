@@ -71,7 +71,8 @@ std::string summarize(const LispPayload& payload) {
   const auto& packet = std::get<DataPacket>(payload.value);
   const DataHeader& h = packet.header;
   std::string text = "LISP-data";
-  if (h.has(DataHeader::kNoncePresent)) absl::StrAppend(&text, absl::StrFormat(" nonce 0x%06x", h.nonce()));
+  if (h.has(DataHeader::kNoncePresent))
+    absl::StrAppend(&text, absl::StrFormat(" nonce 0x%06x", h.nonce()));
   if (h.has(DataHeader::kMapVersion)) {
     absl::StrAppend(&text, " map-version ", h.source_map_version(), "/", h.dest_map_version());
   }

@@ -85,8 +85,7 @@ const IpAddress& source_of(const IpHeader& ip) {
 }
 
 const IpAddress& destination_of(const IpHeader& ip) {
-  return std::visit([](const auto& header) -> const IpAddress& { return header.destination; },
-                    ip);
+  return std::visit([](const auto& header) -> const IpAddress& { return header.destination; }, ip);
 }
 
 absl::Status decode_ip_udp(wire::Reader& reader, UdpDatagramView& out) {
@@ -136,9 +135,8 @@ void encode_ip_udp(wire::Writer& writer, const IpHeader& ip, const UdpHeader& ud
     writer.write_bytes(v4->source.bytes());
     writer.write_bytes(v4->destination.bytes());
     writer.write_bytes(v4->options);
-    const uint16_t checksum =
-        v4->checksum.value_or(static_cast<uint16_t>(~fold_checksum(ones_complement_sum(
-            std::span(writer.buffer()).subspan(header_start, header_size)))));
+    const uint16_t checksum = v4->checksum.value_or(static_cast<uint16_t>(~fold_checksum(
+        ones_complement_sum(std::span(writer.buffer()).subspan(header_start, header_size)))));
     writer.patch_u16(checksum_at, checksum);
   } else {
     const auto& v6 = std::get<Ipv6Header>(ip);

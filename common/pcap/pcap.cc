@@ -60,7 +60,8 @@ absl::StatusOr<File> parse(std::span<const uint8_t> bytes) {
 absl::StatusOr<File> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError("cannot open " + path);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   return parse(bytes);
 }
 
@@ -91,7 +92,8 @@ absl::Status write_file(const std::string& path, const File& file) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return absl::PermissionDeniedError("cannot write " + path);
   const auto bytes = serialize(file);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   return out ? absl::OkStatus() : absl::DataLossError("short write to " + path);
 }
 

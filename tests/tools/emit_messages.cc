@@ -14,7 +14,18 @@ using namespace lispmob;
 
 std::vector<uint8_t> frame(bool ipv6_outer, uint16_t source_port, uint16_t destination_port,
                            const std::vector<uint8_t>& payload) {
-  std::vector<uint8_t> bytes = {0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01,
+  std::vector<uint8_t> bytes = {0x02,
+                                0,
+                                0,
+                                0,
+                                0,
+                                0x02,
+                                0x02,
+                                0,
+                                0,
+                                0,
+                                0,
+                                0x01,
                                 static_cast<uint8_t>(ipv6_outer ? 0x86 : 0x08),
                                 static_cast<uint8_t>(ipv6_outer ? 0xdd : 0x00)};
   wire::Writer writer(bytes);
@@ -38,12 +49,17 @@ std::vector<uint8_t> frame(bool ipv6_outer, uint16_t source_port, uint16_t desti
 // An ICMP echo request from 198.18.0.10 to 203.0.113.10, as the inner packet.
 std::vector<uint8_t> inner_ping() {
   std::vector<uint8_t> icmp = {8, 0, 0, 0, 0x12, 0x34, 0, 1, 'l', 'i', 's', 'p'};
-  const uint16_t checksum = static_cast<uint16_t>(~net::fold_checksum(net::ones_complement_sum(icmp)));
+  const uint16_t checksum =
+      static_cast<uint16_t>(~net::fold_checksum(net::ones_complement_sum(icmp)));
   icmp[2] = static_cast<uint8_t>(checksum >> 8);
   icmp[3] = static_cast<uint8_t>(checksum);
-  std::vector<uint8_t> packet = {0x45, 0, 0, static_cast<uint8_t>(20 + icmp.size()), 0, 1, 0x40, 0,
-                                 64, 1, 0, 0, 198, 18, 0, 10, 203, 0, 113, 10};
-  const uint16_t header_checksum = static_cast<uint16_t>(~net::fold_checksum(net::ones_complement_sum(packet)));
+  std::vector<uint8_t> packet = {0x45, 0,  0,    static_cast<uint8_t>(20 + icmp.size()),
+                                 0,    1,  0x40, 0,
+                                 64,   1,  0,    0,
+                                 198,  18, 0,    10,
+                                 203,  0,  113,  10};
+  const uint16_t header_checksum =
+      static_cast<uint16_t>(~net::fold_checksum(net::ones_complement_sum(packet)));
   packet[10] = static_cast<uint8_t>(header_checksum >> 8);
   packet[11] = static_cast<uint8_t>(header_checksum);
   packet.insert(packet.end(), icmp.begin(), icmp.end());

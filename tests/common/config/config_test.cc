@@ -162,14 +162,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"map-server {\n  address = 192.0.2.2\n}\n", "missing key 'key'"},
         BadCase{"map-resolver = { 192.0.2.2, \"bad host!\" }\n",
                 "key 'map-resolver': expected an IP address or host name, got 'bad host!'"},
-        BadCase{"static-map-cache {\n eid-prefix = 10.0.0.0/8\n rloc-address {\n  address = 10.0.0.1\n  "
+        BadCase{"static-map-cache {\n eid-prefix = 10.0.0.0/8\n rloc-address {\n  address = "
+                "10.0.0.1\n  "
                 "priority = 256\n }\n}\n",
                 "bad.conf:5: key 'priority': expected 0 to 255, got 256"},
         BadCase{"rloc-probing {\n  rloc-probe-retries = 6\n}\n",
                 "bad.conf:2: key 'rloc-probe-retries': expected 0 to 5"},
         BadCase{"xtr-id = \"0011\"\n", "key 'xtr-id': expected 32 hexadecimal digits"},
         BadCase{"debug = \"loud\"\n", "'debug'"},
-        BadCase{"database-mapping {\n  eid-prefix = 10.0.0.0/8\n  rloc-iface { ip_version = 5  interface = \"e\" }\n}\n",
+        BadCase{"database-mapping {\n  eid-prefix = 10.0.0.0/8\n  rloc-iface { ip_version = 5  "
+                "interface = \"e\" }\n}\n",
                 "key 'ip_version': expected 4 or 6, got 5"},
         BadCase{"map-server {\n", "bad.conf:"}));
 

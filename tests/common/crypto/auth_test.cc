@@ -13,15 +13,15 @@ namespace {
 using testing::hex;
 
 // Frame 1 of the OOR capture; OOR signed it with the key "password".
-const std::vector<uint8_t> kOorMapRegister = hex(
-    "30 00 01 01 de cb 3e 7f e0 3e ca 9a 00 01 00 14 09 32 7d f4 f2 c1 ff 05 "
-    "6f fa 6d 4e 65 ad c4 d7 a1 4c 0e 43 00 00 00 0a 01 18 10 00 00 00 00 01 "
-    "cb 00 71 00 01 64 ff 00 00 05 00 01 c0 00 02 04");
+const std::vector<uint8_t> kOorMapRegister =
+    hex("30 00 01 01 de cb 3e 7f e0 3e ca 9a 00 01 00 14 09 32 7d f4 f2 c1 ff 05 "
+        "6f fa 6d 4e 65 ad c4 d7 a1 4c 0e 43 00 00 00 0a 01 18 10 00 00 00 00 01 "
+        "cb 00 71 00 01 64 ff 00 00 05 00 01 c0 00 02 04");
 // Frame 3: the Map-Server's Map-Notify in answer.
-const std::vector<uint8_t> kOorMapNotify = hex(
-    "40 00 00 01 de cb 3e 7f e0 3e ca 9a 00 01 00 14 78 e1 c6 01 df af 12 cb "
-    "96 22 e9 ae 1f 58 4f 7f 60 21 38 35 00 00 00 0a 01 18 10 00 00 00 00 01 "
-    "cb 00 71 00 01 64 ff 00 00 01 00 01 c0 00 02 04");
+const std::vector<uint8_t> kOorMapNotify =
+    hex("40 00 00 01 de cb 3e 7f e0 3e ca 9a 00 01 00 14 78 e1 c6 01 df af 12 cb "
+        "96 22 e9 ae 1f 58 4f 7f 60 21 38 35 00 00 00 0a 01 18 10 00 00 00 00 01 "
+        "cb 00 71 00 01 64 ff 00 00 01 00 01 c0 00 02 04");
 
 TEST(AuthTest, VerifiesOorSignatures) {
   EXPECT_TRUE(verify_authentication(kOorMapRegister, "password"));

@@ -72,11 +72,13 @@ TEST(DataHeaderTest, RefusesNonceWithMapVersionAndShortInput) {
 }
 
 TEST(DataPacketTest, CarriesTheInnerPacket) {
-  const auto bytes = hex("80 00 00 01 00 00 00 00 45 00 00 14 00 00 00 00 40 01 00 00 "
-                         "c6 33 64 0a cb 00 71 0a");
+  const auto bytes =
+      hex("80 00 00 01 00 00 00 00 45 00 00 14 00 00 00 00 40 01 00 00 "
+          "c6 33 64 0a cb 00 71 0a");
   auto payload = decode_payload(LispPort::kData, bytes);
   ASSERT_TRUE(payload.ok());
-  EXPECT_EQ(summarize(*payload), "LISP-data nonce 0x000001 inner 198.51.100.10 > 203.0.113.10 20 bytes");
+  EXPECT_EQ(summarize(*payload),
+            "LISP-data nonce 0x000001 inner 198.51.100.10 > 203.0.113.10 20 bytes");
   auto again = encode_payload(*payload);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, bytes);

@@ -14,8 +14,8 @@ namespace lispmob::lisp::golden {
 inline void expect_message(const std::vector<uint8_t>& bytes, const Message& expected) {
   auto decoded = decode_message(bytes);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
-  EXPECT_TRUE(*decoded == expected) << "decoded: " << summarize(*decoded)
-                                    << "\nexpected: " << summarize(expected);
+  EXPECT_TRUE(*decoded == expected)
+      << "decoded: " << summarize(*decoded) << "\nexpected: " << summarize(expected);
   auto encoded = encode_message(expected);
   ASSERT_TRUE(encoded.ok()) << encoded.status();
   EXPECT_EQ(testing::to_hex(*encoded), testing::to_hex(bytes));

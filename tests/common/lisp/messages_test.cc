@@ -55,7 +55,8 @@ TEST(MapRequestTest, ProbeSmrWithMapData) {
   m.nonce = 42;
   m.itr_rlocs = {ip("192.0.2.4")};
   m.records = {EidRecord{0, 32, ip("198.51.100.10")}};
-  m.map_data = record("203.0.113.0", 24, {locator("192.0.2.4", Locator::kLocal | Locator::kReachable)});
+  m.map_data =
+      record("203.0.113.0", 24, {locator("192.0.2.4", Locator::kLocal | Locator::kReachable)});
   expect_message(hex("17 00 00 01 00 00 00 00 00 00 00 2a 00 00 00 01 c0 00 02 04 "
                      "00 20 00 01 c6 33 64 0a "
                      "00 00 00 0a 01 18 10 00 00 00 00 01 cb 00 71 00 "
@@ -85,8 +86,8 @@ TEST(MapRequestTest, FlagBitsArePlacedPerRfc9301) {
 }
 
 TEST(MapRequestTest, RefusesZeroRecordsAndBadCounts) {
-  EXPECT_FALSE(decode_message(hex("10 00 00 00 00 00 00 00 00 00 00 01 00 00 00 01 c0 00 02 04"))
-                   .ok());
+  EXPECT_FALSE(
+      decode_message(hex("10 00 00 00 00 00 00 00 00 00 00 01 00 00 00 01 c0 00 02 04")).ok());
   MapRequest m;
   m.records = {EidRecord{0, 32, ip("198.51.100.10")}};
   EXPECT_FALSE(encode_message(m).ok()) << "no ITR-RLOC";

@@ -62,8 +62,8 @@ TEST(HeadersTest, ComputesIpv4AndUdpChecksumsAsCaptured) {
   std::vector<uint8_t> out;
   wire::Writer writer(out);
   encode_ip_udp(writer, ip, udp, payload);
-  const auto expected = hex(
-      "45 00 00 3c 00 03 40 00 ff 11 15 65 c6 33 64 0a cb 00 71 0a 10 f6 10 f6 00 28 09 16");
+  const auto expected =
+      hex("45 00 00 3c 00 03 40 00 ff 11 15 65 c6 33 64 0a cb 00 71 0a 10 f6 10 f6 00 28 09 16");
   ASSERT_GE(out.size(), expected.size());
   EXPECT_EQ(std::vector<uint8_t>(out.begin(), out.begin() + 28), expected);
 }

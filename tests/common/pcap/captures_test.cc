@@ -34,8 +34,8 @@ TEST(CapturesTest, EveryLispPacketRoundTrips) {
       const auto& frame_bytes = file->records[i].data;
       net::UdpFrame frame;
       ASSERT_TRUE(net::dissect_udp_frame(frame_bytes, frame).ok()) << path << " frame " << i + 1;
-      const auto port = lisp::classify_ports(frame.datagram.udp.source_port,
-                                             frame.datagram.udp.destination_port);
+      const auto port =
+          lisp::classify_ports(frame.datagram.udp.source_port, frame.datagram.udp.destination_port);
       ASSERT_NE(port, lisp::LispPort::kNone) << path << " frame " << i + 1;
       auto payload = lisp::decode_payload(port, frame.datagram.payload);
       ASSERT_TRUE(payload.ok()) << path << " frame " << i + 1 << ": " << payload.status();
@@ -76,9 +76,10 @@ TEST(CapturesTest, PcapFileRoundTrips) {
 
 TEST(PcapTest, RefusesTruncatedFiles) {
   EXPECT_FALSE(pcap::parse({}).ok());
-  const auto header = testing::hex("d4 c3 b2 a1 02 00 04 00 00 00 00 00 00 00 00 00 00 00 04 00 "
-                                   "01 00 00 00 00 00 00 00 00 00 00 00 10 00 00 00 10 00 00 00 "
-                                   "aa bb");
+  const auto header = testing::hex(
+      "d4 c3 b2 a1 02 00 04 00 00 00 00 00 00 00 00 00 00 00 04 00 "
+      "01 00 00 00 00 00 00 00 00 00 00 00 10 00 00 00 10 00 00 00 "
+      "aa bb");
   EXPECT_FALSE(pcap::parse(header).ok()) << "record claims 16 bytes, has 2";
 }
 
