@@ -1,0 +1,325 @@
+#include "dataplane/map_cache.h"
+
+#include <rte_fib6.h>
+#include <rte_lpm.h>
+#include <rte_malloc.h>
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace lispmob::dataplane {
+
+namespace {
+
+// FIB6 next hops are 31 bits with RTE_FIB6_TRIE_4B; the default marks a miss.
+constexpr uint64_t kFib6Miss = (1u << 30);
+
+uint32_t host_order_v4(const net::IpAddress& address) {
+  const auto bytes = address.bytes();
+  return static_cast<uint32_t>(bytes[0]) << 24 | static_cast<uint32_t>(bytes[1]) << 16 |
+         static_cast<uint32_t>(bytes[2]) << 8 | bytes[3];
+}
+
+}  // namespace
+
+void build_wheel(const std::vector<MappingLocator>& locators,
+                 std::array<uint8_t, kWheelSlots>& wheel, bool& has_usable) {
+  wheel.fill(0);
+  // RFC 9301 §5.4: the lowest priority among usable locators wins; 255 means
+  // "not for unicast".
+  unsigned best = 255;
+  for (const auto& locator : locators) {
+    if (locator.reachable && locator.priority < best) best = locator.priority;
+  }
+  has_usable = best < 255;
+  if (!has_usable) return;
+  std::vector<unsigned> chosen;
+  unsigned total_weight = 0;
+  for (unsigned i = 0; i < locators.size(); ++i) {
+    if (locators[i].reachable && locators[i].priority == best) {
+      chosen.push_back(i);
+      total_weight += locators[i].weight;
+    }
+  }
+  // All weights zero: share equally (RFC 9301 §5.4).
+  auto weight_of = [&](unsigned i) { return total_weight ? locators[i].weight : 1u; };
+  const unsigned weight_sum = total_weight ? total_weight : static_cast<unsigned>(chosen.size());
+  // Largest-remainder apportionment of the wheel's slots.
+  std::vector<unsigned> counts(chosen.size());
+  std::vector<unsigned> remainders(chosen.size());
+  unsigned assigned = 0;
+  for (unsigned k = 0; k < chosen.size(); ++k) {
+    const unsigned scaled = weight_of(chosen[k]) * kWheelSlots;
+    counts[k] = scaled / weight_sum;
+    remainders[k] = scaled % weight_sum;
+    assigned += counts[k];
+  }
+  std::vector<unsigned> order(chosen.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](unsigned a, unsigned b) { return remainders[a] > remainders[b]; });
+  for (unsigned k = 0; assigned < kWheelSlots; ++k, ++assigned) counts[order[k % order.size()]]++;
+  unsigned position = 0;
+  for (unsigned k = 0; k < chosen.size(); ++k) {
+    for (unsigned n = 0; n < counts[k]; ++n) wheel[position++] = static_cast<uint8_t>(chosen[k]);
+  }
+}
+
+bool MapCache::Key::operator<(const Key& other) const {
+  if (instance_id != other.instance_id) return instance_id < other.instance_id;
+  if (prefix.address != other.prefix.address) return prefix.address < other.prefix.address;
+  return prefix.length < other.prefix.length;
+}
+
+MapCache::MapCache(const MapCacheConfig& config, rte_rcu_qsbr* qsbr)
+    : config_(config), qsbr_(qsbr), slots_(static_cast<size_t>(config.max_entries) * 2) {
+  free_slots_.resize(slots_.size());
+  // Pop from the back: hand out low slot numbers first.
+  std::iota(free_slots_.rbegin(), free_slots_.rend(), 0u);
+}
+
+absl::StatusOr<std::unique_ptr<MapCache>> MapCache::create(const MapCacheConfig& config,
+                                                           rte_rcu_qsbr* qsbr) {
+  if (qsbr == nullptr) return absl::InvalidArgumentError("map-cache needs a QSBR variable");
+  if (config.max_entries == 0 || config.max_entries > (1u << 23)) {
+    return absl::InvalidArgumentError("map-cache size must be 1 to 8388608 entries per family");
+  }
+  return std::unique_ptr<MapCache>(new MapCache(config, qsbr));
+}
+
+MapCache::~MapCache() {
+  for (auto& instance : instances_) {
+    if (instance.lpm) rte_lpm_free(instance.lpm);
+    for (auto* fib : instance.fib6) {
+      if (fib) rte_fib6_free(fib);
+    }
+  }
+  for (auto& slot : slots_) free_entry(slot.load(std::memory_order_relaxed));
+  for (auto& retired : retired_) free_entry(retired.entry);
+}
+
+absl::StatusOr<int> MapCache::instance_for(uint32_t instance_id) {
+  const int existing = instance_index(instance_id);
+  if (existing >= 0) return existing;
+  for (unsigned i = 0; i < kMaxInstances; ++i) {
+    Instance& instance = instances_[i];
+    if (instance.in_use.load(std::memory_order_relaxed)) continue;
+    // DPDK object names are global to the process: make them unique.
+    const std::string name =
+        absl::StrCat("mc", reinterpret_cast<uintptr_t>(this) & 0xffffff, "_", i);
+    rte_lpm_config lpm_config{};
+    lpm_config.max_rules = config_.max_entries;
+    lpm_config.number_tbl8s = config_.ipv4_tbl8_groups;
+    instance.lpm = rte_lpm_create((name + "v4").c_str(), config_.socket_id, &lpm_config);
+    if (instance.lpm == nullptr) return absl::ResourceExhaustedError("rte_lpm_create failed");
+    rte_lpm_rcu_config rcu{};
+    rcu.v = qsbr_;
+    rcu.mode = RTE_LPM_QSBR_MODE_DQ;
+    if (rte_lpm_rcu_qsbr_add(instance.lpm, &rcu) != 0) {
+      return absl::InternalError("rte_lpm_rcu_qsbr_add failed");
+    }
+    for (unsigned copy = 0; copy < 2; ++copy) {
+      rte_fib6_conf fib_config{};
+      fib_config.type = RTE_FIB6_TRIE;
+      fib_config.default_nh = kFib6Miss;
+      fib_config.max_routes = static_cast<int>(config_.max_entries);
+      fib_config.trie.nh_sz = RTE_FIB6_TRIE_4B;
+      fib_config.trie.num_tbl8 = config_.ipv6_tbl8_groups;
+      instance.fib6[copy] =
+          rte_fib6_create(absl::StrCat(name, "v6", copy).c_str(), config_.socket_id, &fib_config);
+      if (instance.fib6[copy] == nullptr)
+        return absl::ResourceExhaustedError("rte_fib6_create failed");
+    }
+    instance.instance_id = instance_id;
+    instance.in_use.store(true, std::memory_order_release);
+    return static_cast<int>(i);
+  }
+  return absl::ResourceExhaustedError("more than 16 instance-ids in the map-cache");
+}
+
+const MapEntry* MapCache::make_entry(const Mapping& mapping) const {
+  // The C++ heap rather than rte_malloc: AddressSanitizer sees it, so the
+  // RCU stress test would catch a worker reading a freed entry.
+  auto* entry = new (std::nothrow) MapEntry{};
+  if (entry == nullptr) return nullptr;
+  entry->instance_id = mapping.instance_id;
+  entry->action = mapping.action;
+  entry->locator_count = static_cast<uint8_t>(mapping.locators.size());
+  for (size_t i = 0; i < mapping.locators.size(); ++i) {
+    const auto& rloc = mapping.locators[i].rloc;
+    entry->locators[i].ipv6 = rloc.is_v6();
+    std::copy(rloc.bytes().begin(), rloc.bytes().end(), entry->locators[i].address.begin());
+  }
+  build_wheel(mapping.locators, entry->wheel, entry->has_usable_locator);
+  return entry;
+}
+
+void MapCache::free_entry(const MapEntry* entry) { delete entry; }
+
+void MapCache::retire(const MapEntry* entry, uint32_t slot) {
+  retired_.push_back({rte_rcu_qsbr_start(qsbr_), entry, slot});
+}
+
+absl::Status MapCache::upsert(const Mapping& mapping) {
+  if (mapping.locators.size() > kMaxLocators) {
+    return absl::InvalidArgumentError("more than 8 locators in a mapping");
+  }
+  if (mapping.prefix.address.masked(mapping.prefix.length) != mapping.prefix.address) {
+    return absl::InvalidArgumentError("prefix has bits set past its length");
+  }
+  auto instance = instance_for(mapping.instance_id);
+  if (!instance.ok()) return instance.status();
+  const MapEntry* entry = make_entry(mapping);
+  if (entry == nullptr) return absl::ResourceExhaustedError("no memory for a map-cache entry");
+
+  const Key key{mapping.instance_id, mapping.prefix};
+  if (auto found = prefixes_.find(key); found != prefixes_.end()) {
+    const MapEntry* old = slots_[found->second].exchange(entry, std::memory_order_release);
+    retire(old, kNoSlot);
+    maintain();
+    return absl::OkStatus();
+  }
+  if (free_slots_.empty()) {
+    free_entry(entry);
+    return absl::ResourceExhaustedError("map-cache full");
+  }
+  const uint32_t slot = free_slots_.back();
+  slots_[slot].store(entry, std::memory_order_release);
+  if (mapping.prefix.address.is_v4()) {
+    if (rte_lpm_add(instances_[*instance].lpm, host_order_v4(mapping.prefix.address),
+                    mapping.prefix.length, slot) != 0) {
+      slots_[slot].store(nullptr, std::memory_order_relaxed);
+      free_entry(entry);
+      return absl::ResourceExhaustedError("rte_lpm_add failed (tbl8 groups exhausted?)");
+    }
+  } else {
+    queued_.push_back({*instance, mapping.prefix, slot});
+  }
+  free_slots_.pop_back();
+  prefixes_.emplace(key, slot);
+  maintain();
+  return absl::OkStatus();
+}
+
+absl::Status MapCache::erase(uint32_t instance_id, const net::IpPrefix& prefix) {
+  auto found = prefixes_.find(Key{instance_id, prefix});
+  if (found == prefixes_.end()) return absl::NotFoundError("no such map-cache entry");
+  const uint32_t slot = found->second;
+  const int instance = instance_index(instance_id);
+  prefixes_.erase(found);
+  if (prefix.address.is_v4()) {
+    rte_lpm_delete(instances_[instance].lpm, host_order_v4(prefix.address), prefix.length);
+    retire(slots_[slot].load(std::memory_order_relaxed), slot);
+  } else {
+    // The slot is retired when the delete reaches the second FIB copy.
+    queued_.push_back({instance, prefix, kNoSlot});
+    pending_v6_deletes_.push_back(slot);
+  }
+  maintain();
+  return absl::OkStatus();
+}
+
+absl::Status MapCache::apply_fib6(rte_fib6* fib, const Fib6Change& change) {
+  const auto bytes = change.prefix.address.bytes();
+  const int result = change.slot == kNoSlot
+                         ? rte_fib6_delete(fib, bytes.data(), change.prefix.length)
+                         : rte_fib6_add(fib, bytes.data(), change.prefix.length, change.slot);
+  return result == 0 || change.slot == kNoSlot
+             ? absl::OkStatus()
+             : absl::ResourceExhaustedError("rte_fib6_add failed (tbl8 groups exhausted?)");
+}
+
+void MapCache::publish_fib6_changes() {
+  // Apply the queued changes to the standby copies, then swap them in.
+  bool touched[kMaxInstances] = {};
+  for (const auto& change : queued_) {
+    Instance& instance = instances_[change.instance];
+    const uint32_t standby = instance.active_fib6.load(std::memory_order_relaxed) ^ 1;
+    (void)apply_fib6(instance.fib6[standby], change);
+    touched[change.instance] = true;
+  }
+  for (unsigned i = 0; i < kMaxInstances; ++i) {
+    if (touched[i]) instances_[i].active_fib6.fetch_xor(1, std::memory_order_release);
+  }
+  lagging_ = std::move(queued_);
+  queued_.clear();
+  lagging_deletes_ = std::move(pending_v6_deletes_);
+  pending_v6_deletes_.clear();
+  fib6_token_ = rte_rcu_qsbr_start(qsbr_);
+  fib6_grace_pending_ = true;
+}
+
+void MapCache::maintain() {
+  while (!retired_.empty() && rte_rcu_qsbr_check(qsbr_, retired_.front().token, false) == 1) {
+    const Retired retired = retired_.front();
+    retired_.pop_front();
+    free_entry(retired.entry);
+    if (retired.slot != kNoSlot) {
+      slots_[retired.slot].store(nullptr, std::memory_order_relaxed);
+      free_slots_.push_back(retired.slot);
+    }
+  }
+  if (fib6_grace_pending_) {
+    if (rte_rcu_qsbr_check(qsbr_, fib6_token_, false) != 1) return;
+    // No reader is left in the copies retired by the last swap: catch them up.
+    for (const auto& change : lagging_) {
+      Instance& instance = instances_[change.instance];
+      const uint32_t standby = instance.active_fib6.load(std::memory_order_relaxed) ^ 1;
+      (void)apply_fib6(instance.fib6[standby], change);
+    }
+    lagging_.clear();
+    // Neither copy references these slots now; readers that looked them up
+    // before the swap are covered by one more grace period.
+    for (uint32_t slot : lagging_deletes_)
+      retire(slots_[slot].load(std::memory_order_relaxed), slot);
+    lagging_deletes_.clear();
+    fib6_grace_pending_ = false;
+  }
+  if (!queued_.empty()) publish_fib6_changes();
+}
+
+void MapCache::flush() {
+  while (fib6_grace_pending_ || !queued_.empty() || !retired_.empty()) {
+    rte_rcu_qsbr_synchronize(qsbr_, RTE_QSBR_THRID_INVALID);
+    maintain();
+  }
+}
+
+size_t MapCache::memory_bytes() const {
+  size_t bytes = slots_.size() * sizeof(slots_[0]) + prefixes_.size() * (sizeof(MapEntry) + 64);
+  for (const auto& instance : instances_) {
+    if (!instance.in_use.load(std::memory_order_relaxed)) continue;
+    // rte_lpm: tbl24 (2^24 x 4 B) + tbl8 groups (256 x 4 B) + rules (8 B).
+    bytes += (size_t{1} << 24) * 4 + size_t{config_.ipv4_tbl8_groups} * 256 * 4 +
+             size_t{config_.max_entries} * 8;
+    // rte_fib6 trie, twice: tbl24 (2^24 x 4 B) + tbl8 groups (256 x 4 B) + its RIB.
+    bytes += 2 * ((size_t{1} << 24) * 4 + size_t{config_.ipv6_tbl8_groups} * 256 * 4 +
+                  size_t{config_.max_entries} * 64);
+  }
+  return bytes;
+}
+
+const MapEntry* MapCache::lookup_v4(int instance, uint32_t address_be) const {
+  uint32_t slot = 0;
+  if (rte_lpm_lookup(instances_[instance].lpm, rte_be_to_cpu_32(address_be), &slot) != 0) {
+    return nullptr;
+  }
+  return slots_[slot].load(std::memory_order_acquire);
+}
+
+const MapEntry* MapCache::lookup_v6(int instance, const uint8_t address[16]) const {
+  const Instance& table = instances_[instance];
+  rte_fib6* fib = table.fib6[table.active_fib6.load(std::memory_order_acquire)];
+  uint8_t addresses[1][RTE_FIB6_IPV6_ADDR_SIZE];
+  std::memcpy(addresses[0], address, RTE_FIB6_IPV6_ADDR_SIZE);
+  uint64_t slot = kFib6Miss;
+  rte_fib6_lookup_bulk(fib, addresses, &slot, 1);
+  if (slot == kFib6Miss) return nullptr;
+  return slots_[slot].load(std::memory_order_acquire);
+}
+
+}  // namespace lispmob::dataplane

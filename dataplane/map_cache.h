@@ -1,0 +1,188 @@
+// The map-cache the workers read and the control thread writes: EID-prefix
+// -> mapping, longest-prefix match per instance-id, IPv4 and IPv6.
+//
+// Workers never lock, allocate or wait. Every reader runs inside a QSBR
+// read-side section (it reports quiescent once per loop; rte_rcu_qsbr), and
+// the writer frees nothing a reader may still hold until a grace period has
+// passed:
+//
+// - Entries are immutable. LPM/FIB next hops are slot numbers; a slot holds
+//   an atomic pointer to the entry. Replacing a mapping publishes a new entry
+//   in its slot; the old one is retired.
+// - IPv4: rte_lpm, whose tbl8 groups are reclaimed through its own QSBR hook
+//   (rte_lpm_rcu_qsbr_add), so adds and deletes go straight into the table.
+// - IPv6: neither rte_lpm6 nor rte_fib6 has an RCU hook in DPDK 22.11, and a
+//   delete can recycle a tbl8 group under a reader. rte_lpm6 adds are also
+//   slow (277k cycles measured here). So IPv6 uses two rte_fib6 (trie)
+//   copies: changes go to the standby copy, which is then swapped in, and the
+//   copy just retired is brought up to date once a grace period shows no
+//   reader is left in it. A change made while a grace period is pending is
+//   queued and goes in with the next swap (see maintain()).
+#pragma once
+
+#include <rte_common.h>
+#include <rte_rcu_qsbr.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/net/ip_address.h"
+
+struct rte_lpm;
+struct rte_fib6;
+
+namespace lispmob::dataplane {
+
+inline constexpr unsigned kMaxLocators = 8;
+inline constexpr unsigned kWheelSlots = 64;
+inline constexpr unsigned kMaxInstances = 16;
+
+// What the fast path does with a packet that matches an entry.
+enum class MapAction : uint8_t {
+  kEncapsulate,      // positive mapping: to one of the locators
+  kDrop,             // negative: Drop (ACT 3, 4, 5)
+  kNativelyForward,  // negative: Natively-Forward (ACT 1)
+  kSendMapRequest,   // negative: Send-Map-Request (ACT 2, or ACT 0 with no locator)
+};
+
+// A locator as the control thread hands it over.
+struct MappingLocator {
+  net::IpAddress rloc;
+  uint8_t priority = 1;  // 255: not for unicast
+  uint8_t weight = 100;
+  bool reachable = true;
+};
+
+struct Mapping {
+  uint32_t instance_id = 0;
+  net::IpPrefix prefix;
+  MapAction action = MapAction::kEncapsulate;
+  std::vector<MappingLocator> locators;  // at most kMaxLocators
+};
+
+// The immutable fast-path form of a mapping. Cache-line aligned; the
+// locator to use is wheel[flow_hash % kWheelSlots], which spreads flows over
+// the reachable locators of the best priority in proportion to their weights.
+struct alignas(RTE_CACHE_LINE_SIZE) MapEntry {
+  struct Locator {
+    std::array<uint8_t, 16> address;
+    bool ipv6;
+  };
+  uint32_t instance_id;
+  MapAction action;
+  uint8_t locator_count;
+  bool has_usable_locator;  // false: no reachable unicast locator
+  std::array<uint8_t, kWheelSlots> wheel;
+  std::array<Locator, kMaxLocators> locators;
+
+  const Locator& pick(uint32_t flow_hash) const { return locators[wheel[flow_hash % kWheelSlots]]; }
+};
+
+struct MapCacheConfig {
+  uint32_t max_entries = 1 << 16;  // per address family, per instance
+  uint32_t ipv4_tbl8_groups = 1 << 12;
+  uint32_t ipv6_tbl8_groups = 1 << 14;
+  int socket_id = 0;
+};
+
+class MapCache {
+ public:
+  // `qsbr`: the QSBR variable every worker registers with. It must outlive the cache.
+  static absl::StatusOr<std::unique_ptr<MapCache>> create(const MapCacheConfig& config,
+                                                          rte_rcu_qsbr* qsbr);
+  ~MapCache();
+  MapCache(const MapCache&) = delete;
+  MapCache& operator=(const MapCache&) = delete;
+
+  // ---- writer side: the control thread only ----
+
+  // Adds the mapping or replaces the one for the same instance and prefix.
+  absl::Status upsert(const Mapping& mapping);
+  absl::Status erase(uint32_t instance_id, const net::IpPrefix& prefix);
+  // Frees what no reader can still hold and catches the IPv6 standby copy
+  // up. Never waits; call it from the control loop (every upsert/erase does).
+  void maintain();
+  // Waits for readers until every change is visible and every retired entry
+  // is freed. For tests, benchmarks and shutdown, not for the control loop.
+  void flush();
+  size_t size() const { return prefixes_.size(); }
+  // Bytes held by the tables and entries (for the 1M-entry memory figure).
+  size_t memory_bytes() const;
+
+  // ---- reader side: workers, inside their QSBR read-side section ----
+
+  // Index for lookups in `instance_id`, or -1 if there is no such instance.
+  int instance_index(uint32_t instance_id) const {
+    for (unsigned i = 0; i < kMaxInstances; ++i) {
+      if (instances_[i].in_use.load(std::memory_order_acquire) &&
+          instances_[i].instance_id == instance_id) {
+        return static_cast<int>(i);
+      }
+    }
+    return -1;
+  }
+  // `address` in network byte order.
+  const MapEntry* lookup_v4(int instance, uint32_t address_be) const;
+  const MapEntry* lookup_v6(int instance, const uint8_t address[16]) const;
+
+ private:
+  struct Instance {
+    std::atomic<bool> in_use{false};
+    uint32_t instance_id = 0;
+    rte_lpm* lpm = nullptr;
+    std::array<rte_fib6*, 2> fib6{};
+    std::atomic<uint32_t> active_fib6{0};
+  };
+  struct Fib6Change {
+    int instance;
+    net::IpPrefix prefix;
+    uint32_t slot;  // kNoSlot: delete
+  };
+  struct Retired {
+    uint64_t token;
+    const MapEntry* entry;
+    uint32_t slot;  // returned to the free list with the entry, or kNoSlot
+  };
+  struct Key {
+    uint32_t instance_id;
+    net::IpPrefix prefix;
+    bool operator<(const Key& other) const;
+  };
+  static constexpr uint32_t kNoSlot = 0xffffffff;
+
+  MapCache(const MapCacheConfig& config, rte_rcu_qsbr* qsbr);
+  absl::StatusOr<int> instance_for(uint32_t instance_id);
+  const MapEntry* make_entry(const Mapping& mapping) const;
+  void retire(const MapEntry* entry, uint32_t slot);
+  absl::Status apply_fib6(rte_fib6* fib, const Fib6Change& change);
+  void publish_fib6_changes();
+  void free_entry(const MapEntry* entry);
+
+  MapCacheConfig config_;
+  rte_rcu_qsbr* qsbr_;
+  std::array<Instance, kMaxInstances> instances_;
+  std::vector<std::atomic<const MapEntry*>> slots_;
+  std::vector<uint32_t> free_slots_;
+  std::map<Key, uint32_t> prefixes_;
+  std::deque<Retired> retired_;
+  // IPv6 double-buffering state.
+  std::vector<Fib6Change> lagging_;  // applied to the active copies, not yet to the standby
+  std::vector<Fib6Change> queued_;   // not applied anywhere yet
+  std::vector<uint32_t> pending_v6_deletes_;  // slots whose delete is in queued_
+  std::vector<uint32_t> lagging_deletes_;     // slots whose delete is in lagging_
+  uint64_t fib6_token_ = 0;
+  bool fib6_grace_pending_ = false;
+};
+
+// The selection wheel for a set of locators (exposed for tests).
+void build_wheel(const std::vector<MappingLocator>& locators,
+                 std::array<uint8_t, kWheelSlots>& wheel, bool& has_usable);
+
+}  // namespace lispmob::dataplane

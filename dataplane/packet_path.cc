@@ -1,0 +1,356 @@
+#include "dataplane/packet_path.h"
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_hash_crc.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include <cstring>
+
+#include "common/lisp/data_header.h"
+
+namespace lispmob::dataplane {
+namespace {
+
+constexpr uint16_t kLispDataPort = 4341;
+constexpr uint8_t kProtoTcp = 6;
+constexpr uint8_t kProtoUdp = 17;
+constexpr uint8_t kProtoSctp = 132;
+
+// The inner packet's addresses and what the outer header copies from it.
+struct InnerView {
+  bool ipv6;
+  const uint8_t* destination;  // 4 or 16 bytes
+  uint8_t traffic_class;       // ToS / traffic class
+  uint8_t ttl;                 // TTL / hop limit
+};
+
+// Checks the inner IP header fits; fills `view`.
+bool parse_inner(const uint8_t* ip, uint32_t length, uint16_t ether_type, InnerView& view) {
+  if (ether_type == RTE_ETHER_TYPE_IPV4) {
+    if (length < sizeof(rte_ipv4_hdr) || (ip[0] >> 4) != 4 || (ip[0] & 0xf) < 5) return false;
+    view = {false, ip + 16, ip[1], ip[8]};
+    return true;
+  }
+  if (ether_type == RTE_ETHER_TYPE_IPV6) {
+    if (length < sizeof(rte_ipv6_hdr) || (ip[0] >> 4) != 6) return false;
+    view = {true, ip + 24, static_cast<uint8_t>((ip[0] << 4) | (ip[1] >> 4)), ip[7]};
+    return true;
+  }
+  return false;
+}
+
+// CRC32-C over `length` bytes (a multiple of 4) loaded through memcpy:
+// rte_hash_crc() dereferences unaligned uint64_t pointers, which is undefined
+// behaviour and faults on strict-alignment CPUs.
+uint32_t crc_words(const uint8_t* data, uint32_t length, uint32_t hash) {
+  uint32_t i = 0;
+  for (; i + 8 <= length; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, data + i, 8);
+    hash = rte_hash_crc_8byte(word, hash);
+  }
+  if (i + 4 <= length) {
+    uint32_t word;
+    std::memcpy(&word, data + i, 4);
+    hash = rte_hash_crc_4byte(word, hash);
+  }
+  return hash;
+}
+
+uint32_t next_random(PathContext& context) {
+  uint32_t x = context.random_state;
+  x ^= x << 13;
+  x ^= x >> 17;
+  x ^= x << 5;
+  context.random_state = x;
+  return x;
+}
+
+// Punts a missed destination unless it was punted within the interval.
+void punt(PathContext& context, uint32_t instance_id, const InnerView& inner, uint32_t hash) {
+  auto& recent = context.recent_punts[hash % context.recent_punts.size()];
+  const uint32_t key = crc_words(inner.destination, inner.ipv6 ? 16 : 4, instance_id) | 1;
+  if (recent.first == key && context.now_tsc - recent.second < context.punt_interval_tsc) {
+    context.counters->punt_suppressed++;
+    return;
+  }
+  if (context.punt_ring == nullptr) return;
+  PuntRecord record{};
+  record.instance_id = instance_id;
+  record.ipv6 = inner.ipv6;
+  std::memcpy(record.address, inner.destination, inner.ipv6 ? 16 : 4);
+  if (rte_ring_mp_enqueue_elem(context.punt_ring, &record, sizeof(record)) != 0) {
+    context.counters->punt_ring_full++;
+    return;
+  }
+  recent = {key, context.now_tsc};
+  context.counters->punted++;
+}
+
+// Writes Ethernet + outer IP + UDP + LISP headers in front of the inner
+// packet, which starts at the mbuf's data offset. Headroom was checked.
+void write_outer(rte_mbuf* packet, PathContext& context, const MapEntry::Locator& locator,
+                 const InnerView& inner, uint32_t hash, uint32_t instance_id) {
+  const LocalState& local = *context.local;
+  const uint32_t inner_length = rte_pktmbuf_pkt_len(packet);
+  const uint16_t outer_size = locator.ipv6 ? kOuterV6Size : kOuterV4Size;
+  auto* ether = reinterpret_cast<rte_ether_hdr*>(rte_pktmbuf_prepend(packet, outer_size));
+  ether->src_addr = local.rloc_port_mac;
+  uint8_t* ip = reinterpret_cast<uint8_t*>(ether + 1);
+  uint8_t* udp_start;
+  const uint16_t udp_length = static_cast<uint16_t>(inner_length + 8 + 8);
+  if (locator.ipv6) {
+    ether->dst_addr = local.next_hop_mac6;
+    ether->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+    auto* v6 = reinterpret_cast<rte_ipv6_hdr*>(ip);
+    v6->vtc_flow = rte_cpu_to_be_32(6u << 28 | static_cast<uint32_t>(inner.traffic_class) << 20);
+    v6->payload_len = rte_cpu_to_be_16(udp_length);
+    v6->proto = kProtoUdp;
+    v6->hop_limits = inner.ttl;
+    std::memcpy(ip + 8, local.rloc6.data(), 16);       // source address
+    std::memcpy(ip + 24, locator.address.data(), 16);  // destination address
+    udp_start = ip + sizeof(rte_ipv6_hdr);
+  } else {
+    ether->dst_addr = local.next_hop_mac4;
+    ether->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+    auto* v4 = reinterpret_cast<rte_ipv4_hdr*>(ip);
+    v4->version_ihl = 0x45;
+    v4->type_of_service = inner.traffic_class;
+    v4->total_length = rte_cpu_to_be_16(static_cast<uint16_t>(udp_length + 20));
+    v4->packet_id = rte_cpu_to_be_16(context.ip_id++);
+    v4->fragment_offset = 0;
+    v4->time_to_live = inner.ttl;
+    v4->next_proto_id = kProtoUdp;
+    v4->hdr_checksum = 0;
+    std::memcpy(ip + 12, local.rloc4.data(), 4);      // source address
+    std::memcpy(ip + 16, locator.address.data(), 4);  // destination address
+    v4->hdr_checksum = rte_ipv4_cksum(v4);
+    udp_start = ip + sizeof(rte_ipv4_hdr);
+  }
+  auto* udp = reinterpret_cast<rte_udp_hdr*>(udp_start);
+  // RFC 9300 §5.3: the source port comes from the inner flow, so receivers'
+  // RSS spreads LISP flows over cores; 49152-65535 keeps it ephemeral.
+  udp->src_port = rte_cpu_to_be_16(static_cast<uint16_t>(0xc000 | (hash & 0x3fff)));
+  udp->dst_port = rte_cpu_to_be_16(kLispDataPort);
+  udp->dgram_len = rte_cpu_to_be_16(udp_length);
+  udp->dgram_cksum = 0;  // RFC 9300 §5.3 (IPv4) and RFC 6935/6936 (IPv6 tunnels)
+  lisp::DataHeader header;
+  header.set_nonce(next_random(context));
+  if (instance_id != 0) header.set_instance_id(instance_id);
+  lisp::encode_data_header(header, reinterpret_cast<uint8_t*>(udp + 1));
+}
+
+}  // namespace
+
+uint32_t flow_hash(const uint8_t* ip, uint32_t length) {
+  uint32_t hash = 0;
+  uint8_t protocol = 0;
+  uint32_t l4_offset = 0;
+  if ((ip[0] >> 4) == 4 && length >= 20) {
+    hash = crc_words(ip + 12, 8, 0);
+    protocol = ip[9];
+    l4_offset = (ip[0] & 0xf) * 4u;
+    // A non-first fragment has no ports.
+    if ((ip[6] & 0x1f) != 0 || ip[7] != 0) protocol = 0;
+  } else if (length >= 40) {
+    hash = crc_words(ip + 8, 32, 0);
+    protocol = ip[6];
+    l4_offset = 40;
+  }
+  hash = rte_hash_crc_4byte(protocol, hash);
+  if ((protocol == kProtoTcp || protocol == kProtoUdp || protocol == kProtoSctp) &&
+      length >= l4_offset + 4) {
+    uint32_t ports;
+    std::memcpy(&ports, ip + l4_offset, 4);
+    hash = rte_hash_crc_4byte(ports, hash);
+  }
+  return hash;
+}
+
+Verdict encapsulate(rte_mbuf* packet, PathContext& context) {
+  LcoreCounters& counters = *context.counters;
+  const LocalState& local = *context.local;
+  if (rte_pktmbuf_data_len(packet) < RTE_ETHER_HDR_LEN) {
+    counters.drop_malformed++;
+    return Verdict::kDrop;
+  }
+  const auto* ether = rte_pktmbuf_mtod(packet, const rte_ether_hdr*);
+  const uint16_t ether_type = rte_be_to_cpu_16(ether->ether_type);
+  const uint8_t* ip = reinterpret_cast<const uint8_t*>(ether + 1);
+  const uint32_t ip_length = rte_pktmbuf_data_len(packet) - RTE_ETHER_HDR_LEN;
+  InnerView inner;
+  if (!parse_inner(ip, ip_length, ether_type, inner)) {
+    if (ether_type == RTE_ETHER_TYPE_IPV4 || ether_type == RTE_ETHER_TYPE_IPV6) {
+      counters.drop_malformed++;
+    } else {
+      counters.drop_not_ip++;
+    }
+    return Verdict::kDrop;
+  }
+  const uint32_t hash = flow_hash(ip, ip_length);
+  const int instance = context.cache->instance_index(local.instance_id);
+  const MapEntry* entry = nullptr;
+  if (instance >= 0) {
+    uint32_t destination_be;
+    std::memcpy(&destination_be, inner.destination, 4);
+    entry = inner.ipv6 ? context.cache->lookup_v6(instance, inner.destination)
+                       : context.cache->lookup_v4(instance, destination_be);
+  }
+
+  const MapEntry::Locator* locator = nullptr;
+  if (entry != nullptr && entry->action == MapAction::kEncapsulate && entry->has_usable_locator) {
+    locator = &entry->pick(hash);
+  } else if (entry != nullptr && entry->action == MapAction::kEncapsulate) {
+    counters.drop_no_locator++;
+    return Verdict::kDrop;
+  } else if (entry != nullptr && entry->action == MapAction::kDrop) {
+    counters.drop_negative++;
+    return Verdict::kDrop;
+  } else if (entry != nullptr && entry->action == MapAction::kNativelyForward) {
+    counters.natively_forwarded++;
+    rte_ether_hdr* out = rte_pktmbuf_mtod(packet, rte_ether_hdr*);
+    out->src_addr = local.rloc_port_mac;
+    out->dst_addr = inner.ipv6 ? local.next_hop_mac6 : local.next_hop_mac4;
+    return Verdict::kToRlocPort;
+  } else {
+    // A miss, or an entry that says to ask: ask, and meanwhile use the PETR.
+    if (entry == nullptr) counters.map_cache_miss++;
+    punt(context, local.instance_id, inner, hash);
+    const bool has_petr = inner.ipv6 ? local.has_petr6 : local.has_petr4;
+    if (!has_petr) {
+      counters.drop_miss++;
+      return Verdict::kDrop;
+    }
+    locator = inner.ipv6 ? &local.petr6 : &local.petr4;
+    counters.to_petr++;
+  }
+  if (locator->ipv6 ? !local.has_rloc6 : !local.has_rloc4) {
+    counters.drop_no_local_rloc++;
+    return Verdict::kDrop;
+  }
+  const uint16_t outer_size = locator->ipv6 ? kOuterV6Size : kOuterV4Size;
+  if (rte_pktmbuf_headroom(packet) + RTE_ETHER_HDR_LEN < outer_size) {
+    counters.drop_no_headroom++;
+    return Verdict::kDrop;
+  }
+  rte_pktmbuf_adj(packet, RTE_ETHER_HDR_LEN);
+  write_outer(packet, context, *locator, inner, hash,
+              entry ? entry->instance_id : local.instance_id);
+  if (entry != nullptr) counters.encapsulated++;
+  return Verdict::kToRlocPort;
+}
+
+Verdict decapsulate(rte_mbuf* packet, PathContext& context) {
+  LcoreCounters& counters = *context.counters;
+  const LocalState& local = *context.local;
+  const uint32_t length = rte_pktmbuf_data_len(packet);
+  if (length < RTE_ETHER_HDR_LEN) {
+    counters.drop_malformed++;
+    return Verdict::kDrop;
+  }
+  auto* ether = rte_pktmbuf_mtod(packet, rte_ether_hdr*);
+  const uint16_t ether_type = rte_be_to_cpu_16(ether->ether_type);
+  const uint8_t* ip = reinterpret_cast<const uint8_t*>(ether + 1);
+  const uint32_t ip_length = length - RTE_ETHER_HDR_LEN;
+  uint32_t udp_offset = 0;
+  uint8_t outer_ttl = 0;
+  if (ether_type == RTE_ETHER_TYPE_IPV4) {
+    if (ip_length < 20 || (ip[0] >> 4) != 4 || (ip[0] & 0xf) < 5) return Verdict::kToKernel;
+    if (!local.has_rloc4 || std::memcmp(ip + 16, local.rloc4.data(), 4) != 0 ||
+        ip[9] != kProtoUdp) {
+      return Verdict::kToKernel;
+    }
+    udp_offset = (ip[0] & 0xf) * 4u;
+    outer_ttl = ip[8];
+    if ((ip[6] & 0x3f) != 0 || ip[7] != 0) {
+      // A fragment of something for us: LISP data is not reassembled here.
+      const bool lisp_data = ip_length >= udp_offset + 4 &&
+                             (ip[udp_offset + 2] << 8 | ip[udp_offset + 3]) == kLispDataPort;
+      if (lisp_data || (ip[6] & 0x1f) != 0 || ip[7] != 0) {
+        counters.drop_fragment++;
+        return Verdict::kDrop;
+      }
+    }
+  } else if (ether_type == RTE_ETHER_TYPE_IPV6) {
+    if (ip_length < 40 || (ip[0] >> 4) != 6) return Verdict::kToKernel;
+    if (!local.has_rloc6 || std::memcmp(ip + 24, local.rloc6.data(), 16) != 0 ||
+        ip[6] != kProtoUdp) {
+      return Verdict::kToKernel;
+    }
+    udp_offset = 40;
+    outer_ttl = ip[7];
+  } else {
+    return Verdict::kToKernel;  // ARP and anything else
+  }
+  if (ip_length < udp_offset + 8) {
+    counters.drop_malformed++;
+    return Verdict::kDrop;
+  }
+  const uint8_t* udp = ip + udp_offset;
+  if ((udp[2] << 8 | udp[3]) != kLispDataPort) return Verdict::kToKernel;  // control, DHCP...
+
+  const uint32_t lisp_offset = udp_offset + 8;
+  lisp::DataHeader header;
+  if (lisp::decode_data_header(ip + lisp_offset, ip_length - lisp_offset, header) !=
+      lisp::DataHeaderStatus::kOk) {
+    counters.drop_malformed++;
+    return Verdict::kDrop;
+  }
+  const uint32_t instance_id =
+      header.has(lisp::DataHeader::kInstanceIdPresent) ? header.instance_id() : 0;
+  if (instance_id != local.instance_id) {
+    counters.drop_wrong_instance++;
+    return Verdict::kDrop;
+  }
+  const uint32_t inner_offset = lisp_offset + lisp::kDataHeaderSize;
+  uint8_t* inner_ip = const_cast<uint8_t*>(ip) + inner_offset;
+  const uint32_t inner_length = ip_length - inner_offset;
+  // The inner protocol: the IP version, or LISP-GPE's Next Protocol (RFC 9305).
+  uint16_t inner_type = 0;
+  if (inner_length > 0) {
+    const unsigned version = inner_ip[0] >> 4;
+    inner_type = version == 4 ? RTE_ETHER_TYPE_IPV4 : version == 6 ? RTE_ETHER_TYPE_IPV6 : 0;
+  }
+  if (header.has(lisp::DataHeader::kNextProtocol)) {
+    const uint8_t next = header.next_protocol();
+    const uint16_t declared = next == 1 ? RTE_ETHER_TYPE_IPV4 : next == 2 ? RTE_ETHER_TYPE_IPV6 : 0;
+    if (declared != inner_type) inner_type = 0;
+  }
+  InnerView inner;
+  if (inner_type == 0 || !parse_inner(inner_ip, inner_length, inner_type, inner)) {
+    counters.drop_malformed++;
+    return Verdict::kDrop;
+  }
+  if (!local.is_local_eid(inner.destination, inner.ipv6)) {
+    counters.drop_not_local_eid++;
+    return Verdict::kDrop;
+  }
+  // RFC 9300 §5.3: the inner TTL takes the outer one when that is lower.
+  if (outer_ttl < inner.ttl) {
+    if (inner.ipv6) {
+      inner_ip[7] = outer_ttl;
+    } else {
+      // RFC 1624 incremental update of the header checksum for the TTL byte.
+      uint16_t checksum;
+      std::memcpy(&checksum, inner_ip + 10, 2);
+      uint32_t sum = static_cast<uint16_t>(~rte_be_to_cpu_16(checksum));
+      sum += static_cast<uint16_t>(~(inner.ttl << 8)) + static_cast<uint16_t>(outer_ttl << 8);
+      sum = (sum & 0xffff) + (sum >> 16);
+      sum = (sum & 0xffff) + (sum >> 16);
+      inner_ip[8] = outer_ttl;
+      checksum = rte_cpu_to_be_16(static_cast<uint16_t>(~sum));
+      std::memcpy(inner_ip + 10, &checksum, 2);
+    }
+  }
+  rte_pktmbuf_adj(packet, static_cast<uint16_t>(inner_offset));
+  auto* out = rte_pktmbuf_mtod(packet, rte_ether_hdr*);
+  out->dst_addr = local.eid_port_host_mac;
+  out->src_addr = local.eid_port_gateway_mac;
+  out->ether_type = rte_cpu_to_be_16(inner_type);
+  counters.decapsulated++;
+  return Verdict::kToEidPort;
+}
+
+}  // namespace lispmob::dataplane

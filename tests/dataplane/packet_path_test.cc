@@ -1,0 +1,281 @@
+// Golden packets: a built input frame, the exact output frame and verdict.
+#include "dataplane/packet_path.h"
+
+#include <gtest/gtest.h>
+#include <rte_ring.h>
+
+#include <map>
+
+#include "tests/dataplane/fixture.h"
+#include "tests/dataplane/golden_packets.h"
+#include "tests/support/bytes.h"
+
+namespace lispmob::dataplane {
+namespace {
+
+using testing::ip;
+
+class PacketPathTest : public testing::DataplaneTest {
+ protected:
+  // The golden outputs carry source port 0: put in the one the flow hash gives.
+  static std::vector<uint8_t> with_source_port(std::vector<uint8_t> expected,
+                                               const std::vector<uint8_t>& inner_frame) {
+    const uint32_t hash =
+        flow_hash(inner_frame.data() + 14, static_cast<uint32_t>(inner_frame.size() - 14));
+    const uint16_t port = static_cast<uint16_t>(0xc000 | (hash & 0x3fff));
+    const size_t udp = 14 + (expected[12] == 0x08 ? 20 : 40);
+    expected[udp] = static_cast<uint8_t>(port >> 8);
+    expected[udp + 1] = static_cast<uint8_t>(port);
+    return expected;
+  }
+
+  void expect_encap(const std::vector<uint8_t>& input, const std::vector<uint8_t>& golden) {
+    rte_mbuf* m = packet(input);
+    ASSERT_EQ(encapsulate(m, context_), Verdict::kToRlocPort);
+    EXPECT_EQ(lispmob::testing::to_hex(bytes_of(m)),
+              lispmob::testing::to_hex(with_source_port(golden, input)));
+    rte_pktmbuf_free(m);
+  }
+};
+
+TEST_F(PacketPathTest, Encap4in4) {
+  add("203.0.113.0/24", {{ip("192.0.2.4")}});
+  expect_encap(golden::kInner4Frame, golden::kEncap4in4);
+  EXPECT_EQ(counters_.encapsulated, 1u);
+}
+
+TEST_F(PacketPathTest, Encap6in4) {
+  add("2001:db8:2::/48", {{ip("192.0.2.4")}});
+  expect_encap(golden::kInner6Frame, golden::kEncap6in4);
+}
+
+TEST_F(PacketPathTest, Encap4in6) {
+  add("203.0.113.0/24", {{ip("2001:db8:ff::4")}});
+  expect_encap(golden::kInner4Frame, golden::kEncap4in6);
+}
+
+TEST_F(PacketPathTest, Encap6in6) {
+  add("2001:db8:2::/48", {{ip("2001:db8:ff::4")}});
+  expect_encap(golden::kInner6Frame, golden::kEncap6in6);
+}
+
+TEST_F(PacketPathTest, EncapWithInstanceId) {
+  local_.instance_id = 7;
+  add("203.0.113.0/24", {{ip("192.0.2.4")}}, 7);
+  expect_encap(golden::kInner4Frame, golden::kEncap4in4Iid7);
+}
+
+TEST_F(PacketPathTest, MultihomingSplitsFlowsByWeight) {
+  add("203.0.113.0/24", {{ip("192.0.2.4"), 1, 75}, {ip("192.0.2.44"), 1, 25}});
+  std::map<uint8_t, int> by_rloc;
+  for (uint16_t flow = 0; flow < 4000; ++flow) {
+    auto frame = golden::kInner4Frame;
+    frame[14 + 24] = static_cast<uint8_t>(flow >> 8);  // ICMP id varies the 5-tuple...
+    frame[14 + 25] = static_cast<uint8_t>(flow);
+    frame[14 + 12 + 3] = static_cast<uint8_t>(flow);  // ...and so does the source address
+    rte_mbuf* m = packet(frame);
+    ASSERT_EQ(encapsulate(m, context_), Verdict::kToRlocPort);
+    by_rloc[rte_pktmbuf_mtod(m, uint8_t*)[14 + 19]]++;  // last byte of the outer destination
+    // One flow always takes one RLOC.
+    rte_mbuf* again = packet(frame);
+    ASSERT_EQ(encapsulate(again, context_), Verdict::kToRlocPort);
+    EXPECT_EQ(rte_pktmbuf_mtod(again, uint8_t*)[14 + 19], rte_pktmbuf_mtod(m, uint8_t*)[14 + 19]);
+    rte_pktmbuf_free(m);
+    rte_pktmbuf_free(again);
+  }
+  EXPECT_NEAR(by_rloc[4], 3000, 250);
+  EXPECT_NEAR(by_rloc[44], 1000, 250);
+}
+
+TEST_F(PacketPathTest, Decap4in4) {
+  rte_mbuf* m = packet(golden::kArriving4in4);
+  ASSERT_EQ(decapsulate(m, context_), Verdict::kToEidPort);
+  EXPECT_EQ(lispmob::testing::to_hex(bytes_of(m)), lispmob::testing::to_hex(golden::kDelivered4));
+  EXPECT_EQ(counters_.decapsulated, 1u);
+  rte_pktmbuf_free(m);
+}
+
+TEST_F(PacketPathTest, Decap6in6) {
+  rte_mbuf* m = packet(golden::kArriving6in6);
+  ASSERT_EQ(decapsulate(m, context_), Verdict::kToEidPort);
+  EXPECT_EQ(lispmob::testing::to_hex(bytes_of(m)), lispmob::testing::to_hex(golden::kDelivered6));
+  rte_pktmbuf_free(m);
+}
+
+TEST_F(PacketPathTest, DecapCopiesALowerOuterTtl) {
+  rte_mbuf* m = packet(golden::kArriving4in4Ttl5);
+  ASSERT_EQ(decapsulate(m, context_), Verdict::kToEidPort);
+  EXPECT_EQ(lispmob::testing::to_hex(bytes_of(m)),
+            lispmob::testing::to_hex(golden::kDelivered4Ttl5));
+  rte_pktmbuf_free(m);
+}
+
+TEST_F(PacketPathTest, DecapRefusesWhatIsNotOurs) {
+  // Not for a local EID.
+  local_.local_eid_count = 0;
+  rte_mbuf* m = packet(golden::kArriving4in4);
+  EXPECT_EQ(decapsulate(m, context_), Verdict::kDrop);
+  EXPECT_EQ(counters_.drop_not_local_eid, 1u);
+  rte_pktmbuf_free(m);
+  local_ = testing::mobile_node_state();
+  // N and V both set.
+  auto both = golden::kArriving4in4;
+  both[14 + 20 + 8] = 0x90;
+  m = packet(both);
+  EXPECT_EQ(decapsulate(m, context_), Verdict::kDrop);
+  EXPECT_EQ(counters_.drop_malformed, 1u);
+  rte_pktmbuf_free(m);
+  // An instance-id we do not serve.
+  auto iid = golden::kArriving4in4;
+  iid[14 + 20 + 8] = 0x88;
+  iid[14 + 20 + 8 + 6] = 9;
+  m = packet(iid);
+  EXPECT_EQ(decapsulate(m, context_), Verdict::kDrop);
+  EXPECT_EQ(counters_.drop_wrong_instance, 1u);
+  rte_pktmbuf_free(m);
+  // Truncated inside the LISP header, and inside the inner header.
+  for (size_t length : {14 + 20 + 8 + 4, 14 + 20 + 8 + 8 + 10}) {
+    m = packet({golden::kArriving4in4.begin(), golden::kArriving4in4.begin() + length});
+    EXPECT_EQ(decapsulate(m, context_), Verdict::kDrop) << length;
+    rte_pktmbuf_free(m);
+  }
+  EXPECT_EQ(counters_.drop_malformed, 3u);
+  // A fragment of a LISP packet.
+  auto fragment = golden::kArriving4in4;
+  fragment[14 + 6] = 0x20;  // MF
+  m = packet(fragment);
+  EXPECT_EQ(decapsulate(m, context_), Verdict::kDrop);
+  EXPECT_EQ(counters_.drop_fragment, 1u);
+  rte_pktmbuf_free(m);
+}
+
+TEST_F(PacketPathTest, NonLispTrafficGoesToTheKernel) {
+  // UDP 4342 (control) to our RLOC, ARP, and traffic for another address.
+  auto control = golden::kArriving4in4;
+  control[14 + 20 + 2] = 0x10;
+  control[14 + 20 + 3] = 0xf6;
+  std::vector<uint8_t> arp(60, 0);
+  arp[12] = 0x08;
+  arp[13] = 0x06;
+  auto elsewhere = golden::kArriving4in4;
+  elsewhere[14 + 19] = 99;
+  for (const auto& frame : {control, arp, elsewhere}) {
+    rte_mbuf* m = packet(frame);
+    EXPECT_EQ(decapsulate(m, context_), Verdict::kToKernel);
+    EXPECT_EQ(bytes_of(m), frame) << "left untouched for the kernel";
+    rte_pktmbuf_free(m);
+  }
+}
+
+TEST_F(PacketPathTest, NegativeEntryDrops) {
+  add("203.0.113.0/24", {}, 0, MapAction::kDrop);
+  rte_mbuf* m = packet(golden::kInner4Frame);
+  EXPECT_EQ(encapsulate(m, context_), Verdict::kDrop);
+  EXPECT_EQ(counters_.drop_negative, 1u);
+  rte_pktmbuf_free(m);
+}
+
+TEST_F(PacketPathTest, NegativeNativelyForward) {
+  add("203.0.113.0/24", {}, 0, MapAction::kNativelyForward);
+  rte_mbuf* m = packet(golden::kInner4Frame);
+  EXPECT_EQ(encapsulate(m, context_), Verdict::kToRlocPort);
+  auto expected = golden::kInner4Frame;
+  std::copy_n(golden::kEncap4in4.begin(), 12, expected.begin());  // next-hop and RLOC-port MACs
+  EXPECT_EQ(bytes_of(m), expected);
+  EXPECT_EQ(counters_.natively_forwarded, 1u);
+  rte_pktmbuf_free(m);
+}
+
+TEST_F(PacketPathTest, MissPuntsOnceAndGoesToThePetr) {
+  rte_ring* ring =
+      rte_ring_create_elem("punt_test", sizeof(PuntRecord), 64, SOCKET_ID_ANY, RING_F_SC_DEQ);
+  ASSERT_NE(ring, nullptr);
+  context_.punt_ring = ring;
+  // No PETR: dropped, punted once however many packets arrive.
+  for (int i = 0; i < 3; ++i) {
+    rte_mbuf* m = packet(golden::kInner4Frame);
+    EXPECT_EQ(encapsulate(m, context_), Verdict::kDrop);
+    rte_pktmbuf_free(m);
+  }
+  EXPECT_EQ(counters_.map_cache_miss, 3u);
+  EXPECT_EQ(counters_.drop_miss, 3u);
+  EXPECT_EQ(counters_.punted, 1u);
+  EXPECT_EQ(counters_.punt_suppressed, 2u);
+  PuntRecord record;
+  ASSERT_EQ(rte_ring_sc_dequeue_elem(ring, &record, sizeof(record)), 0);
+  EXPECT_EQ(net::IpAddress::v4(std::span<const uint8_t, 4>(record.address, 4)).to_string(),
+            "203.0.113.10");
+  EXPECT_EQ(record.ipv6, 0);
+  // With a PETR, the packet goes there, encapsulated.
+  local_.has_petr4 = true;
+  local_.petr4.address = {192, 0, 2, 4};
+  rte_mbuf* m = packet(golden::kInner4Frame);
+  EXPECT_EQ(encapsulate(m, context_), Verdict::kToRlocPort);
+  EXPECT_EQ(lispmob::testing::to_hex(bytes_of(m)),
+            lispmob::testing::to_hex(with_source_port(golden::kEncap4in4, golden::kInner4Frame)));
+  EXPECT_EQ(counters_.to_petr, 1u);
+  rte_pktmbuf_free(m);
+  rte_ring_free(ring);
+}
+
+TEST_F(PacketPathTest, FullPuntRingIsCounted) {
+  rte_ring* ring = rte_ring_create_elem("punt_full", sizeof(PuntRecord), 4, SOCKET_ID_ANY,
+                                        RING_F_SC_DEQ | RING_F_EXACT_SZ);
+  ASSERT_NE(ring, nullptr);
+  context_.punt_ring = ring;
+  for (uint8_t host = 1; host <= 6; ++host) {
+    auto frame = golden::kInner4Frame;
+    frame[14 + 19] = host;  // six destinations
+    rte_mbuf* m = packet(frame);
+    encapsulate(m, context_);
+    rte_pktmbuf_free(m);
+  }
+  EXPECT_EQ(counters_.punted, 4u);
+  EXPECT_EQ(counters_.punt_ring_full, 2u);
+  rte_ring_free(ring);
+}
+
+TEST_F(PacketPathTest, NoHeadroomIsADrop) {
+  add("203.0.113.0/24", {{ip("192.0.2.4")}});
+  rte_mbuf* m = packet(golden::kInner4Frame, /*headroom=*/16);
+  EXPECT_EQ(encapsulate(m, context_), Verdict::kDrop);
+  EXPECT_EQ(counters_.drop_no_headroom, 1u);
+  rte_pktmbuf_free(m);
+}
+
+TEST_F(PacketPathTest, MalformedAndNonIpFramesAreDropped) {
+  add("203.0.113.0/24", {{ip("192.0.2.4")}});
+  auto bad_version = golden::kInner4Frame;
+  bad_version[14] = 0x55;
+  std::vector<uint8_t> arp(60, 0);
+  arp[12] = 0x08;
+  arp[13] = 0x06;
+  std::vector<uint8_t> runt(golden::kInner4Frame.begin(), golden::kInner4Frame.begin() + 20);
+  for (const auto& frame : {bad_version, arp, runt}) {
+    rte_mbuf* m = packet(frame);
+    EXPECT_EQ(encapsulate(m, context_), Verdict::kDrop);
+    rte_pktmbuf_free(m);
+  }
+  EXPECT_EQ(counters_.drop_malformed, 2u);
+  EXPECT_EQ(counters_.drop_not_ip, 1u);
+}
+
+TEST_F(PacketPathTest, NoLocalRlocOfTheFamily) {
+  add("203.0.113.0/24", {{ip("2001:db8:ff::4")}});
+  local_.has_rloc6 = false;
+  rte_mbuf* m = packet(golden::kInner4Frame);
+  EXPECT_EQ(encapsulate(m, context_), Verdict::kDrop);
+  EXPECT_EQ(counters_.drop_no_local_rloc, 1u);
+  rte_pktmbuf_free(m);
+}
+
+TEST(FlowHashTest, SameFlowSameHash) {
+  auto a = golden::kInner4Frame;
+  auto b = golden::kInner4Frame;
+  EXPECT_EQ(flow_hash(a.data() + 14, 36), flow_hash(b.data() + 14, 36));
+  b[14 + 15] = 11;  // another source
+  EXPECT_NE(flow_hash(a.data() + 14, 36), flow_hash(b.data() + 14, 36));
+}
+
+}  // namespace
+}  // namespace lispmob::dataplane
