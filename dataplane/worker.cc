@@ -1,0 +1,115 @@
+#include "dataplane/worker.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_prefetch.h>
+
+#include <algorithm>
+
+namespace lispmob::dataplane {
+namespace {
+
+// Packets waiting for one TX port in this pass.
+struct TxBatch {
+  uint16_t count = 0;
+  rte_mbuf* packets[kMaxBurst];
+};
+
+void flush(uint16_t port, uint16_t queue, TxBatch& batch, LcoreCounters& counters) {
+  if (batch.count == 0) return;
+  const uint16_t sent = rte_eth_tx_burst(port, queue, batch.packets, batch.count);
+  counters.tx_packets += sent;
+  if (sent < batch.count) {
+    counters.tx_dropped += batch.count - sent;
+    rte_pktmbuf_free_bulk(batch.packets + sent, batch.count - sent);
+  }
+  batch.count = 0;
+}
+
+// Receives a burst on `port` and sorts each packet by what `step` says.
+template <class Step>
+void receive_and_process(const WorkerConfig& config, PathContext& context, uint16_t port, Step step,
+                         TxBatch& to_rloc, TxBatch& to_eid, TxBatch& to_kernel) {
+  rte_mbuf* packets[kMaxBurst];
+  const uint16_t received =
+      rte_eth_rx_burst(port, config.queue, packets, std::min(config.burst, kMaxBurst));
+  context.counters->rx_packets += received;
+  for (uint16_t i = 0; i < received; ++i) {
+    if (i + 1 < received) rte_prefetch0(rte_pktmbuf_mtod(packets[i + 1], void*));
+    rte_mbuf* packet = packets[i];
+    switch (step(packet, context)) {
+      case Verdict::kToRlocPort:
+        to_rloc.packets[to_rloc.count++] = packet;
+        break;
+      case Verdict::kToEidPort:
+        to_eid.packets[to_eid.count++] = packet;
+        break;
+      case Verdict::kToKernel:
+        if (config.kernel_port != kNoPort) {
+          context.counters->to_kernel++;
+          to_kernel.packets[to_kernel.count++] = packet;
+        } else {
+          rte_pktmbuf_free(packet);
+        }
+        break;
+      case Verdict::kDrop:
+        rte_pktmbuf_free(packet);
+        break;
+    }
+  }
+}
+
+}  // namespace
+
+PathContext make_context(const WorkerConfig& config, unsigned lcore) {
+  PathContext context;
+  context.cache = config.cache;
+  context.counters = config.counters;
+  context.punt_ring = config.punt_ring;
+  context.punt_interval_tsc = rte_get_tsc_hz() / 1000000 * config.punt_interval_us;
+  context.random_state = static_cast<uint32_t>(rte_rdtsc()) | 1u;
+  context.random_state ^= lcore * 0x9e3779b9u;
+  if (context.random_state == 0) context.random_state = 1;
+  return context;
+}
+
+void poll_once(const WorkerConfig& config, PathContext& context) {
+  context.local = config.local->current();
+  context.now_tsc = rte_rdtsc();
+  TxBatch to_rloc, to_eid, to_kernel;
+  if (config.eid_port != kNoPort) {
+    receive_and_process(config, context, config.eid_port, encapsulate, to_rloc, to_eid, to_kernel);
+  }
+  if (config.rloc_port != kNoPort) {
+    receive_and_process(config, context, config.rloc_port, decapsulate, to_rloc, to_eid, to_kernel);
+  }
+  if (config.kernel_port != kNoPort) {
+    // The kernel's own traffic (ARP replies, LISP control, ICMP) leaves unchanged.
+    rte_mbuf* packets[kMaxBurst];
+    const uint16_t received = rte_eth_rx_burst(config.kernel_port, config.queue, packets,
+                                               static_cast<uint16_t>(kMaxBurst - to_rloc.count));
+    context.counters->rx_packets += received;
+    for (uint16_t i = 0; i < received; ++i) to_rloc.packets[to_rloc.count++] = packets[i];
+  }
+  flush(config.rloc_port, config.queue, to_rloc, *context.counters);
+  flush(config.eid_port, config.queue, to_eid, *context.counters);
+  flush(config.kernel_port, config.queue, to_kernel, *context.counters);
+}
+
+int run_worker(void* argument) {
+  const auto& config = *static_cast<const WorkerConfig*>(argument);
+  const unsigned lcore = rte_lcore_id();
+  PathContext context = make_context(config, lcore);
+  rte_rcu_qsbr_thread_register(config.qsbr, lcore);
+  rte_rcu_qsbr_thread_online(config.qsbr, lcore);
+  while (!config.stop->load(std::memory_order_relaxed)) {
+    poll_once(config, context);
+    rte_rcu_qsbr_quiescent(config.qsbr, lcore);
+  }
+  rte_rcu_qsbr_thread_offline(config.qsbr, lcore);
+  rte_rcu_qsbr_thread_unregister(config.qsbr, lcore);
+  return 0;
+}
+
+}  // namespace lispmob::dataplane

@@ -1,0 +1,47 @@
+// The worker lcore's loop, l3fwd style: receive a burst from each port,
+// run the packet path on each mbuf, send the results in bursts, report a
+// quiescent state. Nothing in it allocates, locks, logs or waits on the
+// control thread.
+#pragma once
+
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include <atomic>
+#include <cstdint>
+
+#include "dataplane/counters.h"
+#include "dataplane/local_state.h"
+#include "dataplane/map_cache.h"
+#include "dataplane/packet_path.h"
+
+namespace lispmob::dataplane {
+
+inline constexpr uint16_t kNoPort = 0xffff;
+inline constexpr uint16_t kMaxBurst = 64;
+
+struct WorkerConfig {
+  uint16_t eid_port = kNoPort;     // lmn0 (net_tap) or the EID-side port of an xTR
+  uint16_t rloc_port = kNoPort;    // the RLOC port
+  uint16_t kernel_port = kNoPort;  // the RLOC port's kernel twin; kNoPort: such traffic is dropped
+  uint16_t queue = 0;              // this worker's RX/TX queue on every port
+  uint16_t burst = 32;
+  const MapCache* cache = nullptr;
+  const LocalStatePublisher* local = nullptr;
+  rte_rcu_qsbr* qsbr = nullptr;
+  rte_ring* punt_ring = nullptr;
+  LcoreCounters* counters = nullptr;  // this worker's own
+  const std::atomic<bool>* stop = nullptr;
+  uint64_t punt_interval_us = 1000000;
+};
+
+// The loop; returns when *config.stop becomes true. `config` is a WorkerConfig*.
+int run_worker(void* config);
+
+// One pass of the loop (exposed for tests that step the worker themselves).
+void poll_once(const WorkerConfig& config, PathContext& context);
+
+// A PathContext for this worker.
+PathContext make_context(const WorkerConfig& config, unsigned lcore);
+
+}  // namespace lispmob::dataplane

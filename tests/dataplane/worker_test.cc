@@ -1,0 +1,146 @@
+// Golden packets through real ethdevs: net_ring ports for the EID side, the
+// RLOC side and the kernel twin, driven by the worker's own loop.
+#include "dataplane/worker.h"
+
+#include <gtest/gtest.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+
+#include "dataplane/ports.h"
+#include "tests/dataplane/fixture.h"
+#include "tests/dataplane/golden_packets.h"
+#include "tests/support/bytes.h"
+
+namespace lispmob::dataplane {
+namespace {
+
+using testing::ip;
+
+// A net_ring port whose RX and TX rings the test holds.
+struct RingPort {
+  rte_ring* rx = nullptr;  // the test enqueues here: the port receives it
+  rte_ring* tx = nullptr;  // the port transmits here: the test dequeues it
+  uint16_t id = 0;
+};
+
+class WorkerTest : public testing::DataplaneTest {
+ protected:
+  void SetUp() override {
+    DataplaneTest::SetUp();
+    for (RingPort* port : {&eid_, &rloc_, &kernel_}) {
+      static int number = 0;
+      const std::string name = "wt" + std::to_string(number++);
+      port->rx =
+          rte_ring_create((name + "rx").c_str(), 256, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+      port->tx =
+          rte_ring_create((name + "tx").c_str(), 256, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+      ASSERT_NE(port->rx, nullptr);
+      ASSERT_NE(port->tx, nullptr);
+      const int id = rte_eth_from_rings(name.c_str(), &port->rx, 1, &port->tx, 1, SOCKET_ID_ANY);
+      ASSERT_GE(id, 0);
+      port->id = static_cast<uint16_t>(id);
+      PortOptions options;
+      options.pool = pool_;
+      ASSERT_TRUE(start_port(port->id, options).ok());
+    }
+    publisher_ = std::make_unique<LocalStatePublisher>(qsbr_);
+    publisher_->publish(local_);
+    config_.eid_port = eid_.id;
+    config_.rloc_port = rloc_.id;
+    config_.kernel_port = kernel_.id;
+    config_.cache = cache_.get();
+    config_.local = publisher_.get();
+    config_.qsbr = qsbr_;
+    config_.counters = &counters_;
+    worker_context_ = make_context(config_, 0);
+    worker_context_.random_state = 1;  // the golden nonce
+  }
+  void TearDown() override {
+    for (RingPort* port : {&eid_, &rloc_, &kernel_}) {
+      stop_port(port->id);
+      rte_ring_free(port->rx);
+      rte_ring_free(port->tx);
+    }
+    publisher_.reset();
+    DataplaneTest::TearDown();
+  }
+  void send(RingPort& port, const std::vector<uint8_t>& frame) {
+    ASSERT_EQ(rte_ring_enqueue(port.rx, packet(frame)), 0);
+  }
+  // The frames `port` transmitted, freed.
+  std::vector<std::vector<uint8_t>> sent(RingPort& port) {
+    std::vector<std::vector<uint8_t>> frames;
+    void* object;
+    while (rte_ring_dequeue(port.tx, &object) == 0) {
+      auto* m = static_cast<rte_mbuf*>(object);
+      frames.push_back(bytes_of(m));
+      rte_pktmbuf_free(m);
+    }
+    return frames;
+  }
+
+  RingPort eid_, rloc_, kernel_;
+  std::unique_ptr<LocalStatePublisher> publisher_;
+  WorkerConfig config_;
+  PathContext worker_context_;
+};
+
+TEST_F(WorkerTest, EncapDecapAndKernelTrafficThroughPorts) {
+  add("203.0.113.0/24", {{ip("192.0.2.4")}});
+  send(eid_, golden::kInner4Frame);
+  send(rloc_, golden::kArriving4in4);
+  std::vector<uint8_t> arp(60, 0);
+  arp[12] = 0x08;
+  arp[13] = 0x06;
+  send(rloc_, arp);
+  std::vector<uint8_t> from_kernel = golden::kArriving6in6;  // anything the kernel sends
+  send(kernel_, from_kernel);
+  poll_once(config_, worker_context_);
+
+  auto to_network = sent(rloc_);
+  ASSERT_EQ(to_network.size(), 2u);
+  const uint32_t hash =
+      flow_hash(golden::kInner4Frame.data() + 14, golden::kInner4Frame.size() - 14);
+  auto expected = golden::kEncap4in4;
+  expected[34] = static_cast<uint8_t>((0xc000 | (hash & 0x3fff)) >> 8);
+  expected[35] = static_cast<uint8_t>(0xc000 | (hash & 0x3fff));
+  EXPECT_EQ(lispmob::testing::to_hex(to_network[0]), lispmob::testing::to_hex(expected));
+  EXPECT_EQ(to_network[1], from_kernel) << "the kernel's traffic leaves unchanged";
+  auto to_host = sent(eid_);
+  ASSERT_EQ(to_host.size(), 1u);
+  EXPECT_EQ(lispmob::testing::to_hex(to_host[0]), lispmob::testing::to_hex(golden::kDelivered4));
+  auto to_kernel = sent(kernel_);
+  ASSERT_EQ(to_kernel.size(), 1u);
+  EXPECT_EQ(to_kernel[0], arp);
+  EXPECT_EQ(counters_.rx_packets, 4u);
+  EXPECT_EQ(counters_.tx_packets, 4u);
+  EXPECT_EQ(counters_.encapsulated, 1u);
+  EXPECT_EQ(counters_.decapsulated, 1u);
+  EXPECT_EQ(counters_.to_kernel, 1u);
+}
+
+TEST_F(WorkerTest, HandoverSwapsTheSourceRloc) {
+  add("203.0.113.0/24", {{ip("192.0.2.4")}});
+  LocalState moved = local_;
+  moved.rloc4 = {192, 0, 2, 77};
+  publisher_->publish(moved);
+  send(eid_, golden::kInner4Frame);
+  poll_once(config_, worker_context_);
+  auto frames = sent(rloc_);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0][14 + 15], 77) << "the new RLOC is the outer source";
+}
+
+TEST_F(WorkerTest, DroppedPacketsAreFreed) {
+  for (int i = 0; i < 100; ++i) send(eid_, golden::kInner4Frame);  // all misses, no PETR
+  poll_once(config_, worker_context_);
+  poll_once(config_, worker_context_);
+  poll_once(config_, worker_context_);
+  poll_once(config_, worker_context_);
+  EXPECT_TRUE(sent(rloc_).empty());
+  EXPECT_EQ(counters_.drop_miss, 100u);
+  EXPECT_EQ(rte_mempool_avail_count(pool_), 4095u);
+}
+
+}  // namespace
+}  // namespace lispmob::dataplane
