@@ -3,6 +3,7 @@
 #include <rte_fib6.h>
 #include <rte_lpm.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 
 #include <algorithm>
 #include <cstring>
@@ -320,6 +321,36 @@ const MapEntry* MapCache::lookup_v6(int instance, const uint8_t address[16]) con
   rte_fib6_lookup_bulk(fib, addresses, &slot, 1);
   if (slot == kFib6Miss) return nullptr;
   return slots_[slot].load(std::memory_order_acquire);
+}
+
+void MapCache::lookup_v4_bulk(int instance, const uint32_t* addresses, unsigned count,
+                              const MapEntry** entries) const {
+  if (count == 0) return;
+  uint32_t next_hops[64];
+  rte_lpm_lookup_bulk(instances_[instance].lpm, addresses, next_hops, count);
+  for (unsigned i = 0; i < count; ++i) {
+    entries[i] = (next_hops[i] & RTE_LPM_LOOKUP_SUCCESS)
+                     ? slots_[next_hops[i] & 0x00ffffff].load(std::memory_order_acquire)
+                     : nullptr;
+    if (entries[i]) rte_prefetch0(entries[i]);
+  }
+}
+
+void MapCache::lookup_v6_bulk(int instance, const uint8_t* const* addresses, unsigned count,
+                              const MapEntry** entries) const {
+  if (count == 0) return;
+  const Instance& table = instances_[instance];
+  rte_fib6* fib = table.fib6[table.active_fib6.load(std::memory_order_acquire)];
+  uint8_t copies[64][RTE_FIB6_IPV6_ADDR_SIZE];
+  uint64_t next_hops[64];
+  for (unsigned i = 0; i < count; ++i)
+    std::memcpy(copies[i], addresses[i], RTE_FIB6_IPV6_ADDR_SIZE);
+  rte_fib6_lookup_bulk(fib, copies, next_hops, count);
+  for (unsigned i = 0; i < count; ++i) {
+    entries[i] =
+        next_hops[i] == kFib6Miss ? nullptr : slots_[next_hops[i]].load(std::memory_order_acquire);
+    if (entries[i]) rte_prefetch0(entries[i]);
+  }
 }
 
 }  // namespace lispmob::dataplane

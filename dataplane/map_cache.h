@@ -25,6 +25,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -41,7 +42,7 @@ struct rte_fib6;
 namespace lispmob::dataplane {
 
 inline constexpr unsigned kMaxLocators = 8;
-inline constexpr unsigned kWheelSlots = 64;
+inline constexpr unsigned kWheelSlots = 32;
 inline constexpr unsigned kMaxInstances = 16;
 
 // What the fast path does with a packet that matches an entry.
@@ -69,7 +70,9 @@ struct Mapping {
 
 // The immutable fast-path form of a mapping. Cache-line aligned; the
 // locator to use is wheel[flow_hash % kWheelSlots], which spreads flows over
-// the reachable locators of the best priority in proportion to their weights.
+// the reachable locators of the best priority in proportion to their weights
+// (in 1/32 steps). The header, the wheel and the first locator share the
+// first cache line, so a single-RLOC mapping costs one line per packet.
 struct alignas(RTE_CACHE_LINE_SIZE) MapEntry {
   struct Locator {
     std::array<uint8_t, 16> address;
@@ -84,6 +87,8 @@ struct alignas(RTE_CACHE_LINE_SIZE) MapEntry {
 
   const Locator& pick(uint32_t flow_hash) const { return locators[wheel[flow_hash % kWheelSlots]]; }
 };
+static_assert(offsetof(MapEntry, locators) + sizeof(MapEntry::Locator) <= RTE_CACHE_LINE_MIN_SIZE,
+              "the first locator must share the entry's first cache line");
 
 struct MapCacheConfig {
   uint32_t max_entries = 1 << 16;  // per address family, per instance
@@ -131,6 +136,12 @@ class MapCache {
   // `address` in network byte order.
   const MapEntry* lookup_v4(int instance, uint32_t address_be) const;
   const MapEntry* lookup_v6(int instance, const uint8_t address[16]) const;
+  // `count` lookups at once (at most 64): host-order IPv4 addresses, or
+  // pointers to IPv6 addresses. Each entry found is prefetched.
+  void lookup_v4_bulk(int instance, const uint32_t* addresses, unsigned count,
+                      const MapEntry** entries) const;
+  void lookup_v6_bulk(int instance, const uint8_t* const* addresses, unsigned count,
+                      const MapEntry** entries) const;
 
  private:
   struct Instance {

@@ -6,6 +6,7 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/lisp/data_header.h"
@@ -57,6 +58,33 @@ uint32_t crc_words(const uint8_t* data, uint32_t length, uint32_t hash) {
     hash = rte_hash_crc_4byte(word, hash);
   }
   return hash;
+}
+
+// Writes a 20-byte IPv4 header as five 32-bit words and computes its
+// checksum from those values, not by reading back what was just stored
+// (which stalls on store-to-load forwarding).
+void write_ipv4_header(uint8_t* out, uint8_t tos, uint16_t total_length, uint16_t id, uint8_t ttl,
+                       uint32_t source_be, uint32_t destination_be) {
+  const uint32_t source = rte_be_to_cpu_32(source_be);
+  const uint32_t destination = rte_be_to_cpu_32(destination_be);
+  const uint32_t word0 = 0x45u << 24 | uint32_t{tos} << 16 | total_length;
+  const uint32_t word1 = uint32_t{id} << 16;  // flags and fragment offset 0
+  const uint32_t word2 = uint32_t{ttl} << 24 | uint32_t{kProtoUdp} << 16;
+  uint64_t sum = (word0 >> 16) + (word0 & 0xffff) + (word1 >> 16) + (word2 >> 16) + (source >> 16) +
+                 (source & 0xffff) + (destination >> 16) + (destination & 0xffff);
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  // One 32-bit store per word, straight into the packet: staging the words in
+  // an array lets the compiler reload it with one wide load, which cannot be
+  // forwarded from the narrower stores and stalls.
+  const uint32_t checked = rte_cpu_to_be_32(word2 | static_cast<uint16_t>(~sum));
+  const uint32_t word0_be = rte_cpu_to_be_32(word0);
+  const uint32_t word1_be = rte_cpu_to_be_32(word1);
+  std::memcpy(out, &word0_be, 4);
+  std::memcpy(out + 4, &word1_be, 4);
+  std::memcpy(out + 8, &checked, 4);
+  std::memcpy(out + 12, &source_be, 4);
+  std::memcpy(out + 16, &destination_be, 4);
 }
 
 uint32_t next_random(PathContext& context) {
@@ -115,18 +143,11 @@ void write_outer(rte_mbuf* packet, PathContext& context, const MapEntry::Locator
   } else {
     ether->dst_addr = local.next_hop_mac4;
     ether->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-    auto* v4 = reinterpret_cast<rte_ipv4_hdr*>(ip);
-    v4->version_ihl = 0x45;
-    v4->type_of_service = inner.traffic_class;
-    v4->total_length = rte_cpu_to_be_16(static_cast<uint16_t>(udp_length + 20));
-    v4->packet_id = rte_cpu_to_be_16(context.ip_id++);
-    v4->fragment_offset = 0;
-    v4->time_to_live = inner.ttl;
-    v4->next_proto_id = kProtoUdp;
-    v4->hdr_checksum = 0;
-    std::memcpy(ip + 12, local.rloc4.data(), 4);      // source address
-    std::memcpy(ip + 16, locator.address.data(), 4);  // destination address
-    v4->hdr_checksum = rte_ipv4_cksum(v4);
+    uint32_t source_be, destination_be;
+    std::memcpy(&source_be, local.rloc4.data(), 4);
+    std::memcpy(&destination_be, locator.address.data(), 4);
+    write_ipv4_header(ip, inner.traffic_class, static_cast<uint16_t>(udp_length + 20),
+                      context.ip_id++, inner.ttl, source_be, destination_be);
     udp_start = ip + sizeof(rte_ipv4_hdr);
   }
   auto* udp = reinterpret_cast<rte_udp_hdr*>(udp_start);
@@ -169,39 +190,47 @@ uint32_t flow_hash(const uint8_t* ip, uint32_t length) {
   return hash;
 }
 
-Verdict encapsulate(rte_mbuf* packet, PathContext& context) {
-  LcoreCounters& counters = *context.counters;
-  const LocalState& local = *context.local;
+namespace {
+
+// What the first stage of encapsulation learns about a packet.
+struct EncapWork {
+  InnerView inner;
+  uint32_t hash;
+  const MapEntry* entry;
+};
+
+// Stage 1: the inner header. False (and counted) when the packet is dropped.
+bool parse_for_encap(rte_mbuf* packet, EncapWork& work, LcoreCounters& counters) {
   if (rte_pktmbuf_data_len(packet) < RTE_ETHER_HDR_LEN) {
     counters.drop_malformed++;
-    return Verdict::kDrop;
+    return false;
   }
   const auto* ether = rte_pktmbuf_mtod(packet, const rte_ether_hdr*);
   const uint16_t ether_type = rte_be_to_cpu_16(ether->ether_type);
   const uint8_t* ip = reinterpret_cast<const uint8_t*>(ether + 1);
   const uint32_t ip_length = rte_pktmbuf_data_len(packet) - RTE_ETHER_HDR_LEN;
-  InnerView inner;
-  if (!parse_inner(ip, ip_length, ether_type, inner)) {
+  if (!parse_inner(ip, ip_length, ether_type, work.inner)) {
     if (ether_type == RTE_ETHER_TYPE_IPV4 || ether_type == RTE_ETHER_TYPE_IPV6) {
       counters.drop_malformed++;
     } else {
       counters.drop_not_ip++;
     }
-    return Verdict::kDrop;
+    return false;
   }
-  const uint32_t hash = flow_hash(ip, ip_length);
-  const int instance = context.cache->instance_index(local.instance_id);
-  const MapEntry* entry = nullptr;
-  if (instance >= 0) {
-    uint32_t destination_be;
-    std::memcpy(&destination_be, inner.destination, 4);
-    entry = inner.ipv6 ? context.cache->lookup_v6(instance, inner.destination)
-                       : context.cache->lookup_v4(instance, destination_be);
-  }
+  work.hash = flow_hash(ip, ip_length);
+  work.entry = nullptr;
+  return true;
+}
 
+// Stage 3: act on the entry the lookup found (or its absence).
+Verdict finish_encap(rte_mbuf* packet, const EncapWork& work, PathContext& context) {
+  LcoreCounters& counters = *context.counters;
+  const LocalState& local = *context.local;
+  const InnerView& inner = work.inner;
+  const MapEntry* entry = work.entry;
   const MapEntry::Locator* locator = nullptr;
   if (entry != nullptr && entry->action == MapAction::kEncapsulate && entry->has_usable_locator) {
-    locator = &entry->pick(hash);
+    locator = &entry->pick(work.hash);
   } else if (entry != nullptr && entry->action == MapAction::kEncapsulate) {
     counters.drop_no_locator++;
     return Verdict::kDrop;
@@ -217,7 +246,7 @@ Verdict encapsulate(rte_mbuf* packet, PathContext& context) {
   } else {
     // A miss, or an entry that says to ask: ask, and meanwhile use the PETR.
     if (entry == nullptr) counters.map_cache_miss++;
-    punt(context, local.instance_id, inner, hash);
+    punt(context, local.instance_id, inner, work.hash);
     const bool has_petr = inner.ipv6 ? local.has_petr6 : local.has_petr4;
     if (!has_petr) {
       counters.drop_miss++;
@@ -236,10 +265,57 @@ Verdict encapsulate(rte_mbuf* packet, PathContext& context) {
     return Verdict::kDrop;
   }
   rte_pktmbuf_adj(packet, RTE_ETHER_HDR_LEN);
-  write_outer(packet, context, *locator, inner, hash,
+  write_outer(packet, context, *locator, inner, work.hash,
               entry ? entry->instance_id : local.instance_id);
   if (entry != nullptr) counters.encapsulated++;
   return Verdict::kToRlocPort;
+}
+
+}  // namespace
+
+void encapsulate_burst(rte_mbuf** packets, uint16_t count, Verdict* verdicts,
+                       PathContext& context) {
+  EncapWork work[kMaxBurst];
+  uint32_t v4_addresses[kMaxBurst];
+  const uint8_t* v6_addresses[kMaxBurst];
+  uint16_t v4_index[kMaxBurst], v6_index[kMaxBurst];
+  const MapEntry* found[kMaxBurst];
+  uint16_t v4_count = 0, v6_count = 0;
+  count = std::min<uint16_t>(count, kMaxBurst);
+  for (uint16_t i = 0; i < count; ++i) {
+    if (!parse_for_encap(packets[i], work[i], *context.counters)) {
+      verdicts[i] = Verdict::kDrop;
+      continue;
+    }
+    verdicts[i] = Verdict::kToRlocPort;  // provisional: stage 3 decides
+    if (work[i].inner.ipv6) {
+      v6_addresses[v6_count] = work[i].inner.destination;
+      v6_index[v6_count++] = i;
+    } else {
+      uint32_t destination_be;
+      std::memcpy(&destination_be, work[i].inner.destination, 4);
+      v4_addresses[v4_count] = rte_be_to_cpu_32(destination_be);
+      v4_index[v4_count++] = i;
+    }
+  }
+  // Stage 2: all lookups of the burst back to back (their memory accesses
+  // overlap), each found entry prefetched for stage 3.
+  const int instance = context.cache->instance_index(context.local->instance_id);
+  if (instance >= 0) {
+    context.cache->lookup_v4_bulk(instance, v4_addresses, v4_count, found);
+    for (uint16_t k = 0; k < v4_count; ++k) work[v4_index[k]].entry = found[k];
+    context.cache->lookup_v6_bulk(instance, v6_addresses, v6_count, found);
+    for (uint16_t k = 0; k < v6_count; ++k) work[v6_index[k]].entry = found[k];
+  }
+  for (uint16_t i = 0; i < count; ++i) {
+    if (verdicts[i] != Verdict::kDrop) verdicts[i] = finish_encap(packets[i], work[i], context);
+  }
+}
+
+Verdict encapsulate(rte_mbuf* packet, PathContext& context) {
+  Verdict verdict;
+  encapsulate_burst(&packet, 1, &verdict, context);
+  return verdict;
 }
 
 Verdict decapsulate(rte_mbuf* packet, PathContext& context) {

@@ -50,6 +50,13 @@ struct PathContext {
   std::array<std::pair<uint32_t, uint64_t>, 1024> recent_punts{};
 };
 
+inline constexpr uint16_t kMaxBurst = 64;
+
+// Encapsulates a burst (at most kMaxBurst) in stages, l3fwd style: parse
+// every packet, look every destination up (entries prefetched), then build
+// the outer headers. verdicts[i] says where packets[i] goes.
+void encapsulate_burst(rte_mbuf** packets, uint16_t count, Verdict* verdicts, PathContext& context);
+// One packet: a burst of one.
 Verdict encapsulate(rte_mbuf* packet, PathContext& context);
 Verdict decapsulate(rte_mbuf* packet, PathContext& context);
 

@@ -27,18 +27,30 @@ void flush(uint16_t port, uint16_t queue, TxBatch& batch, LcoreCounters& counter
   batch.count = 0;
 }
 
-// Receives a burst on `port` and sorts each packet by what `step` says.
-template <class Step>
-void receive_and_process(const WorkerConfig& config, PathContext& context, uint16_t port, Step step,
-                         TxBatch& to_rloc, TxBatch& to_eid, TxBatch& to_kernel) {
+void decapsulate_burst(rte_mbuf** packets, uint16_t count, Verdict* verdicts,
+                       PathContext& context) {
+  for (uint16_t i = 0; i < count; ++i) verdicts[i] = decapsulate(packets[i], context);
+}
+
+// Receives a burst on `port`, runs `process` over it and sorts the packets by verdict.
+template <class Process>
+void receive_and_process(const WorkerConfig& config, PathContext& context, uint16_t port,
+                         Process process, TxBatch& to_rloc, TxBatch& to_eid, TxBatch& to_kernel) {
   rte_mbuf* packets[kMaxBurst];
+  Verdict verdicts[kMaxBurst];
   const uint16_t received =
       rte_eth_rx_burst(port, config.queue, packets, std::min(config.burst, kMaxBurst));
   context.counters->rx_packets += received;
   for (uint16_t i = 0; i < received; ++i) {
-    if (i + 1 < received) rte_prefetch0(rte_pktmbuf_mtod(packets[i + 1], void*));
+    // The headers, and the headroom line outer headers go into.
+    uint8_t* data = rte_pktmbuf_mtod(packets[i], uint8_t*);
+    rte_prefetch0(data);
+    rte_prefetch0(data - RTE_CACHE_LINE_SIZE);
+  }
+  process(packets, received, verdicts, context);
+  for (uint16_t i = 0; i < received; ++i) {
     rte_mbuf* packet = packets[i];
-    switch (step(packet, context)) {
+    switch (verdicts[i]) {
       case Verdict::kToRlocPort:
         to_rloc.packets[to_rloc.count++] = packet;
         break;
@@ -79,10 +91,12 @@ void poll_once(const WorkerConfig& config, PathContext& context) {
   context.now_tsc = rte_rdtsc();
   TxBatch to_rloc, to_eid, to_kernel;
   if (config.eid_port != kNoPort) {
-    receive_and_process(config, context, config.eid_port, encapsulate, to_rloc, to_eid, to_kernel);
+    receive_and_process(config, context, config.eid_port, encapsulate_burst, to_rloc, to_eid,
+                        to_kernel);
   }
   if (config.rloc_port != kNoPort) {
-    receive_and_process(config, context, config.rloc_port, decapsulate, to_rloc, to_eid, to_kernel);
+    receive_and_process(config, context, config.rloc_port, decapsulate_burst, to_rloc, to_eid,
+                        to_kernel);
   }
   if (config.kernel_port != kNoPort) {
     // The kernel's own traffic (ARP replies, LISP control, ICMP) leaves unchanged.

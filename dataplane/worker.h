@@ -18,7 +18,6 @@
 namespace lispmob::dataplane {
 
 inline constexpr uint16_t kNoPort = 0xffff;
-inline constexpr uint16_t kMaxBurst = 64;
 
 struct WorkerConfig {
   uint16_t eid_port = kNoPort;     // lmn0 (net_tap) or the EID-side port of an xTR

@@ -98,8 +98,8 @@ TEST(WheelTest, WeightsAndPriorities) {
   std::map<int, int> count;
   for (uint8_t index : wheel) count[index]++;
   EXPECT_EQ(count[0], 0);
-  EXPECT_EQ(count[1], 48);
-  EXPECT_EQ(count[2], 16);
+  EXPECT_EQ(count[1], 24);  // 75% of 32 slots
+  EXPECT_EQ(count[2], 8);
   // Unreachable and priority-255 locators are never chosen.
   build_wheel({{ip("192.0.2.1"), 1, 100, false}, {ip("192.0.2.2"), 255, 100}}, wheel, usable);
   EXPECT_FALSE(usable);
@@ -107,14 +107,14 @@ TEST(WheelTest, WeightsAndPriorities) {
   build_wheel({{ip("192.0.2.1"), 1, 0}, {ip("192.0.2.2"), 1, 0}}, wheel, usable);
   count.clear();
   for (uint8_t index : wheel) count[index]++;
-  EXPECT_EQ(count[0], 32);
-  EXPECT_EQ(count[1], 32);
-  // Uneven: 1/1/1 over 64 slots gives 22/21/21.
+  EXPECT_EQ(count[0], 16);
+  EXPECT_EQ(count[1], 16);
+  // Uneven: 1/1/1 over 32 slots gives 11/11/10.
   build_wheel({{ip("192.0.2.1"), 1, 1}, {ip("192.0.2.2"), 1, 1}, {ip("192.0.2.3"), 1, 1}}, wheel,
               usable);
   count.clear();
   for (uint8_t index : wheel) count[index]++;
-  EXPECT_EQ(count[0] + count[1] + count[2], 64);
+  EXPECT_EQ(count[0] + count[1] + count[2], 32);
   EXPECT_LE(std::max({count[0], count[1], count[2]}) - std::min({count[0], count[1], count[2]}), 1);
 }
 
