@@ -1,7 +1,8 @@
 #include "dataplane/map_cache.h"
 
+#include <rte_byteorder.h>
+#include <rte_fib.h>
 #include <rte_fib6.h>
-#include <rte_lpm.h>
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
 
@@ -16,8 +17,8 @@ namespace lispmob::dataplane {
 
 namespace {
 
-// FIB6 next hops are 31 bits with RTE_FIB6_TRIE_4B; the default marks a miss.
-constexpr uint64_t kFib6Miss = (1u << 30);
+// Next hops are 31 bits with 4-byte entries; the default marks a miss.
+constexpr uint64_t kFibMiss = (1u << 30);
 
 uint32_t host_order_v4(const net::IpAddress& address) {
   const auto bytes = address.bytes();
@@ -77,7 +78,9 @@ bool MapCache::Key::operator<(const Key& other) const {
 }
 
 MapCache::MapCache(const MapCacheConfig& config, rte_rcu_qsbr* qsbr)
-    : config_(config), qsbr_(qsbr), slots_(static_cast<size_t>(config.max_entries) * 2) {
+    : config_(config),
+      qsbr_(qsbr),
+      slots_(static_cast<size_t>(config.max_entries) + config.max_entries_v6) {
   free_slots_.resize(slots_.size());
   // Pop from the back: hand out low slot numbers first.
   std::iota(free_slots_.rbegin(), free_slots_.rend(), 0u);
@@ -86,7 +89,8 @@ MapCache::MapCache(const MapCacheConfig& config, rte_rcu_qsbr* qsbr)
 absl::StatusOr<std::unique_ptr<MapCache>> MapCache::create(const MapCacheConfig& config,
                                                            rte_rcu_qsbr* qsbr) {
   if (qsbr == nullptr) return absl::InvalidArgumentError("map-cache needs a QSBR variable");
-  if (config.max_entries == 0 || config.max_entries > (1u << 23)) {
+  if (config.max_entries == 0 || config.max_entries > (1u << 23) || config.max_entries_v6 == 0 ||
+      config.max_entries_v6 > (1u << 23)) {
     return absl::InvalidArgumentError("map-cache size must be 1 to 8388608 entries per family");
   }
   return std::unique_ptr<MapCache>(new MapCache(config, qsbr));
@@ -94,7 +98,9 @@ absl::StatusOr<std::unique_ptr<MapCache>> MapCache::create(const MapCacheConfig&
 
 MapCache::~MapCache() {
   for (auto& instance : instances_) {
-    if (instance.lpm) rte_lpm_free(instance.lpm);
+    for (auto* fib : instance.fib4) {
+      if (fib) rte_fib_free(fib);
+    }
     for (auto* fib : instance.fib6) {
       if (fib) rte_fib6_free(fib);
     }
@@ -112,22 +118,24 @@ absl::StatusOr<int> MapCache::instance_for(uint32_t instance_id) {
     // DPDK object names are global to the process: make them unique.
     const std::string name =
         absl::StrCat("mc", reinterpret_cast<uintptr_t>(this) & 0xffffff, "_", i);
-    rte_lpm_config lpm_config{};
-    lpm_config.max_rules = config_.max_entries;
-    lpm_config.number_tbl8s = config_.ipv4_tbl8_groups;
-    instance.lpm = rte_lpm_create((name + "v4").c_str(), config_.socket_id, &lpm_config);
-    if (instance.lpm == nullptr) return absl::ResourceExhaustedError("rte_lpm_create failed");
-    rte_lpm_rcu_config rcu{};
-    rcu.v = qsbr_;
-    rcu.mode = RTE_LPM_QSBR_MODE_DQ;
-    if (rte_lpm_rcu_qsbr_add(instance.lpm, &rcu) != 0) {
-      return absl::InternalError("rte_lpm_rcu_qsbr_add failed");
-    }
     for (unsigned copy = 0; copy < 2; ++copy) {
+      rte_fib_conf fib4_config{};
+      fib4_config.type = RTE_FIB_DIR24_8;
+      fib4_config.default_nh = kFibMiss;
+      // rte_fib preallocates its RIB's nodes (about 420 bytes each, measured),
+      // so memory follows this capacity, not the routes in use.
+      fib4_config.max_routes = static_cast<int>(config_.max_entries);
+      fib4_config.dir24_8.nh_sz = RTE_FIB_DIR24_8_4B;
+      fib4_config.dir24_8.num_tbl8 = config_.ipv4_tbl8_groups;
+      instance.fib4[copy] =
+          rte_fib_create(absl::StrCat(name, "v4", copy).c_str(), config_.socket_id, &fib4_config);
+      if (instance.fib4[copy] == nullptr) {
+        return absl::ResourceExhaustedError("rte_fib_create failed");
+      }
       rte_fib6_conf fib_config{};
       fib_config.type = RTE_FIB6_TRIE;
-      fib_config.default_nh = kFib6Miss;
-      fib_config.max_routes = static_cast<int>(config_.max_entries);
+      fib_config.default_nh = kFibMiss;
+      fib_config.max_routes = static_cast<int>(config_.max_entries_v6);
       fib_config.trie.nh_sz = RTE_FIB6_TRIE_4B;
       fib_config.trie.num_tbl8 = config_.ipv6_tbl8_groups;
       instance.fib6[copy] =
@@ -189,18 +197,9 @@ absl::Status MapCache::upsert(const Mapping& mapping) {
     return absl::ResourceExhaustedError("map-cache full");
   }
   const uint32_t slot = free_slots_.back();
-  slots_[slot].store(entry, std::memory_order_release);
-  if (mapping.prefix.address.is_v4()) {
-    if (rte_lpm_add(instances_[*instance].lpm, host_order_v4(mapping.prefix.address),
-                    mapping.prefix.length, slot) != 0) {
-      slots_[slot].store(nullptr, std::memory_order_relaxed);
-      free_entry(entry);
-      return absl::ResourceExhaustedError("rte_lpm_add failed (tbl8 groups exhausted?)");
-    }
-  } else {
-    queued_.push_back({*instance, mapping.prefix, slot});
-  }
   free_slots_.pop_back();
+  slots_[slot].store(entry, std::memory_order_release);
+  queued_.push_back({*instance, mapping.prefix, slot});
   prefixes_.emplace(key, slot);
   maintain();
   return absl::OkStatus();
@@ -210,48 +209,52 @@ absl::Status MapCache::erase(uint32_t instance_id, const net::IpPrefix& prefix) 
   auto found = prefixes_.find(Key{instance_id, prefix});
   if (found == prefixes_.end()) return absl::NotFoundError("no such map-cache entry");
   const uint32_t slot = found->second;
-  const int instance = instance_index(instance_id);
   prefixes_.erase(found);
-  if (prefix.address.is_v4()) {
-    rte_lpm_delete(instances_[instance].lpm, host_order_v4(prefix.address), prefix.length);
-    retire(slots_[slot].load(std::memory_order_relaxed), slot);
-  } else {
-    // The slot is retired when the delete reaches the second FIB copy.
-    queued_.push_back({instance, prefix, kNoSlot});
-    pending_v6_deletes_.push_back(slot);
-  }
+  // The slot is retired when the delete reaches the second copy of the tables.
+  queued_.push_back({instance_index(instance_id), prefix, kNoSlot});
+  pending_deletes_.push_back(slot);
   maintain();
   return absl::OkStatus();
 }
 
-absl::Status MapCache::apply_fib6(rte_fib6* fib, const Fib6Change& change) {
-  const auto bytes = change.prefix.address.bytes();
-  const int result = change.slot == kNoSlot
-                         ? rte_fib6_delete(fib, bytes.data(), change.prefix.length)
-                         : rte_fib6_add(fib, bytes.data(), change.prefix.length, change.slot);
-  return result == 0 || change.slot == kNoSlot
-             ? absl::OkStatus()
-             : absl::ResourceExhaustedError("rte_fib6_add failed (tbl8 groups exhausted?)");
+absl::Status MapCache::apply(int instance, uint32_t copy, const FibChange& change) {
+  const auto& address = change.prefix.address;
+  const uint8_t length = change.prefix.length;
+  int result;
+  if (address.is_v4()) {
+    rte_fib* fib = instances_[instance].fib4[copy];
+    result = change.slot == kNoSlot ? rte_fib_delete(fib, host_order_v4(address), length)
+                                    : rte_fib_add(fib, host_order_v4(address), length, change.slot);
+  } else {
+    rte_fib6* fib = instances_[instance].fib6[copy];
+    result = change.slot == kNoSlot
+                 ? rte_fib6_delete(fib, address.bytes().data(), length)
+                 : rte_fib6_add(fib, address.bytes().data(), length, change.slot);
+  }
+  if (result != 0 && change.slot != kNoSlot) {
+    ++failed_adds_;
+    return absl::ResourceExhaustedError("FIB add failed (tbl8 groups exhausted?)");
+  }
+  return absl::OkStatus();
 }
 
-void MapCache::publish_fib6_changes() {
+void MapCache::publish_changes() {
   // Apply the queued changes to the standby copies, then swap them in.
   bool touched[kMaxInstances] = {};
   for (const auto& change : queued_) {
-    Instance& instance = instances_[change.instance];
-    const uint32_t standby = instance.active_fib6.load(std::memory_order_relaxed) ^ 1;
-    (void)apply_fib6(instance.fib6[standby], change);
+    const uint32_t standby = instances_[change.instance].active.load(std::memory_order_relaxed) ^ 1;
+    (void)apply(change.instance, standby, change);  // a failure is counted in failed_adds_
     touched[change.instance] = true;
   }
   for (unsigned i = 0; i < kMaxInstances; ++i) {
-    if (touched[i]) instances_[i].active_fib6.fetch_xor(1, std::memory_order_release);
+    if (touched[i]) instances_[i].active.fetch_xor(1, std::memory_order_release);
   }
   lagging_ = std::move(queued_);
   queued_.clear();
-  lagging_deletes_ = std::move(pending_v6_deletes_);
-  pending_v6_deletes_.clear();
-  fib6_token_ = rte_rcu_qsbr_start(qsbr_);
-  fib6_grace_pending_ = true;
+  lagging_deletes_ = std::move(pending_deletes_);
+  pending_deletes_.clear();
+  grace_token_ = rte_rcu_qsbr_start(qsbr_);
+  grace_pending_ = true;
 }
 
 void MapCache::maintain() {
@@ -264,74 +267,58 @@ void MapCache::maintain() {
       free_slots_.push_back(retired.slot);
     }
   }
-  if (fib6_grace_pending_) {
-    if (rte_rcu_qsbr_check(qsbr_, fib6_token_, false) != 1) return;
+  if (grace_pending_) {
+    if (rte_rcu_qsbr_check(qsbr_, grace_token_, false) != 1) return;
     // No reader is left in the copies retired by the last swap: catch them up.
     for (const auto& change : lagging_) {
-      Instance& instance = instances_[change.instance];
-      const uint32_t standby = instance.active_fib6.load(std::memory_order_relaxed) ^ 1;
-      (void)apply_fib6(instance.fib6[standby], change);
+      const uint32_t standby =
+          instances_[change.instance].active.load(std::memory_order_relaxed) ^ 1;
+      (void)apply(change.instance, standby, change);
     }
     lagging_.clear();
     // Neither copy references these slots now; readers that looked them up
     // before the swap are covered by one more grace period.
-    for (uint32_t slot : lagging_deletes_)
+    for (uint32_t slot : lagging_deletes_) {
       retire(slots_[slot].load(std::memory_order_relaxed), slot);
+    }
     lagging_deletes_.clear();
-    fib6_grace_pending_ = false;
+    grace_pending_ = false;
   }
-  if (!queued_.empty()) publish_fib6_changes();
+  if (!queued_.empty()) publish_changes();
 }
 
 void MapCache::flush() {
-  while (fib6_grace_pending_ || !queued_.empty() || !retired_.empty()) {
+  while (grace_pending_ || !queued_.empty() || !retired_.empty()) {
     rte_rcu_qsbr_synchronize(qsbr_, RTE_QSBR_THRID_INVALID);
     maintain();
   }
 }
 
-size_t MapCache::memory_bytes() const {
-  size_t bytes = slots_.size() * sizeof(slots_[0]) + prefixes_.size() * (sizeof(MapEntry) + 64);
-  for (const auto& instance : instances_) {
-    if (!instance.in_use.load(std::memory_order_relaxed)) continue;
-    // rte_lpm: tbl24 (2^24 x 4 B) + tbl8 groups (256 x 4 B) + rules (8 B).
-    bytes += (size_t{1} << 24) * 4 + size_t{config_.ipv4_tbl8_groups} * 256 * 4 +
-             size_t{config_.max_entries} * 8;
-    // rte_fib6 trie, twice: tbl24 (2^24 x 4 B) + tbl8 groups (256 x 4 B) + its RIB.
-    bytes += 2 * ((size_t{1} << 24) * 4 + size_t{config_.ipv6_tbl8_groups} * 256 * 4 +
-                  size_t{config_.max_entries} * 64);
-  }
-  return bytes;
-}
-
 const MapEntry* MapCache::lookup_v4(int instance, uint32_t address_be) const {
-  uint32_t slot = 0;
-  if (rte_lpm_lookup(instances_[instance].lpm, rte_be_to_cpu_32(address_be), &slot) != 0) {
-    return nullptr;
-  }
-  return slots_[slot].load(std::memory_order_acquire);
+  uint32_t address = rte_be_to_cpu_32(address_be);
+  const MapEntry* entry = nullptr;
+  lookup_v4_bulk(instance, &address, 1, &entry);
+  return entry;
 }
 
 const MapEntry* MapCache::lookup_v6(int instance, const uint8_t address[16]) const {
-  const Instance& table = instances_[instance];
-  rte_fib6* fib = table.fib6[table.active_fib6.load(std::memory_order_acquire)];
-  uint8_t addresses[1][RTE_FIB6_IPV6_ADDR_SIZE];
-  std::memcpy(addresses[0], address, RTE_FIB6_IPV6_ADDR_SIZE);
-  uint64_t slot = kFib6Miss;
-  rte_fib6_lookup_bulk(fib, addresses, &slot, 1);
-  if (slot == kFib6Miss) return nullptr;
-  return slots_[slot].load(std::memory_order_acquire);
+  const MapEntry* entry = nullptr;
+  lookup_v6_bulk(instance, &address, 1, &entry);
+  return entry;
 }
 
 void MapCache::lookup_v4_bulk(int instance, const uint32_t* addresses, unsigned count,
                               const MapEntry** entries) const {
   if (count == 0) return;
-  uint32_t next_hops[64];
-  rte_lpm_lookup_bulk(instances_[instance].lpm, addresses, next_hops, count);
+  const Instance& table = instances_[instance];
+  rte_fib* fib = table.fib4[table.active.load(std::memory_order_acquire)];
+  uint32_t copies[64];
+  uint64_t next_hops[64];
+  std::memcpy(copies, addresses, count * sizeof(uint32_t));  // the API takes non-const
+  rte_fib_lookup_bulk(fib, copies, next_hops, static_cast<int>(count));
   for (unsigned i = 0; i < count; ++i) {
-    entries[i] = (next_hops[i] & RTE_LPM_LOOKUP_SUCCESS)
-                     ? slots_[next_hops[i] & 0x00ffffff].load(std::memory_order_acquire)
-                     : nullptr;
+    entries[i] =
+        next_hops[i] == kFibMiss ? nullptr : slots_[next_hops[i]].load(std::memory_order_acquire);
     if (entries[i]) rte_prefetch0(entries[i]);
   }
 }
@@ -340,15 +327,15 @@ void MapCache::lookup_v6_bulk(int instance, const uint8_t* const* addresses, uns
                               const MapEntry** entries) const {
   if (count == 0) return;
   const Instance& table = instances_[instance];
-  rte_fib6* fib = table.fib6[table.active_fib6.load(std::memory_order_acquire)];
+  rte_fib6* fib = table.fib6[table.active.load(std::memory_order_acquire)];
   uint8_t copies[64][RTE_FIB6_IPV6_ADDR_SIZE];
   uint64_t next_hops[64];
   for (unsigned i = 0; i < count; ++i)
     std::memcpy(copies[i], addresses[i], RTE_FIB6_IPV6_ADDR_SIZE);
-  rte_fib6_lookup_bulk(fib, copies, next_hops, count);
+  rte_fib6_lookup_bulk(fib, copies, next_hops, static_cast<int>(count));
   for (unsigned i = 0; i < count; ++i) {
     entries[i] =
-        next_hops[i] == kFib6Miss ? nullptr : slots_[next_hops[i]].load(std::memory_order_acquire);
+        next_hops[i] == kFibMiss ? nullptr : slots_[next_hops[i]].load(std::memory_order_acquire);
     if (entries[i]) rte_prefetch0(entries[i]);
   }
 }

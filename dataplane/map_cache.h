@@ -6,18 +6,19 @@
 // the writer frees nothing a reader may still hold until a grace period has
 // passed:
 //
-// - Entries are immutable. LPM/FIB next hops are slot numbers; a slot holds
-//   an atomic pointer to the entry. Replacing a mapping publishes a new entry
-//   in its slot; the old one is retired.
-// - IPv4: rte_lpm, whose tbl8 groups are reclaimed through its own QSBR hook
-//   (rte_lpm_rcu_qsbr_add), so adds and deletes go straight into the table.
-// - IPv6: neither rte_lpm6 nor rte_fib6 has an RCU hook in DPDK 22.11, and a
-//   delete can recycle a tbl8 group under a reader. rte_lpm6 adds are also
-//   slow (277k cycles measured here). So IPv6 uses two rte_fib6 (trie)
-//   copies: changes go to the standby copy, which is then swapped in, and the
-//   copy just retired is brought up to date once a grace period shows no
-//   reader is left in it. A change made while a grace period is pending is
-//   queued and goes in with the next swap (see maintain()).
+// - Entries are immutable. FIB next hops are slot numbers; a slot holds an
+//   atomic pointer to the entry. Replacing a mapping publishes a new entry in
+//   its slot; the old one is retired.
+// - The tables are rte_fib (DIR-24-8) and rte_fib6 (trie). rte_lpm has a QSBR
+//   hook but keeps its rules in per-depth arrays that every add scans:
+//   loading 1M IPv4 prefixes took 158 s here. rte_lpm6 is as slow to update
+//   (277k cycles per add) and has no hook. rte_fib/rte_fib6 add in O(log n)
+//   through their RIB but have no RCU hook either, and a delete can recycle a
+//   tbl8 group under a reader. So each instance holds two copies of both
+//   tables: changes go to the standby copies, which are then swapped in, and
+//   the copies just retired are brought up to date once a grace period shows
+//   no reader is left in them. A change made while a grace period is pending
+//   is queued and goes in with the next swap (see maintain()).
 #pragma once
 
 #include <rte_common.h>
@@ -36,7 +37,7 @@
 #include "absl/status/statusor.h"
 #include "common/net/ip_address.h"
 
-struct rte_lpm;
+struct rte_fib;
 struct rte_fib6;
 
 namespace lispmob::dataplane {
@@ -91,8 +92,11 @@ static_assert(offsetof(MapEntry, locators) + sizeof(MapEntry::Locator) <= RTE_CA
               "the first locator must share the entry's first cache line");
 
 struct MapCacheConfig {
-  uint32_t max_entries = 1 << 16;  // per address family, per instance
-  uint32_t ipv4_tbl8_groups = 1 << 12;
+  uint32_t max_entries = 1 << 16;       // IPv4 prefixes, per instance
+  uint32_t max_entries_v6 = 1 << 16;    // IPv6 prefixes, per instance
+  uint32_t ipv4_tbl8_groups = 1 << 12;  // per copy: one per /24 that holds longer prefixes
+  // Per copy. DPDK 22.11's rte_fib6 trie spends three 1 KiB groups per /48
+  // route, whether or not routes share parents (5461 /48s fill 16384).
   uint32_t ipv6_tbl8_groups = 1 << 14;
   int socket_id = 0;
 };
@@ -118,8 +122,8 @@ class MapCache {
   // is freed. For tests, benchmarks and shutdown, not for the control loop.
   void flush();
   size_t size() const { return prefixes_.size(); }
-  // Bytes held by the tables and entries (for the 1M-entry memory figure).
-  size_t memory_bytes() const;
+  // Adds the FIB refused (tbl8 groups exhausted): those prefixes miss.
+  uint64_t failed_adds() const { return failed_adds_; }
 
   // ---- reader side: workers, inside their QSBR read-side section ----
 
@@ -147,11 +151,11 @@ class MapCache {
   struct Instance {
     std::atomic<bool> in_use{false};
     uint32_t instance_id = 0;
-    rte_lpm* lpm = nullptr;
+    std::array<rte_fib*, 2> fib4{};
     std::array<rte_fib6*, 2> fib6{};
-    std::atomic<uint32_t> active_fib6{0};
+    std::atomic<uint32_t> active{0};  // which copy of both tables readers use
   };
-  struct Fib6Change {
+  struct FibChange {
     int instance;
     net::IpPrefix prefix;
     uint32_t slot;  // kNoSlot: delete
@@ -172,8 +176,8 @@ class MapCache {
   absl::StatusOr<int> instance_for(uint32_t instance_id);
   const MapEntry* make_entry(const Mapping& mapping) const;
   void retire(const MapEntry* entry, uint32_t slot);
-  absl::Status apply_fib6(rte_fib6* fib, const Fib6Change& change);
-  void publish_fib6_changes();
+  absl::Status apply(int instance, uint32_t copy, const FibChange& change);
+  void publish_changes();
   void free_entry(const MapEntry* entry);
 
   MapCacheConfig config_;
@@ -183,13 +187,14 @@ class MapCache {
   std::vector<uint32_t> free_slots_;
   std::map<Key, uint32_t> prefixes_;
   std::deque<Retired> retired_;
-  // IPv6 double-buffering state.
-  std::vector<Fib6Change> lagging_;  // applied to the active copies, not yet to the standby
-  std::vector<Fib6Change> queued_;   // not applied anywhere yet
-  std::vector<uint32_t> pending_v6_deletes_;  // slots whose delete is in queued_
-  std::vector<uint32_t> lagging_deletes_;     // slots whose delete is in lagging_
-  uint64_t fib6_token_ = 0;
-  bool fib6_grace_pending_ = false;
+  // Double-buffering state.
+  std::vector<FibChange> lagging_;         // applied to the active copies, not yet to the standby
+  std::vector<FibChange> queued_;          // not applied anywhere yet
+  std::vector<uint32_t> pending_deletes_;  // slots whose delete is in queued_
+  std::vector<uint32_t> lagging_deletes_;  // slots whose delete is in lagging_
+  uint64_t failed_adds_ = 0;
+  uint64_t grace_token_ = 0;
+  bool grace_pending_ = false;
 };
 
 // The selection wheel for a set of locators (exposed for tests).

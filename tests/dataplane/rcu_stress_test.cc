@@ -27,7 +27,7 @@ struct WorkerShared {
   std::atomic<uint64_t> bad_outer{0};
 };
 
-constexpr int kPrefixes = 1024;
+constexpr int kPrefixes = 256;
 
 // The worker: encapsulates packets to 10.x.y.1 in a loop and checks every
 // outer destination is one of the two RLOCs the writer ever installs.
