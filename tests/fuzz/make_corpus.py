@@ -93,6 +93,7 @@ def main():
         for ports, payload in udp_payloads(capture):
             if 4342 in ports:
                 write("message", payload)
+                write("map_server", payload)
                 kind = payload[0] >> 4
                 if kind == 8:
                     write("ip_udp", payload[4:])

@@ -1,0 +1,300 @@
+#include "control/map_server.h"
+
+#include <algorithm>
+
+#include "common/crypto/auth.h"
+
+namespace lispmob::control {
+namespace {
+
+lisp::Address eid_address(uint32_t instance_id, const net::IpAddress& address) {
+  if (instance_id == 0) return address;
+  lisp::Lcaf lcaf;
+  lcaf.body = lisp::InstanceIdLcaf{instance_id, 0, lisp::Address(address)};
+  return lcaf;
+}
+
+// The first locator an ETR can be reached at, for forwarding Map-Requests.
+std::optional<net::IpAddress> etr_locator(const Registration& registration) {
+  for (const auto& locator : registration.record.locators) {
+    if (locator.priority == 255 || !locator.reachable()) continue;
+    if (const auto* ip = locator.address.ip()) return *ip;
+  }
+  return std::nullopt;
+}
+
+// Where a Map-Reply goes: the first ITR-RLOC that is an IP address, at the
+// port the request came from (RFC 9301 §5.4).
+std::optional<Endpoint> reply_destination(const lisp::MapRequest& request, uint16_t port) {
+  for (const auto& rloc : request.itr_rlocs) {
+    if (const auto* ip = rloc.ip()) return Endpoint{*ip, port};
+  }
+  return std::nullopt;
+}
+
+std::vector<uint8_t> encode_or_empty(const lisp::Message& message) {
+  auto bytes = lisp::encode_message(message);
+  return bytes.ok() ? std::move(*bytes) : std::vector<uint8_t>{};
+}
+
+}  // namespace
+
+std::optional<std::pair<uint32_t, net::IpPrefix>> eid_prefix_of(const lisp::Address& eid,
+                                                                uint8_t mask_len) {
+  uint32_t instance_id = 0;
+  const net::IpAddress* ip = eid.ip();
+  if (const auto* lcaf = eid.lcaf()) {
+    if (const auto* iid = std::get_if<lisp::InstanceIdLcaf>(&lcaf->body)) {
+      instance_id = iid->instance_id;
+      ip = iid->address->ip();
+    }
+  }
+  if (ip == nullptr || mask_len > ip->max_prefix_len()) return std::nullopt;
+  return std::make_pair(instance_id, net::IpPrefix{ip->masked(mask_len), mask_len});
+}
+
+bool MapServer::Key::operator<(const Key& other) const {
+  if (instance_id != other.instance_id) return instance_id < other.instance_id;
+  if (prefix.address != other.prefix.address) return prefix.address < other.prefix.address;
+  return prefix.length < other.prefix.length;
+}
+
+MapServer::MapServer(std::vector<Site> sites, Options options)
+    : sites_(std::move(sites)), options_(options) {}
+
+std::vector<Site> MapServer::sites_from_config(const config::Config& config) {
+  std::vector<Site> sites;
+  for (const auto& entry : config.lisp_sites) {
+    auto same = std::find_if(sites.begin(), sites.end(), [&](const Site& site) {
+      return site.instance_id == entry.instance_id && site.prefix == entry.eid_prefix;
+    });
+    if (same == sites.end()) {
+      sites.push_back({entry.instance_id,
+                       entry.eid_prefix,
+                       {},
+                       entry.accept_more_specifics,
+                       entry.proxy_reply,
+                       entry.merge});
+      same = sites.end() - 1;
+    }
+    same->keys.push_back({entry.key_id, entry.algorithm, entry.key});
+  }
+  return sites;
+}
+
+const Site* MapServer::site_for(uint32_t instance_id, const net::IpPrefix& prefix) const {
+  const Site* best = nullptr;
+  for (const auto& site : sites_) {
+    if (site.instance_id != instance_id || !site.prefix.contains(prefix)) continue;
+    if (best == nullptr || site.prefix.length > best->prefix.length) best = &site;
+  }
+  return best;
+}
+
+const Registration* MapServer::lookup(uint32_t instance_id, const net::IpPrefix& eid) const {
+  for (int length = eid.length; length >= 0; --length) {
+    const net::IpPrefix candidate{eid.address.masked(static_cast<unsigned>(length)),
+                                  static_cast<uint8_t>(length)};
+    auto found = registrations_.find(Key{instance_id, candidate});
+    if (found != registrations_.end()) return &found->second;
+  }
+  return nullptr;
+}
+
+net::IpPrefix MapServer::negative_prefix(uint32_t instance_id, const net::IpAddress& eid,
+                                         bool* in_site) const {
+  const net::IpPrefix host{eid, static_cast<uint8_t>(eid.max_prefix_len())};
+  const Site* site = site_for(instance_id, host);
+  if (in_site) *in_site = site != nullptr;
+  // Inside a site: the largest prefix around the EID holding no registration.
+  // Outside: the largest holding no site (RFC 9301 §8.4: least-specific).
+  auto holds_something = [&](const net::IpPrefix& candidate) {
+    if (site != nullptr) {
+      auto it = registrations_.lower_bound(Key{instance_id, {candidate.address, 0}});
+      return it != registrations_.end() && it->first.instance_id == instance_id &&
+             candidate.contains(it->first.prefix);
+    }
+    return std::any_of(sites_.begin(), sites_.end(), [&](const Site& s) {
+      return s.instance_id == instance_id && candidate.contains(s.prefix);
+    });
+  };
+  const unsigned start = site ? site->prefix.length : 0;
+  for (unsigned length = start; length < eid.max_prefix_len(); ++length) {
+    const net::IpPrefix candidate{eid.masked(length), static_cast<uint8_t>(length)};
+    if (!holds_something(candidate)) return candidate;
+  }
+  return host;
+}
+
+bool MapServer::allow_reply(const net::IpAddress& requester, TimePoint now) {
+  auto [it, inserted] = buckets_.try_emplace(requester, Bucket{options_.reply_burst, now});
+  Bucket& bucket = it->second;
+  const double elapsed = std::chrono::duration<double>(now - bucket.last).count();
+  bucket.tokens =
+      std::min(options_.reply_burst, bucket.tokens + elapsed * options_.replies_per_second);
+  bucket.last = now;
+  if (bucket.tokens < 1) {
+    counters_.rate_limited++;
+    return false;
+  }
+  bucket.tokens -= 1;
+  return true;
+}
+
+Outgoing MapServer::notify(const lisp::MapRegister& message, const SiteKey& key,
+                           const Endpoint& to) {
+  lisp::MapNotify notify;
+  notify.nonce = message.nonce;
+  notify.auth.key_id = key.key_id;
+  notify.auth.algorithm_id = key.algorithm;
+  notify.records = message.records;
+  notify.identity = message.identity;
+  auto bytes = crypto::encode_authenticated(notify, key.key);
+  counters_.notifies_sent++;
+  return {to, bytes.ok() ? std::move(*bytes) : std::vector<uint8_t>{}};
+}
+
+std::vector<Outgoing> MapServer::handle(std::span<const uint8_t> bytes, const Endpoint& source,
+                                        TimePoint now) {
+  auto message = lisp::decode_message(bytes);
+  if (!message.ok()) {
+    counters_.malformed++;
+    return {};
+  }
+  if (const auto* reg = std::get_if<lisp::MapRegister>(&message->value)) {
+    return handle_register(bytes, *reg, source, now);
+  }
+  if (const auto* request = std::get_if<lisp::MapRequest>(&message->value)) {
+    return handle_request(bytes, *request, source, false, source, now);
+  }
+  if (const auto* ecm = std::get_if<lisp::EncapsulatedControlMessage>(&message->value)) {
+    if (const auto* request = std::get_if<lisp::MapRequest>(&ecm->inner->value)) {
+      return handle_request(bytes, *request, {source.address, ecm->inner_udp.source_port}, true,
+                            source, now);
+    }
+  }
+  return {};  // nothing else is for a Map-Server
+}
+
+std::vector<Outgoing> MapServer::handle_register(std::span<const uint8_t> bytes,
+                                                 const lisp::MapRegister& message,
+                                                 const Endpoint& source, TimePoint now) {
+  if (message.records.empty()) {
+    counters_.malformed++;
+    return {};
+  }
+  // Every record must name a prefix of one site, whose key signed the message.
+  std::vector<std::pair<uint32_t, net::IpPrefix>> prefixes;
+  const Site* site = nullptr;
+  for (const auto& record : message.records) {
+    auto eid = eid_prefix_of(record.eid, record.eid_mask_len);
+    const Site* record_site = eid ? site_for(eid->first, eid->second) : nullptr;
+    if (record_site == nullptr || (site != nullptr && record_site != site) ||
+        (!record_site->accept_more_specifics && record_site->prefix != eid->second)) {
+      counters_.outside_site++;
+      return {};
+    }
+    site = record_site;
+    prefixes.push_back(*eid);
+  }
+  const SiteKey* key = nullptr;
+  for (const auto& candidate : site->keys) {
+    if (candidate.key_id == message.auth.key_id &&
+        candidate.algorithm == message.auth.algorithm_id &&
+        crypto::verify_authentication(bytes, candidate.key)) {
+      key = &candidate;
+      break;
+    }
+  }
+  if (key == nullptr) {
+    counters_.auth_failures++;
+    return {};
+  }
+
+  std::vector<Outgoing> out;
+  for (size_t i = 0; i < message.records.size(); ++i) {
+    const auto& [instance_id, prefix] = prefixes[i];
+    Registration& registration = registrations_[Key{instance_id, prefix}];
+    const bool moved = !registration.record.locators.empty() &&
+                       registration.record.locators != message.records[i].locators;
+    if (moved) {
+      // Tell the previous attachment that the mapping changed (a mobile node moved).
+      for (const auto& locator : registration.record.locators) {
+        if (const auto* ip = locator.address.ip()) out.push_back(notify(message, *key, {*ip}));
+      }
+    }
+    registration.instance_id = instance_id;
+    registration.prefix = prefix;
+    registration.record = message.records[i];
+    registration.identity = message.identity;
+    registration.registered_by = source;
+    registration.last_seen = now;
+    registration.proxy_reply = message.proxy_reply;
+  }
+  counters_.registers_accepted++;
+  if (message.want_map_notify) out.push_back(notify(message, *key, {source.address}));
+  return out;
+}
+
+std::vector<Outgoing> MapServer::handle_request(std::span<const uint8_t> bytes,
+                                                const lisp::MapRequest& request,
+                                                const Endpoint& reply_to, bool encapsulated,
+                                                const Endpoint& source, TimePoint now) {
+  counters_.requests++;
+  auto eid = eid_prefix_of(request.records.front().eid, request.records.front().eid_mask_len);
+  if (!eid) {
+    counters_.malformed++;
+    return {};
+  }
+  if (!allow_reply(source.address, now)) return {};
+  const auto [instance_id, prefix] = *eid;
+  const Registration* registration = lookup(instance_id, prefix);
+  if (registration != nullptr) {
+    const Site* site = site_for(instance_id, registration->prefix);
+    const auto etr = etr_locator(*registration);
+    if (!(site && site->proxy_reply) && !registration->proxy_reply && encapsulated && etr) {
+      // RFC 9301 §8.2: hand the ECM to the ETR, which answers the ITR itself.
+      counters_.requests_forwarded++;
+      return {{{*etr}, std::vector<uint8_t>(bytes.begin(), bytes.end())}};
+    }
+    auto destination = reply_destination(request, reply_to.port);
+    if (!destination) return {};
+    lisp::MapReply reply;
+    reply.nonce = request.nonce;
+    reply.records = {registration->record};
+    counters_.proxy_replies++;
+    return {{*destination, encode_or_empty(reply)}};
+  }
+  auto destination = reply_destination(request, reply_to.port);
+  if (!destination) return {};
+  bool in_site = false;
+  const net::IpPrefix negative = negative_prefix(instance_id, prefix.address, &in_site);
+  lisp::MappingRecord record;
+  // A configured site's unregistered space is not reachable natively: drop,
+  // and ask again soon. Outside every site it is not LISP: go natively.
+  record.ttl_minutes =
+      in_site ? options_.negative_ttl_unregistered_minutes : options_.negative_ttl_non_eid_minutes;
+  record.action = static_cast<uint8_t>(in_site ? lisp::MapReplyAction::kDrop
+                                               : lisp::MapReplyAction::kNativelyForward);
+  record.authoritative = true;
+  record.eid_mask_len = negative.length;
+  record.eid = eid_address(instance_id, negative.address);
+  lisp::MapReply reply;
+  reply.nonce = request.nonce;
+  reply.records = {record};
+  counters_.negative_replies++;
+  return {{*destination, encode_or_empty(reply)}};
+}
+
+void MapServer::expire(TimePoint now) {
+  for (auto it = registrations_.begin(); it != registrations_.end();) {
+    if (now - it->second.last_seen > options_.registration_timeout) {
+      it = registrations_.erase(it);
+      counters_.expired++;
+    } else {
+      ++it;
+    }
+  }
+}
+
+}  // namespace lispmob::control

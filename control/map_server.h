@@ -1,0 +1,142 @@
+// The Map-Server and Map-Resolver role (RFC 9301 §8.2-§8.4): accepts
+// authenticated Map-Registers for configured sites, answers with
+// Map-Notify, and resolves Encapsulated Map-Requests by forwarding them to a
+// registered ETR, proxy-replying, or returning a negative Map-Reply.
+//
+// It is a state machine without I/O: handle() takes a received message and
+// the time, and returns the messages to send. The event loop owns sockets
+// and clocks, so tests drive it with fake time.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/config/config.h"
+#include "common/lisp/message.h"
+#include "common/net/ip_address.h"
+
+namespace lispmob::control {
+
+using TimePoint = std::chrono::steady_clock::time_point;
+
+struct Endpoint {
+  net::IpAddress address;
+  uint16_t port = lisp::kControlPort;
+  friend bool operator==(const Endpoint&, const Endpoint&) = default;
+};
+
+struct Outgoing {
+  Endpoint destination;
+  std::vector<uint8_t> bytes;
+};
+
+// One of a site's keys. Several keys per site let a key be rolled over: the
+// ETRs move to the new one while the old one still verifies.
+struct SiteKey {
+  uint8_t key_id = 0;
+  uint8_t algorithm = 1;  // lisp::AuthAlgorithm
+  std::string key;
+};
+
+struct Site {
+  uint32_t instance_id = 0;
+  net::IpPrefix prefix;
+  std::vector<SiteKey> keys;
+  bool accept_more_specifics = false;
+  bool proxy_reply = false;
+  bool merge = false;
+};
+
+struct Registration {
+  uint32_t instance_id = 0;
+  net::IpPrefix prefix;
+  lisp::MappingRecord record;
+  std::optional<lisp::XtrIdentity> identity;
+  Endpoint registered_by;
+  TimePoint last_seen;
+  bool proxy_reply = false;  // the Map-Register's P bit
+};
+
+struct MapServerCounters {
+  uint64_t registers_accepted = 0;
+  uint64_t auth_failures = 0;
+  uint64_t outside_site = 0;
+  uint64_t malformed = 0;
+  uint64_t notifies_sent = 0;
+  uint64_t requests = 0;
+  uint64_t requests_forwarded = 0;
+  uint64_t proxy_replies = 0;
+  uint64_t negative_replies = 0;
+  uint64_t rate_limited = 0;
+  uint64_t expired = 0;
+};
+
+class MapServer {
+ public:
+  struct Options {
+    std::chrono::seconds registration_timeout{180};  // 3 x the 60 s register interval
+    uint32_t negative_ttl_unregistered_minutes = 1;
+    uint32_t negative_ttl_non_eid_minutes = 15;
+    double replies_per_second = 1000;  // per requester
+    double reply_burst = 100;
+  };
+
+  MapServer(std::vector<Site> sites, Options options);
+  // Sites from the config's lisp-site entries; entries for the same
+  // instance-id and prefix become one site with several keys.
+  static std::vector<Site> sites_from_config(const config::Config& config);
+
+  // A control message from `source`; returns what to send in answer.
+  std::vector<Outgoing> handle(std::span<const uint8_t> message, const Endpoint& source,
+                               TimePoint now);
+  // Drops registrations not refreshed within the timeout.
+  void expire(TimePoint now);
+
+  const MapServerCounters& counters() const { return counters_; }
+  const std::vector<Site>& sites() const { return sites_; }
+  size_t registration_count() const { return registrations_.size(); }
+  // The most specific registration covering `eid` (an address or prefix).
+  const Registration* lookup(uint32_t instance_id, const net::IpPrefix& eid) const;
+  // The negative prefix a Map-Reply would carry for `eid`, and whether it lies in a site.
+  net::IpPrefix negative_prefix(uint32_t instance_id, const net::IpAddress& eid,
+                                bool* in_site = nullptr) const;
+
+ private:
+  struct Key {
+    uint32_t instance_id;
+    net::IpPrefix prefix;
+    bool operator<(const Key& other) const;
+  };
+  struct Bucket {
+    double tokens;
+    TimePoint last;
+  };
+
+  std::vector<Outgoing> handle_register(std::span<const uint8_t> bytes,
+                                        const lisp::MapRegister& message, const Endpoint& source,
+                                        TimePoint now);
+  std::vector<Outgoing> handle_request(std::span<const uint8_t> bytes,
+                                       const lisp::MapRequest& request, const Endpoint& reply_to,
+                                       bool encapsulated, const Endpoint& source, TimePoint now);
+  const Site* site_for(uint32_t instance_id, const net::IpPrefix& prefix) const;
+  bool allow_reply(const net::IpAddress& requester, TimePoint now);
+  Outgoing notify(const lisp::MapRegister& message, const SiteKey& key, const Endpoint& to);
+
+  std::vector<Site> sites_;
+  Options options_;
+  std::map<Key, Registration> registrations_;
+  std::map<net::IpAddress, Bucket> buckets_;
+  MapServerCounters counters_;
+};
+
+// The instance-id and IP prefix an EID record names (plain, or inside an
+// Instance-ID LCAF); nullopt for anything else.
+std::optional<std::pair<uint32_t, net::IpPrefix>> eid_prefix_of(const lisp::Address& eid,
+                                                                uint8_t mask_len);
+
+}  // namespace lispmob::control

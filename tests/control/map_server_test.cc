@@ -1,0 +1,289 @@
+#include "control/map_server.h"
+
+#include <gtest/gtest.h>
+
+#include "common/crypto/auth.h"
+
+namespace lispmob::control {
+namespace {
+
+using std::chrono::seconds;
+
+net::IpAddress ip(const char* text) { return *net::IpAddress::parse(text); }
+net::IpPrefix prefix(const char* text) { return *net::IpPrefix::parse(text); }
+
+const TimePoint kStart{};
+
+lisp::MappingRecord record(const char* eid_prefix, const char* rloc) {
+  const auto p = prefix(eid_prefix);
+  lisp::MappingRecord r;
+  r.ttl_minutes = 10;
+  r.eid_mask_len = p.length;
+  r.authoritative = true;
+  r.eid = p.address;
+  lisp::Locator locator;
+  locator.address = ip(rloc);
+  r.locators = {locator};
+  return r;
+}
+
+std::vector<uint8_t> map_register(std::vector<lisp::MappingRecord> records, const std::string& key,
+                                  uint8_t algorithm = 1, uint64_t nonce = 0x1234,
+                                  bool proxy = false, uint8_t key_id = 0) {
+  lisp::MapRegister m;
+  m.want_map_notify = true;
+  m.proxy_reply = proxy;
+  m.nonce = nonce;
+  m.auth.key_id = key_id;
+  m.auth.algorithm_id = algorithm;
+  m.records = std::move(records);
+  return *crypto::encode_authenticated(m, key);
+}
+
+std::vector<uint8_t> ecm_request(const char* eid, uint8_t mask_len, uint64_t nonce = 77) {
+  lisp::MapRequest request;
+  request.nonce = nonce;
+  request.source_eid = ip("198.18.0.10");
+  request.itr_rlocs = {ip("192.0.2.5")};
+  request.records = {lisp::EidRecord{0, mask_len, ip(eid)}};
+  lisp::EncapsulatedControlMessage ecm;
+  net::Ipv4Header inner;
+  inner.source = ip("198.18.0.10");
+  inner.destination = ip(eid).is_v4() ? ip(eid) : ip("203.0.113.1");
+  if (ip(eid).is_v6()) {
+    net::Ipv6Header inner6;
+    inner6.source = ip("2001:db8:3::10");
+    inner6.destination = ip(eid);
+    ecm.inner_ip = inner6;
+  } else {
+    ecm.inner_ip = inner;
+  }
+  ecm.inner_udp = {61000, lisp::kControlPort, std::nullopt, std::nullopt};
+  *ecm.inner = request;
+  return *lisp::encode_message(ecm);
+}
+
+class MapServerTest : public ::testing::Test {
+ protected:
+  MapServer server_{
+      {Site{
+           0, prefix("203.0.113.0/24"), {{0, 1, "old-key"}, {0, 2, "new-key"}}, true, false, false},
+       Site{0, prefix("198.51.100.0/24"), {{0, 1, "k2"}}, false, false, false},
+       Site{0, prefix("2001:db8:2::/48"), {{0, 1, "k6"}}, true, true, false},
+       Site{7, prefix("10.0.0.0/8"), {{3, 1, "k7"}}, true, false, false}},
+      {}};
+  const Endpoint etr_{ip("192.0.2.4")};
+};
+
+TEST_F(MapServerTest, GoodHmacBothKeyTypesGetsMapNotify) {
+  for (auto [algorithm, key] : {std::pair{1, "old-key"}, std::pair{2, "new-key"}}) {
+    const auto reply = server_.handle(
+        map_register({record("203.0.113.0/24", "192.0.2.4")}, key, static_cast<uint8_t>(algorithm)),
+        etr_, kStart);
+    ASSERT_EQ(reply.size(), 1u) << "algorithm " << algorithm;
+    EXPECT_EQ(reply[0].destination, (Endpoint{ip("192.0.2.4"), 4342}));
+    EXPECT_TRUE(crypto::verify_authentication(reply[0].bytes, key));
+    auto notify = lisp::decode_message(reply[0].bytes);
+    ASSERT_TRUE(notify.ok());
+    const auto& m = std::get<lisp::MapNotify>(notify->value);
+    EXPECT_EQ(m.nonce, 0x1234u);
+    EXPECT_EQ(m.auth.algorithm_id, algorithm);
+    EXPECT_EQ(m.records.size(), 1u);
+  }
+  EXPECT_EQ(server_.counters().registers_accepted, 2u);
+  EXPECT_EQ(server_.registration_count(), 1u);
+}
+
+TEST_F(MapServerTest, BadHmacIsDroppedAndCounted) {
+  auto bytes = map_register({record("203.0.113.0/24", "192.0.2.4")}, "wrong-key");
+  EXPECT_TRUE(server_.handle(bytes, etr_, kStart).empty());
+  // The right key under the wrong algorithm id is refused too.
+  bytes = map_register({record("203.0.113.0/24", "192.0.2.4")}, "old-key", 2);
+  EXPECT_TRUE(server_.handle(bytes, etr_, kStart).empty());
+  // And a right signature with a changed byte.
+  bytes = map_register({record("203.0.113.0/24", "192.0.2.4")}, "old-key");
+  bytes.back() ^= 1;
+  EXPECT_TRUE(server_.handle(bytes, etr_, kStart).empty());
+  EXPECT_EQ(server_.counters().auth_failures, 3u);
+  EXPECT_EQ(server_.registration_count(), 0u);
+}
+
+TEST_F(MapServerTest, PrefixOutsideTheSiteIsRefused) {
+  EXPECT_TRUE(
+      server_.handle(map_register({record("192.0.2.128/25", "192.0.2.4")}, "old-key"), etr_, kStart)
+          .empty());
+  // One record inside, one outside: the whole message is refused.
+  EXPECT_TRUE(server_
+                  .handle(map_register({record("203.0.113.0/24", "192.0.2.4"),
+                                        record("198.51.100.0/24", "192.0.2.4")},
+                                       "old-key"),
+                          etr_, kStart)
+                  .empty());
+  EXPECT_EQ(server_.counters().outside_site, 2u);
+}
+
+TEST_F(MapServerTest, AcceptMoreSpecifics) {
+  // On for 203.0.113.0/24: a /32 inside registers.
+  EXPECT_EQ(
+      server_
+          .handle(map_register({record("203.0.113.10/32", "192.0.2.4")}, "old-key"), etr_, kStart)
+          .size(),
+      1u);
+  // Off for 198.51.100.0/24: only the site prefix itself.
+  EXPECT_TRUE(
+      server_.handle(map_register({record("198.51.100.10/32", "192.0.2.3")}, "k2"), etr_, kStart)
+          .empty());
+  EXPECT_EQ(
+      server_.handle(map_register({record("198.51.100.0/24", "192.0.2.3")}, "k2"), etr_, kStart)
+          .size(),
+      1u);
+  EXPECT_EQ(server_.counters().outside_site, 1u);
+}
+
+TEST_F(MapServerTest, InstanceIdAndKeyIdMustMatch) {
+  lisp::MappingRecord r = record("10.1.0.0/16", "192.0.2.9");
+  lisp::Lcaf lcaf;
+  lcaf.body = lisp::InstanceIdLcaf{7, 0, r.eid};
+  r.eid = lcaf;
+  EXPECT_EQ(server_.handle(map_register({r}, "k7", 1, 1, false, 3), etr_, kStart).size(), 1u);
+  EXPECT_TRUE(server_.handle(map_register({r}, "k7", 1, 1, false, 0), etr_, kStart).empty())
+      << "key-id 0 is not the site's key-id 3";
+  EXPECT_NE(server_.lookup(7, prefix("10.1.2.3/32")), nullptr);
+  EXPECT_EQ(server_.lookup(0, prefix("10.1.2.3/32")), nullptr);
+}
+
+TEST_F(MapServerTest, RegistrationsExpireWithoutRefresh) {
+  server_.handle(map_register({record("203.0.113.0/24", "192.0.2.4")}, "old-key"), etr_, kStart);
+  server_.expire(kStart + seconds(170));
+  EXPECT_EQ(server_.registration_count(), 1u);
+  server_.handle(map_register({record("203.0.113.0/24", "192.0.2.4")}, "old-key"), etr_,
+                 kStart + seconds(120));
+  server_.expire(kStart + seconds(290));
+  EXPECT_EQ(server_.registration_count(), 1u) << "refreshed at 120 s";
+  server_.expire(kStart + seconds(301));
+  EXPECT_EQ(server_.registration_count(), 0u);
+  EXPECT_EQ(server_.counters().expired, 1u);
+}
+
+TEST_F(MapServerTest, NewRlocsNotifyThePreviousAttachment) {
+  server_.handle(map_register({record("203.0.113.10/32", "192.0.2.4")}, "old-key"), etr_, kStart);
+  const Endpoint moved{ip("192.0.2.77")};
+  auto out =
+      server_.handle(map_register({record("203.0.113.10/32", "192.0.2.77")}, "old-key", 1, 2),
+                     moved, kStart + seconds(1));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].destination, (Endpoint{ip("192.0.2.4"), 4342})) << "the old RLOC learns of it";
+  EXPECT_EQ(out[1].destination, (Endpoint{ip("192.0.2.77"), 4342}));
+  const auto* registration = server_.lookup(0, prefix("203.0.113.10/32"));
+  ASSERT_NE(registration, nullptr);
+  EXPECT_EQ(registration->record.locators[0].address.to_string(), "192.0.2.77");
+}
+
+TEST_F(MapServerTest, RequestIsForwardedToTheEtrWithoutProxyReply) {
+  server_.handle(map_register({record("203.0.113.0/24", "192.0.2.4")}, "old-key"), etr_, kStart);
+  const auto request = ecm_request("203.0.113.10", 32);
+  auto out = server_.handle(request, {ip("192.0.2.5"), 4342}, kStart);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].destination, (Endpoint{ip("192.0.2.4"), 4342}));
+  EXPECT_EQ(out[0].bytes, request) << "the ECM goes on unchanged";
+  EXPECT_EQ(server_.counters().requests_forwarded, 1u);
+}
+
+TEST_F(MapServerTest, ProxyReplyFromTheRegisterOrTheSite) {
+  // The register's P bit.
+  server_.handle(map_register({record("203.0.113.0/24", "192.0.2.4")}, "old-key", 1, 9, true), etr_,
+                 kStart);
+  auto out = server_.handle(ecm_request("203.0.113.10", 32, 4242), {ip("192.0.2.5"), 4342}, kStart);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].destination, (Endpoint{ip("192.0.2.5"), 61000})) << "ITR-RLOC, request's port";
+  auto reply = lisp::decode_message(out[0].bytes);
+  ASSERT_TRUE(reply.ok());
+  const auto& m = std::get<lisp::MapReply>(reply->value);
+  EXPECT_EQ(m.nonce, 4242u);
+  ASSERT_EQ(m.records.size(), 1u);
+  EXPECT_EQ(m.records[0].locators[0].address.to_string(), "192.0.2.4");
+  // The site's proxy-reply (2001:db8:2::/48 has it).
+  lisp::MappingRecord v6 = record("2001:db8:2::/48", "192.0.2.4");
+  server_.handle(map_register({v6}, "k6"), etr_, kStart);
+  out = server_.handle(ecm_request("2001:db8:2::10", 128), {ip("192.0.2.5"), 4342}, kStart);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(server_.counters().proxy_replies, 2u);
+}
+
+TEST_F(MapServerTest, NegativeReplyPrefixesIpv4) {
+  bool in_site = true;
+  // Outside every site: the largest prefix around the EID holding no site.
+  EXPECT_EQ(server_.negative_prefix(0, ip("8.8.8.8"), &in_site).to_string(), "0.0.0.0/1");
+  EXPECT_FALSE(in_site);
+  EXPECT_EQ(server_.negative_prefix(0, ip("203.0.112.1")).to_string(), "203.0.112.0/24");
+  EXPECT_EQ(server_.negative_prefix(0, ip("198.51.101.1")).to_string(), "198.51.101.0/24");
+  // Inside a site with 203.0.113.0/25 registered: around .200 the /25 above it.
+  server_.handle(map_register({record("203.0.113.0/25", "192.0.2.4")}, "old-key"), etr_, kStart);
+  EXPECT_EQ(server_.negative_prefix(0, ip("203.0.113.200"), &in_site).to_string(),
+            "203.0.113.128/25");
+  EXPECT_TRUE(in_site);
+  // Nothing registered in 198.51.100.0/24: the whole site.
+  EXPECT_EQ(server_.negative_prefix(0, ip("198.51.100.7")).to_string(), "198.51.100.0/24");
+}
+
+TEST_F(MapServerTest, NegativeReplyPrefixesIpv6AndTheWireMessage) {
+  EXPECT_EQ(server_.negative_prefix(0, ip("2001:db8:3::1")).to_string(), "2001:db8:3::/48");
+  // 2400:: and the site 2001:db8:2::/48 share their first 5 bits only.
+  EXPECT_EQ(server_.negative_prefix(0, ip("2400::1")).to_string(), "2400::/6");
+  auto out = server_.handle(ecm_request("2001:db8:3::1", 128, 5), {ip("192.0.2.5"), 4342}, kStart);
+  ASSERT_EQ(out.size(), 1u);
+  auto reply = lisp::decode_message(out[0].bytes);
+  ASSERT_TRUE(reply.ok());
+  const auto& record = std::get<lisp::MapReply>(reply->value).records.at(0);
+  EXPECT_EQ(record.eid_mask_len, 48);
+  EXPECT_EQ(record.eid.to_string(), "2001:db8:3::");
+  EXPECT_EQ(record.ttl_minutes, 15u);
+  EXPECT_EQ(record.action, static_cast<uint8_t>(lisp::MapReplyAction::kNativelyForward));
+  EXPECT_TRUE(record.locators.empty());
+  // Unregistered space inside a site: short TTL, drop.
+  out = server_.handle(ecm_request("198.51.100.7", 32, 6), {ip("192.0.2.5"), 4342}, kStart);
+  auto decoded = lisp::decode_message(out.at(0).bytes);
+  ASSERT_TRUE(decoded.ok());
+  const auto& in_site = std::get<lisp::MapReply>(decoded->value);
+  EXPECT_EQ(in_site.records.at(0).ttl_minutes, 1u);
+  EXPECT_EQ(in_site.records.at(0).action, static_cast<uint8_t>(lisp::MapReplyAction::kDrop));
+  EXPECT_EQ(server_.counters().negative_replies, 2u);
+}
+
+TEST_F(MapServerTest, RepliesAreRateLimitedPerRequester) {
+  MapServer::Options options;
+  options.replies_per_second = 10;
+  options.reply_burst = 5;
+  MapServer server({Site{0, prefix("203.0.113.0/24"), {{0, 1, "k"}}, true, true, false}}, options);
+  int answered = 0;
+  for (int i = 0; i < 20; ++i) {
+    answered += !server.handle(ecm_request("203.0.113.1", 32), {ip("192.0.2.5")}, kStart).empty();
+  }
+  EXPECT_EQ(answered, 5);
+  // Another requester has its own bucket; time refills.
+  EXPECT_FALSE(server.handle(ecm_request("203.0.113.1", 32), {ip("192.0.2.6")}, kStart).empty());
+  EXPECT_FALSE(server.handle(ecm_request("203.0.113.1", 32), {ip("192.0.2.5")}, kStart + seconds(1))
+                   .empty());
+  EXPECT_EQ(server.counters().rate_limited, 15u);
+}
+
+TEST(MapServerConfigTest, SitesFromConfigGroupKeys) {
+  auto config = config::parse_text(R"(
+operating-mode = "MS"
+lisp-site { eid-prefix = 203.0.113.0/24  key-type = 1  key = "old" accept-more-specifics = on }
+lisp-site { eid-prefix = 203.0.113.0/24  key-type = 2  key = "new" }
+lisp-site { eid-prefix = 198.51.100.0/24  key = "other" proxy-reply = on }
+)",
+                                   "ms.conf");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const auto sites = MapServer::sites_from_config(*config);
+  ASSERT_EQ(sites.size(), 2u);
+  ASSERT_EQ(sites[0].keys.size(), 2u);
+  EXPECT_EQ(sites[0].keys[1].algorithm, 2);
+  EXPECT_EQ(sites[0].keys[1].key, "new");
+  EXPECT_TRUE(sites[0].accept_more_specifics);
+  EXPECT_TRUE(sites[1].proxy_reply);
+}
+
+}  // namespace
+}  // namespace lispmob::control
