@@ -232,7 +232,9 @@ std::vector<Outgoing> MapServer::handle_register(std::span<const uint8_t> bytes,
     registration.proxy_reply = message.proxy_reply;
   }
   counters_.registers_accepted++;
-  if (message.want_map_notify) out.push_back(notify(message, *key, {source.address}));
+  // Answered at the port the register came from: 4342 for an ETR sending
+  // from it, and the right port for one behind a NAT or using another port.
+  if (message.want_map_notify) out.push_back(notify(message, *key, source));
   return out;
 }
 

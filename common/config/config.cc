@@ -60,6 +60,7 @@ constexpr IntRange kIntRanges[] = {
     {"mbufs", 1023, 4194303},
     {"burst-size", 1, 512},
     {"punt-ring-size", 64, 65536},
+    {"ms-replies-per-second", 0, 100000000},
     {"site-id", 0, 0x7fffffffffffffffL},
     {"level", 0, 255},
     {"source-mask-length", 0, 128},
@@ -348,6 +349,7 @@ Config convert(cfg_t* root, const std::string& name) {
   config.nat_traversal = cfg_getbool(root, "nat_traversal_support");
   config.tap_iface = str(root, "tap-iface");
   config.map_cache_max_entries = u32(root, "map-cache-max-entries");
+  config.ms_replies_per_second = u32(root, "ms-replies-per-second");
   if (cfg_size(root, "xtr-id") > 0) {
     const std::string hex = str(root, "xtr-id");
     std::array<uint8_t, 16> id{};
@@ -574,6 +576,7 @@ absl::StatusOr<Config> parse(const std::function<int(cfg_t*)>& run, const std::s
       CFG_STR("override-dns-secondary", nullptr, CFGF_NODEFAULT),
       CFG_STR("tap-iface", "lmn0", CFGF_NONE),
       CFG_INT("map-cache-max-entries", 1048576, CFGF_NONE),
+      CFG_INT("ms-replies-per-second", 1000, CFGF_NONE),
       CFG_STR("xtr-id", nullptr, CFGF_NODEFAULT),
       CFG_INT("site-id", 0, CFGF_NODEFAULT),
       CFG_SEC("rloc-probing", rloc_probing_opts, CFGF_NONE),

@@ -72,7 +72,7 @@ class MapServerTest : public ::testing::Test {
        Site{0, prefix("2001:db8:2::/48"), {{0, 1, "k6"}}, true, true, false},
        Site{7, prefix("10.0.0.0/8"), {{3, 1, "k7"}}, true, false, false}},
       {}};
-  const Endpoint etr_{ip("192.0.2.4")};
+  const Endpoint etr_{ip("192.0.2.4"), 4342};
 };
 
 TEST_F(MapServerTest, GoodHmacBothKeyTypesGetsMapNotify) {
@@ -167,13 +167,13 @@ TEST_F(MapServerTest, RegistrationsExpireWithoutRefresh) {
 
 TEST_F(MapServerTest, NewRlocsNotifyThePreviousAttachment) {
   server_.handle(map_register({record("203.0.113.10/32", "192.0.2.4")}, "old-key"), etr_, kStart);
-  const Endpoint moved{ip("192.0.2.77")};
+  const Endpoint moved{ip("192.0.2.77"), 61001};
   auto out =
       server_.handle(map_register({record("203.0.113.10/32", "192.0.2.77")}, "old-key", 1, 2),
                      moved, kStart + seconds(1));
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].destination, (Endpoint{ip("192.0.2.4"), 4342})) << "the old RLOC learns of it";
-  EXPECT_EQ(out[1].destination, (Endpoint{ip("192.0.2.77"), 4342}));
+  EXPECT_EQ(out[1].destination, (Endpoint{ip("192.0.2.77"), 61001})) << "the register's port";
   const auto* registration = server_.lookup(0, prefix("203.0.113.10/32"));
   ASSERT_NE(registration, nullptr);
   EXPECT_EQ(registration->record.locators[0].address.to_string(), "192.0.2.77");

@@ -1,0 +1,37 @@
+// The Map-Server role on the wire: UDP 4342 sockets (IPv4 and IPv6), the
+// MapServer state machine, a once-a-second expiry, until SIGINT/SIGTERM.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+
+#include "absl/status/status.h"
+#include "common/config/config.h"
+#include "control/map_server.h"
+#include "control/udp_socket.h"
+
+namespace lispmob::control {
+
+class MapServerService {
+ public:
+  static absl::StatusOr<std::unique_ptr<MapServerService>> create(const config::Config& config,
+                                                                  uint16_t port);
+  // Serves until a SIGINT or SIGTERM arrives.
+  absl::Status run();
+  const MapServer& server() const { return server_; }
+
+ private:
+  MapServerService(MapServer server, std::optional<UdpSocket> v4, std::optional<UdpSocket> v6,
+                   int debug)
+      : server_(std::move(server)), v4_(std::move(v4)), v6_(std::move(v6)), debug_(debug) {}
+  void drain(UdpSocket& socket);
+  void send(const Outgoing& message);
+
+  MapServer server_;
+  std::optional<UdpSocket> v4_;
+  std::optional<UdpSocket> v6_;
+  int debug_ = 0;
+};
+
+}  // namespace lispmob::control

@@ -1,0 +1,120 @@
+#include "control/udp_socket.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace lispmob::control {
+namespace {
+
+socklen_t to_sockaddr(const Endpoint& endpoint, sockaddr_storage& storage) {
+  std::memset(&storage, 0, sizeof(storage));
+  if (endpoint.address.is_v4()) {
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(endpoint.port);
+    std::memcpy(&v4->sin_addr, endpoint.address.bytes().data(), 4);
+    return sizeof(sockaddr_in);
+  }
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
+  v6->sin6_family = AF_INET6;
+  v6->sin6_port = htons(endpoint.port);
+  std::memcpy(&v6->sin6_addr, endpoint.address.bytes().data(), 16);
+  return sizeof(sockaddr_in6);
+}
+
+Endpoint from_sockaddr(const sockaddr_storage& storage) {
+  if (storage.ss_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&storage);
+    return {net::IpAddress::v4(ntohl(v4->sin_addr.s_addr)), ntohs(v4->sin_port)};
+  }
+  const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&storage);
+  std::array<uint8_t, 16> bytes;
+  std::memcpy(bytes.data(), &v6->sin6_addr, 16);
+  return {net::IpAddress::v6(bytes), ntohs(v6->sin6_port)};
+}
+
+}  // namespace
+
+absl::StatusOr<UdpSocket> UdpSocket::bind(net::IpFamily family,
+                                          std::optional<net::IpAddress> address, uint16_t port) {
+  const bool v6 = family == net::IpFamily::kIpv6;
+  const int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return absl::InternalError(absl::StrCat("socket: ", std::strerror(errno)));
+  UdpSocket socket(fd);
+  const int one = 1;
+  if (v6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  const int buffer = 4 << 20;  // a burst of registrations must not be dropped by the kernel
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof(buffer));
+  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, sizeof(buffer));
+  const net::IpAddress any = v6 ? *net::IpAddress::parse("::") : net::IpAddress::v4(0u);
+  sockaddr_storage storage;
+  const socklen_t length = to_sockaddr({address.value_or(any), port}, storage);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0) {
+    return absl::UnavailableError(absl::StrCat("bind ", address.value_or(any).to_string(), " port ",
+                                               port, ": ", std::strerror(errno)));
+  }
+  return socket;
+}
+
+UdpSocket& UdpSocket::operator=(UdpSocket&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.fd_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+UdpSocket::~UdpSocket() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+uint16_t UdpSocket::local_port() const {
+  sockaddr_storage storage{};
+  socklen_t length = sizeof(storage);
+  if (getsockname(fd_, reinterpret_cast<sockaddr*>(&storage), &length) != 0) return 0;
+  return from_sockaddr(storage).port;
+}
+
+std::optional<size_t> UdpSocket::receive(std::span<uint8_t> buffer, Endpoint& source) {
+  sockaddr_storage storage{};
+  socklen_t length = sizeof(storage);
+  const ssize_t received = ::recvfrom(fd_, buffer.data(), buffer.size(), 0,
+                                      reinterpret_cast<sockaddr*>(&storage), &length);
+  if (received < 0) return std::nullopt;
+  source = from_sockaddr(storage);
+  return static_cast<size_t>(received);
+}
+
+bool UdpSocket::send(const Endpoint& destination, std::span<const uint8_t> bytes) {
+  sockaddr_storage storage;
+  const socklen_t length = to_sockaddr(destination, storage);
+  return ::sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&storage),
+                  length) == static_cast<ssize_t>(bytes.size());
+}
+
+std::optional<net::IpAddress> local_address_towards(const net::IpAddress& destination) {
+  auto socket = UdpSocket::bind(destination.family(), std::nullopt, 0);
+  if (!socket.ok()) return std::nullopt;
+  sockaddr_storage storage;
+  const socklen_t length = to_sockaddr({destination, lisp::kControlPort}, storage);
+  if (::connect(socket->fd(), reinterpret_cast<sockaddr*>(&storage), length) != 0) {
+    return std::nullopt;
+  }
+  sockaddr_storage local{};
+  socklen_t local_length = sizeof(local);
+  if (getsockname(socket->fd(), reinterpret_cast<sockaddr*>(&local), &local_length) != 0) {
+    return std::nullopt;
+  }
+  return from_sockaddr(local).address;
+}
+
+}  // namespace lispmob::control

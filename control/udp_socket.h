@@ -1,0 +1,36 @@
+// A non-blocking UDP socket for LISP control messages, IPv4 or IPv6.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "absl/status/statusor.h"
+#include "control/map_server.h"
+
+namespace lispmob::control {
+
+class UdpSocket {
+ public:
+  // Binds to `address` (nullopt: any address of `family`) and `port` (0: any).
+  static absl::StatusOr<UdpSocket> bind(net::IpFamily family, std::optional<net::IpAddress> address,
+                                        uint16_t port);
+  UdpSocket(UdpSocket&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  UdpSocket& operator=(UdpSocket&& other) noexcept;
+  ~UdpSocket();
+
+  int fd() const { return fd_; }
+  uint16_t local_port() const;
+  // One datagram, or nullopt when none is waiting.
+  std::optional<size_t> receive(std::span<uint8_t> buffer, Endpoint& source);
+  bool send(const Endpoint& destination, std::span<const uint8_t> bytes);
+
+ private:
+  explicit UdpSocket(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+// The local address the kernel would use to reach `destination`.
+std::optional<net::IpAddress> local_address_towards(const net::IpAddress& destination);
+
+}  // namespace lispmob::control

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# lispd as Map-Server/Map-Resolver in one network namespace, its clients in
+# another, joined by a veth pair; tshark captures between them.
+#  - 2000 authenticated Map-Registers all get Map-Notify, and 2000 Map-Requests
+#    for them all get proxy Map-Replies (bench/ms_load, no loss allowed);
+#  - lig gets the registered mapping, and a negative reply for unregistered
+#    and non-EID space;
+#  - a Map-Register signed with a wrong key gets nothing;
+#  - tshark decodes every LISP packet on the link with no malformed packet
+#    and no expert warning.
+# Needs root (ip netns). Skipped (exit 77) without it.
+set -euo pipefail
+lispd=$1 lig=$2 ms_load=$3
+[ "$(id -u)" -eq 0 ] && command -v ip >/dev/null || { echo "needs root and iproute2"; exit 77; }
+id=$$
+ms=lm-ms-$id client=lm-cl-$id
+work=$(mktemp -d)
+cleanup() {
+  ip netns pids "$ms" 2>/dev/null | xargs -r kill 2>/dev/null || true
+  ip netns pids "$client" 2>/dev/null | xargs -r kill 2>/dev/null || true
+  sleep 0.2
+  ip netns del "$ms" 2>/dev/null || true
+  ip netns del "$client" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+ip netns add "$ms"
+ip netns add "$client"
+ip link add "ms$id" netns "$ms" type veth peer name "cl$id" netns "$client"
+ip -n "$ms" addr add 192.0.2.2/24 dev "ms$id"
+ip -n "$client" addr add 192.0.2.5/24 dev "cl$id"
+for ns in "$ms" "$client"; do ip -n "$ns" link set lo up; done
+ip -n "$ms" link set "ms$id" up
+ip -n "$client" link set "cl$id" up
+
+cat > "$work/ms.conf" <<CONF
+operating-mode = "MS"
+ms-replies-per-second = 0
+lisp-site { eid-prefix = 10.0.0.0/8  key = "password"  accept-more-specifics = on  proxy-reply = on }
+lisp-site { eid-prefix = 203.0.113.0/24  key-type = 2  key = "site2"  accept-more-specifics = on }
+CONF
+ip netns exec "$client" tshark -q -i "cl$id" -f "udp port 4342" -w "$work/link.pcap" 2>/dev/null &
+ip netns exec "$ms" "$lispd" -f "$work/ms.conf" 2> "$work/lispd.log" &
+sleep 1.5  # tshark and lispd up
+
+ip netns exec "$client" "$ms_load" 192.0.2.2 password 10.1.0.1 2000 64 | tee "$work/load.json"
+grep -q '"registrations_lost": 0' "$work/load.json"
+grep -q '"requests_lost": 0' "$work/load.json"
+
+ip netns exec "$client" "$lig" -m 192.0.2.2 10.1.0.5 | tee "$work/lig1"
+grep -q "10.1.0.5/32 ttl 10 rloc 192.0.2.5 p1 w100" "$work/lig1"
+ip netns exec "$client" "$lig" -m 192.0.2.2 203.0.113.7 | tee "$work/lig2"
+grep -q "203.0.113.0/24 ttl 1 act 3" "$work/lig2"
+ip netns exec "$client" "$lig" -m 192.0.2.2 198.18.0.1 | tee "$work/lig3"
+grep -q "ttl 15 act 1" "$work/lig3"
+# Wrong key: the register is dropped, so no Map-Notify comes back.
+if ip netns exec "$client" "$ms_load" 192.0.2.2 not-the-key 10.2.0.1 5 5 > "$work/badkey.json"; then
+  echo "a register with a wrong key was accepted"; exit 1
+fi
+grep -q '"registrations_lost": 5' "$work/badkey.json"
+
+sleep 0.5
+ip netns pids "$client" | xargs -r kill -INT
+sleep 1
+frames=$(tshark -r "$work/link.pcap" -Y lisp 2>/dev/null | wc -l)
+bad=$(tshark -r "$work/link.pcap" -Y "_ws.malformed or _ws.expert.severity >= warning" 2>/dev/null | wc -l)
+echo "tshark: $frames LISP packets on the link, $bad malformed or with expert warnings"
+[ "$frames" -ge 8000 ] && [ "$bad" -eq 0 ]

@@ -1,0 +1,75 @@
+// lispd -f lispmob.conf [-d 0..3]
+//
+// The lispmob daemon. This build serves operating-mode MS (Map-Server and
+// Map-Resolver) on UDP 4342; the MN and xTR roles arrive with the control
+// plane and say so rather than start half-way.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "common/config/config.h"
+#include "control/map_server_service.h"
+
+namespace {
+
+void usage() { std::fprintf(stderr, "usage: lispd -f CONFIG [-d 0..3] [-p PORT]\n"); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace lispmob;
+  std::string config_path;
+  int debug = -1;
+  int port = lisp::kControlPort;
+  int option;
+  while ((option = getopt(argc, argv, "f:d:p:h")) != -1) {
+    switch (option) {
+      case 'f':
+        config_path = optarg;
+        break;
+      case 'd':
+        debug = std::atoi(optarg);
+        break;
+      case 'p':
+        port = std::atoi(optarg);
+        break;
+      default:
+        usage();
+        return 2;
+    }
+  }
+  if (config_path.empty()) {
+    usage();
+    return 2;
+  }
+  auto config = config::load_file(config_path);
+  if (!config.ok()) {
+    std::fprintf(stderr, "lispd: %s\n", std::string(config.status().message()).c_str());
+    return 1;
+  }
+  if (debug >= 0) config->debug = debug;
+  for (const auto& feature : config->unsupported) {
+    std::fprintf(stderr, "lispd: warning: %s: not implemented, ignored\n", feature.c_str());
+  }
+  if (config->mode != config::OperatingMode::kMapServer) {
+    std::fprintf(stderr,
+                 "lispd: operating-mode %s needs the data and control planes, which this build "
+                 "does not have yet; it serves operating-mode MS\n",
+                 config::to_string(config->mode));
+    return 2;
+  }
+  auto service = control::MapServerService::create(*config, static_cast<uint16_t>(port));
+  if (!service.ok()) {
+    std::fprintf(stderr, "lispd: %s\n", std::string(service.status().message()).c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "lispd: Map-Server/Map-Resolver with %zu site(s) on UDP %d\n",
+               (*service)->server().sites().size(), port);
+  if (auto status = (*service)->run(); !status.ok()) {
+    std::fprintf(stderr, "lispd: %s\n", std::string(status.message()).c_str());
+    return 1;
+  }
+  return 0;
+}
