@@ -288,6 +288,13 @@ std::vector<Outgoing> MapServer::handle_request(std::span<const uint8_t> bytes,
   return {{*destination, encode_or_empty(reply)}};
 }
 
+std::vector<const Registration*> MapServer::registrations() const {
+  std::vector<const Registration*> all;
+  all.reserve(registrations_.size());
+  for (const auto& [key, registration] : registrations_) all.push_back(&registration);
+  return all;
+}
+
 void MapServer::expire(TimePoint now) {
   for (auto it = registrations_.begin(); it != registrations_.end();) {
     if (now - it->second.last_seen > options_.registration_timeout) {

@@ -100,6 +100,8 @@ class MapServer {
   const MapServerCounters& counters() const { return counters_; }
   const std::vector<Site>& sites() const { return sites_; }
   size_t registration_count() const { return registrations_.size(); }
+  // Every registration, ordered by instance-id and prefix.
+  std::vector<const Registration*> registrations() const;
   // The most specific registration covering `eid` (an address or prefix).
   const Registration* lookup(uint32_t instance_id, const net::IpPrefix& eid) const;
   // The negative prefix a Map-Reply would carry for `eid`, and whether it lies in a site.

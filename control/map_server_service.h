@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "common/config/config.h"
+#include "control/api_socket.h"
 #include "control/map_server.h"
 #include "control/udp_socket.h"
 
@@ -15,11 +16,15 @@ namespace lispmob::control {
 
 class MapServerService {
  public:
+  // `api_path`: where lispctl finds the control socket ("" for none).
   static absl::StatusOr<std::unique_ptr<MapServerService>> create(const config::Config& config,
-                                                                  uint16_t port);
+                                                                  uint16_t port,
+                                                                  const std::string& api_path);
   // Serves until a SIGINT or SIGTERM arrives.
   absl::Status run();
   const MapServer& server() const { return server_; }
+  // lispctl's commands: "show sites", "show registrations", "show counters".
+  std::string answer(const std::string& command) const;
 
  private:
   MapServerService(MapServer server, std::optional<UdpSocket> v4, std::optional<UdpSocket> v6,
@@ -31,6 +36,7 @@ class MapServerService {
   MapServer server_;
   std::optional<UdpSocket> v4_;
   std::optional<UdpSocket> v6_;
+  std::optional<ApiSocket> api_;
   int debug_ = 0;
 };
 

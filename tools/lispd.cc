@@ -3,6 +3,7 @@
 // The lispmob daemon. This build serves operating-mode MS (Map-Server and
 // Map-Resolver) on UDP 4342; the MN and xTR roles arrive with the control
 // plane and say so rather than start half-way.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -14,7 +15,9 @@
 
 namespace {
 
-void usage() { std::fprintf(stderr, "usage: lispd -f CONFIG [-d 0..3] [-p PORT]\n"); }
+void usage() {
+  std::fprintf(stderr, "usage: lispd -f CONFIG [-d 0..3] [-p PORT] [-s CONTROL-SOCKET]\n");
+}
 
 }  // namespace
 
@@ -23,8 +26,9 @@ int main(int argc, char** argv) {
   std::string config_path;
   int debug = -1;
   int port = lisp::kControlPort;
+  std::string api_path = "/run/lispmob/lispd.sock";
   int option;
-  while ((option = getopt(argc, argv, "f:d:p:h")) != -1) {
+  while ((option = getopt(argc, argv, "f:d:p:s:h")) != -1) {
     switch (option) {
       case 'f':
         config_path = optarg;
@@ -34,6 +38,9 @@ int main(int argc, char** argv) {
         break;
       case 'p':
         port = std::atoi(optarg);
+        break;
+      case 's':
+        api_path = optarg;
         break;
       default:
         usage();
@@ -60,7 +67,8 @@ int main(int argc, char** argv) {
                  config::to_string(config->mode));
     return 2;
   }
-  auto service = control::MapServerService::create(*config, static_cast<uint16_t>(port));
+  if (api_path.rfind("/run/lispmob/", 0) == 0) mkdir("/run/lispmob", 0755);
+  auto service = control::MapServerService::create(*config, static_cast<uint16_t>(port), api_path);
   if (!service.ok()) {
     std::fprintf(stderr, "lispd: %s\n", std::string(service.status().message()).c_str());
     return 1;

@@ -6,11 +6,12 @@
 #  - lig gets the registered mapping, and a negative reply for unregistered
 #    and non-EID space;
 #  - a Map-Register signed with a wrong key gets nothing;
+#  - lispctl shows the sites, the registrations and the counters;
 #  - tshark decodes every LISP packet on the link with no malformed packet
 #    and no expert warning.
 # Needs root (ip netns). Skipped (exit 77) without it.
 set -euo pipefail
-lispd=$1 lig=$2 ms_load=$3
+lispd=$1 lig=$2 ms_load=$3 lispctl=$4
 [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null || { echo "needs root and iproute2"; exit 77; }
 id=$$
 ms=lm-ms-$id client=lm-cl-$id
@@ -40,7 +41,7 @@ lisp-site { eid-prefix = 10.0.0.0/8  key = "password"  accept-more-specifics = o
 lisp-site { eid-prefix = 203.0.113.0/24  key-type = 2  key = "site2"  accept-more-specifics = on }
 CONF
 ip netns exec "$client" tshark -q -i "cl$id" -f "udp port 4342" -w "$work/link.pcap" 2>/dev/null &
-ip netns exec "$ms" "$lispd" -f "$work/ms.conf" 2> "$work/lispd.log" &
+ip netns exec "$ms" "$lispd" -f "$work/ms.conf" -s "$work/lispd.sock" 2> "$work/lispd.log" &
 sleep 1.5  # tshark and lispd up
 
 ip netns exec "$client" "$ms_load" 192.0.2.2 password 10.1.0.1 2000 64 | tee "$work/load.json"
@@ -58,6 +59,17 @@ if ip netns exec "$client" "$ms_load" 192.0.2.2 not-the-key 10.2.0.1 5 5 > "$wor
   echo "a register with a wrong key was accepted"; exit 1
 fi
 grep -q '"registrations_lost": 5' "$work/badkey.json"
+
+"$lispctl" -s "$work/lispd.sock" show sites | tee "$work/sites"
+grep -Eq "^0 +10.0.0.0/8 +1 +yes +yes" "$work/sites"
+"$lispctl" -s "$work/lispd.sock" show registrations > "$work/registrations"
+[ "$(grep -c "192.0.2.5 (p1 w100)" "$work/registrations")" -eq 2000 ]
+grep -E "^0 +10.1.0.5/32 " "$work/registrations"
+"$lispctl" -s "$work/lispd.sock" show counters | tee "$work/counters"
+grep -Eq "^registers_accepted +2000$" "$work/counters"
+grep -Eq "^auth_failures +15$" "$work/counters"  # 5 registers, 3 tries each
+grep -Eq "^proxy_replies +2001$" "$work/counters"
+grep -Eq "^negative_replies +7$" "$work/counters"  # 2 lig + 5 from the wrong-key run
 
 sleep 0.5
 ip netns pids "$client" | xargs -r kill -INT

@@ -1,0 +1,34 @@
+// lispctl [-s CONTROL-SOCKET] show sites|registrations|counters
+//
+// Asks a running lispd and prints its answer.
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include "control/api_socket.h"
+
+int main(int argc, char** argv) {
+  std::string path = "/run/lispmob/lispd.sock";
+  int option;
+  while ((option = getopt(argc, argv, "s:h")) != -1) {
+    if (option == 's') {
+      path = optarg;
+    } else {
+      std::fprintf(stderr,
+                   "usage: lispctl [-s CONTROL-SOCKET] show sites|registrations|counters\n");
+      return 2;
+    }
+  }
+  std::string command;
+  for (int i = optind; i < argc; ++i)
+    command += (command.empty() ? "" : " ") + std::string(argv[i]);
+  if (command.empty()) command = "show counters";
+  auto answer = lispmob::control::api_request(path, command);
+  if (!answer.ok()) {
+    std::fprintf(stderr, "lispctl: %s\n", std::string(answer.status().message()).c_str());
+    return 1;
+  }
+  std::fputs(answer->c_str(), stdout);
+  return answer->rfind("unknown command", 0) == 0 ? 2 : 0;
+}
