@@ -28,6 +28,7 @@ namespace lispmob::dataplane {
   X(drop_no_local_rloc, "EID packets with no local RLOC of the locator's family") \
   X(drop_no_headroom, "packets without headroom for the outer headers")           \
   X(drop_not_ip, "EID-port frames that are neither IPv4 nor IPv6")                \
+  X(drop_local_scope, "EID packets to multicast or link-local destinations")      \
   X(drop_malformed, "packets with a bad IP, UDP or LISP header")                  \
   X(drop_fragment, "LISP packets arriving as IP fragments")                       \
   X(drop_not_local_eid, "decapsulated packets not for a local EID")               \

@@ -217,6 +217,19 @@ bool parse_for_encap(rte_mbuf* packet, EncapWork& work, LcoreCounters& counters)
     }
     return false;
   }
+  // Multicast, broadcast and link-local destinations stay on the link: the
+  // host stack's neighbour discovery and the like must not reach the mapping system.
+  const uint8_t* destination = work.inner.destination;
+  const bool local_scope =
+      work.inner.ipv6
+          ? destination[0] == 0xff || (destination[0] == 0xfe && (destination[1] & 0xc0) == 0x80)
+          : (destination[0] & 0xf0) == 0xe0 || (destination[0] == 169 && destination[1] == 254) ||
+                (destination[0] == 255 && destination[1] == 255 && destination[2] == 255 &&
+                 destination[3] == 255);
+  if (local_scope) {
+    counters.drop_local_scope++;
+    return false;
+  }
   work.hash = flow_hash(ip, ip_length);
   work.entry = nullptr;
   return true;

@@ -88,6 +88,7 @@ PathContext make_context(const WorkerConfig& config, unsigned lcore) {
 
 void poll_once(const WorkerConfig& config, PathContext& context) {
   context.local = config.local->current();
+  if (context.local == nullptr) return;  // nothing to work with yet
   context.now_tsc = rte_rdtsc();
   TxBatch to_rloc, to_eid, to_kernel;
   if (config.eid_port != kNoPort) {

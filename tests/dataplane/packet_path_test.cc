@@ -260,6 +260,25 @@ TEST_F(PacketPathTest, MalformedAndNonIpFramesAreDropped) {
   EXPECT_EQ(counters_.drop_not_ip, 1u);
 }
 
+TEST_F(PacketPathTest, LinkScopeAndMulticastAreNotTunnelled) {
+  rte_ring* ring =
+      rte_ring_create_elem("punt_scope", sizeof(PuntRecord), 64, SOCKET_ID_ANY, RING_F_SC_DEQ);
+  context_.punt_ring = ring;
+  auto multicast = golden::kInner4Frame;
+  multicast[14 + 16] = 224;  // 224.0.113.10
+  auto link_local6 = golden::kInner6Frame;
+  link_local6[14 + 24] = 0xff;  // ff01:db8:2::10
+  link_local6[14 + 25] = 0x02;
+  for (const auto& frame : {multicast, link_local6}) {
+    rte_mbuf* m = packet(frame);
+    EXPECT_EQ(encapsulate(m, context_), Verdict::kDrop);
+    rte_pktmbuf_free(m);
+  }
+  EXPECT_EQ(counters_.drop_local_scope, 2u);
+  EXPECT_EQ(counters_.punted, 0u);
+  rte_ring_free(ring);
+}
+
 TEST_F(PacketPathTest, NoLocalRlocOfTheFamily) {
   add("203.0.113.0/24", {{ip("2001:db8:ff::4")}});
   local_.has_rloc6 = false;

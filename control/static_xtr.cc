@@ -1,0 +1,179 @@
+#include "control/static_xtr.h"
+
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "dataplane/ports.h"
+
+namespace lispmob::control {
+namespace {
+
+std::vector<std::pair<std::string, net::IpAddress>> interface_addresses() {
+  std::vector<std::pair<std::string, net::IpAddress>> out;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return out;
+  for (ifaddrs* entry = list; entry; entry = entry->ifa_next) {
+    if (entry->ifa_addr == nullptr) continue;
+    if (entry->ifa_addr->sa_family == AF_INET) {
+      const auto* v4 = reinterpret_cast<const sockaddr_in*>(entry->ifa_addr);
+      out.emplace_back(entry->ifa_name, net::IpAddress::v4(ntohl(v4->sin_addr.s_addr)));
+    } else if (entry->ifa_addr->sa_family == AF_INET6) {
+      const auto* v6 = reinterpret_cast<const sockaddr_in6*>(entry->ifa_addr);
+      std::array<uint8_t, 16> bytes;
+      std::memcpy(bytes.data(), &v6->sin6_addr, 16);
+      if (bytes[0] == 0xfe && (bytes[1] & 0xc0) == 0x80) continue;  // link-local
+      out.emplace_back(entry->ifa_name, net::IpAddress::v6(bytes));
+    }
+  }
+  freeifaddrs(list);
+  return out;
+}
+
+std::string read_arp_table() {
+  std::ifstream in("/proc/net/arp");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The MAC /proc/net/arp holds for `address` on `device`, if resolved.
+std::optional<rte_ether_addr> arp_lookup(const std::string& table, const std::string& device,
+                                         const net::IpAddress& address) {
+  std::istringstream lines(table);
+  std::string line;
+  std::getline(lines, line);  // header
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string ip, hw_type, flags, mac, mask, name;
+    if (!(fields >> ip >> hw_type >> flags >> mac >> mask >> name)) continue;
+    if (name != device || ip != address.to_string() || flags == "0x0") continue;
+    rte_ether_addr result;
+    if (rte_ether_unformat_addr(mac.c_str(), &result) == 0) return result;
+  }
+  return std::nullopt;
+}
+
+void set_locator(dataplane::MapEntry::Locator& locator, const net::IpAddress& address) {
+  locator.ipv6 = address.is_v6();
+  std::copy(address.bytes().begin(), address.bytes().end(), locator.address.begin());
+}
+
+}  // namespace
+
+dataplane::LocalState build_local_state(
+    const config::Config& config, const rte_ether_addr& rloc_mac, const rte_ether_addr& eid_mac,
+    const std::string& arp_table,
+    const std::vector<std::pair<std::string, net::IpAddress>>& addresses) {
+  dataplane::LocalState state;
+  state.rloc_port_mac = rloc_mac;
+  state.eid_port_host_mac = eid_mac;
+  // Decapsulated frames come to the host from a "gateway" that is us.
+  state.eid_port_gateway_mac = {{0x02, 'l', 'i', 's', 'p', 0x00}};
+  auto use_rloc = [&](const net::IpAddress& address) {
+    if (address.is_v4() && !state.has_rloc4) {
+      state.has_rloc4 = true;
+      std::copy(address.bytes().begin(), address.bytes().end(), state.rloc4.begin());
+    } else if (address.is_v6() && !state.has_rloc6) {
+      state.has_rloc6 = true;
+      std::copy(address.bytes().begin(), address.bytes().end(), state.rloc6.begin());
+    }
+  };
+  for (const auto& mapping : config.database_mappings) {
+    if (state.local_eid_count < dataplane::kMaxLocalEids) {
+      state.local_eids[state.local_eid_count++] = mapping.eid_prefix;
+    }
+    state.instance_id = config.database_mappings.front().instance_id;
+    for (const auto& rloc : mapping.rloc_addresses) use_rloc(rloc.address);
+    for (const auto& iface : mapping.rloc_interfaces) {
+      for (const auto& [name, address] : addresses) {
+        if (name == iface.interface && address.family() == iface.family) use_rloc(address);
+      }
+    }
+  }
+  if (!config.proxy_etrs_ipv4.empty()) {
+    state.has_petr4 = true;
+    set_locator(state.petr4, config.proxy_etrs_ipv4.front().address);
+  }
+  if (!config.proxy_etrs_ipv6.empty()) {
+    state.has_petr6 = true;
+    set_locator(state.petr6, config.proxy_etrs_ipv6.front().address);
+  }
+  // The IPv4 next hop: the first static locator or PETR the kernel twin has
+  // resolved (on-link peers). Routed next hops come with the netlink work.
+  std::vector<net::IpAddress> candidates;
+  for (const auto& entry : config.static_map_cache) {
+    for (const auto& rloc : entry.rlocs) candidates.push_back(rloc.address);
+  }
+  for (const auto& petr : config.proxy_etrs_ipv4) candidates.push_back(petr.address);
+  for (const auto& candidate : candidates) {
+    if (!candidate.is_v4()) continue;
+    if (auto mac = arp_lookup(arp_table, config.dpdk.rloc_twin, candidate)) {
+      state.next_hop_mac4 = *mac;
+      break;
+    }
+  }
+  return state;
+}
+
+absl::Status run_static_xtr(const config::Config& config, dataplane::DataplaneService& service) {
+  for (const auto& entry : config.static_map_cache) {
+    dataplane::Mapping mapping{
+        entry.instance_id, entry.eid_prefix, dataplane::MapAction::kEncapsulate, {}};
+    for (const auto& rloc : entry.rlocs) {
+      mapping.locators.push_back({rloc.address, rloc.priority, rloc.weight, true});
+    }
+    if (auto status = service.cache().upsert(mapping); !status.ok()) return status;
+  }
+  const rte_ether_addr rloc_mac = dataplane::port_mac(service.rloc_port());
+  const rte_ether_addr eid_mac = dataplane::port_mac(service.eid_port());
+  auto state =
+      build_local_state(config, rloc_mac, eid_mac, read_arp_table(), interface_addresses());
+  service.local().publish(state);
+  if (auto status = service.launch(); !status.ok()) return status;
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigprocmask(SIG_BLOCK, &signals, nullptr);
+  const int signal_fd = signalfd(-1, &signals, SFD_CLOEXEC);
+  pollfd fd{signal_fd, POLLIN, 0};
+  while (true) {
+    const int ready = poll(&fd, 1, 100);
+    if (ready < 0 && errno != EINTR) break;
+    if (ready > 0 && (fd.revents & POLLIN)) break;  // SIGINT or SIGTERM
+    auto next =
+        build_local_state(config, rloc_mac, eid_mac, read_arp_table(), interface_addresses());
+    if (std::memcmp(&next, &state, sizeof(state)) != 0) {
+      state = next;
+      service.local().publish(state);
+      if (config.debug > 0) std::fprintf(stderr, "lispd: local state changed (RLOC or next hop)\n");
+    }
+    dataplane::PuntRecord record;
+    while (rte_ring_sc_dequeue_elem(service.punt_ring(), &record, sizeof(record)) == 0) {
+      const auto address =
+          record.ipv6 ? net::IpAddress::v6(std::span<const uint8_t, 16>(record.address, 16))
+                      : net::IpAddress::v4(std::span<const uint8_t, 4>(record.address, 4));
+      if (config.debug > 0) {
+        std::fprintf(stderr, "lispd: map-cache miss for [%u]%s (no resolver in this build)\n",
+                     record.instance_id, address.to_string().c_str());
+      }
+    }
+    service.cache().maintain();
+    service.local().maintain();
+  }
+  close(signal_fd);
+  return absl::OkStatus();
+}
+
+}  // namespace lispmob::control

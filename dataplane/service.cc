@@ -1,0 +1,112 @@
+#include "dataplane/service.h"
+
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "dataplane/ports.h"
+
+namespace lispmob::dataplane {
+
+std::vector<std::string> eal_arguments(const config::Config& config, const std::string& program) {
+  std::vector<std::string> args = {program};
+  for (auto part : absl::StrSplit(config.dpdk.eal_args, ' ', absl::SkipEmpty())) {
+    args.emplace_back(part);
+  }
+  args.push_back("-l");
+  args.push_back("0," + config.dpdk.worker_lcores);
+  return args;
+}
+
+absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::start(
+    const config::Config& config) {
+  std::unique_ptr<DataplaneService> service(new DataplaneService);
+  const size_t qsbr_size = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+  service->qsbr_ = static_cast<rte_rcu_qsbr*>(rte_zmalloc("qsbr", qsbr_size, RTE_CACHE_LINE_SIZE));
+  if (service->qsbr_ == nullptr || rte_rcu_qsbr_init(service->qsbr_, RTE_MAX_LCORE) != 0) {
+    return absl::ResourceExhaustedError("no memory for the QSBR variable");
+  }
+  MapCacheConfig cache_config;
+  cache_config.max_entries = config.map_cache_max_entries;
+  cache_config.max_entries_v6 = config.map_cache_max_entries;
+  auto cache = MapCache::create(cache_config, service->qsbr_);
+  if (!cache.ok()) return cache.status();
+  service->cache_ = std::move(*cache);
+  service->local_ = std::make_unique<LocalStatePublisher>(service->qsbr_);
+  service->pool_ =
+      rte_pktmbuf_pool_create("lispd_pool", config.dpdk.mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                              static_cast<int>(rte_socket_id()));
+  service->punt_ring_ = rte_ring_create_elem(
+      "lispd_punt", sizeof(PuntRecord), config.dpdk.punt_ring_size, SOCKET_ID_ANY, RING_F_SC_DEQ);
+  if (service->pool_ == nullptr || service->punt_ring_ == nullptr) {
+    return absl::ResourceExhaustedError("no memory for the mbuf pool or the punt ring");
+  }
+  // The RLOC port first: the kernel twin takes its MAC, so the kernel's ARP
+  // answers for the RLOC name the port the traffic really arrives on.
+  auto rloc = probe_port(config.dpdk.rloc_port);
+  if (!rloc.ok()) return rloc.status();
+  const rte_ether_addr mac = port_mac(*rloc);
+  char mac_text[RTE_ETHER_ADDR_FMT_SIZE];
+  rte_ether_format_addr(mac_text, sizeof(mac_text), &mac);
+  auto eid = probe_port(absl::StrCat("net_tap_eid,iface=", config.tap_iface));
+  auto twin =
+      probe_port(absl::StrCat("net_tap_twin,iface=", config.dpdk.rloc_twin, ",mac=", mac_text));
+  if (!eid.ok()) return eid.status();
+  if (!twin.ok()) return twin.status();
+  PortOptions options;
+  options.pool = service->pool_;
+  options.promiscuous = true;
+  for (uint16_t port : {*rloc, *eid, *twin}) {
+    if (auto status = start_port(port, options); !status.ok()) return status;
+  }
+  WorkerConfig& worker = service->config_;
+  worker.eid_port = *eid;
+  worker.rloc_port = *rloc;
+  worker.kernel_port = *twin;
+  worker.burst = static_cast<uint16_t>(config.dpdk.burst_size);
+  worker.cache = service->cache_.get();
+  worker.local = service->local_.get();
+  worker.qsbr = service->qsbr_;
+  worker.punt_ring = service->punt_ring_;
+  worker.counters = &service->counters_;
+  worker.stop = &service->stop_;
+  return service;
+}
+
+absl::Status DataplaneService::launch() {
+  if (local_->current() == nullptr)
+    return absl::FailedPreconditionError("no local state published");
+  worker_lcore_ = rte_get_next_lcore(-1, 1, 0);
+  if (worker_lcore_ >= RTE_MAX_LCORE) return absl::FailedPreconditionError("no worker lcore");
+  if (rte_eal_remote_launch(run_worker, &config_, worker_lcore_) != 0) {
+    return absl::InternalError("cannot launch the worker");
+  }
+  worker_running_ = true;
+  return absl::OkStatus();
+}
+
+LcoreCounters DataplaneService::counters() const {
+  LcoreCounters sum = counters_;
+  sum.rx_nombuf = port_rx_nombuf(config_.eid_port) + port_rx_nombuf(config_.rloc_port);
+  return sum;
+}
+
+DataplaneService::~DataplaneService() {
+  if (worker_running_) {
+    stop_ = true;
+    rte_eal_wait_lcore(worker_lcore_);
+  }
+  for (uint16_t port : {config_.rloc_port, config_.eid_port, config_.kernel_port}) {
+    if (port != kNoPort && rte_eth_dev_is_valid_port(port)) stop_port(port);
+  }
+  cache_.reset();
+  local_.reset();
+  if (punt_ring_) rte_ring_free(punt_ring_);
+  if (pool_) rte_mempool_free(pool_);
+  if (qsbr_) rte_free(qsbr_);
+}
+
+}  // namespace lispmob::dataplane
