@@ -13,6 +13,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "control/api_socket.h"
 #include "dataplane/ports.h"
 
 namespace lispmob::control {
@@ -125,7 +128,96 @@ dataplane::LocalState build_local_state(
   return state;
 }
 
-absl::Status run_static_xtr(const config::Config& config, dataplane::DataplaneService& service) {
+namespace {
+
+const char* action_name(dataplane::MapAction action) {
+  switch (action) {
+    case dataplane::MapAction::kEncapsulate:
+      return "encapsulate";
+    case dataplane::MapAction::kDrop:
+      return "drop";
+    case dataplane::MapAction::kNativelyForward:
+      return "natively-forward";
+    case dataplane::MapAction::kSendMapRequest:
+      return "send-map-request";
+  }
+  return "?";
+}
+
+std::string mapping_line(const dataplane::Mapping& mapping) {
+  std::string line = absl::StrFormat("%-9d %-24s %-17s", mapping.instance_id,
+                                     mapping.prefix.to_string(), action_name(mapping.action));
+  for (const auto& locator : mapping.locators) {
+    absl::StrAppendFormat(&line, " %s (p%d w%d%s)", locator.rloc.to_string(), locator.priority,
+                          locator.weight, locator.reachable ? "" : " down");
+  }
+  return line + "\n";
+}
+
+std::string mac_text(const rte_ether_addr& mac) {
+  char text[RTE_ETHER_ADDR_FMT_SIZE];
+  rte_ether_format_addr(text, sizeof(text), &mac);
+  return text;
+}
+
+}  // namespace
+
+std::string answer_xtr(const std::string& command, dataplane::DataplaneService& service,
+                       const dataplane::LocalState& state) {
+  std::string out;
+  const std::string header =
+      absl::StrFormat("%-9s %-24s %-17s %s\n", "instance", "eid-prefix", "action", "rlocs");
+  if (command == "show map-cache") {
+    out = header;
+    for (const auto& mapping : service.cache().dump()) out += mapping_line(mapping);
+  } else if (command.rfind("lookup ", 0) == 0) {
+    std::vector<std::string> words = absl::StrSplit(command, ' ', absl::SkipEmpty());
+    const auto address = words.size() >= 2 ? net::IpAddress::parse(words[1]) : std::nullopt;
+    const uint32_t iid = words.size() >= 3
+                             ? static_cast<uint32_t>(std::strtoul(words[2].c_str(), nullptr, 10))
+                             : state.instance_id;
+    if (!address) return "usage: lookup EID [IID]\n";
+    auto mapping = service.cache().lookup(iid, *address);
+    out = mapping ? header + mapping_line(*mapping) : "no map-cache entry for " + words[1] + "\n";
+  } else if (command == "show counters") {
+    const auto counters = service.counters();
+#define LISPMOB_PRINT_COUNTER(name, help) \
+  absl::StrAppendFormat(&out, "%-22s %d\n", #name, counters.name);
+    LISPMOB_DATAPLANE_COUNTERS(LISPMOB_PRINT_COUNTER)
+#undef LISPMOB_PRINT_COUNTER
+    absl::StrAppendFormat(&out, "%-22s %d\n", "map_cache_entries", service.cache().size());
+  } else if (command == "show local") {
+    if (state.has_rloc4) {
+      absl::StrAppendFormat(
+          &out, "rloc       %s\n",
+          net::IpAddress::v4(std::span<const uint8_t, 4>(state.rloc4)).to_string());
+    }
+    if (state.has_rloc6) {
+      absl::StrAppendFormat(
+          &out, "rloc       %s\n",
+          net::IpAddress::v6(std::span<const uint8_t, 16>(state.rloc6)).to_string());
+    }
+    for (unsigned i = 0; i < state.local_eid_count; ++i) {
+      absl::StrAppendFormat(&out, "eid        [%d]%s\n", state.instance_id,
+                            state.local_eids[i].to_string());
+    }
+    absl::StrAppendFormat(&out, "rloc-port  %s\nnext-hop4  %s\n", mac_text(state.rloc_port_mac),
+                          mac_text(state.next_hop_mac4));
+  } else {
+    out = "unknown command '" + command +
+          "': show map-cache | lookup EID [IID] | show counters | show local\n";
+  }
+  return out;
+}
+
+absl::Status run_static_xtr(const config::Config& config, dataplane::DataplaneService& service,
+                            const std::string& api_path) {
+  std::optional<ApiSocket> api;
+  if (!api_path.empty()) {
+    auto socket = ApiSocket::listen(api_path);
+    if (!socket.ok()) return socket.status();
+    api.emplace(std::move(*socket));
+  }
   for (const auto& entry : config.static_map_cache) {
     dataplane::Mapping mapping{
         entry.instance_id, entry.eid_prefix, dataplane::MapAction::kEncapsulate, {}};
@@ -147,11 +239,15 @@ absl::Status run_static_xtr(const config::Config& config, dataplane::DataplaneSe
   sigaddset(&signals, SIGTERM);
   sigprocmask(SIG_BLOCK, &signals, nullptr);
   const int signal_fd = signalfd(-1, &signals, SFD_CLOEXEC);
-  pollfd fd{signal_fd, POLLIN, 0};
+  pollfd fds[2] = {{signal_fd, POLLIN, 0}, {api ? api->fd() : -1, POLLIN, 0}};
   while (true) {
-    const int ready = poll(&fd, 1, 100);
+    const int ready = poll(fds, 2, 100);
     if (ready < 0 && errno != EINTR) break;
-    if (ready > 0 && (fd.revents & POLLIN)) break;  // SIGINT or SIGTERM
+    if (ready > 0 && (fds[0].revents & POLLIN)) break;  // SIGINT or SIGTERM
+    if (api && ready > 0 && (fds[1].revents & POLLIN)) {
+      api->serve_one(
+          [&](const std::string& command) { return answer_xtr(command, service, state); });
+    }
     auto next =
         build_local_state(config, rloc_mac, eid_mac, read_arp_table(), interface_addresses());
     if (std::memcmp(&next, &state, sizeof(state)) != 0) {

@@ -13,8 +13,14 @@
 
 namespace lispmob::control {
 
-// Runs until SIGINT or SIGTERM.
-absl::Status run_static_xtr(const config::Config& config, dataplane::DataplaneService& service);
+// Runs until SIGINT or SIGTERM, answering lispctl on `api_path` ("" for none).
+absl::Status run_static_xtr(const config::Config& config, dataplane::DataplaneService& service,
+                            const std::string& api_path);
+
+// lispctl's commands in MN/xTR mode: "show map-cache", "lookup EID [IID]",
+// "show counters", "show local".
+std::string answer_xtr(const std::string& command, dataplane::DataplaneService& service,
+                       const dataplane::LocalState& state);
 
 // The local state the config and the kernel twin's current address and
 // neighbours give. Exposed for tests.

@@ -187,7 +187,8 @@ absl::Status MapCache::upsert(const Mapping& mapping) {
 
   const Key key{mapping.instance_id, mapping.prefix};
   if (auto found = prefixes_.find(key); found != prefixes_.end()) {
-    const MapEntry* old = slots_[found->second].exchange(entry, std::memory_order_release);
+    const MapEntry* old = slots_[found->second.slot].exchange(entry, std::memory_order_release);
+    found->second.mapping = mapping;
     retire(old, kNoSlot);
     maintain();
     return absl::OkStatus();
@@ -200,7 +201,7 @@ absl::Status MapCache::upsert(const Mapping& mapping) {
   free_slots_.pop_back();
   slots_[slot].store(entry, std::memory_order_release);
   queued_.push_back({*instance, mapping.prefix, slot});
-  prefixes_.emplace(key, slot);
+  prefixes_.emplace(key, Installed{slot, mapping});
   maintain();
   return absl::OkStatus();
 }
@@ -208,13 +209,31 @@ absl::Status MapCache::upsert(const Mapping& mapping) {
 absl::Status MapCache::erase(uint32_t instance_id, const net::IpPrefix& prefix) {
   auto found = prefixes_.find(Key{instance_id, prefix});
   if (found == prefixes_.end()) return absl::NotFoundError("no such map-cache entry");
-  const uint32_t slot = found->second;
+  const uint32_t slot = found->second.slot;
   prefixes_.erase(found);
   // The slot is retired when the delete reaches the second copy of the tables.
   queued_.push_back({instance_index(instance_id), prefix, kNoSlot});
   pending_deletes_.push_back(slot);
   maintain();
   return absl::OkStatus();
+}
+
+std::vector<Mapping> MapCache::dump() const {
+  std::vector<Mapping> all;
+  all.reserve(prefixes_.size());
+  for (const auto& [key, installed] : prefixes_) all.push_back(installed.mapping);
+  return all;
+}
+
+std::optional<Mapping> MapCache::lookup(uint32_t instance_id, const net::IpAddress& address) const {
+  for (int length = static_cast<int>(address.max_prefix_len()); length >= 0; --length) {
+    const net::IpPrefix prefix{address.masked(static_cast<unsigned>(length)),
+                               static_cast<uint8_t>(length)};
+    if (auto found = prefixes_.find(Key{instance_id, prefix}); found != prefixes_.end()) {
+      return found->second.mapping;
+    }
+  }
+  return std::nullopt;
 }
 
 absl::Status MapCache::apply(int instance, uint32_t copy, const FibChange& change) {

@@ -31,6 +31,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -122,6 +123,13 @@ class MapCache {
   // is freed. For tests, benchmarks and shutdown, not for the control loop.
   void flush();
   size_t size() const { return prefixes_.size(); }
+  // ---- read side for lispctl: the control thread only ----
+
+  // Every mapping, ordered by instance-id and prefix.
+  std::vector<Mapping> dump() const;
+  // The mapping the longest prefix match gives for `address`.
+  std::optional<Mapping> lookup(uint32_t instance_id, const net::IpAddress& address) const;
+
   // Adds the FIB refused (tbl8 groups exhausted): those prefixes miss.
   uint64_t failed_adds() const { return failed_adds_; }
 
@@ -185,7 +193,11 @@ class MapCache {
   std::array<Instance, kMaxInstances> instances_;
   std::vector<std::atomic<const MapEntry*>> slots_;
   std::vector<uint32_t> free_slots_;
-  std::map<Key, uint32_t> prefixes_;
+  struct Installed {
+    uint32_t slot;
+    Mapping mapping;  // as given, for lispctl
+  };
+  std::map<Key, Installed> prefixes_;
   std::deque<Retired> retired_;
   // Double-buffering state.
   std::vector<FibChange> lagging_;         // applied to the active copies, not yet to the standby

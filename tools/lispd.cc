@@ -24,7 +24,8 @@
 
 namespace {
 
-int run_data_plane(const lispmob::config::Config& config, const char* program) {
+int run_data_plane(const lispmob::config::Config& config, const char* program,
+                   const std::string& api_path) {
   using namespace lispmob;
   if (config.dpdk.rloc_port.empty()) {
     std::fprintf(stderr, "lispd: %s: the dpdk section needs rloc-port\n", config.source.c_str());
@@ -54,7 +55,7 @@ int run_data_plane(const lispmob::config::Config& config, const char* program) {
       std::fprintf(stderr, "lispd: %s data plane on %s, EID port %s\n",
                    config::to_string(config.mode), config.dpdk.rloc_port.c_str(),
                    config.tap_iface.c_str());
-      if (auto status = control::run_static_xtr(config, **service); !status.ok()) {
+      if (auto status = control::run_static_xtr(config, **service, api_path); !status.ok()) {
         std::fprintf(stderr, "lispd: %s\n", std::string(status.message()).c_str());
         result = 1;
       }
@@ -116,7 +117,8 @@ int main(int argc, char** argv) {
   }
   if (config->mode == config::OperatingMode::kMobileNode ||
       config->mode == config::OperatingMode::kXtr) {
-    return run_data_plane(*config, argv[0]);
+    if (api_path.rfind("/run/lispmob/", 0) == 0) mkdir("/run/lispmob", 0755);
+    return run_data_plane(*config, argv[0], api_path);
   }
   if (config->mode != config::OperatingMode::kMapServer) {
     std::fprintf(stderr, "lispd: operating-mode %s is not implemented\n",

@@ -2,6 +2,8 @@
 // RLOC side and the kernel twin, driven by the worker's own loop.
 #include "dataplane/worker.h"
 
+#include <map>
+
 #include <gtest/gtest.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
@@ -117,6 +119,88 @@ TEST_F(WorkerTest, EncapDecapAndKernelTrafficThroughPorts) {
   EXPECT_EQ(counters_.encapsulated, 1u);
   EXPECT_EQ(counters_.decapsulated, 1u);
   EXPECT_EQ(counters_.to_kernel, 1u);
+}
+
+// The source port the flow hash gives, written into a golden output.
+std::vector<uint8_t> with_source_port(std::vector<uint8_t> expected,
+                                      const std::vector<uint8_t>& inner_frame) {
+  const uint32_t hash = flow_hash(inner_frame.data() + 14, inner_frame.size() - 14);
+  const uint16_t port = static_cast<uint16_t>(0xc000 | (hash & 0x3fff));
+  const size_t udp = 14 + (expected[12] == 0x08 ? 20 : 40);
+  expected[udp] = static_cast<uint8_t>(port >> 8);
+  expected[udp + 1] = static_cast<uint8_t>(port);
+  return expected;
+}
+
+TEST_F(WorkerTest, EveryAddressFamilyCombinationThroughPorts) {
+  struct Case {
+    const char* eid_prefix;
+    const char* rloc;
+    const std::vector<uint8_t>& input;
+    const std::vector<uint8_t>& golden;
+  };
+  const Case cases[] = {
+      {"203.0.113.0/24", "192.0.2.4", golden::kInner4Frame, golden::kEncap4in4},
+      {"2001:db8:2::/48", "192.0.2.4", golden::kInner6Frame, golden::kEncap6in4},
+      {"203.0.113.0/24", "2001:db8:ff::4", golden::kInner4Frame, golden::kEncap4in6},
+      {"2001:db8:2::/48", "2001:db8:ff::4", golden::kInner6Frame, golden::kEncap6in6},
+  };
+  for (const auto& c : cases) {
+    add(c.eid_prefix, {{ip(c.rloc)}});
+    worker_context_.random_state = 1;
+    worker_context_.ip_id = 0;
+    send(eid_, c.input);
+    poll_once(config_, worker_context_);
+    auto frames = sent(rloc_);
+    ASSERT_EQ(frames.size(), 1u) << c.eid_prefix << " via " << c.rloc;
+    EXPECT_EQ(lispmob::testing::to_hex(frames[0]),
+              lispmob::testing::to_hex(with_source_port(c.golden, c.input)))
+        << c.eid_prefix << " via " << c.rloc;
+  }
+  // And back: IPv6 in IPv6 decapsulated to the host.
+  send(rloc_, golden::kArriving6in6);
+  poll_once(config_, worker_context_);
+  auto delivered = sent(eid_);
+  ASSERT_EQ(delivered.size(), 1u);
+  EXPECT_EQ(delivered[0], golden::kDelivered6);
+}
+
+TEST_F(WorkerTest, MultihomingNegativeMissMalformedAndHeadroomThroughPorts) {
+  add("203.0.113.0/24", {{ip("192.0.2.4"), 1, 50}, {ip("192.0.2.44"), 1, 50}});
+  add("203.0.113.128/25", {}, 0, MapAction::kDrop);
+  // Multihoming: 64 flows over two equal locators, each flow on one RLOC.
+  std::map<uint8_t, int> by_rloc;
+  for (uint8_t flow = 0; flow < 64; ++flow) {
+    auto frame = golden::kInner4Frame;
+    frame[14 + 15] = flow;  // source address varies the flow
+    send(eid_, frame);
+  }
+  poll_once(config_, worker_context_);
+  poll_once(config_, worker_context_);
+  for (const auto& frame : sent(rloc_)) by_rloc[frame[14 + 19]]++;
+  EXPECT_EQ(by_rloc[4] + by_rloc[44], 64);
+  EXPECT_GT(by_rloc[4], 16);
+  EXPECT_GT(by_rloc[44], 16);
+  // Negative entry, miss, malformed: nothing leaves, each is counted.
+  auto negative = golden::kInner4Frame;
+  negative[14 + 19] = 200;  // 203.0.113.200, in the Drop /25
+  auto miss = golden::kInner4Frame;
+  miss[14 + 18] = 114;  // 203.0.114.10
+  auto malformed = golden::kInner4Frame;
+  malformed[14] = 0x41;  // IHL 1
+  for (const auto& frame : {negative, miss, malformed}) send(eid_, frame);
+  poll_once(config_, worker_context_);
+  EXPECT_TRUE(sent(rloc_).empty());
+  EXPECT_EQ(counters_.drop_negative, 1u);
+  EXPECT_EQ(counters_.map_cache_miss, 1u);
+  EXPECT_EQ(counters_.drop_malformed, 1u);
+  // No headroom for the outer headers.
+  rte_mbuf* tight = packet(golden::kInner4Frame, 16);
+  ASSERT_EQ(rte_ring_enqueue(eid_.rx, tight), 0);
+  poll_once(config_, worker_context_);
+  EXPECT_TRUE(sent(rloc_).empty());
+  EXPECT_EQ(counters_.drop_no_headroom, 1u);
+  EXPECT_EQ(rte_mempool_avail_count(pool_), 4095u) << "every dropped mbuf was freed";
 }
 
 TEST_F(WorkerTest, HandoverSwapsTheSourceRloc) {

@@ -11,7 +11,7 @@
 # the record, not a pass/fail timing).
 # Needs root; skipped (77) without it.
 set -euo pipefail
-lispd=$1
+lispd=$1 lispctl=$2
 [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null || { echo "needs root and iproute2"; exit 77; }
 id=$$
 mn=lm-mn-$id peer=lm-pe-$id
@@ -106,6 +106,17 @@ ip netns exec "$mn" ping -c 2 -i 0.2 -W 2 -I rloc0 192.0.2.4
 sleep 0.5
 ip netns exec "$mn" ping -c 5 -i 0.2 -W 2 203.0.113.10 | tee "$work/ping"
 received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$work/ping")
+
+# lispctl's view of the data plane.
+"$lispctl" -s "$work/lispd.sock" show map-cache | tee "$work/map-cache"
+grep -Eq "^0 +203.0.113.0/24 +encapsulate +192.0.2.4 \(p1 w100\)" "$work/map-cache"
+"$lispctl" -s "$work/lispd.sock" lookup 203.0.113.77 | grep -q "203.0.113.0/24"
+"$lispctl" -s "$work/lispd.sock" show local | tee "$work/local"
+grep -q "^rloc       192.0.2.5" "$work/local"
+grep -q "^eid        \[0\]198.18.0.10/32" "$work/local"
+"$lispctl" -s "$work/lispd.sock" show counters > "$work/counters"
+[ "$(awk '$1 == "encapsulated" {print $2}' "$work/counters")" -ge 5 ]
+[ "$(awk '$1 == "decapsulated" {print $2}' "$work/counters")" -ge 5 ]
 
 # Handover: a new RLOC on the twin, the old one removed, mid-stream.
 ip netns exec "$mn" ping -D -i 0.01 -c 300 -W 1 203.0.113.10 > "$work/stream" &
