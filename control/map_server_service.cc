@@ -1,5 +1,7 @@
 #include "control/map_server_service.h"
 
+#include "control/stop_signals.h"
+
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -55,12 +57,7 @@ void MapServerService::drain(UdpSocket& socket) {
 }
 
 absl::Status MapServerService::run() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigprocmask(SIG_BLOCK, &signals, nullptr);
-  const int signal_fd = signalfd(-1, &signals, SFD_CLOEXEC);
+  const int signal_fd = stop_signal_fd();
   if (signal_fd < 0) return absl::InternalError("signalfd failed");
   std::vector<pollfd> fds = {{signal_fd, POLLIN, 0}, {api_ ? api_->fd() : -1, POLLIN, 0}};
   if (v4_) fds.push_back({v4_->fd(), POLLIN, 0});

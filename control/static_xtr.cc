@@ -16,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "control/api_socket.h"
+#include "control/stop_signals.h"
 #include "dataplane/ports.h"
 
 namespace lispmob::control {
@@ -233,12 +234,8 @@ absl::Status run_static_xtr(const config::Config& config, dataplane::DataplaneSe
   service.local().publish(state);
   if (auto status = service.launch(); !status.ok()) return status;
 
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigprocmask(SIG_BLOCK, &signals, nullptr);
-  const int signal_fd = signalfd(-1, &signals, SFD_CLOEXEC);
+  const int signal_fd = stop_signal_fd();
+  if (signal_fd < 0) return absl::InternalError("signalfd failed");
   pollfd fds[2] = {{signal_fd, POLLIN, 0}, {api ? api->fd() : -1, POLLIN, 0}};
   while (true) {
     const int ready = poll(fds, 2, 100);

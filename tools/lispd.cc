@@ -20,6 +20,7 @@
 
 #include "control/map_server_service.h"
 #include "control/static_xtr.h"
+#include "control/stop_signals.h"
 #include "dataplane/service.h"
 
 namespace {
@@ -33,11 +34,7 @@ int run_data_plane(const lispmob::config::Config& config, const char* program,
   }
   // Block the stop signals before EAL starts its threads, so they inherit
   // the mask and SIGINT/SIGTERM reach only the control loop's signalfd.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  close(control::stop_signal_fd());
   const auto args = dataplane::eal_arguments(config, program);
   std::vector<char*> argv;
   for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));

@@ -124,42 +124,37 @@ int check_choice(cfg_t* cfg, cfg_opt_t* opt) {
   return 0;
 }
 
-int check_prefix(cfg_t* cfg, cfg_opt_t* opt) {
+// Each value of the option must satisfy `accept`; otherwise the error says
+// what was `expected`.
+template <class Accept>
+int check_each(cfg_t* cfg, cfg_opt_t* opt, Accept accept, const char* expected) {
   for (unsigned i = 0; i < cfg_opt_size(opt); ++i) {
     const char* value = cfg_opt_getnstr(opt, i);
-    if (!value || !net::IpPrefix::parse(value)) {
-      cfg_error(cfg,
-                "key '%s': expected a prefix such as 192.0.2.0/24 or 2001:db8::/64 with no bits "
-                "set past its length, got '%s'",
-                opt->name, value ? value : "");
+    if (!value || !accept(std::string_view(value))) {
+      cfg_error(cfg, "key '%s': expected %s, got '%s'", opt->name, expected, value ? value : "");
       return -1;
     }
   }
   return 0;
+}
+
+int check_prefix(cfg_t* cfg, cfg_opt_t* opt) {
+  return check_each(
+      cfg, opt, [](std::string_view v) { return net::IpPrefix::parse(v).has_value(); },
+      "a prefix such as 192.0.2.0/24 or 2001:db8::/64 with no bits set past its length");
 }
 
 int check_ip(cfg_t* cfg, cfg_opt_t* opt) {
-  for (unsigned i = 0; i < cfg_opt_size(opt); ++i) {
-    const char* value = cfg_opt_getnstr(opt, i);
-    if (!value || !net::IpAddress::parse(value)) {
-      cfg_error(cfg, "key '%s': expected an IPv4 or IPv6 address, got '%s'", opt->name,
-                value ? value : "");
-      return -1;
-    }
-  }
-  return 0;
+  return check_each(
+      cfg, opt, [](std::string_view v) { return net::IpAddress::parse(v).has_value(); },
+      "an IPv4 or IPv6 address");
 }
 
 int check_ip_or_host(cfg_t* cfg, cfg_opt_t* opt) {
-  for (unsigned i = 0; i < cfg_opt_size(opt); ++i) {
-    const char* value = cfg_opt_getnstr(opt, i);
-    if (!value || (!net::IpAddress::parse(value) && !is_host_name(value))) {
-      cfg_error(cfg, "key '%s': expected an IP address or host name, got '%s'", opt->name,
-                value ? value : "");
-      return -1;
-    }
-  }
-  return 0;
+  return check_each(
+      cfg, opt,
+      [](std::string_view v) { return net::IpAddress::parse(v).has_value() || is_host_name(v); },
+      "an IP address or host name");
 }
 
 int check_xtr_id(cfg_t* cfg, cfg_opt_t* opt) {
