@@ -15,8 +15,11 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "common/crypto/nonce.h"
 #include "control/api_socket.h"
+#include "control/registrar.h"
 #include "control/stop_signals.h"
+#include "control/udp_socket.h"
 #include "dataplane/ports.h"
 
 namespace lispmob::control {
@@ -73,6 +76,49 @@ void set_locator(dataplane::MapEntry::Locator& locator, const net::IpAddress& ad
 }
 
 }  // namespace
+
+std::vector<lisp::MappingRecord> records_to_register(const config::Config& config,
+                                                     const dataplane::LocalState& state) {
+  std::vector<lisp::MappingRecord> records;
+  for (const auto& mapping : config.database_mappings) {
+    lisp::MappingRecord record;
+    record.ttl_minutes = mapping.ttl_minutes;
+    record.eid_mask_len = mapping.eid_prefix.length;
+    record.authoritative = true;
+    if (mapping.instance_id == 0) {
+      record.eid = mapping.eid_prefix.address;
+    } else {
+      lisp::Lcaf lcaf;
+      lcaf.body =
+          lisp::InstanceIdLcaf{mapping.instance_id, 0, lisp::Address(mapping.eid_prefix.address)};
+      record.eid = lcaf;
+    }
+    // Priority and weight of the first locator configured for each family.
+    auto add = [&](const net::IpAddress& address) {
+      lisp::Locator locator;
+      locator.flags = lisp::Locator::kLocal | lisp::Locator::kReachable;
+      locator.address = address;
+      for (const auto& iface : mapping.rloc_interfaces) {
+        if (iface.family == address.family()) {
+          locator.priority = iface.priority;
+          locator.weight = iface.weight;
+          break;
+        }
+      }
+      for (const auto& rloc : mapping.rloc_addresses) {
+        if (rloc.address == address) {
+          locator.priority = rloc.priority;
+          locator.weight = rloc.weight;
+        }
+      }
+      record.locators.push_back(locator);
+    };
+    if (state.has_rloc4) add(net::IpAddress::v4(std::span<const uint8_t, 4>(state.rloc4)));
+    if (state.has_rloc6) add(net::IpAddress::v6(std::span<const uint8_t, 16>(state.rloc6)));
+    if (!record.locators.empty()) records.push_back(std::move(record));
+  }
+  return records;
+}
 
 dataplane::LocalState build_local_state(
     const config::Config& config, const rte_ether_addr& rloc_mac, const rte_ether_addr& eid_mac,
@@ -164,8 +210,21 @@ std::string mac_text(const rte_ether_addr& mac) {
 }  // namespace
 
 std::string answer_xtr(const std::string& command, dataplane::DataplaneService& service,
-                       const dataplane::LocalState& state) {
+                       const dataplane::LocalState& state, const Registrar* registrar) {
   std::string out;
+  if (command == "show map-servers") {
+    if (registrar == nullptr) return "no map-server configured\n";
+    out = absl::StrFormat("%-6s %-40s %-10s %-9s %s\n", "active", "map-server", "registered",
+                          "registers", "notifies");
+    for (size_t i = 0; i < registrar->servers().size(); ++i) {
+      const auto& state_of = registrar->state(i);
+      absl::StrAppendFormat(
+          &out, "%-6s %-40s %-10s %-9d %d\n", i == registrar->active_server() ? "*" : "",
+          registrar->servers()[i].address.to_string(), state_of.registered ? "yes" : "no",
+          state_of.registers_sent, state_of.notifies_accepted);
+    }
+    return out;
+  }
   const std::string header =
       absl::StrFormat("%-9s %-24s %-17s %s\n", "instance", "eid-prefix", "action", "rlocs");
   if (command == "show map-cache") {
@@ -206,7 +265,7 @@ std::string answer_xtr(const std::string& command, dataplane::DataplaneService& 
                           mac_text(state.next_hop_mac4));
   } else {
     out = "unknown command '" + command +
-          "': show map-cache | lookup EID [IID] | show counters | show local\n";
+          "': show map-cache | lookup EID [IID] | show counters | show local | show map-servers\n";
   }
   return out;
 }
@@ -236,14 +295,37 @@ absl::Status run_static_xtr(const config::Config& config, dataplane::DataplaneSe
 
   const int signal_fd = stop_signal_fd();
   if (signal_fd < 0) return absl::InternalError("signalfd failed");
-  pollfd fds[2] = {{signal_fd, POLLIN, 0}, {api ? api->fd() : -1, POLLIN, 0}};
+  // Registration: LISP control goes through the kernel twin on UDP 4342.
+  std::optional<Registrar> registrar;
+  std::optional<UdpSocket> control;
+  if (!config.map_servers.empty()) {
+    auto socket = UdpSocket::bind(net::IpFamily::kIpv4, std::nullopt, lisp::kControlPort);
+    if (!socket.ok()) return socket.status();
+    control.emplace(std::move(*socket));
+    registrar.emplace(Registrar::servers_from_config(config), Registrar::Options{}, [] {
+      auto nonce = crypto::random_nonce();
+      return nonce.ok() ? *nonce : 0;
+    });
+  }
+  pollfd fds[3] = {{signal_fd, POLLIN, 0},
+                   {api ? api->fd() : -1, POLLIN, 0},
+                   {control ? control->fd() : -1, POLLIN, 0}};
   while (true) {
-    const int ready = poll(fds, 2, 100);
+    const int ready = poll(fds, 3, 100);
     if (ready < 0 && errno != EINTR) break;
     if (ready > 0 && (fds[0].revents & POLLIN)) break;  // SIGINT or SIGTERM
     if (api && ready > 0 && (fds[1].revents & POLLIN)) {
-      api->serve_one(
-          [&](const std::string& command) { return answer_xtr(command, service, state); });
+      api->serve_one([&](const std::string& command) {
+        return answer_xtr(command, service, state, registrar ? &*registrar : nullptr);
+      });
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (control && ready > 0 && (fds[2].revents & POLLIN)) {
+      std::array<uint8_t, 9000> buffer;
+      Endpoint from;
+      while (auto length = control->receive(buffer, from)) {
+        registrar->handle({buffer.data(), *length}, now);
+      }
     }
     auto next =
         build_local_state(config, rloc_mac, eid_mac, read_arp_table(), interface_addresses());
@@ -251,6 +333,11 @@ absl::Status run_static_xtr(const config::Config& config, dataplane::DataplaneSe
       state = next;
       service.local().publish(state);
       if (config.debug > 0) std::fprintf(stderr, "lispd: local state changed (RLOC or next hop)\n");
+    }
+    if (registrar) {
+      registrar->set_records(records_to_register(config, state));
+      for (const auto& message : registrar->poll(now))
+        control->send(message.destination, message.bytes);
     }
     dataplane::PuntRecord record;
     while (rte_ring_sc_dequeue_elem(service.punt_ring(), &record, sizeof(record)) == 0) {

@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "common/config/config.h"
+#include "common/lisp/mapping_record.h"
 #include "dataplane/service.h"
 
 namespace lispmob::control {
@@ -18,9 +19,14 @@ absl::Status run_static_xtr(const config::Config& config, dataplane::DataplaneSe
                             const std::string& api_path);
 
 // lispctl's commands in MN/xTR mode: "show map-cache", "lookup EID [IID]",
-// "show counters", "show local".
+// "show counters", "show local", "show map-servers".
+class Registrar;
 std::string answer_xtr(const std::string& command, dataplane::DataplaneService& service,
-                       const dataplane::LocalState& state);
+                       const dataplane::LocalState& state, const Registrar* registrar);
+
+// The records to register: each database-mapping with the current RLOCs.
+std::vector<lisp::MappingRecord> records_to_register(const config::Config& config,
+                                                     const dataplane::LocalState& state);
 
 // The local state the config and the kernel twin's current address and
 // neighbours give. Exposed for tests.

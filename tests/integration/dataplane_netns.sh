@@ -6,9 +6,11 @@
 # inside LISP. The host pings 203.0.113.10 through lmn0: the requests must
 # leave as LISP data (tshark on the peer's side decodes them, nothing
 # malformed) and the encapsulated replies must reach the pinging host.
-# Then the RLOC moves (192.0.2.5 -> 192.0.2.6) under a 10 ms ping stream:
-# traffic must resume from the new RLOC; the gap is printed (a figure for
-# the record, not a pass/fail timing).
+# The MN registers its EID with lispmob's own Map-Server in the peer's
+# namespace (through the kernel twin). Then the RLOC moves (192.0.2.5 ->
+# 192.0.2.6) under a 10 ms ping stream: traffic must resume from the new
+# RLOC and the Map-Server must hold the new RLOC; the gap and the time to
+# re-register are printed (figures for the record, not pass/fail timings).
 # Needs root; skipped (77) without it.
 set -euo pipefail
 lispd=$1 lispctl=$2
@@ -55,6 +57,11 @@ static-map-cache {
   eid-prefix = 203.0.113.0/24
   rloc-address { address = 192.0.2.4 }
 }
+map-server { address = 192.0.2.4  key-type = 2  key = "mn-key" }
+CONF
+cat > "$work/ms.conf" <<CONF
+operating-mode = "MS"
+lisp-site { eid-prefix = 198.18.0.0/24  key-type = 2  key = "mn-key"  accept-more-specifics = on }
 CONF
 
 cat > "$work/peer.py" <<'PY'
@@ -85,6 +92,7 @@ while True:
 PY
 
 ip netns exec "$peer" python3 "$work/peer.py" &
+ip netns exec "$peer" "$lispd" -f "$work/ms.conf" -s "$work/ms.sock" 2> "$work/ms.log" &
 ip netns exec "$peer" tshark -q -i "vb$id" -f "udp port 4341" -w "$work/lisp.pcap" 2>/dev/null &
 ip netns exec "$mn" "$lispd" -f "$work/mn.conf" -s "$work/lispd.sock" 2> "$work/lispd.log" &
 for _ in $(seq 50); do
@@ -107,6 +115,16 @@ sleep 0.5
 ip netns exec "$mn" ping -c 5 -i 0.2 -W 2 203.0.113.10 | tee "$work/ping"
 received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$work/ping")
 
+# Registered with the Map-Server, with the current RLOC.
+for _ in $(seq 30); do
+  "$lispctl" -s "$work/ms.sock" show registrations | grep -q "198.18.0.10/32 .*192.0.2.5 (p1 w100)" && break
+  sleep 0.1
+done
+"$lispctl" -s "$work/ms.sock" show registrations | tee "$work/registered"
+grep -q "198.18.0.10/32 .*192.0.2.5 (p1 w100)" "$work/registered"
+"$lispctl" -s "$work/lispd.sock" show map-servers | tee "$work/map-servers"
+grep -Eq "^\* +192.0.2.4 +yes" "$work/map-servers"
+
 # lispctl's view of the data plane.
 "$lispctl" -s "$work/lispd.sock" show map-cache | tee "$work/map-cache"
 grep -Eq "^0 +203.0.113.0/24 +encapsulate +192.0.2.4 \(p1 w100\)" "$work/map-cache"
@@ -125,7 +143,16 @@ sleep 1
 moved_at=$(date +%s.%N)
 ip -n "$mn" addr add 192.0.2.6/24 dev rloc0
 ip -n "$mn" addr del 192.0.2.5/24 dev rloc0
+for i in $(seq 100); do
+  if "$lispctl" -s "$work/ms.sock" show registrations | grep -q "192.0.2.6 (p1 w100)"; then
+    reregistered=$(echo "$(date +%s.%N) - $moved_at" | bc -l)
+    break
+  fi
+  sleep 0.01
+done
 wait $stream || true
+echo "re-registered the new RLOC $(printf '%.0f' "$(echo "${reregistered:-99} * 1000" | bc -l)") ms after the move"
+"$lispctl" -s "$work/ms.sock" show registrations | grep -q "198.18.0.10/32 .*192.0.2.6 (p1 w100)"
 after=$(awk -v t="$moved_at" -F'[][]' '/bytes from/ && $2 > t {n++} END {print n+0}' "$work/stream")
 gap=$(awk -v t="$moved_at" -F'[][]' '/bytes from/ {if ($2 <= t) last=$2; else if (!first) first=$2}
       END {if (first && last) printf "%.0f", (first-last)*1000; else print "none"}' "$work/stream")

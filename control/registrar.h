@@ -1,0 +1,77 @@
+// Registration of our EID-prefixes with the Map-Servers (RFC 9301 §8.2):
+// Map-Register with want-map-notify to the active Map-Server every interval
+// and at once when the records change (an RLOC moved); retransmitted with
+// exponential backoff and jitter until a Map-Notify with the same nonce and
+// a valid HMAC arrives; after `misses_before_failover` unanswered registers
+// in a row, the next Map-Server becomes active. No I/O and no clock of its
+// own: the caller passes the time and sends what poll() returns.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/config/config.h"
+#include "common/lisp/message.h"
+#include "control/map_server.h"
+
+namespace lispmob::control {
+
+class Registrar {
+ public:
+  struct Server {
+    net::IpAddress address;
+    uint8_t key_id = 0;
+    uint8_t algorithm = 1;
+    std::string key;
+    bool proxy_reply = false;
+  };
+  struct Options {
+    std::chrono::milliseconds interval{60000};
+    std::chrono::milliseconds first_retry{1000};
+    int misses_before_failover = 3;
+  };
+  struct ServerState {
+    bool registered = false;
+    uint64_t registers_sent = 0;
+    uint64_t notifies_accepted = 0;
+    uint64_t notifies_refused = 0;  // wrong nonce or bad HMAC
+    int misses_in_a_row = 0;
+  };
+  using Random = std::function<uint64_t()>;
+
+  Registrar(std::vector<Server> servers, Options options, Random random);
+  static std::vector<Server> servers_from_config(const config::Config& config);
+
+  // The records to register. A change (new RLOCs) registers at the next poll.
+  void set_records(std::vector<lisp::MappingRecord> records);
+  // The Map-Registers due at `now`.
+  std::vector<Outgoing> poll(TimePoint now);
+  // A received message; true if it was the Map-Notify we wait for.
+  bool handle(std::span<const uint8_t> bytes, TimePoint now);
+
+  size_t active_server() const { return active_; }
+  const ServerState& state(size_t server) const { return states_[server]; }
+  const std::vector<Server>& servers() const { return servers_; }
+
+ private:
+  Outgoing make_register(TimePoint now);
+
+  std::vector<Server> servers_;
+  std::vector<ServerState> states_;
+  Options options_;
+  Random random_;
+  std::vector<lisp::MappingRecord> records_;
+  size_t active_ = 0;
+  bool records_changed_ = false;
+  std::optional<uint64_t> outstanding_nonce_;
+  int attempt_ = 0;  // retransmissions of the outstanding register
+  TimePoint next_send_{};
+  bool started_ = false;
+};
+
+}  // namespace lispmob::control
