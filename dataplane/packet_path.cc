@@ -10,14 +10,16 @@
 #include <cstring>
 
 #include "common/lisp/data_header.h"
+#include "common/lisp/ports.h"
+#include "common/net/headers.h"
 
 namespace lispmob::dataplane {
 namespace {
 
-constexpr uint16_t kLispDataPort = 4341;
 constexpr uint8_t kProtoTcp = 6;
-constexpr uint8_t kProtoUdp = 17;
+constexpr uint8_t kProtoUdp = net::kIpProtocolUdp;
 constexpr uint8_t kProtoSctp = 132;
+constexpr uint16_t kLispDataPort = lisp::kDataPort;
 
 // The inner packet's addresses and what the outer header copies from it.
 struct InnerView {

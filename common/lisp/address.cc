@@ -157,14 +157,6 @@ Afi Address::afi() const {
   }
 }
 
-const net::IpAddress* Address::innermost_ip() const {
-  if (const auto* address = ip()) return address;
-  if (const auto* l = lcaf()) {
-    if (const auto* iid = std::get_if<InstanceIdLcaf>(&l->body)) return iid->address->ip();
-  }
-  return nullptr;
-}
-
 std::string Address::to_string() const {
   struct Printer {
     std::string operator()(const NoAddress&) const { return "(none)"; }

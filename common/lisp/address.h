@@ -125,8 +125,6 @@ struct Address {
   bool is_none() const { return std::holds_alternative<NoAddress>(value); }
   const net::IpAddress* ip() const { return std::get_if<net::IpAddress>(&value); }
   const Lcaf* lcaf() const { return std::get_if<Lcaf>(&value); }
-  // The IP address inside, looking through an Instance-ID LCAF; null otherwise.
-  const net::IpAddress* innermost_ip() const;
 
   std::string to_string() const;
   friend bool operator==(const Address&, const Address&) = default;

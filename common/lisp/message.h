@@ -15,6 +15,7 @@
 #include "common/lisp/map_register.h"
 #include "common/lisp/map_reply.h"
 #include "common/lisp/map_request.h"
+#include "common/lisp/ports.h"
 #include "common/net/headers.h"
 #include "common/wire/box.h"
 
@@ -31,9 +32,6 @@ enum class MessageType : uint8_t {
   kInfo = 7,
   kEncapsulatedControl = 8,
 };
-
-inline constexpr uint16_t kDataPort = 4341;
-inline constexpr uint16_t kControlPort = 4342;
 
 struct Message;
 

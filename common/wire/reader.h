@@ -82,11 +82,6 @@ class Reader {
     out = data_[pos_];
     return true;
   }
-  bool peek_u16(uint16_t& out) const {
-    if (!ok_ || remaining() < 2) return false;
-    out = static_cast<uint16_t>(data_[pos_] << 8 | data_[pos_ + 1]);
-    return true;
-  }
 
  private:
   bool require(size_t length) {

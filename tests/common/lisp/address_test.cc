@@ -50,10 +50,7 @@ TEST(AddressTest, InstanceIdLcaf) {
   Lcaf lcaf;
   lcaf.body = InstanceIdLcaf{7, 24, Address(ip("10.0.0.0"))};
   expect_golden(hex("40 03 00 00 02 18 00 0a 00 00 00 07 00 01 0a 00 00 00"), lcaf);
-  Address address = lcaf;
-  ASSERT_NE(address.innermost_ip(), nullptr);
-  EXPECT_EQ(address.innermost_ip()->to_string(), "10.0.0.0");
-  EXPECT_EQ(address.to_string(), "[7]10.0.0.0");
+  EXPECT_EQ(Address(lcaf).to_string(), "[7]10.0.0.0");
 }
 
 TEST(AddressTest, AfiListLcaf) {
