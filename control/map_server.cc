@@ -7,13 +7,6 @@
 namespace lispmob::control {
 namespace {
 
-lisp::Address eid_address(uint32_t instance_id, const net::IpAddress& address) {
-  if (instance_id == 0) return address;
-  lisp::Lcaf lcaf;
-  lcaf.body = lisp::InstanceIdLcaf{instance_id, 0, lisp::Address(address)};
-  return lcaf;
-}
-
 // The first locator an ETR can be reached at, for forwarding Map-Requests.
 std::optional<net::IpAddress> etr_locator(const Registration& registration) {
   for (const auto& locator : registration.record.locators) {
@@ -23,35 +16,7 @@ std::optional<net::IpAddress> etr_locator(const Registration& registration) {
   return std::nullopt;
 }
 
-// Where a Map-Reply goes: the first ITR-RLOC that is an IP address, at the
-// port the request came from (RFC 9301 §5.4).
-std::optional<Endpoint> reply_destination(const lisp::MapRequest& request, uint16_t port) {
-  for (const auto& rloc : request.itr_rlocs) {
-    if (const auto* ip = rloc.ip()) return Endpoint{*ip, port};
-  }
-  return std::nullopt;
-}
-
-std::vector<uint8_t> encode_or_empty(const lisp::Message& message) {
-  auto bytes = lisp::encode_message(message);
-  return bytes.ok() ? std::move(*bytes) : std::vector<uint8_t>{};
-}
-
 }  // namespace
-
-std::optional<std::pair<uint32_t, net::IpPrefix>> eid_prefix_of(const lisp::Address& eid,
-                                                                uint8_t mask_len) {
-  uint32_t instance_id = 0;
-  const net::IpAddress* ip = eid.ip();
-  if (const auto* lcaf = eid.lcaf()) {
-    if (const auto* iid = std::get_if<lisp::InstanceIdLcaf>(&lcaf->body)) {
-      instance_id = iid->instance_id;
-      ip = iid->address->ip();
-    }
-  }
-  if (ip == nullptr || mask_len > ip->max_prefix_len()) return std::nullopt;
-  return std::make_pair(instance_id, net::IpPrefix{ip->masked(mask_len), mask_len});
-}
 
 bool MapServer::Key::operator<(const Key& other) const {
   if (instance_id != other.instance_id) return instance_id < other.instance_id;
@@ -60,7 +25,9 @@ bool MapServer::Key::operator<(const Key& other) const {
 }
 
 MapServer::MapServer(std::vector<Site> sites, Options options)
-    : sites_(std::move(sites)), options_(options) {}
+    : sites_(std::move(sites)),
+      options_(options),
+      reply_limiter_(options.replies_per_second, options.reply_burst) {}
 
 std::vector<Site> MapServer::sites_from_config(const config::Config& config) {
   std::vector<Site> sites;
@@ -124,21 +91,6 @@ net::IpPrefix MapServer::negative_prefix(uint32_t instance_id, const net::IpAddr
     if (!holds_something(candidate)) return candidate;
   }
   return host;
-}
-
-bool MapServer::allow_reply(const net::IpAddress& requester, TimePoint now) {
-  auto [it, inserted] = buckets_.try_emplace(requester, Bucket{options_.reply_burst, now});
-  Bucket& bucket = it->second;
-  const double elapsed = std::chrono::duration<double>(now - bucket.last).count();
-  bucket.tokens =
-      std::min(options_.reply_burst, bucket.tokens + elapsed * options_.replies_per_second);
-  bucket.last = now;
-  if (bucket.tokens < 1) {
-    counters_.rate_limited++;
-    return false;
-  }
-  bucket.tokens -= 1;
-  return true;
 }
 
 Outgoing MapServer::notify(const lisp::MapRegister& message, const SiteKey& key,
@@ -248,7 +200,10 @@ std::vector<Outgoing> MapServer::handle_request(std::span<const uint8_t> bytes,
     counters_.malformed++;
     return {};
   }
-  if (!allow_reply(source.address, now)) return {};
+  if (!reply_limiter_.allow(source.address, now)) {
+    counters_.rate_limited++;
+    return {};
+  }
   const auto [instance_id, prefix] = *eid;
   const Registration* registration = lookup(instance_id, prefix);
   if (registration != nullptr) {

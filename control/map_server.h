@@ -19,21 +19,10 @@
 #include "common/config/config.h"
 #include "common/lisp/message.h"
 #include "common/net/ip_address.h"
+#include "control/messages.h"
+#include "control/rate_limiter.h"
 
 namespace lispmob::control {
-
-using TimePoint = std::chrono::steady_clock::time_point;
-
-struct Endpoint {
-  net::IpAddress address;
-  uint16_t port = lisp::kControlPort;
-  friend bool operator==(const Endpoint&, const Endpoint&) = default;
-};
-
-struct Outgoing {
-  Endpoint destination;
-  std::vector<uint8_t> bytes;
-};
 
 // One of a site's keys. Several keys per site let a key be rolled over: the
 // ETRs move to the new one while the old one still verifies.
@@ -82,7 +71,7 @@ class MapServer {
     std::chrono::seconds registration_timeout{180};  // 3 x the 60 s register interval
     uint32_t negative_ttl_unregistered_minutes = 1;
     uint32_t negative_ttl_non_eid_minutes = 15;
-    double replies_per_second = 1000;  // per requester
+    double replies_per_second = 1000;  // per requester; 0: no limit
     double reply_burst = 100;
   };
 
@@ -114,11 +103,6 @@ class MapServer {
     net::IpPrefix prefix;
     bool operator<(const Key& other) const;
   };
-  struct Bucket {
-    double tokens;
-    TimePoint last;
-  };
-
   std::vector<Outgoing> handle_register(std::span<const uint8_t> bytes,
                                         const lisp::MapRegister& message, const Endpoint& source,
                                         TimePoint now);
@@ -126,19 +110,13 @@ class MapServer {
                                        const lisp::MapRequest& request, const Endpoint& reply_to,
                                        bool encapsulated, const Endpoint& source, TimePoint now);
   const Site* site_for(uint32_t instance_id, const net::IpPrefix& prefix) const;
-  bool allow_reply(const net::IpAddress& requester, TimePoint now);
   Outgoing notify(const lisp::MapRegister& message, const SiteKey& key, const Endpoint& to);
 
   std::vector<Site> sites_;
   Options options_;
   std::map<Key, Registration> registrations_;
-  std::map<net::IpAddress, Bucket> buckets_;
+  RateLimiter reply_limiter_;
   MapServerCounters counters_;
 };
-
-// The instance-id and IP prefix an EID record names (plain, or inside an
-// Instance-ID LCAF); nullopt for anything else.
-std::optional<std::pair<uint32_t, net::IpPrefix>> eid_prefix_of(const lisp::Address& eid,
-                                                                uint8_t mask_len);
 
 }  // namespace lispmob::control

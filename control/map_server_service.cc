@@ -18,7 +18,7 @@ namespace lispmob::control {
 absl::StatusOr<std::unique_ptr<MapServerService>> MapServerService::create(
     const config::Config& config, uint16_t port, const std::string& api_path) {
   MapServer::Options options;
-  options.replies_per_second = config.ms_replies_per_second ? config.ms_replies_per_second : 1e12;
+  options.replies_per_second = config.ms_replies_per_second;  // 0: no limit
   options.reply_burst = std::max(1.0, options.replies_per_second / 10);
   auto v4 = UdpSocket::bind(net::IpFamily::kIpv4, std::nullopt, port);
   auto v6 = UdpSocket::bind(net::IpFamily::kIpv6, std::nullopt, port);

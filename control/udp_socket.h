@@ -6,7 +6,7 @@
 #include <span>
 
 #include "absl/status/statusor.h"
-#include "control/map_server.h"
+#include "control/messages.h"
 
 namespace lispmob::control {
 

@@ -67,6 +67,7 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::start(
   worker.rloc_port = *rloc;
   worker.kernel_port = *twin;
   worker.burst = static_cast<uint16_t>(config.dpdk.burst_size);
+  worker.idle_sleep_us = config.dpdk.idle_sleep_us;
   worker.cache = service->cache_.get();
   worker.local = service->local_.get();
   worker.qsbr = service->qsbr_;

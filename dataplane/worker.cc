@@ -34,8 +34,9 @@ void decapsulate_burst(rte_mbuf** packets, uint16_t count, Verdict* verdicts,
 
 // Receives a burst on `port`, runs `process` over it and sorts the packets by verdict.
 template <class Process>
-void receive_and_process(const WorkerConfig& config, PathContext& context, uint16_t port,
-                         Process process, TxBatch& to_rloc, TxBatch& to_eid, TxBatch& to_kernel) {
+uint16_t receive_and_process(const WorkerConfig& config, PathContext& context, uint16_t port,
+                             Process process, TxBatch& to_rloc, TxBatch& to_eid,
+                             TxBatch& to_kernel) {
   rte_mbuf* packets[kMaxBurst];
   Verdict verdicts[kMaxBurst];
   const uint16_t received =
@@ -70,8 +71,8 @@ void receive_and_process(const WorkerConfig& config, PathContext& context, uint1
         break;
     }
   }
+  return received;
 }
-
 }  // namespace
 
 PathContext make_context(const WorkerConfig& config, unsigned lcore) {
@@ -86,18 +87,19 @@ PathContext make_context(const WorkerConfig& config, unsigned lcore) {
   return context;
 }
 
-void poll_once(const WorkerConfig& config, PathContext& context) {
+unsigned poll_once(const WorkerConfig& config, PathContext& context) {
   context.local = config.local->current();
-  if (context.local == nullptr) return;  // nothing to work with yet
+  if (context.local == nullptr) return 0;  // nothing to work with yet
   context.now_tsc = rte_rdtsc();
   TxBatch to_rloc, to_eid, to_kernel;
+  unsigned received_total = 0;
   if (config.eid_port != kNoPort) {
-    receive_and_process(config, context, config.eid_port, encapsulate_burst, to_rloc, to_eid,
-                        to_kernel);
+    received_total += receive_and_process(config, context, config.eid_port, encapsulate_burst,
+                                          to_rloc, to_eid, to_kernel);
   }
   if (config.rloc_port != kNoPort) {
-    receive_and_process(config, context, config.rloc_port, decapsulate_burst, to_rloc, to_eid,
-                        to_kernel);
+    received_total += receive_and_process(config, context, config.rloc_port, decapsulate_burst,
+                                          to_rloc, to_eid, to_kernel);
   }
   if (config.kernel_port != kNoPort) {
     // The kernel's own traffic (ARP replies, LISP control, ICMP) leaves unchanged.
@@ -105,11 +107,13 @@ void poll_once(const WorkerConfig& config, PathContext& context) {
     const uint16_t received = rte_eth_rx_burst(config.kernel_port, config.queue, packets,
                                                static_cast<uint16_t>(kMaxBurst - to_rloc.count));
     context.counters->rx_packets += received;
+    received_total += received;
     for (uint16_t i = 0; i < received; ++i) to_rloc.packets[to_rloc.count++] = packets[i];
   }
   flush(config.rloc_port, config.queue, to_rloc, *context.counters);
   flush(config.eid_port, config.queue, to_eid, *context.counters);
   flush(config.kernel_port, config.queue, to_kernel, *context.counters);
+  return received_total;
 }
 
 int run_worker(void* argument) {
@@ -118,9 +122,13 @@ int run_worker(void* argument) {
   PathContext context = make_context(config, lcore);
   rte_rcu_qsbr_thread_register(config.qsbr, lcore);
   rte_rcu_qsbr_thread_online(config.qsbr, lcore);
+  unsigned idle_polls = 0;
   while (!config.stop->load(std::memory_order_relaxed)) {
-    poll_once(config, context);
+    idle_polls = poll_once(config, context) ? 0 : idle_polls + 1;
     rte_rcu_qsbr_quiescent(config.qsbr, lcore);
+    // Idle for a while: give the core back. The first packet after a sleep
+    // waits at most idle_sleep_us; the control thread never waits on this.
+    if (config.idle_sleep_us != 0 && idle_polls > 1000) rte_delay_us_sleep(config.idle_sleep_us);
   }
   rte_rcu_qsbr_thread_offline(config.qsbr, lcore);
   rte_rcu_qsbr_thread_unregister(config.qsbr, lcore);

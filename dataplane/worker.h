@@ -32,13 +32,15 @@ struct WorkerConfig {
   LcoreCounters* counters = nullptr;  // this worker's own
   const std::atomic<bool>* stop = nullptr;
   uint64_t punt_interval_us = 1000000;
+  uint32_t idle_sleep_us = 0;  // see config::Dpdk::idle_sleep_us
 };
 
 // The loop; returns when *config.stop becomes true. `config` is a WorkerConfig*.
 int run_worker(void* config);
 
-// One pass of the loop (exposed for tests that step the worker themselves).
-void poll_once(const WorkerConfig& config, PathContext& context);
+// One pass of the loop (exposed for tests that step the worker themselves);
+// returns the packets it received.
+unsigned poll_once(const WorkerConfig& config, PathContext& context);
 
 // A PathContext for this worker.
 PathContext make_context(const WorkerConfig& config, unsigned lcore);

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "control/map_server_service.h"
-#include "control/static_xtr.h"
+#include "control/xtr_node.h"
 #include "control/stop_signals.h"
 #include "dataplane/service.h"
 
@@ -52,7 +52,7 @@ int run_data_plane(const lispmob::config::Config& config, const char* program,
       std::fprintf(stderr, "lispd: %s data plane on %s, EID port %s\n",
                    config::to_string(config.mode), config.dpdk.rloc_port.c_str(),
                    config.tap_iface.c_str());
-      if (auto status = control::run_static_xtr(config, **service, api_path); !status.ok()) {
+      if (auto status = control::run_xtr_node(config, **service, api_path); !status.ok()) {
         std::fprintf(stderr, "lispd: %s\n", std::string(status.message()).c_str());
         result = 1;
       }

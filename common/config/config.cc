@@ -60,6 +60,7 @@ constexpr IntRange kIntRanges[] = {
     {"mbufs", 1023, 4194303},
     {"burst-size", 1, 512},
     {"punt-ring-size", 64, 65536},
+    {"idle-sleep-us", 0, 100000},
     {"ms-replies-per-second", 0, 100000000},
     {"site-id", 0, 0x7fffffffffffffffL},
     {"level", 0, 255},
@@ -416,9 +417,9 @@ Config convert(cfg_t* root, const std::string& name) {
                                  cfg_getbool(s, "proxy-reply") != 0, cfg_getbool(s, "merge") != 0});
   });
   if (cfg_t* dpdk = cfg_getsec(root, "dpdk")) {
-    config.dpdk = {str(dpdk, "eal-args"),      str(dpdk, "worker-lcores"), str(dpdk, "rloc-port"),
-                   str(dpdk, "rloc-twin"),     u32(dpdk, "mbufs"),         u32(dpdk, "burst-size"),
-                   u32(dpdk, "punt-ring-size")};
+    config.dpdk = {str(dpdk, "eal-args"),       str(dpdk, "worker-lcores"), str(dpdk, "rloc-port"),
+                   str(dpdk, "rloc-twin"),      u32(dpdk, "mbufs"),         u32(dpdk, "burst-size"),
+                   u32(dpdk, "punt-ring-size"), u32(dpdk, "idle-sleep-us")};
   }
   for (const char* section : {"explicit-locator-path", "replication-list", "multicast-info",
                               "rtr-ms-node", "ms-rtr-node", "ms-rtrs-set", "ddt-auth-site",
@@ -503,6 +504,7 @@ absl::StatusOr<Config> parse(const std::function<int(cfg_t*)>& run, const std::s
       CFG_INT("mbufs", 16383, CFGF_NONE),
       CFG_INT("burst-size", 32, CFGF_NONE),
       CFG_INT("punt-ring-size", 1024, CFGF_NONE),
+      CFG_INT("idle-sleep-us", 0, CFGF_NONE),
       CFG_END()};
   // Accepted for LISPmob/OOR compatibility; reported in Config::unsupported.
   static cfg_opt_t elp_node_opts[] = {

@@ -87,6 +87,10 @@ struct Dpdk {
   uint32_t mbufs = 16383;
   uint32_t burst_size = 32;
   uint32_t punt_ring_size = 1024;
+  // A worker that found no packet in 1000 polls in a row sleeps this long
+  // between polls until traffic returns (0: always busy-poll). For a mobile
+  // node on a laptop or a shared lab machine, not for a gateway.
+  uint32_t idle_sleep_us = 0;
 };
 
 struct Config {

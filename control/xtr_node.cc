@@ -1,4 +1,4 @@
-#include "control/static_xtr.h"
+#include "control/xtr_node.h"
 
 #include <ifaddrs.h>
 #include <netinet/in.h>
@@ -17,9 +17,11 @@
 #include "absl/strings/str_split.h"
 #include "common/crypto/nonce.h"
 #include "control/api_socket.h"
+#include "control/netlink_watch.h"
 #include "control/registrar.h"
 #include "control/stop_signals.h"
 #include "control/udp_socket.h"
+#include "control/xtr_control.h"
 #include "dataplane/ports.h"
 
 namespace lispmob::control {
@@ -46,8 +48,8 @@ std::vector<std::pair<std::string, net::IpAddress>> interface_addresses() {
   return out;
 }
 
-std::string read_arp_table() {
-  std::ifstream in("/proc/net/arp");
+std::string read_file(const char* path) {
+  std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
@@ -66,6 +68,26 @@ std::optional<rte_ether_addr> arp_lookup(const std::string& table, const std::st
     if (name != device || ip != address.to_string() || flags == "0x0") continue;
     rte_ether_addr result;
     if (rte_ether_unformat_addr(mac.c_str(), &result) == 0) return result;
+  }
+  return std::nullopt;
+}
+
+// The IPv4 default gateway of `device` in /proc/net/route (hex fields in
+// the kernel's byte order), if it has one.
+std::optional<net::IpAddress> default_gateway(const std::string& table, const std::string& device) {
+  std::istringstream lines(table);
+  std::string line;
+  std::getline(lines, line);  // header
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string name, destination, gateway;
+    if (!(fields >> name >> destination >> gateway)) continue;
+    if (name != device || destination != "00000000") continue;
+    const uint32_t raw = static_cast<uint32_t>(std::strtoul(gateway.c_str(), nullptr, 16));
+    if (raw == 0) continue;
+    std::array<uint8_t, 4> bytes;
+    std::memcpy(bytes.data(), &raw, 4);  // the kernel prints network order as a host integer
+    return net::IpAddress::v4(std::span<const uint8_t, 4>(bytes));
   }
   return std::nullopt;
 }
@@ -120,10 +142,13 @@ std::vector<lisp::MappingRecord> records_to_register(const config::Config& confi
   return records;
 }
 
-dataplane::LocalState build_local_state(
-    const config::Config& config, const rte_ether_addr& rloc_mac, const rte_ether_addr& eid_mac,
-    const std::string& arp_table,
-    const std::vector<std::pair<std::string, net::IpAddress>>& addresses) {
+KernelView read_kernel_view() {
+  return {read_file("/proc/net/arp"), read_file("/proc/net/route"), interface_addresses()};
+}
+
+dataplane::LocalState build_local_state(const config::Config& config,
+                                        const rte_ether_addr& rloc_mac,
+                                        const rte_ether_addr& eid_mac, const KernelView& kernel) {
   dataplane::LocalState state;
   state.rloc_port_mac = rloc_mac;
   state.eid_port_host_mac = eid_mac;
@@ -145,7 +170,7 @@ dataplane::LocalState build_local_state(
     state.instance_id = config.database_mappings.front().instance_id;
     for (const auto& rloc : mapping.rloc_addresses) use_rloc(rloc.address);
     for (const auto& iface : mapping.rloc_interfaces) {
-      for (const auto& [name, address] : addresses) {
+      for (const auto& [name, address] : kernel.addresses) {
         if (name == iface.interface && address.family() == iface.family) use_rloc(address);
       }
     }
@@ -158,16 +183,20 @@ dataplane::LocalState build_local_state(
     state.has_petr6 = true;
     set_locator(state.petr6, config.proxy_etrs_ipv6.front().address);
   }
-  // The IPv4 next hop: the first static locator or PETR the kernel twin has
-  // resolved (on-link peers). Routed next hops come with the netlink work.
   std::vector<net::IpAddress> candidates;
+  if (auto gateway = default_gateway(kernel.route_table, config.dpdk.rloc_twin)) {
+    candidates.push_back(*gateway);
+  }
   for (const auto& entry : config.static_map_cache) {
     for (const auto& rloc : entry.rlocs) candidates.push_back(rloc.address);
   }
   for (const auto& petr : config.proxy_etrs_ipv4) candidates.push_back(petr.address);
+  for (const auto& server : config.map_servers) {
+    if (auto address = net::IpAddress::parse(server.address)) candidates.push_back(*address);
+  }
   for (const auto& candidate : candidates) {
     if (!candidate.is_v4()) continue;
-    if (auto mac = arp_lookup(arp_table, config.dpdk.rloc_twin, candidate)) {
+    if (auto mac = arp_lookup(kernel.arp_table, config.dpdk.rloc_twin, candidate)) {
       state.next_hop_mac4 = *mac;
       break;
     }
@@ -191,14 +220,61 @@ const char* action_name(dataplane::MapAction action) {
   return "?";
 }
 
-std::string mapping_line(const dataplane::Mapping& mapping) {
-  std::string line = absl::StrFormat("%-9d %-24s %-17s", mapping.instance_id,
-                                     mapping.prefix.to_string(), action_name(mapping.action));
+// When the resolver's entry for this prefix lapses; "static" for one from
+// the config.
+std::string expiry_text(const dataplane::Mapping& mapping, const XtrControl& control) {
+  const auto* entry = control.resolver().entry(mapping.instance_id, mapping.prefix);
+  if (entry == nullptr) return "static";
+  const auto left = std::chrono::duration_cast<std::chrono::seconds>(
+      entry->expires - std::chrono::steady_clock::now());
+  return absl::StrFormat("%ds", std::max<int64_t>(0, left.count()));
+}
+
+std::string mapping_line(const dataplane::Mapping& mapping, const XtrControl& control) {
+  std::string line =
+      absl::StrFormat("%-9d %-24s %-17s %-10s", mapping.instance_id, mapping.prefix.to_string(),
+                      action_name(mapping.action), expiry_text(mapping, control));
   for (const auto& locator : mapping.locators) {
     absl::StrAppendFormat(&line, " %s (p%d w%d%s)", locator.rloc.to_string(), locator.priority,
                           locator.weight, locator.reachable ? "" : " down");
   }
   return line + "\n";
+}
+
+std::string control_counters_text(const XtrControl& control) {
+  std::string out;
+  auto line = [&](const char* name, uint64_t value) {
+    absl::StrAppendFormat(&out, "%-24s %d\n", name, value);
+  };
+  const auto& resolver = control.resolver().counters();
+  line("requests_sent", resolver.requests_sent);
+  line("retransmissions", resolver.retransmissions);
+  line("resolver_failovers", resolver.resolver_failovers);
+  line("given_up", resolver.given_up);
+  line("suppressed", resolver.suppressed);
+  line("replies_accepted", resolver.replies_accepted);
+  line("replies_unknown_nonce", resolver.replies_unknown_nonce);
+  line("replies_not_covering", resolver.replies_not_covering);
+  line("positive_installed", resolver.positive_installed);
+  line("negative_installed", resolver.negative_installed);
+  line("refreshed", resolver.refreshed);
+  line("expired", resolver.expired);
+  line("static_kept", resolver.static_kept);
+  line("install_failures", resolver.install_failures);
+  line("smr_sent", resolver.smr_sent);
+  line("smr_rate_limited", resolver.smr_rate_limited);
+  line("smr_received", resolver.smr_received);
+  line("smr_ignored", resolver.smr_ignored);
+  const auto& etr = control.etr().counters();
+  line("requests_answered", etr.requests_answered);
+  line("probes_answered", etr.probes_answered);
+  line("requests_not_ours", etr.not_ours);
+  line("replies_rate_limited", etr.rate_limited);
+  line("replies_no_destination", etr.no_destination);
+  line("malformed", control.counters().malformed);
+  line("ignored", control.counters().ignored);
+  line("outstanding_requests", control.resolver().outstanding());
+  return out;
 }
 
 std::string mac_text(const rte_ether_addr& mac) {
@@ -210,26 +286,28 @@ std::string mac_text(const rte_ether_addr& mac) {
 }  // namespace
 
 std::string answer_xtr(const std::string& command, dataplane::DataplaneService& service,
-                       const dataplane::LocalState& state, const Registrar* registrar) {
+                       const dataplane::LocalState& state, const XtrControl& control) {
   std::string out;
   if (command == "show map-servers") {
-    if (registrar == nullptr) return "no map-server configured\n";
+    const Registrar& registrar = control.registrar();
+    if (registrar.servers().empty()) return "no map-server configured\n";
     out = absl::StrFormat("%-6s %-40s %-10s %-9s %s\n", "active", "map-server", "registered",
                           "registers", "notifies");
-    for (size_t i = 0; i < registrar->servers().size(); ++i) {
-      const auto& state_of = registrar->state(i);
+    for (size_t i = 0; i < registrar.servers().size(); ++i) {
+      const auto& state_of = registrar.state(i);
       absl::StrAppendFormat(
-          &out, "%-6s %-40s %-10s %-9d %d\n", i == registrar->active_server() ? "*" : "",
-          registrar->servers()[i].address.to_string(), state_of.registered ? "yes" : "no",
+          &out, "%-6s %-40s %-10s %-9d %d\n", i == registrar.active_server() ? "*" : "",
+          registrar.servers()[i].address.to_string(), state_of.registered ? "yes" : "no",
           state_of.registers_sent, state_of.notifies_accepted);
     }
     return out;
   }
-  const std::string header =
-      absl::StrFormat("%-9s %-24s %-17s %s\n", "instance", "eid-prefix", "action", "rlocs");
+  if (command == "show control") return control_counters_text(control);
+  const std::string header = absl::StrFormat("%-9s %-24s %-17s %-10s %s\n", "instance",
+                                             "eid-prefix", "action", "expires", "rlocs");
   if (command == "show map-cache") {
     out = header;
-    for (const auto& mapping : service.cache().dump()) out += mapping_line(mapping);
+    for (const auto& mapping : service.cache().dump()) out += mapping_line(mapping, control);
   } else if (command.rfind("lookup ", 0) == 0) {
     std::vector<std::string> words = absl::StrSplit(command, ' ', absl::SkipEmpty());
     const auto address = words.size() >= 2 ? net::IpAddress::parse(words[1]) : std::nullopt;
@@ -238,7 +316,8 @@ std::string answer_xtr(const std::string& command, dataplane::DataplaneService& 
                              : state.instance_id;
     if (!address) return "usage: lookup EID [IID]\n";
     auto mapping = service.cache().lookup(iid, *address);
-    out = mapping ? header + mapping_line(*mapping) : "no map-cache entry for " + words[1] + "\n";
+    out = mapping ? header + mapping_line(*mapping, control)
+                  : "no map-cache entry for " + words[1] + "\n";
   } else if (command == "show counters") {
     const auto counters = service.counters();
 #define LISPMOB_PRINT_COUNTER(name, help) \
@@ -265,90 +344,144 @@ std::string answer_xtr(const std::string& command, dataplane::DataplaneService& 
                           mac_text(state.next_hop_mac4));
   } else {
     out = "unknown command '" + command +
-          "': show map-cache | lookup EID [IID] | show counters | show local | show map-servers\n";
+          "': show map-cache | lookup EID [IID] | show counters | show local | show map-servers "
+          "| show control\n";
   }
   return out;
 }
 
-absl::Status run_static_xtr(const config::Config& config, dataplane::DataplaneService& service,
-                            const std::string& api_path) {
+namespace {
+
+// The data plane's map-cache, as the resolver writes it.
+class DataplaneMapCache : public MapCacheWriter {
+ public:
+  explicit DataplaneMapCache(dataplane::MapCache& cache) : cache_(cache) {}
+  absl::Status upsert(const dataplane::Mapping& mapping) override { return cache_.upsert(mapping); }
+  absl::Status erase(uint32_t instance_id, const net::IpPrefix& prefix) override {
+    return cache_.erase(instance_id, prefix);
+  }
+
+ private:
+  dataplane::MapCache& cache_;
+};
+
+// The control sockets: UDP 4342 for each family the host has.
+class ControlSockets {
+ public:
+  static absl::StatusOr<ControlSockets> open() {
+    auto v4 = UdpSocket::bind(net::IpFamily::kIpv4, std::nullopt, lisp::kControlPort);
+    if (!v4.ok()) return v4.status();
+    ControlSockets sockets;
+    sockets.v4.emplace(std::move(*v4));
+    auto v6 = UdpSocket::bind(net::IpFamily::kIpv6, std::nullopt, lisp::kControlPort);
+    if (v6.ok()) sockets.v6.emplace(std::move(*v6));  // a host without IPv6 runs IPv4 only
+    return sockets;
+  }
+  void send(const std::vector<Outgoing>& messages, int debug) {
+    for (const auto& message : messages) {
+      if (message.bytes.empty()) continue;
+      auto& socket = message.destination.address.is_v4() ? v4 : v6;
+      if (debug > 0) log_message("send", message.destination, message.bytes);
+      if (socket) socket->send(message.destination, message.bytes);
+    }
+  }
+  static void log_message(const char* what, const Endpoint& peer, std::span<const uint8_t> bytes) {
+    auto message = lisp::decode_message(bytes);
+    std::fprintf(stderr, "lispd: %s %s:%u %s\n", what, peer.address.to_string().c_str(), peer.port,
+                 message.ok() ? lisp::summarize(*message).c_str()
+                              : std::string(message.status().message()).c_str());
+  }
+  std::optional<UdpSocket> v4, v6;
+};
+
+net::IpAddress punted_address(const dataplane::PuntRecord& record) {
+  return record.ipv6 ? net::IpAddress::v6(std::span<const uint8_t, 16>(record.address, 16))
+                     : net::IpAddress::v4(std::span<const uint8_t, 4>(record.address, 4));
+}
+
+uint64_t random_nonce_or_zero() {
+  auto nonce = crypto::random_nonce();
+  return nonce.ok() ? *nonce : 0;
+}
+
+}  // namespace
+
+absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneService& service,
+                          const std::string& api_path) {
   std::optional<ApiSocket> api;
   if (!api_path.empty()) {
     auto socket = ApiSocket::listen(api_path);
     if (!socket.ok()) return socket.status();
     api.emplace(std::move(*socket));
   }
+  DataplaneMapCache cache(service.cache());
+  XtrControl control(config, XtrControl::options_from_config(config), random_nonce_or_zero, cache);
   for (const auto& entry : config.static_map_cache) {
     dataplane::Mapping mapping{
         entry.instance_id, entry.eid_prefix, dataplane::MapAction::kEncapsulate, {}};
     for (const auto& rloc : entry.rlocs) {
       mapping.locators.push_back({rloc.address, rloc.priority, rloc.weight, true});
     }
-    if (auto status = service.cache().upsert(mapping); !status.ok()) return status;
+    if (auto status = control.resolver().install_static(mapping); !status.ok()) return status;
   }
   const rte_ether_addr rloc_mac = dataplane::port_mac(service.rloc_port());
   const rte_ether_addr eid_mac = dataplane::port_mac(service.eid_port());
-  auto state =
-      build_local_state(config, rloc_mac, eid_mac, read_arp_table(), interface_addresses());
+  auto state = build_local_state(config, rloc_mac, eid_mac, read_kernel_view());
   service.local().publish(state);
+  control.set_local(records_to_register(config, state));
   if (auto status = service.launch(); !status.ok()) return status;
 
+  auto sockets = ControlSockets::open();
+  if (!sockets.ok()) return sockets.status();
+  auto netlink = NetlinkWatch::open();
+  if (!netlink.ok()) return netlink.status();
   const int signal_fd = stop_signal_fd();
   if (signal_fd < 0) return absl::InternalError("signalfd failed");
-  // Registration: LISP control goes through the kernel twin on UDP 4342.
-  std::optional<Registrar> registrar;
-  std::optional<UdpSocket> control;
-  if (!config.map_servers.empty()) {
-    auto socket = UdpSocket::bind(net::IpFamily::kIpv4, std::nullopt, lisp::kControlPort);
-    if (!socket.ok()) return socket.status();
-    control.emplace(std::move(*socket));
-    registrar.emplace(Registrar::servers_from_config(config), Registrar::Options{}, [] {
-      auto nonce = crypto::random_nonce();
-      return nonce.ok() ? *nonce : 0;
-    });
-  }
-  pollfd fds[3] = {{signal_fd, POLLIN, 0},
-                   {api ? api->fd() : -1, POLLIN, 0},
-                   {control ? control->fd() : -1, POLLIN, 0}};
+  enum { kSignal, kApi, kNetlink, kControl4, kControl6, kFdCount };
+  pollfd fds[kFdCount] = {{signal_fd, POLLIN, 0},
+                          {api ? api->fd() : -1, POLLIN, 0},
+                          {netlink->fd(), POLLIN, 0},
+                          {sockets->v4->fd(), POLLIN, 0},
+                          {sockets->v6 ? sockets->v6->fd() : -1, POLLIN, 0}};
+  auto last_reread = std::chrono::steady_clock::now();
   while (true) {
-    const int ready = poll(fds, 3, 100);
+    // 10 ms: how long a punted miss may wait for its Map-Request.
+    const int ready = poll(fds, kFdCount, 10);
     if (ready < 0 && errno != EINTR) break;
-    if (ready > 0 && (fds[0].revents & POLLIN)) break;  // SIGINT or SIGTERM
-    if (api && ready > 0 && (fds[1].revents & POLLIN)) {
-      api->serve_one([&](const std::string& command) {
-        return answer_xtr(command, service, state, registrar ? &*registrar : nullptr);
-      });
-    }
+    if (ready > 0 && (fds[kSignal].revents & POLLIN)) break;  // SIGINT or SIGTERM
     const auto now = std::chrono::steady_clock::now();
-    if (control && ready > 0 && (fds[2].revents & POLLIN)) {
-      std::array<uint8_t, 9000> buffer;
-      Endpoint from;
-      while (auto length = control->receive(buffer, from)) {
-        registrar->handle({buffer.data(), *length}, now);
+    if (ready > 0 && (fds[kApi].revents & POLLIN)) {
+      api->serve_one(
+          [&](const std::string& command) { return answer_xtr(command, service, state, control); });
+    }
+    const bool kernel_changed = ready > 0 && (fds[kNetlink].revents & POLLIN) && netlink->drain();
+    if (kernel_changed || now - last_reread >= std::chrono::seconds(1)) {
+      last_reread = now;
+      auto next = build_local_state(config, rloc_mac, eid_mac, read_kernel_view());
+      if (std::memcmp(&next, &state, sizeof(state)) != 0) {
+        state = next;
+        service.local().publish(state);
+        control.set_local(records_to_register(config, state));
+        if (config.debug > 0)
+          std::fprintf(stderr, "lispd: local state changed (RLOC or next hop)\n");
       }
     }
-    auto next =
-        build_local_state(config, rloc_mac, eid_mac, read_arp_table(), interface_addresses());
-    if (std::memcmp(&next, &state, sizeof(state)) != 0) {
-      state = next;
-      service.local().publish(state);
-      if (config.debug > 0) std::fprintf(stderr, "lispd: local state changed (RLOC or next hop)\n");
-    }
-    if (registrar) {
-      registrar->set_records(records_to_register(config, state));
-      for (const auto& message : registrar->poll(now))
-        control->send(message.destination, message.bytes);
+    for (int index : {kControl4, kControl6}) {
+      if (ready <= 0 || !(fds[index].revents & POLLIN)) continue;
+      UdpSocket& socket = index == kControl4 ? *sockets->v4 : *sockets->v6;
+      std::array<uint8_t, 9000> buffer;
+      Endpoint from;
+      while (auto length = socket.receive(buffer, from)) {
+        const std::span<const uint8_t> bytes(buffer.data(), *length);
+        if (config.debug > 0) ControlSockets::log_message("recv", from, bytes);
+        sockets->send(control.handle(bytes, from, now), config.debug);
+      }
     }
     dataplane::PuntRecord record;
     while (rte_ring_sc_dequeue_elem(service.punt_ring(), &record, sizeof(record)) == 0) {
-      const auto address =
-          record.ipv6 ? net::IpAddress::v6(std::span<const uint8_t, 16>(record.address, 16))
-                      : net::IpAddress::v4(std::span<const uint8_t, 4>(record.address, 4));
-      if (config.debug > 0) {
-        std::fprintf(stderr, "lispd: map-cache miss for [%u]%s (no resolver in this build)\n",
-                     record.instance_id, address.to_string().c_str());
-      }
+      sockets->send(control.miss(record.instance_id, punted_address(record), now), config.debug);
     }
+    sockets->send(control.poll(now), config.debug);
     service.cache().maintain();
     service.local().maintain();
   }

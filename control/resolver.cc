@@ -1,0 +1,306 @@
+#include "control/resolver.h"
+
+#include <algorithm>
+
+namespace lispmob::control {
+namespace {
+
+dataplane::MapAction negative_action(uint8_t act) {
+  switch (static_cast<lisp::MapReplyAction>(act)) {
+    case lisp::MapReplyAction::kNativelyForward:
+      return dataplane::MapAction::kNativelyForward;
+    case lisp::MapReplyAction::kDrop:
+    case lisp::MapReplyAction::kDropPolicyDenied:
+    case lisp::MapReplyAction::kDropAuthFailure:
+      return dataplane::MapAction::kDrop;
+    default:  // Send-Map-Request, No-Action without a locator, unknown values
+      return dataplane::MapAction::kSendMapRequest;
+  }
+}
+
+net::IpPrefix host_prefix(const net::IpAddress& address) {
+  return {address, static_cast<uint8_t>(address.max_prefix_len())};
+}
+
+net::IpAddress unspecified(net::IpFamily family) {
+  return family == net::IpFamily::kIpv4 ? net::IpAddress::v4(0u)
+                                        : net::IpAddress::v6(std::array<uint8_t, 16>{});
+}
+
+}  // namespace
+
+dataplane::Mapping mapping_from_record(const lisp::MappingRecord& record, uint32_t instance_id,
+                                       const net::IpPrefix& prefix) {
+  dataplane::Mapping mapping{instance_id, prefix, dataplane::MapAction::kEncapsulate, {}};
+  for (const auto& locator : record.locators) {
+    const auto* ip = locator.address.ip();
+    if (ip == nullptr || mapping.locators.size() == dataplane::kMaxLocators) continue;
+    mapping.locators.push_back({*ip, locator.priority, locator.weight, locator.reachable()});
+  }
+  if (mapping.locators.empty()) mapping.action = negative_action(record.action);
+  return mapping;
+}
+
+bool Resolver::Key::operator<(const Key& other) const {
+  if (instance_id != other.instance_id) return instance_id < other.instance_id;
+  if (prefix.address != other.prefix.address) return prefix.address < other.prefix.address;
+  return prefix.length < other.prefix.length;
+}
+
+Resolver::Resolver(std::vector<net::IpAddress> map_resolvers, Options options, Random random,
+                   MapCacheWriter& cache)
+    : map_resolvers_(std::move(map_resolvers)),
+      options_(options),
+      random_(std::move(random)),
+      cache_(cache),
+      smr_limiter_(options.smr_per_second, options.smr_burst) {}
+
+absl::Status Resolver::install_static(const dataplane::Mapping& mapping) {
+  if (auto status = cache_.upsert(mapping); !status.ok()) return status;
+  static_[Key{mapping.instance_id, mapping.prefix}] = mapping;
+  return absl::OkStatus();
+}
+
+const Resolver::Entry* Resolver::entry(uint32_t instance_id, const net::IpPrefix& prefix) const {
+  auto it = entries_.find(Key{instance_id, prefix});
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+std::optional<net::IpAddress> Resolver::source_eid(uint32_t instance_id,
+                                                   net::IpFamily family) const {
+  for (const auto& [iid, prefix] : local_.eids) {
+    if (iid == instance_id && prefix.address.family() == family) return prefix.address;
+  }
+  return std::nullopt;
+}
+
+bool Resolver::known(uint32_t instance_id, const net::IpAddress& eid) const {
+  auto covers = [&](const auto& entry) {
+    return entry.first.instance_id == instance_id && entry.first.prefix.contains(eid);
+  };
+  return std::any_of(entries_.begin(), entries_.end(), covers) ||
+         std::any_of(static_.begin(), static_.end(), covers);
+}
+
+// RFC 9301 §5.2 Map-Request in a §5.8 ECM: the inner header goes from our
+// EID (or RLOC) to the EID asked for, so the mapping system routes it by
+// that EID.
+Outgoing Resolver::make_request(const Pending& pending) {
+  lisp::MapRequest request;
+  request.smr_invoked = pending.smr_invoked;
+  request.nonce = pending.nonce;
+  const auto family = pending.eid.family();
+  const auto eid = source_eid(pending.instance_id, family);
+  if (eid) request.source_eid = eid_address(pending.instance_id, *eid);
+  for (const auto& rloc : local_.rlocs) request.itr_rlocs.push_back(rloc);
+  request.records = {lisp::EidRecord{0, static_cast<uint8_t>(pending.eid.max_prefix_len()),
+                                     eid_address(pending.instance_id, pending.eid)}};
+
+  net::IpAddress inner_source = eid.value_or(unspecified(family));
+  if (!eid) {
+    for (const auto& rloc : local_.rlocs) {
+      if (rloc.family() == family) {
+        inner_source = rloc;
+        break;
+      }
+    }
+  }
+  lisp::EncapsulatedControlMessage ecm;
+  if (family == net::IpFamily::kIpv4) {
+    net::Ipv4Header inner;
+    inner.source = inner_source;
+    inner.destination = pending.eid;
+    ecm.inner_ip = inner;
+  } else {
+    net::Ipv6Header inner;
+    inner.source = inner_source;
+    inner.destination = pending.eid;
+    ecm.inner_ip = inner;
+  }
+  ecm.inner_udp = {lisp::kControlPort, lisp::kControlPort, std::nullopt, std::nullopt};
+  *ecm.inner = request;
+  return {{map_resolvers_[active_resolver_]}, encode_or_empty(ecm)};
+}
+
+std::vector<Outgoing> Resolver::start(uint32_t instance_id, const net::IpAddress& eid,
+                                      bool smr_invoked, TimePoint now) {
+  if (map_resolvers_.empty() || local_.rlocs.empty()) return {};
+  for (const auto& [nonce, pending] : pending_) {
+    if (pending.instance_id == instance_id && pending.eid == eid) {
+      counters_.suppressed++;
+      return {};
+    }
+  }
+  const Key key{instance_id, host_prefix(eid)};
+  auto last = last_request_.find(key);
+  if (last != last_request_.end() && now - last->second < options_.min_request_interval) {
+    counters_.suppressed++;
+    return {};
+  }
+  last_request_[key] = now;
+  Pending pending{instance_id, eid, random_(), smr_invoked, 1, now + options_.first_retry};
+  while (pending_.count(pending.nonce)) pending.nonce = random_();
+  counters_.requests_sent++;
+  auto request = make_request(pending);
+  pending_.emplace(pending.nonce, pending);
+  return {std::move(request)};
+}
+
+std::vector<Outgoing> Resolver::resolve(uint32_t instance_id, const net::IpAddress& eid,
+                                        TimePoint now) {
+  return start(instance_id, eid, false, now);
+}
+
+bool Resolver::handle_reply(const lisp::MapReply& reply, TimePoint now) {
+  auto it = pending_.find(reply.nonce);
+  if (it == pending_.end()) {
+    counters_.replies_unknown_nonce++;
+    return false;
+  }
+  const Pending pending = it->second;
+  // Only a record that covers the EID asked for counts (RFC 9301 §8.1); any
+  // other record in the reply is not what we asked and is ignored.
+  const lisp::MappingRecord* covering = nullptr;
+  std::pair<uint32_t, net::IpPrefix> covered;
+  for (const auto& record : reply.records) {
+    auto eid = eid_prefix_of(record.eid, record.eid_mask_len);
+    if (eid && eid->first == pending.instance_id && eid->second.contains(pending.eid)) {
+      covering = &record;
+      covered = *eid;
+      break;
+    }
+  }
+  if (covering == nullptr) {
+    counters_.replies_not_covering++;
+    return false;  // still outstanding: the real answer may follow
+  }
+  pending_.erase(it);
+  counters_.replies_accepted++;
+  install(pending, *covering, covered.first, covered.second, now);
+  return true;
+}
+
+void Resolver::install(const Pending& pending, const lisp::MappingRecord& record,
+                       uint32_t instance_id, const net::IpPrefix& prefix, TimePoint now) {
+  const Key key{instance_id, prefix};
+  if (static_.count(key)) {
+    counters_.static_kept++;
+    return;
+  }
+  auto existing = entries_.find(key);
+  if (record.ttl_minutes == 0) {  // RFC 9301 §5.4: not to be cached
+    if (existing != entries_.end()) remove(existing);
+    return;
+  }
+  const dataplane::Mapping mapping = mapping_from_record(record, instance_id, prefix);
+  if (auto status = cache_.upsert(mapping); !status.ok()) {
+    counters_.install_failures++;
+    return;
+  }
+  const uint32_t ttl = std::min(record.ttl_minutes, options_.max_ttl_minutes);
+  if (existing != entries_.end()) counters_.refreshed++;
+  (mapping.action == dataplane::MapAction::kEncapsulate ? counters_.positive_installed
+                                                        : counters_.negative_installed)++;
+  entries_[key] = Entry{mapping, pending.eid, ttl, now, now + std::chrono::minutes(ttl), false};
+}
+
+void Resolver::remove(std::map<Key, Entry>::iterator it) {
+  (void)cache_.erase(it->first.instance_id, it->first.prefix);
+  entries_.erase(it);
+}
+
+std::vector<Outgoing> Resolver::handle_smr(const lisp::MapRequest& smr, TimePoint now) {
+  counters_.smr_received++;
+  const auto eid = eid_of(smr.source_eid);
+  if (!eid || !known(eid->first, eid->second)) {
+    counters_.smr_ignored++;
+    return {};
+  }
+  // The old mapping stays installed until the SMR-invoked reply replaces it.
+  last_request_.erase(Key{eid->first, host_prefix(eid->second)});
+  return start(eid->first, eid->second, true, now);
+}
+
+std::vector<Outgoing> Resolver::poll(TimePoint now) {
+  std::vector<Outgoing> out;
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    Pending& pending = it->second;
+    if (now < pending.next_send) {
+      ++it;
+      continue;
+    }
+    if (pending.attempts > options_.retries) {
+      counters_.given_up++;
+      it = pending_.erase(it);
+      continue;
+    }
+    // No answer from this Map-Resolver: the next one gets this retry and
+    // the requests after it.
+    if (map_resolvers_.size() > 1) {
+      active_resolver_ = (active_resolver_ + 1) % map_resolvers_.size();
+      counters_.resolver_failovers++;
+    }
+    pending.next_send = now + options_.first_retry * (1 << pending.attempts);
+    pending.attempts++;
+    counters_.retransmissions++;
+    out.push_back(make_request(pending));
+    ++it;
+  }
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    Entry& entry = it->second;
+    if (now >= entry.expires) {
+      counters_.expired++;
+      auto lapsed = it++;
+      remove(lapsed);
+      continue;
+    }
+    const auto lifetime = entry.expires - entry.installed;
+    const auto refresh_time =
+        entry.installed + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              lifetime * options_.refresh_at);
+    if (!entry.refreshing && now >= refresh_time) {
+      entry.refreshing = true;
+      last_request_.erase(Key{it->first.instance_id, host_prefix(entry.asked_for)});
+      auto request = start(it->first.instance_id, entry.asked_for, false, now);
+      out.insert(out.end(), request.begin(), request.end());
+    }
+    ++it;
+  }
+  std::erase_if(last_request_, [&](const auto& item) {
+    return now - item.second >= options_.min_request_interval;
+  });
+  return out;
+}
+
+// RFC 9301 §6.1: an SMR is a Map-Request with S set, sent to the peer's
+// RLOC; its source EID is our EID whose mapping changed, its record the
+// peer's EID-prefix, its ITR-RLOCs our new RLOCs.
+std::vector<Outgoing> Resolver::solicit(TimePoint now) {
+  std::vector<Outgoing> out;
+  auto solicit_peer = [&](const dataplane::Mapping& mapping) {
+    for (const auto& locator : mapping.locators) {
+      if (!smr_limiter_.allow(locator.rloc, now)) {
+        counters_.smr_rate_limited++;
+        continue;
+      }
+      for (const auto& [iid, prefix] : local_.eids) {
+        if (iid != mapping.instance_id) continue;
+        lisp::MapRequest smr;
+        smr.smr = true;
+        smr.nonce = random_();
+        smr.source_eid = eid_address(iid, prefix.address);
+        for (const auto& rloc : local_.rlocs) smr.itr_rlocs.push_back(rloc);
+        if (smr.itr_rlocs.empty()) return;
+        smr.records = {lisp::EidRecord{0, mapping.prefix.length,
+                                       eid_address(mapping.instance_id, mapping.prefix.address)}};
+        counters_.smr_sent++;
+        out.push_back({{locator.rloc}, encode_or_empty(smr)});
+      }
+    }
+  };
+  for (const auto& [key, entry] : entries_) solicit_peer(entry.mapping);
+  for (const auto& [key, mapping] : static_) solicit_peer(mapping);
+  return out;
+}
+
+}  // namespace lispmob::control

@@ -1,0 +1,159 @@
+// The ITR's side of the mapping system (RFC 9301 §6 and §8.1): resolves the
+// EIDs the data plane missed with Encapsulated Map-Requests to a
+// Map-Resolver, accepts a Map-Reply only when its nonce matches an
+// outstanding request and a record covers the EID asked for, installs it
+// in the map-cache with its TTL, refreshes it before it lapses and removes
+// it when it does. It also runs both ends of Solicit-Map-Request: an SMR
+// from a peer makes it ask again (SMR-invoked, the old mapping stays in use
+// until the answer), and when our own RLOCs change it tells the peers in
+// its map-cache (§6.1).
+//
+// A state machine without I/O or clock: the caller passes the time and
+// sends what the calls return. The map-cache is reached through
+// MapCacheWriter, so tests use a fake.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "common/lisp/message.h"
+#include "control/messages.h"
+#include "control/rate_limiter.h"
+#include "dataplane/map_cache.h"
+
+namespace lispmob::control {
+
+// Where the resolver's decisions go: the data plane's map-cache.
+class MapCacheWriter {
+ public:
+  virtual ~MapCacheWriter() = default;
+  virtual absl::Status upsert(const dataplane::Mapping& mapping) = 0;
+  virtual absl::Status erase(uint32_t instance_id, const net::IpPrefix& prefix) = 0;
+};
+
+// Our own identity, as requests and SMRs carry it.
+struct LocalIdentity {
+  std::vector<std::pair<uint32_t, net::IpPrefix>> eids;  // our EID-prefixes
+  std::vector<net::IpAddress> rlocs;                     // our RLOCs (ITR-RLOCs)
+  friend bool operator==(const LocalIdentity&, const LocalIdentity&) = default;
+};
+
+struct ResolverCounters {
+  uint64_t requests_sent = 0;  // first attempts, refreshes and SMR-invoked
+  uint64_t retransmissions = 0;
+  uint64_t resolver_failovers = 0;
+  uint64_t given_up = 0;    // no answer after every retry
+  uint64_t suppressed = 0;  // a miss within the per-EID interval, or one already outstanding
+  uint64_t replies_accepted = 0;
+  uint64_t replies_unknown_nonce = 0;
+  uint64_t replies_not_covering = 0;  // nonce matched, no record covers the EID asked for
+  uint64_t negative_installed = 0;
+  uint64_t positive_installed = 0;
+  uint64_t refreshed = 0;
+  uint64_t expired = 0;
+  uint64_t static_kept = 0;  // a reply for a static-map-cache prefix, not installed
+  uint64_t install_failures = 0;
+  uint64_t smr_received = 0;
+  uint64_t smr_ignored = 0;  // for an EID not in the map-cache
+  uint64_t smr_sent = 0;
+  uint64_t smr_rate_limited = 0;
+};
+
+class Resolver {
+ public:
+  struct Options {
+    int retries = 2;                                       // map-request-retries
+    std::chrono::milliseconds first_retry{1000};           // then doubles
+    std::chrono::milliseconds min_request_interval{1000};  // per EID
+    double refresh_at = 0.9;                               // of the TTL
+    uint32_t max_ttl_minutes = 24 * 60;
+    double smr_per_second = 10;  // per peer RLOC
+    double smr_burst = 5;
+  };
+  using Random = std::function<uint64_t()>;
+  struct Entry {
+    dataplane::Mapping mapping;
+    net::IpAddress asked_for;  // the EID the refresh asks for again
+    uint32_t ttl_minutes = 0;
+    TimePoint installed;
+    TimePoint expires;
+    bool refreshing = false;
+  };
+
+  Resolver(std::vector<net::IpAddress> map_resolvers, Options options, Random random,
+           MapCacheWriter& cache);
+
+  void set_local(LocalIdentity local) { local_ = std::move(local); }
+  // A static-map-cache entry: installed now, never expires, never replaced
+  // by a Map-Reply.
+  absl::Status install_static(const dataplane::Mapping& mapping);
+
+  // A data-plane miss for `eid`: the Map-Request to send, if any.
+  std::vector<Outgoing> resolve(uint32_t instance_id, const net::IpAddress& eid, TimePoint now);
+  // A Map-Reply; true if it answered an outstanding request.
+  bool handle_reply(const lisp::MapReply& reply, TimePoint now);
+  // An SMR (a Map-Request with S set) from a peer: an SMR-invoked request
+  // for its source EID, if that EID is in our map-cache.
+  std::vector<Outgoing> handle_smr(const lisp::MapRequest& smr, TimePoint now);
+  // Retransmissions and refreshes due at `now`; removes what lapsed.
+  std::vector<Outgoing> poll(TimePoint now);
+  // SMRs to every peer RLOC in the map-cache, for each of our EID-prefixes:
+  // our mapping just changed.
+  std::vector<Outgoing> solicit(TimePoint now);
+
+  const ResolverCounters& counters() const { return counters_; }
+  size_t outstanding() const { return pending_.size(); }
+  size_t active_resolver() const { return active_resolver_; }
+  // The entry the resolver installed for exactly this prefix, if any.
+  const Entry* entry(uint32_t instance_id, const net::IpPrefix& prefix) const;
+
+ private:
+  struct Key {
+    uint32_t instance_id;
+    net::IpPrefix prefix;
+    bool operator<(const Key& other) const;
+  };
+  struct Pending {
+    uint32_t instance_id;
+    net::IpAddress eid;
+    uint64_t nonce = 0;
+    bool smr_invoked = false;
+    int attempts = 0;  // sent so far
+    TimePoint next_send;
+  };
+
+  Outgoing make_request(const Pending& pending);
+  std::vector<Outgoing> start(uint32_t instance_id, const net::IpAddress& eid, bool smr_invoked,
+                              TimePoint now);
+  void install(const Pending& pending, const lisp::MappingRecord& record, uint32_t instance_id,
+               const net::IpPrefix& prefix, TimePoint now);
+  void remove(std::map<Key, Entry>::iterator it);
+  std::optional<net::IpAddress> source_eid(uint32_t instance_id, net::IpFamily family) const;
+  // The mapping covering `eid` we know of: one we resolved, or a static one.
+  bool known(uint32_t instance_id, const net::IpAddress& eid) const;
+
+  std::vector<net::IpAddress> map_resolvers_;
+  Options options_;
+  Random random_;
+  MapCacheWriter& cache_;
+  LocalIdentity local_;
+  size_t active_resolver_ = 0;
+  std::map<uint64_t, Pending> pending_;  // by nonce
+  std::map<Key, TimePoint> last_request_;
+  std::map<Key, Entry> entries_;
+  std::map<Key, dataplane::Mapping> static_;
+  RateLimiter smr_limiter_;
+  ResolverCounters counters_;
+};
+
+// The data-plane form of a Map-Reply record: its IP locators, or the
+// negative action when it has none (RFC 9301 §5.4 ACT).
+dataplane::Mapping mapping_from_record(const lisp::MappingRecord& record, uint32_t instance_id,
+                                       const net::IpPrefix& prefix);
+
+}  // namespace lispmob::control

@@ -1,0 +1,115 @@
+#include "control/xtr_control.h"
+
+#include <algorithm>
+
+namespace lispmob::control {
+
+LocalIdentity identity_of(const std::vector<lisp::MappingRecord>& records) {
+  LocalIdentity identity;
+  for (const auto& record : records) {
+    if (auto eid = eid_prefix_of(record.eid, record.eid_mask_len)) identity.eids.push_back(*eid);
+    for (const auto& locator : record.locators) {
+      const auto* ip = locator.address.ip();
+      if (ip &&
+          std::find(identity.rlocs.begin(), identity.rlocs.end(), *ip) == identity.rlocs.end()) {
+        identity.rlocs.push_back(*ip);
+      }
+    }
+  }
+  return identity;
+}
+
+XtrControl::Options XtrControl::options_from_config(const config::Config& config) {
+  Options options;
+  options.resolver.retries = static_cast<int>(config.map_request_retries);
+  return options;
+}
+
+std::vector<net::IpAddress> XtrControl::resolvers_from_config(const config::Config& config) {
+  std::vector<net::IpAddress> resolvers;
+  for (const auto& name : config.map_resolvers) {
+    if (auto address = net::IpAddress::parse(name)) resolvers.push_back(*address);
+  }
+  if (resolvers.empty()) {
+    for (const auto& server : Registrar::servers_from_config(config)) {
+      resolvers.push_back(server.address);
+    }
+  }
+  return resolvers;
+}
+
+XtrControl::XtrControl(const config::Config& config, Options options, Random random,
+                       MapCacheWriter& cache)
+    : registrar_(Registrar::servers_from_config(config), options.registrar, random),
+      resolver_(resolvers_from_config(config), options.resolver, random, cache),
+      etr_(options.etr) {}
+
+void XtrControl::set_local(std::vector<lisp::MappingRecord> records) {
+  LocalIdentity identity = identity_of(records);
+  // Peers only need telling when RLOCs we had are replaced, not at start.
+  if (identity.rlocs != identity_.rlocs && !identity_.rlocs.empty()) solicit_pending_ = true;
+  identity_ = identity;
+  resolver_.set_local(std::move(identity));
+  etr_.set_records(records);
+  registrar_.set_records(std::move(records));
+}
+
+std::vector<Outgoing> XtrControl::handle(std::span<const uint8_t> bytes, const Endpoint& source,
+                                         TimePoint now) {
+  auto message = lisp::decode_message(bytes);
+  if (!message.ok()) {
+    counters_.malformed++;
+    return {};
+  }
+  if (std::holds_alternative<lisp::MapNotify>(message->value)) {
+    registrar_.handle(bytes, now);
+    return {};
+  }
+  if (const auto* reply = std::get_if<lisp::MapReply>(&message->value)) {
+    resolver_.handle_reply(*reply, now);
+    return {};
+  }
+  if (const auto* request = std::get_if<lisp::MapRequest>(&message->value)) {
+    return handle_request(*request, source.port, source, now);
+  }
+  if (const auto* ecm = std::get_if<lisp::EncapsulatedControlMessage>(&message->value)) {
+    if (const auto* request = std::get_if<lisp::MapRequest>(&ecm->inner->value)) {
+      return handle_request(*request, ecm->inner_udp.source_port, source, now);
+    }
+  }
+  counters_.ignored++;
+  return {};
+}
+
+std::vector<Outgoing> XtrControl::handle_request(const lisp::MapRequest& request,
+                                                 uint16_t reply_port, const Endpoint& source,
+                                                 TimePoint now) {
+  if (request.smr) return resolver_.handle_smr(request, now);
+  if (auto reply = etr_.answer(request, reply_port, source.address, now)) {
+    return {std::move(*reply)};
+  }
+  return {};
+}
+
+std::vector<Outgoing> XtrControl::miss(uint32_t instance_id, const net::IpAddress& eid,
+                                       TimePoint now) {
+  return resolver_.resolve(instance_id, eid, now);
+}
+
+std::vector<Outgoing> XtrControl::poll(TimePoint now) {
+  // Registers first: the Map-Server should hold the new RLOCs before the
+  // SMR-invoked requests the SMRs cause reach it.
+  std::vector<Outgoing> out = registrar_.poll(now);
+  if (solicit_pending_) {
+    solicit_pending_ = false;
+    auto smrs = resolver_.solicit(now);
+    out.insert(out.end(), std::make_move_iterator(smrs.begin()),
+               std::make_move_iterator(smrs.end()));
+  }
+  auto requests = resolver_.poll(now);
+  out.insert(out.end(), std::make_move_iterator(requests.begin()),
+             std::make_move_iterator(requests.end()));
+  return out;
+}
+
+}  // namespace lispmob::control

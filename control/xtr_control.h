@@ -1,0 +1,74 @@
+// The MN/xTR control plane in one place: registration (Registrar), the ITR's
+// resolution and SMR (Resolver), and the ETR's answers (EtrResponder).
+// handle() decodes a received control message once and gives it to the
+// role it is for; set_local() takes our mapping whenever the RLOCs may have
+// changed, and a change re-registers and sends SMRs at the next poll().
+// Still without I/O or clock, so one test can wire two of these and a
+// MapServer together with a fake network.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "common/config/config.h"
+#include "control/etr.h"
+#include "control/messages.h"
+#include "control/registrar.h"
+#include "control/resolver.h"
+
+namespace lispmob::control {
+
+struct XtrControlCounters {
+  uint64_t malformed = 0;
+  uint64_t ignored = 0;  // well-formed, but no role of ours takes it
+};
+
+class XtrControl {
+ public:
+  struct Options {
+    Registrar::Options registrar;
+    Resolver::Options resolver;
+    EtrResponder::Options etr;
+  };
+  using Random = std::function<uint64_t()>;
+
+  XtrControl(const config::Config& config, Options options, Random random, MapCacheWriter& cache);
+  // Options with the config's map-request-retries.
+  static Options options_from_config(const config::Config& config);
+  // Map-Resolvers from the config; the Map-Servers if none is given (a
+  // lispmob Map-Server is also a Map-Resolver).
+  static std::vector<net::IpAddress> resolvers_from_config(const config::Config& config);
+
+  // Our mapping now: each database-mapping with the current RLOCs.
+  void set_local(std::vector<lisp::MappingRecord> records);
+  std::vector<Outgoing> handle(std::span<const uint8_t> bytes, const Endpoint& source,
+                               TimePoint now);
+  // A destination the data plane missed.
+  std::vector<Outgoing> miss(uint32_t instance_id, const net::IpAddress& eid, TimePoint now);
+  // Whatever is due: registers, retransmissions, refreshes, SMRs.
+  std::vector<Outgoing> poll(TimePoint now);
+
+  const Registrar& registrar() const { return registrar_; }
+  Resolver& resolver() { return resolver_; }
+  const Resolver& resolver() const { return resolver_; }
+  const EtrResponder& etr() const { return etr_; }
+  const XtrControlCounters& counters() const { return counters_; }
+  const LocalIdentity& identity() const { return identity_; }
+
+ private:
+  std::vector<Outgoing> handle_request(const lisp::MapRequest& request, uint16_t reply_port,
+                                       const Endpoint& source, TimePoint now);
+
+  Registrar registrar_;
+  Resolver resolver_;
+  EtrResponder etr_;
+  LocalIdentity identity_;
+  bool solicit_pending_ = false;
+  XtrControlCounters counters_;
+};
+
+// The identity our records give: their EID-prefixes and distinct RLOCs.
+LocalIdentity identity_of(const std::vector<lisp::MappingRecord>& records);
+
+}  // namespace lispmob::control

@@ -1,0 +1,323 @@
+#include "control/resolver.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace lispmob::control {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+net::IpAddress ip(const char* text) { return *net::IpAddress::parse(text); }
+net::IpPrefix prefix(const char* text) { return *net::IpPrefix::parse(text); }
+
+// The map-cache as the data plane would hold it.
+class FakeMapCache : public MapCacheWriter {
+ public:
+  absl::Status upsert(const dataplane::Mapping& mapping) override {
+    entries[{mapping.instance_id, mapping.prefix.to_string()}] = mapping;
+    return absl::OkStatus();
+  }
+  absl::Status erase(uint32_t instance_id, const net::IpPrefix& prefix) override {
+    entries.erase({instance_id, prefix.to_string()});
+    return absl::OkStatus();
+  }
+  const dataplane::Mapping* find(uint32_t instance_id, const char* prefix) const {
+    auto it = entries.find({instance_id, prefix});
+    return it == entries.end() ? nullptr : &it->second;
+  }
+  std::map<std::pair<uint32_t, std::string>, dataplane::Mapping> entries;
+};
+
+// The Map-Request inside an ECM the resolver sent.
+lisp::MapRequest request_in(const Outgoing& sent) {
+  auto message = lisp::decode_message(sent.bytes);
+  EXPECT_TRUE(message.ok());
+  const auto& ecm = std::get<lisp::EncapsulatedControlMessage>(message->value);
+  return std::get<lisp::MapRequest>(ecm.inner->value);
+}
+
+lisp::MappingRecord record(const char* eid_prefix, std::vector<const char*> rlocs,
+                           uint32_t ttl = 10) {
+  const auto p = prefix(eid_prefix);
+  lisp::MappingRecord r;
+  r.ttl_minutes = ttl;
+  r.eid_mask_len = p.length;
+  r.eid = p.address;
+  r.authoritative = true;
+  for (const char* rloc : rlocs) {
+    lisp::Locator locator;
+    locator.address = ip(rloc);
+    r.locators.push_back(locator);
+  }
+  return r;
+}
+
+lisp::MapReply reply_to(const lisp::MapRequest& request, lisp::MappingRecord r) {
+  lisp::MapReply reply;
+  reply.nonce = request.nonce;
+  reply.records = {std::move(r)};
+  return reply;
+}
+
+class ResolverTest : public ::testing::Test {
+ protected:
+  ResolverTest()
+      : resolver_(
+            {ip("192.0.2.2"), ip("192.0.2.3")}, {}, [this] { return ++nonce_ * 7919; }, cache_) {
+    resolver_.set_local({{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.5")}});
+  }
+  FakeMapCache cache_;
+  uint64_t nonce_ = 0;
+  Resolver resolver_;
+  const TimePoint t0_{};
+};
+
+TEST_F(ResolverTest, MissSendsEncapsulatedMapRequestToTheResolver) {
+  auto sent = resolver_.resolve(0, ip("203.0.113.10"), t0_);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].destination, (Endpoint{ip("192.0.2.2"), 4342}));
+  auto message = lisp::decode_message(sent[0].bytes);
+  ASSERT_TRUE(message.ok());
+  const auto& ecm = std::get<lisp::EncapsulatedControlMessage>(message->value);
+  const auto& inner = std::get<net::Ipv4Header>(ecm.inner_ip);
+  EXPECT_EQ(inner.source, ip("198.18.0.10")) << "from our EID";
+  EXPECT_EQ(inner.destination, ip("203.0.113.10")) << "to the EID asked for";
+  EXPECT_EQ(ecm.inner_udp.destination_port, 4342);
+  const auto request = std::get<lisp::MapRequest>(ecm.inner->value);
+  EXPECT_NE(request.nonce, 0u);
+  EXPECT_EQ(request.source_eid, lisp::Address(ip("198.18.0.10")));
+  ASSERT_EQ(request.itr_rlocs.size(), 1u);
+  EXPECT_EQ(request.itr_rlocs[0], lisp::Address(ip("192.0.2.5")));
+  ASSERT_EQ(request.records.size(), 1u);
+  EXPECT_EQ(request.records[0].eid_mask_len, 32);
+  EXPECT_EQ(request.records[0].eid, lisp::Address(ip("203.0.113.10")));
+  EXPECT_FALSE(request.smr_invoked);
+}
+
+TEST_F(ResolverTest, OneOutstandingRequestAndOnePerSecondPerEid) {
+  ASSERT_EQ(resolver_.resolve(0, ip("203.0.113.10"), t0_).size(), 1u);
+  EXPECT_TRUE(resolver_.resolve(0, ip("203.0.113.10"), t0_ + milliseconds(10)).empty());
+  EXPECT_EQ(resolver_.counters().suppressed, 1u);
+  EXPECT_EQ(resolver_.resolve(0, ip("203.0.113.11"), t0_).size(), 1u) << "another EID";
+  EXPECT_EQ(resolver_.outstanding(), 2u);
+}
+
+TEST_F(ResolverTest, ReplyIsInstalledWithItsTtlAndRemovedWhenItLapses) {
+  auto sent = resolver_.resolve(0, ip("203.0.113.10"), t0_);
+  auto request = request_in(sent[0]);
+  ASSERT_TRUE(resolver_.handle_reply(reply_to(request, record("203.0.113.0/24", {"192.0.2.4"}, 10)),
+                                     t0_ + milliseconds(5)));
+  const auto* installed = cache_.find(0, "203.0.113.0/24");
+  ASSERT_NE(installed, nullptr);
+  EXPECT_EQ(installed->action, dataplane::MapAction::kEncapsulate);
+  ASSERT_EQ(installed->locators.size(), 1u);
+  EXPECT_EQ(installed->locators[0].rloc, ip("192.0.2.4"));
+  EXPECT_EQ(resolver_.outstanding(), 0u);
+  // Refreshed at 90% of 10 minutes; the refresh is a normal request.
+  EXPECT_TRUE(resolver_.poll(t0_ + minutes(8)).empty());
+  auto refresh = resolver_.poll(t0_ + seconds(541));
+  ASSERT_EQ(refresh.size(), 1u);
+  EXPECT_EQ(request_in(refresh[0]).records[0].eid, lisp::Address(ip("203.0.113.10")));
+  // No answer to the refresh (nor its retries): the entry lapses at 10 minutes.
+  for (int s = 542; s < 600; ++s) resolver_.poll(t0_ + seconds(s));
+  EXPECT_NE(cache_.find(0, "203.0.113.0/24"), nullptr);
+  resolver_.poll(t0_ + seconds(600) + milliseconds(5));
+  EXPECT_EQ(cache_.find(0, "203.0.113.0/24"), nullptr);
+  EXPECT_EQ(resolver_.counters().expired, 1u);
+}
+
+TEST_F(ResolverTest, AnsweredRefreshRenewsTheEntry) {
+  auto request = request_in(resolver_.resolve(0, ip("203.0.113.10"), t0_)[0]);
+  resolver_.handle_reply(reply_to(request, record("203.0.113.0/24", {"192.0.2.4"}, 10)), t0_);
+  auto refresh = request_in(resolver_.poll(t0_ + seconds(541))[0]);
+  ASSERT_TRUE(resolver_.handle_reply(reply_to(refresh, record("203.0.113.0/24", {"192.0.2.9"}, 10)),
+                                     t0_ + seconds(542)));
+  EXPECT_EQ(resolver_.counters().refreshed, 1u);
+  resolver_.poll(t0_ + seconds(700));
+  const auto* installed = cache_.find(0, "203.0.113.0/24");
+  ASSERT_NE(installed, nullptr) << "renewed until 542 s + 10 min";
+  EXPECT_EQ(installed->locators[0].rloc, ip("192.0.2.9"));
+}
+
+TEST_F(ResolverTest, ReplyWithWrongNonceIsRefused) {
+  auto request = request_in(resolver_.resolve(0, ip("203.0.113.10"), t0_)[0]);
+  request.nonce ^= 1;
+  EXPECT_FALSE(
+      resolver_.handle_reply(reply_to(request, record("203.0.113.0/24", {"192.0.2.66"})), t0_));
+  EXPECT_TRUE(cache_.entries.empty());
+  EXPECT_EQ(resolver_.counters().replies_unknown_nonce, 1u);
+  EXPECT_EQ(resolver_.outstanding(), 1u);
+}
+
+TEST_F(ResolverTest, ReplyThatDoesNotCoverTheEidIsRefused) {
+  auto request = request_in(resolver_.resolve(0, ip("203.0.113.10"), t0_)[0]);
+  // Right nonce, but a mapping for somebody else's prefix (a poisoning attempt).
+  EXPECT_FALSE(
+      resolver_.handle_reply(reply_to(request, record("198.51.100.0/24", {"192.0.2.66"})), t0_));
+  EXPECT_FALSE(
+      resolver_.handle_reply(reply_to(request, record("203.0.113.128/25", {"192.0.2.66"})), t0_));
+  EXPECT_TRUE(cache_.entries.empty());
+  EXPECT_EQ(resolver_.counters().replies_not_covering, 2u);
+  // The real answer still counts.
+  EXPECT_TRUE(
+      resolver_.handle_reply(reply_to(request, record("203.0.113.0/25", {"192.0.2.4"})), t0_));
+  EXPECT_NE(cache_.find(0, "203.0.113.0/25"), nullptr);
+}
+
+TEST_F(ResolverTest, RecordsBesideTheCoveringOneAreNotInstalled) {
+  auto request = request_in(resolver_.resolve(0, ip("203.0.113.10"), t0_)[0]);
+  lisp::MapReply reply = reply_to(request, record("198.51.100.0/24", {"192.0.2.66"}));
+  reply.records.push_back(record("203.0.113.0/24", {"192.0.2.4"}));
+  EXPECT_TRUE(resolver_.handle_reply(reply, t0_));
+  EXPECT_EQ(cache_.entries.size(), 1u);
+  EXPECT_NE(cache_.find(0, "203.0.113.0/24"), nullptr);
+}
+
+TEST_F(ResolverTest, NegativeReplyInstallsItsAction) {
+  auto request = request_in(resolver_.resolve(0, ip("203.0.113.10"), t0_)[0]);
+  auto negative = record("203.0.0.0/8", {}, 15);
+  negative.action = static_cast<uint8_t>(lisp::MapReplyAction::kNativelyForward);
+  EXPECT_TRUE(resolver_.handle_reply(reply_to(request, negative), t0_));
+  auto request2 = request_in(resolver_.resolve(0, ip("198.19.0.1"), t0_)[0]);
+  auto drop = record("198.19.0.0/16", {}, 1);
+  drop.action = static_cast<uint8_t>(lisp::MapReplyAction::kDrop);
+  EXPECT_TRUE(resolver_.handle_reply(reply_to(request2, drop), t0_));
+  ASSERT_NE(cache_.find(0, "203.0.0.0/8"), nullptr);
+  EXPECT_EQ(cache_.find(0, "203.0.0.0/8")->action, dataplane::MapAction::kNativelyForward);
+  ASSERT_NE(cache_.find(0, "198.19.0.0/16"), nullptr);
+  EXPECT_EQ(cache_.find(0, "198.19.0.0/16")->action, dataplane::MapAction::kDrop);
+  EXPECT_EQ(resolver_.counters().negative_installed, 2u);
+  resolver_.poll(t0_ + seconds(61));
+  EXPECT_EQ(cache_.find(0, "198.19.0.0/16"), nullptr) << "1-minute TTL lapsed";
+  EXPECT_NE(cache_.find(0, "203.0.0.0/8"), nullptr);
+}
+
+TEST_F(ResolverTest, LostRepliesAreRetriedWithBackoffAndTheNextResolver) {
+  auto first = resolver_.resolve(0, ip("203.0.113.10"), t0_);
+  EXPECT_TRUE(resolver_.poll(t0_ + milliseconds(999)).empty());
+  auto retry1 = resolver_.poll(t0_ + seconds(1));
+  ASSERT_EQ(retry1.size(), 1u);
+  EXPECT_EQ(retry1[0].destination.address, ip("192.0.2.3")) << "failover";
+  EXPECT_EQ(request_in(retry1[0]).nonce, request_in(first[0]).nonce);
+  EXPECT_TRUE(resolver_.poll(t0_ + milliseconds(2999)).empty()) << "then 2 s";
+  auto retry2 = resolver_.poll(t0_ + seconds(3));
+  ASSERT_EQ(retry2.size(), 1u);
+  EXPECT_EQ(retry2[0].destination.address, ip("192.0.2.2"));
+  EXPECT_TRUE(resolver_.poll(t0_ + seconds(7)).empty()) << "map-request-retries = 2";
+  EXPECT_EQ(resolver_.counters().given_up, 1u);
+  EXPECT_EQ(resolver_.counters().retransmissions, 2u);
+  EXPECT_EQ(resolver_.outstanding(), 0u);
+}
+
+TEST_F(ResolverTest, StaticEntriesAreNeverReplacedNorExpired) {
+  ASSERT_TRUE(resolver_
+                  .install_static({0,
+                                   prefix("203.0.113.0/24"),
+                                   dataplane::MapAction::kEncapsulate,
+                                   {{ip("192.0.2.4"), 1, 100, true}}})
+                  .ok());
+  auto request = request_in(resolver_.resolve(0, ip("203.0.113.10"), t0_)[0]);
+  EXPECT_TRUE(
+      resolver_.handle_reply(reply_to(request, record("203.0.113.0/24", {"192.0.2.66"})), t0_));
+  EXPECT_EQ(cache_.find(0, "203.0.113.0/24")->locators[0].rloc, ip("192.0.2.4"));
+  EXPECT_EQ(resolver_.counters().static_kept, 1u);
+  resolver_.poll(t0_ + minutes(100000));
+  EXPECT_NE(cache_.find(0, "203.0.113.0/24"), nullptr);
+}
+
+TEST_F(ResolverTest, TtlZeroIsNotCached) {
+  auto request = request_in(resolver_.resolve(0, ip("203.0.113.10"), t0_)[0]);
+  EXPECT_TRUE(
+      resolver_.handle_reply(reply_to(request, record("203.0.113.0/24", {"192.0.2.4"}, 0)), t0_));
+  EXPECT_TRUE(cache_.entries.empty());
+}
+
+TEST_F(ResolverTest, InstanceIdsAreKeptApart) {
+  auto sent = resolver_.resolve(7, ip("203.0.113.10"), t0_);
+  auto request = request_in(sent[0]);
+  const auto asked = eid_of(request.records[0].eid);
+  ASSERT_TRUE(asked);
+  EXPECT_EQ(asked->first, 7u);
+  EXPECT_FALSE(
+      resolver_.handle_reply(reply_to(request, record("203.0.113.0/24", {"192.0.2.4"})), t0_))
+      << "instance 0 does not cover instance 7";
+  auto r = record("203.0.113.0/24", {"192.0.2.4"});
+  r.eid = eid_address(7, ip("203.0.113.0"));
+  EXPECT_TRUE(resolver_.handle_reply(reply_to(request, r), t0_));
+  EXPECT_NE(cache_.find(7, "203.0.113.0/24"), nullptr);
+}
+
+TEST_F(ResolverTest, SmrMakesAnSmrInvokedRequestAndKeepsTheOldMapping) {
+  auto request = request_in(resolver_.resolve(0, ip("198.18.1.1"), t0_)[0]);
+  resolver_.handle_reply(reply_to(request, record("198.18.1.0/24", {"192.0.2.4"})), t0_);
+  lisp::MapRequest smr;
+  smr.smr = true;
+  smr.nonce = 99;
+  smr.source_eid = ip("198.18.1.1");
+  smr.itr_rlocs = {ip("192.0.2.44")};
+  smr.records = {lisp::EidRecord{0, 32, ip("198.18.0.10")}};
+  auto sent = resolver_.handle_smr(smr, t0_ + milliseconds(100));
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].destination.address, ip("192.0.2.2")) << "through the mapping system";
+  const auto invoked = request_in(sent[0]);
+  EXPECT_TRUE(invoked.smr_invoked);
+  EXPECT_EQ(invoked.records[0].eid, lisp::Address(ip("198.18.1.1")));
+  EXPECT_EQ(cache_.find(0, "198.18.1.0/24")->locators[0].rloc, ip("192.0.2.4"))
+      << "old mapping kept";
+  ASSERT_TRUE(resolver_.handle_reply(reply_to(invoked, record("198.18.1.0/24", {"192.0.2.44"})),
+                                     t0_ + milliseconds(110)));
+  EXPECT_EQ(cache_.find(0, "198.18.1.0/24")->locators[0].rloc, ip("192.0.2.44"));
+  // An SMR for an EID we hold no mapping for is ignored (no amplification).
+  smr.source_eid = ip("198.51.100.1");
+  EXPECT_TRUE(resolver_.handle_smr(smr, t0_ + seconds(5)).empty());
+  EXPECT_EQ(resolver_.counters().smr_ignored, 1u);
+}
+
+TEST_F(ResolverTest, SolicitSendsSmrsToEveryPeerRlocRateLimited) {
+  auto request = request_in(resolver_.resolve(0, ip("198.18.1.1"), t0_)[0]);
+  resolver_.handle_reply(reply_to(request, record("198.18.1.0/24", {"192.0.2.4", "192.0.2.40"})),
+                         t0_);
+  resolver_.set_local({{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.6")}});
+  auto smrs = resolver_.solicit(t0_ + seconds(1));
+  ASSERT_EQ(smrs.size(), 2u);
+  EXPECT_EQ(smrs[0].destination, (Endpoint{ip("192.0.2.4"), 4342}));
+  EXPECT_EQ(smrs[1].destination, (Endpoint{ip("192.0.2.40"), 4342}));
+  auto message = lisp::decode_message(smrs[0].bytes);
+  ASSERT_TRUE(message.ok());
+  const auto& smr = std::get<lisp::MapRequest>(message->value);
+  EXPECT_TRUE(smr.smr);
+  EXPECT_EQ(smr.source_eid, lisp::Address(ip("198.18.0.10"))) << "our EID";
+  EXPECT_EQ(smr.itr_rlocs[0], lisp::Address(ip("192.0.2.6"))) << "our new RLOC";
+  EXPECT_EQ(smr.records[0].eid, lisp::Address(ip("198.18.1.0")));
+  EXPECT_EQ(smr.records[0].eid_mask_len, 24);
+  // A flapping RLOC cannot turn into an SMR storm: 5 at once, then 10 per second.
+  size_t total = 0;
+  for (int i = 0; i < 20; ++i) total += resolver_.solicit(t0_ + seconds(1)).size();
+  EXPECT_EQ(total, 8u);
+  EXPECT_GT(resolver_.counters().smr_rate_limited, 0u);
+}
+
+TEST(MappingFromRecord, KeepsPriorityWeightAndReachability) {
+  lisp::MappingRecord r = record("203.0.113.0/24", {"192.0.2.4", "2001:db8::4"});
+  r.locators[0].priority = 2;
+  r.locators[0].weight = 30;
+  r.locators[1].flags = 0;  // R clear: down
+  auto mapping = mapping_from_record(r, 3, prefix("203.0.113.0/24"));
+  EXPECT_EQ(mapping.instance_id, 3u);
+  ASSERT_EQ(mapping.locators.size(), 2u);
+  EXPECT_EQ(mapping.locators[0].priority, 2);
+  EXPECT_EQ(mapping.locators[0].weight, 30);
+  EXPECT_TRUE(mapping.locators[0].reachable);
+  EXPECT_FALSE(mapping.locators[1].reachable);
+  auto negative = record("203.0.113.0/24", {});
+  negative.action = 2;
+  EXPECT_EQ(mapping_from_record(negative, 0, prefix("203.0.113.0/24")).action,
+            dataplane::MapAction::kSendMapRequest);
+}
+
+}  // namespace
+}  // namespace lispmob::control
