@@ -117,6 +117,10 @@ std::vector<Outgoing> MapServer::handle(std::span<const uint8_t> bytes, const En
     return handle_register(bytes, *reg, source, now);
   }
   if (const auto* request = std::get_if<lisp::MapRequest>(&message->value)) {
+    // An SMR is meant for an ITR (one that also runs this role, or a
+    // misdirected one): answering it as a query would send a reply to a
+    // nonce nobody asked with.
+    if (request->smr) return {};
     return handle_request(bytes, *request, source, false, source, now);
   }
   if (const auto* ecm = std::get_if<lisp::EncapsulatedControlMessage>(&message->value)) {

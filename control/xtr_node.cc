@@ -399,6 +399,19 @@ net::IpAddress punted_address(const dataplane::PuntRecord& record) {
                      : net::IpAddress::v4(std::span<const uint8_t, 4>(record.address, 4));
 }
 
+// With net_af_packet the RLOC port is also a kernel interface, and the
+// kernel would accept packets for the RLOC there as well as through the
+// twin (weak host model): every control message would arrive twice. A
+// strict reverse-path check on that interface, through which nothing is
+// routed, makes the kernel drop them; af_packet still sees them.
+void keep_kernel_off_rloc_port(const std::string& rloc_port) {
+  if (rloc_port.rfind("net_af_packet", 0) != 0) return;
+  const auto start = rloc_port.find("iface=");
+  if (start == std::string::npos) return;
+  const std::string iface = rloc_port.substr(start + 6, rloc_port.find(',', start) - start - 6);
+  std::ofstream("/proc/sys/net/ipv4/conf/" + iface + "/rp_filter") << "1\n";
+}
+
 uint64_t random_nonce_or_zero() {
   auto nonce = crypto::random_nonce();
   return nonce.ok() ? *nonce : 0;
@@ -414,6 +427,7 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
     if (!socket.ok()) return socket.status();
     api.emplace(std::move(*socket));
   }
+  keep_kernel_off_rloc_port(config.dpdk.rloc_port);
   DataplaneMapCache cache(service.cache());
   XtrControl control(config, XtrControl::options_from_config(config), random_nonce_or_zero, cache);
   for (const auto& entry : config.static_map_cache) {

@@ -250,6 +250,18 @@ TEST_F(MapServerTest, NegativeReplyPrefixesIpv6AndTheWireMessage) {
   EXPECT_EQ(server_.counters().negative_replies, 2u);
 }
 
+TEST_F(MapServerTest, SmrsAreNotAnsweredAsQueries) {
+  lisp::MapRequest smr;
+  smr.smr = true;
+  smr.nonce = 9;
+  smr.source_eid = ip("198.18.0.10");
+  smr.itr_rlocs = {ip("192.0.2.5")};
+  smr.records = {lisp::EidRecord{0, 24, ip("203.0.113.0")}};
+  EXPECT_TRUE(server_.handle(*lisp::encode_message(smr), {ip("192.0.2.5"), 4342}, kStart).empty());
+  smr.smr = false;  // the same, as a direct query, is answered
+  EXPECT_EQ(server_.handle(*lisp::encode_message(smr), {ip("192.0.2.5"), 4342}, kStart).size(), 1u);
+}
+
 TEST_F(MapServerTest, RepliesAreRateLimitedPerRequester) {
   MapServer::Options options;
   options.replies_per_second = 10;

@@ -94,6 +94,7 @@ def main():
             if 4342 in ports:
                 write("message", payload)
                 write("map_server", payload)
+                write("xtr_control", payload)
                 kind = payload[0] >> 4
                 if kind == 8:
                     write("ip_udp", payload[4:])
@@ -104,6 +105,11 @@ def main():
                     write(TYPE_TARGET[kind], payload)
             elif 4341 in ports:
                 write("data_packet", payload)
+    # A Map-Reply answering the request xtr_control_fuzz makes at start
+    # (nonce 1, 203.0.113.10): the install path.
+    write("xtr_control", bytes.fromhex(
+        "20 00 00 01 00 00 00 00 00 00 00 01 00 00 00 0a 01 18 10 00 00 00 00 01 cb 00 71 00"
+        " 01 64 ff 00 00 05 00 01 c0 00 02 04"))
     for target in ("map_referral", "info"):
         for text in GOLDEN[target]:
             write("message", bytes.fromhex(text))

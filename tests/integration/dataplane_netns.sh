@@ -35,6 +35,7 @@ ip -n "$mn" link set "va$id" up
 ip -n "$mn" link set lo up
 ip -n "$peer" addr add 192.0.2.4/24 dev "vb$id"
 ip -n "$peer" link set "vb$id" up
+ip netns exec "$peer" ethtool -K "vb$id" tx off >/dev/null  # full checksums, as on a wire
 ip -n "$peer" link set lo up
 
 cat > "$work/mn.conf" <<CONF

@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# lispmob end to end, nothing else: a mobile node (EID 198.18.0.10) and an
+# xTR (EID-prefix 198.18.1.0/24, its host 198.18.1.1), each lispd on DPDK in
+# its own namespace, and lispmob's Map-Server/Resolver on the router
+# between them (192.0.4.2). Routed, as in the field: the MN's RLOC network
+# 192.0.2.0/24 and the xTR's 192.0.3.0/24 meet at the router.
+#
+#   mn:  lmn0 198.18.0.10 | rloc0 192.0.2.5 (twin of net_af_packet on ma)
+#   core: 192.0.2.1 (ca) | 192.0.3.1 (cx) | Map-Server 192.0.4.2 (lo)
+#   xtr: lmn0 198.18.1.1/24 | rloc0 192.0.3.4 (twin of net_af_packet on xa)
+#
+# Both register; the MN pings the xTR's host, which makes each resolve the
+# other through the Map-Resolver (which forwards the ECM to the ETR). Then
+# the MN's RLOC moves 5 times (192.0.2.5 <-> 192.0.2.6) under a 10 ms ping
+# stream: the MN re-registers and sends an SMR, the xTR asks again and
+# sends to the new RLOC. Printed per move: the time from the address change
+# to the first echo reply after it; then the median of the 5 (figures for
+# the record, not pass/fail timings). tshark on the router must decode
+# every control message with nothing malformed and no expert warning.
+# Needs root; skipped (77) without it.
+set -euo pipefail
+lispd=$1 lispctl=$2
+[ "$(id -u)" -eq 0 ] && command -v ip >/dev/null || { echo "needs root and iproute2"; exit 77; }
+id=$$
+mn=lm-mn-$id xtr=lm-xt-$id core=lm-co-$id
+work=$(mktemp -d)
+cleanup() {
+  status=$?
+  if [ $status -ne 0 ]; then
+    for log in mn xtr ms; do echo "--- $log.log"; tail -n 60 "$work/$log.log" 2>/dev/null; done
+  fi
+  for ns in "$mn" "$xtr" "$core"; do ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true; done
+  sleep 0.5
+  for ns in "$mn" "$xtr" "$core"; do ip netns del "$ns" 2>/dev/null || true; done
+  [ -z "${LISPMOB_KEEP_LOGS:-}" ] || cp -r "$work" "$LISPMOB_KEEP_LOGS"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+for ns in "$mn" "$xtr" "$core"; do
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+done
+ip link add "ma$id" netns "$mn" type veth peer name "ca$id" netns "$core"
+ip link add "xa$id" netns "$xtr" type veth peer name "cx$id" netns "$core"
+ip netns exec "$mn" sysctl -qw "net.ipv6.conf.ma$id.disable_ipv6=1"
+ip netns exec "$xtr" sysctl -qw "net.ipv6.conf.xa$id.disable_ipv6=1"
+ip -n "$mn" link set "ma$id" up
+ip -n "$xtr" link set "xa$id" up
+ip netns exec "$core" sysctl -qw net.ipv4.ip_forward=1
+ip -n "$core" addr add 192.0.2.1/24 dev "ca$id"
+ip -n "$core" addr add 192.0.3.1/24 dev "cx$id"
+ip -n "$core" addr add 192.0.4.2/32 dev lo
+ip -n "$core" link set "ca$id" up
+ip -n "$core" link set "cx$id" up
+# The router's side of the RLOC veths sends full UDP checksums, as a wire
+# does, not veth's offloaded partial ones (net_af_packet hands those to the
+# twin as they are). lispd itself keeps the kernel's IP stack off the
+# af_packet interfaces (rp_filter).
+ip netns exec "$core" ethtool -K "ca$id" tx off >/dev/null
+ip netns exec "$core" ethtool -K "cx$id" tx off >/dev/null
+
+node_conf() {  # mode eid-prefix key veth
+  cat <<CONF
+operating-mode = "$1"
+debug = 1
+tap-iface = "lmn0"
+map-cache-max-entries = 1024
+dpdk {
+  eal-args = "--no-huge --no-pci --no-shconf --no-telemetry -m 512 --log-level=lib.eal:error"
+  worker-lcores = "1"
+  rloc-port = "net_af_packet_rloc,iface=$4"
+  rloc-twin = "rloc0"
+  mbufs = 4095
+  idle-sleep-us = 200
+}
+database-mapping {
+  eid-prefix = $2
+  rloc-iface { interface = "rloc0" }
+}
+map-server { address = 192.0.4.2  key-type = 2  key = "$3" }
+map-resolver = { 192.0.4.2 }
+CONF
+}
+node_conf MN 198.18.0.10/32 mn-key "ma$id" > "$work/mn.conf"
+node_conf xTR 198.18.1.0/24 xtr-key "xa$id" > "$work/xtr.conf"
+cat > "$work/ms.conf" <<CONF
+operating-mode = "MS"
+debug = 1
+lisp-site { eid-prefix = 198.18.0.0/24  key-type = 2  key = "mn-key"  accept-more-specifics = on }
+lisp-site { eid-prefix = 198.18.1.0/24  key-type = 2  key = "xtr-key" }
+CONF
+
+ip netns exec "$core" tshark -q -i any -f "udp port 4342" -w "$work/control.pcap" 2>/dev/null &
+ip netns exec "$core" "$lispd" -f "$work/ms.conf" -s "$work/ms.sock" 2> "$work/ms.log" &
+ip netns exec "$mn" "$lispd" -f "$work/mn.conf" -s "$work/mn.sock" 2> "$work/mn.log" &
+ip netns exec "$xtr" "$lispd" -f "$work/xtr.conf" -s "$work/xtr.sock" 2> "$work/xtr.log" &
+for ns in "$mn" "$xtr"; do
+  for _ in $(seq 50); do
+    ip -n "$ns" link show rloc0 >/dev/null 2>&1 && ip -n "$ns" link show lmn0 >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  ip -n "$ns" link show lmn0 >/dev/null
+done
+# Host set-up as LISPmob users know it: the EID on lmn0, the EID routes
+# through it, the RLOC and its gateway on the twin.
+ip netns exec "$mn" sysctl -qw net.ipv4.conf.rloc0.promote_secondaries=1
+ip -n "$mn" addr add 192.0.2.5/24 dev rloc0
+ip -n "$mn" link set rloc0 up
+ip -n "$mn" route add default via 192.0.2.1 dev rloc0
+ip -n "$mn" addr add 198.18.0.10/32 dev lmn0
+ip -n "$mn" link set lmn0 arp off up
+ip -n "$mn" route add 198.18.1.0/24 dev lmn0 src 198.18.0.10
+ip -n "$xtr" addr add 192.0.3.4/24 dev rloc0
+ip -n "$xtr" link set rloc0 up
+ip -n "$xtr" route add default via 192.0.3.1 dev rloc0
+ip -n "$xtr" addr add 198.18.1.1/24 dev lmn0
+ip -n "$xtr" link set lmn0 arp off up
+ip -n "$xtr" route add 198.18.0.0/24 dev lmn0 src 198.18.1.1
+
+# Both registered with the Map-Server.
+for _ in $(seq 50); do
+  [ "$("$lispctl" -s "$work/ms.sock" show registrations | grep -c "198.18.[01]")" -ge 2 ] && break
+  sleep 0.1
+done
+"$lispctl" -s "$work/ms.sock" show registrations | tee "$work/registered"
+grep -q "198.18.0.10/32 .*192.0.2.5 (p1 w100)" "$work/registered"
+grep -q "198.18.1.0/24 .*192.0.3.4 (p1 w100)" "$work/registered"
+
+# EID to EID: the first echo requests resolve both ways, then 5 of 5 must come back.
+ip netns exec "$mn" ping -c 3 -i 0.3 -W 1 198.18.1.1 >/dev/null || true
+ip netns exec "$mn" ping -c 5 -i 0.2 -W 2 198.18.1.1 | tee "$work/ping"
+grep -q " 5 received" "$work/ping"
+"$lispctl" -s "$work/mn.sock" show map-cache | tee "$work/mn-cache"
+grep -Eq "^0 +198.18.1.0/24 +encapsulate +[0-9]+s +192.0.3.4 \(p1 w100\)" "$work/mn-cache"
+"$lispctl" -s "$work/xtr.sock" show map-cache | tee "$work/xtr-cache"
+grep -Eq "^0 +198.18.0.10/32 +encapsulate +[0-9]+s +192.0.2.5 \(p1 w100\)" "$work/xtr-cache"
+"$lispctl" -s "$work/ms.sock" show counters | tee "$work/ms-counters"
+[ "$(awk '$1 == "requests_forwarded" {print $2}' "$work/ms-counters")" -ge 2 ]
+
+# Five moves of the MN's RLOC under a 10 ms ping stream. LISP data arriving
+# at the MN is captured to see when the first packet for the new RLOC comes.
+ip netns exec "$mn" tshark -q -i "ma$id" -f "udp dst port 4341" -w "$work/mn-data.pcap" 2>/dev/null &
+sleep 1.5
+ip netns exec "$mn" ping -D -i 0.01 -c 1400 -W 1 198.18.1.1 > "$work/stream" &
+stream=$!
+sleep 1
+old=192.0.2.5 new=192.0.2.6
+: > "$work/moves"
+for move in 1 2 3 4 5; do
+  moved_at=$(date +%s.%N)
+  ip -n "$mn" addr add "$new/24" dev rloc0
+  ip -n "$mn" addr del "$old/24" dev rloc0
+  ip -n "$mn" route replace default via 192.0.2.1 dev rloc0
+  echo "$moved_at $new" >> "$work/moves"
+  sleep 2
+  tmp=$old; old=$new; new=$tmp
+done
+wait "$stream" || true
+"$lispctl" -s "$work/xtr.sock" show map-cache | tee "$work/xtr-cache"
+grep -Eq "^0 +198.18.0.10/32 +encapsulate +[0-9]+s +$old \(p1 w100\)" "$work/xtr-cache"
+"$lispctl" -s "$work/mn.sock" show control > "$work/mn-control"
+"$lispctl" -s "$work/xtr.sock" show control > "$work/xtr-control"
+echo "MN: $(grep -E '^smr_sent' "$work/mn-control"); xTR: $(grep -E '^(smr_received|replies_accepted)' "$work/xtr-control" | tr '\n' ' ')"
+[ "$(awk '$1 == "smr_sent" {print $2}' "$work/mn-control")" -ge 5 ]
+[ "$(awk '$1 == "smr_received" {print $2}' "$work/xtr-control")" -ge 5 ]
+
+# Handover time per move: from the address change to the first echo reply
+# encapsulated to the new RLOC reaching the MN.
+kill %5 2>/dev/null || true
+sleep 1
+tshark -r "$work/mn-data.pcap" -T fields -e frame.time_epoch -e ip.dst 2>/dev/null > "$work/arrivals"
+python3 - "$work/moves" "$work/arrivals" <<'PY'
+import statistics, sys
+moves = [line.split() for line in open(sys.argv[1])]
+arrivals = [line.split() for line in open(sys.argv[2]) if line.strip()]
+times = []
+for moved_at, new in moves:
+    moved = float(moved_at)
+    first = [float(t) for t, dst in arrivals if dst.split(",")[0] == new and float(t) > moved]
+    if not first:
+        sys.exit("nothing reached the new RLOC %s after the move at %.3f" % (new, moved))
+    times.append((min(first) - moved) * 1000)
+print("handover (address change to first echo reply through the new RLOC): %s ms; median %.1f ms"
+      % (", ".join("%.1f" % t for t in times), statistics.median(times)))
+PY
+
+# Every control message on the router decodes in tshark.
+sleep 0.5
+kill %1 2>/dev/null || true
+sleep 0.5
+frames=$(tshark -r "$work/control.pcap" -Y lisp 2>/dev/null | wc -l)
+bad=$(tshark -r "$work/control.pcap" -Y "_ws.malformed or _ws.expert.severity >= warning" 2>/dev/null | wc -l)
+kinds=$(tshark -r "$work/control.pcap" -Y lisp -T fields -e lisp.type 2>/dev/null | sort | uniq -c | tr -s ' \n' ' ')
+echo "tshark: $frames LISP control packets through the router (count type: $kinds), $bad malformed or with expert warnings"
+[ "$frames" -gt 20 ] && [ "$bad" -eq 0 ]
+echo "mn_xtr_netns: ok"
