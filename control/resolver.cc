@@ -152,6 +152,7 @@ std::vector<Outgoing> Resolver::resolve(uint32_t instance_id, const net::IpAddre
 }
 
 bool Resolver::handle_reply(const lisp::MapReply& reply, TimePoint now) {
+  if (reply.probe) return handle_probe_reply(reply);
   auto it = pending_.find(reply.nonce);
   if (it == pending_.end()) {
     counters_.replies_unknown_nonce++;
@@ -193,7 +194,7 @@ void Resolver::install(const Pending& pending, const lisp::MappingRecord& record
     return;
   }
   const dataplane::Mapping mapping = mapping_from_record(record, instance_id, prefix);
-  if (auto status = cache_.upsert(mapping); !status.ok()) {
+  if (auto status = cache_.upsert(effective(mapping)); !status.ok()) {
     counters_.install_failures++;
     return;
   }
@@ -246,6 +247,14 @@ std::vector<Outgoing> Resolver::poll(TimePoint now) {
     out.push_back(make_request(pending));
     ++it;
   }
+  // TTLs count in minutes: a scan of the entries once a second is enough,
+  // and keeps a large map-cache from costing a walk every loop.
+  if (now < next_entry_scan_) {
+    auto probes = poll_probes(now);
+    out.insert(out.end(), probes.begin(), probes.end());
+    return out;
+  }
+  next_entry_scan_ = now + std::chrono::seconds(1);
   for (auto it = entries_.begin(); it != entries_.end();) {
     Entry& entry = it->second;
     if (now >= entry.expires) {
@@ -269,7 +278,98 @@ std::vector<Outgoing> Resolver::poll(TimePoint now) {
   std::erase_if(last_request_, [&](const auto& item) {
     return now - item.second >= options_.min_request_interval;
   });
+  auto probes = poll_probes(now);
+  out.insert(out.end(), probes.begin(), probes.end());
   return out;
+}
+
+bool Resolver::locator_down(const net::IpAddress& rloc) const {
+  auto it = probes_.find(rloc);
+  return it != probes_.end() && it->second.down;
+}
+
+dataplane::Mapping Resolver::effective(const dataplane::Mapping& mapping) const {
+  dataplane::Mapping out = mapping;
+  for (auto& locator : out.locators) {
+    if (locator_down(locator.rloc)) locator.reachable = false;
+  }
+  return out;
+}
+
+void Resolver::republish(const net::IpAddress& rloc) {
+  auto uses = [&](const dataplane::Mapping& mapping) {
+    return std::any_of(mapping.locators.begin(), mapping.locators.end(),
+                       [&](const auto& locator) { return locator.rloc == rloc; });
+  };
+  for (const auto& [key, entry] : entries_) {
+    if (uses(entry.mapping) && !cache_.upsert(effective(entry.mapping)).ok()) {
+      counters_.install_failures++;
+    }
+  }
+  for (const auto& [key, mapping] : static_) {
+    if (uses(mapping) && !cache_.upsert(effective(mapping)).ok()) counters_.install_failures++;
+  }
+}
+
+// RFC 9301 §7.1: a Map-Request with P set, sent straight to the locator,
+// naming an EID-prefix it serves; the ETR answers with P set and the nonce.
+std::vector<Outgoing> Resolver::poll_probes(TimePoint now) {
+  if (options_.probe_interval.count() == 0 || local_.rlocs.empty()) return {};
+  // The locators to probe: every one in the map-cache, each once.
+  std::map<net::IpAddress, std::pair<uint32_t, net::IpPrefix>> in_use;
+  auto collect = [&](const dataplane::Mapping& mapping) {
+    for (const auto& locator : mapping.locators) {
+      in_use.try_emplace(locator.rloc, mapping.instance_id, mapping.prefix);
+    }
+  };
+  for (const auto& [key, entry] : entries_) collect(entry.mapping);
+  for (const auto& [key, mapping] : static_) collect(mapping);
+  std::erase_if(probes_, [&](const auto& probe) { return !in_use.count(probe.first); });
+
+  std::vector<Outgoing> out;
+  for (const auto& [rloc, served] : in_use) {
+    auto [it, added] = probes_.try_emplace(rloc);
+    Probe& probe = it->second;
+    probe.instance_id = served.first;
+    probe.prefix = served.second;
+    if (added) probe.next = now + options_.probe_interval;
+    if (now < probe.next) continue;
+    if (probe.outstanding && ++probe.unanswered > options_.probe_retries && !probe.down) {
+      probe.down = true;
+      counters_.locators_down++;
+      republish(rloc);
+    }
+    lisp::MapRequest request;
+    request.probe = true;
+    request.nonce = random_();
+    for (const auto& ours : local_.rlocs) request.itr_rlocs.push_back(ours);
+    request.records = {lisp::EidRecord{0, probe.prefix.length,
+                                       eid_address(probe.instance_id, probe.prefix.address)}};
+    probe.nonce = request.nonce;
+    probe.outstanding = true;
+    const bool retrying = probe.unanswered > 0 && !probe.down;
+    probe.next = now + (retrying ? options_.probe_retry_interval : options_.probe_interval);
+    counters_.probes_sent++;
+    out.push_back({{rloc}, encode_or_empty(request)});
+  }
+  return out;
+}
+
+bool Resolver::handle_probe_reply(const lisp::MapReply& reply) {
+  for (auto& [rloc, probe] : probes_) {
+    if (!probe.outstanding || probe.nonce != reply.nonce) continue;
+    probe.outstanding = false;
+    probe.unanswered = 0;
+    counters_.probe_replies++;
+    if (probe.down) {
+      probe.down = false;
+      counters_.locators_up++;
+      republish(rloc);
+    }
+    return true;
+  }
+  counters_.replies_unknown_nonce++;
+  return false;
 }
 
 // RFC 9301 §6.1: an SMR is a Map-Request with S set, sent to the peer's

@@ -62,6 +62,10 @@ struct ResolverCounters {
   uint64_t smr_ignored = 0;  // for an EID not in the map-cache
   uint64_t smr_sent = 0;
   uint64_t smr_rate_limited = 0;
+  uint64_t probes_sent = 0;
+  uint64_t probe_replies = 0;
+  uint64_t locators_down = 0;  // transitions to down
+  uint64_t locators_up = 0;    // transitions back up
 };
 
 class Resolver {
@@ -74,6 +78,13 @@ class Resolver {
     uint32_t max_ttl_minutes = 24 * 60;
     double smr_per_second = 10;  // per peer RLOC
     double smr_burst = 5;
+    // RLOC probing (RFC 9301 §7.1), per distinct locator in the map-cache:
+    // a probe every interval (0: off); when one goes unanswered, again every
+    // retry interval, and after `probe_retries` more unanswered the locator
+    // is marked down; it is up again at the first answer.
+    std::chrono::seconds probe_interval{0};
+    int probe_retries = 2;
+    std::chrono::seconds probe_retry_interval{5};
   };
   using Random = std::function<uint64_t()>;
   struct Entry {
@@ -95,12 +106,13 @@ class Resolver {
 
   // A data-plane miss for `eid`: the Map-Request to send, if any.
   std::vector<Outgoing> resolve(uint32_t instance_id, const net::IpAddress& eid, TimePoint now);
-  // A Map-Reply; true if it answered an outstanding request.
+  // A Map-Reply (or RLOC-probe reply); true if it answered an outstanding
+  // request or probe.
   bool handle_reply(const lisp::MapReply& reply, TimePoint now);
   // An SMR (a Map-Request with S set) from a peer: an SMR-invoked request
   // for its source EID, if that EID is in our map-cache.
   std::vector<Outgoing> handle_smr(const lisp::MapRequest& smr, TimePoint now);
-  // Retransmissions and refreshes due at `now`; removes what lapsed.
+  // Retransmissions, refreshes and probes due at `now`; removes what lapsed.
   std::vector<Outgoing> poll(TimePoint now);
   // SMRs to every peer RLOC in the map-cache, for each of our EID-prefixes:
   // our mapping just changed.
@@ -111,6 +123,8 @@ class Resolver {
   size_t active_resolver() const { return active_resolver_; }
   // The entry the resolver installed for exactly this prefix, if any.
   const Entry* entry(uint32_t instance_id, const net::IpPrefix& prefix) const;
+  // True if probing has marked this locator down.
+  bool locator_down(const net::IpAddress& rloc) const;
 
  private:
   struct Key {
@@ -133,6 +147,22 @@ class Resolver {
   void install(const Pending& pending, const lisp::MappingRecord& record, uint32_t instance_id,
                const net::IpPrefix& prefix, TimePoint now);
   void remove(std::map<Key, Entry>::iterator it);
+  struct Probe {
+    uint32_t instance_id = 0;  // an EID-prefix the locator serves, named in the probe
+    net::IpPrefix prefix;
+    uint64_t nonce = 0;
+    bool outstanding = false;
+    int unanswered = 0;
+    bool down = false;
+    TimePoint next;
+  };
+  std::vector<Outgoing> poll_probes(TimePoint now);
+  bool handle_probe_reply(const lisp::MapReply& reply);
+  // The mapping as the data plane should have it: locators probing marked
+  // down are not reachable.
+  dataplane::Mapping effective(const dataplane::Mapping& mapping) const;
+  // Pushes every mapping that uses `rloc` to the map-cache again.
+  void republish(const net::IpAddress& rloc);
   std::optional<net::IpAddress> source_eid(uint32_t instance_id, net::IpFamily family) const;
   // The mapping covering `eid` we know of: one we resolved, or a static one.
   bool known(uint32_t instance_id, const net::IpAddress& eid) const;
@@ -147,6 +177,8 @@ class Resolver {
   std::map<Key, TimePoint> last_request_;
   std::map<Key, Entry> entries_;
   std::map<Key, dataplane::Mapping> static_;
+  std::map<net::IpAddress, Probe> probes_;
+  TimePoint next_entry_scan_{};
   RateLimiter smr_limiter_;
   ResolverCounters counters_;
 };

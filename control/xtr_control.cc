@@ -22,6 +22,10 @@ LocalIdentity identity_of(const std::vector<lisp::MappingRecord>& records) {
 XtrControl::Options XtrControl::options_from_config(const config::Config& config) {
   Options options;
   options.resolver.retries = static_cast<int>(config.map_request_retries);
+  options.resolver.probe_interval = std::chrono::seconds(config.rloc_probing.interval_seconds);
+  options.resolver.probe_retries = static_cast<int>(config.rloc_probing.retries);
+  options.resolver.probe_retry_interval =
+      std::chrono::seconds(config.rloc_probing.retries_interval_seconds);
   return options;
 }
 

@@ -265,6 +265,10 @@ std::string control_counters_text(const XtrControl& control) {
   line("smr_rate_limited", resolver.smr_rate_limited);
   line("smr_received", resolver.smr_received);
   line("smr_ignored", resolver.smr_ignored);
+  line("probes_sent", resolver.probes_sent);
+  line("probe_replies", resolver.probe_replies);
+  line("locators_down", resolver.locators_down);
+  line("locators_up", resolver.locators_up);
   const auto& etr = control.etr().counters();
   line("requests_answered", etr.requests_answered);
   line("probes_answered", etr.probes_answered);

@@ -301,6 +301,67 @@ TEST_F(ResolverTest, SolicitSendsSmrsToEveryPeerRlocRateLimited) {
   EXPECT_GT(resolver_.counters().smr_rate_limited, 0u);
 }
 
+TEST(ResolverProbing, LocatorGoesDownAfterUnansweredProbesAndUpAtTheFirstAnswer) {
+  FakeMapCache cache;
+  uint64_t nonce = 0;
+  Resolver::Options options;
+  options.probe_interval = seconds(30);
+  options.probe_retries = 2;
+  options.probe_retry_interval = seconds(5);
+  Resolver resolver(
+      {ip("192.0.2.2")}, options, [&] { return ++nonce; }, cache);
+  resolver.set_local({{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.5")}});
+  ASSERT_TRUE(
+      resolver
+          .install_static({0,
+                           prefix("203.0.113.0/24"),
+                           dataplane::MapAction::kEncapsulate,
+                           {{ip("192.0.2.4"), 1, 100, true}, {ip("192.0.2.40"), 1, 100, true}}})
+          .ok());
+  const TimePoint t0{};
+  EXPECT_TRUE(resolver.poll(t0).empty()) << "first probes one interval after a locator appears";
+  auto probes = resolver.poll(t0 + seconds(30));
+  ASSERT_EQ(probes.size(), 2u);
+  EXPECT_EQ(probes[0].destination, (Endpoint{ip("192.0.2.4"), 4342}));
+  auto decoded = lisp::decode_message(probes[0].bytes);
+  ASSERT_TRUE(decoded.ok());
+  const auto probe = std::get<lisp::MapRequest>(decoded->value);
+  EXPECT_TRUE(probe.probe);
+  EXPECT_EQ(probe.records[0].eid_mask_len, 24);
+  EXPECT_EQ(probe.itr_rlocs[0], lisp::Address(ip("192.0.2.5")));
+  // 192.0.2.40 answers, 192.0.2.4 does not.
+  auto answer = [&](const Outgoing& sent) {
+    auto message = lisp::decode_message(sent.bytes);
+    lisp::MapReply reply;
+    reply.probe = true;
+    reply.nonce = std::get<lisp::MapRequest>(message->value).nonce;
+    return resolver.handle_reply(reply, t0);
+  };
+  EXPECT_TRUE(answer(probes[1]));
+  // 192.0.2.4 unanswered: a retry; 192.0.2.40 on its schedule.
+  EXPECT_EQ(resolver.poll(t0 + seconds(60)).size(), 2u);
+  auto retry2 = resolver.poll(t0 + seconds(65));
+  ASSERT_EQ(retry2.size(), 1u);
+  EXPECT_EQ(retry2[0].destination.address, ip("192.0.2.4"));
+  EXPECT_FALSE(resolver.locator_down(ip("192.0.2.4")));
+  auto last = resolver.poll(t0 + seconds(70));
+  EXPECT_TRUE(resolver.locator_down(ip("192.0.2.4"))) << "3 probes unanswered";
+  EXPECT_FALSE(cache.find(0, "203.0.113.0/24")->locators[0].reachable);
+  EXPECT_TRUE(cache.find(0, "203.0.113.0/24")->locators[1].reachable);
+  EXPECT_EQ(resolver.counters().locators_down, 1u);
+  // Still probed while down; the first answer brings it back.
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_TRUE(answer(last[0]));
+  EXPECT_FALSE(resolver.locator_down(ip("192.0.2.4")));
+  EXPECT_TRUE(cache.find(0, "203.0.113.0/24")->locators[0].reachable);
+  EXPECT_EQ(resolver.counters().locators_up, 1u);
+  // A probe reply nobody asked for is refused.
+  lisp::MapReply stray;
+  stray.probe = true;
+  stray.nonce = 0xdead;
+  EXPECT_FALSE(resolver.handle_reply(stray, t0));
+}
+
 TEST(MappingFromRecord, KeepsPriorityWeightAndReachability) {
   lisp::MappingRecord r = record("203.0.113.0/24", {"192.0.2.4", "2001:db8::4"});
   r.locators[0].priority = 2;

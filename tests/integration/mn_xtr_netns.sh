@@ -79,6 +79,11 @@ database-mapping {
 }
 map-server { address = 192.0.4.2  key-type = 2  key = "$3" }
 map-resolver = { 192.0.4.2 }
+rloc-probing {
+  rloc-probe-interval = 2
+  rloc-probe-retries = 1
+  rloc-probe-retries-interval = 1
+}
 CONF
 }
 node_conf MN 198.18.0.10/32 mn-key "ma$id" > "$work/mn.conf"
@@ -163,6 +168,11 @@ grep -Eq "^0 +198.18.0.10/32 +encapsulate +[0-9]+s +$old \(p1 w100\)" "$work/xtr
 echo "MN: $(grep -E '^smr_sent' "$work/mn-control"); xTR: $(grep -E '^(smr_received|replies_accepted)' "$work/xtr-control" | tr '\n' ' ')"
 [ "$(awk '$1 == "smr_sent" {print $2}' "$work/mn-control")" -ge 5 ]
 [ "$(awk '$1 == "smr_received" {print $2}' "$work/xtr-control")" -ge 5 ]
+# RLOC probing ran both ways and was answered.
+for node in mn xtr; do
+  [ "$(awk '$1 == "probe_replies" {print $2}' "$work/$node-control")" -ge 1 ]
+  [ "$(awk '$1 == "probes_answered" {print $2}' "$work/$node-control")" -ge 1 ]
+done
 
 # Handover time per move: from the address change to the first echo reply
 # encapsulated to the new RLOC reaching the MN.
