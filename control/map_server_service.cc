@@ -49,11 +49,29 @@ void MapServerService::drain(UdpSocket& socket) {
   for (int i = 0; i < 256; ++i) {
     auto length = socket.receive(buffer, source);
     if (!length) return;
-    for (const auto& out :
-         server_.handle({buffer.data(), *length}, source, std::chrono::steady_clock::now())) {
-      send(out);
-    }
+    const auto now = std::chrono::steady_clock::now();
+    const MapServerCounters before = server_.counters();
+    for (const auto& out : server_.handle({buffer.data(), *length}, source, now)) send(out);
+    log_refusal(before, source, now);
   }
+}
+
+// A refused Map-Register is a security event: logged whatever the debug
+// level, at most once a second so a flood cannot fill the log.
+void MapServerService::log_refusal(const MapServerCounters& before, const Endpoint& source,
+                                   TimePoint now) {
+  const auto& after = server_.counters();
+  const char* reason = after.auth_failures != before.auth_failures ? "authentication failed"
+                       : after.outside_site != before.outside_site ? "prefix outside its site"
+                                                                   : nullptr;
+  if (reason == nullptr || now - last_refusal_log_ < std::chrono::seconds(1)) return;
+  last_refusal_log_ = now;
+  std::fprintf(stderr,
+               "lispd: Map-Register from %s refused: %s (%llu authentication failures, %llu "
+               "outside a site so far)\n",
+               source.address.to_string().c_str(), reason,
+               static_cast<unsigned long long>(after.auth_failures),
+               static_cast<unsigned long long>(after.outside_site));
 }
 
 absl::Status MapServerService::run() {

@@ -32,12 +32,14 @@ class MapServerService {
       : server_(std::move(server)), v4_(std::move(v4)), v6_(std::move(v6)), debug_(debug) {}
   void drain(UdpSocket& socket);
   void send(const Outgoing& message);
+  void log_refusal(const MapServerCounters& before, const Endpoint& source, TimePoint now);
 
   MapServer server_;
   std::optional<UdpSocket> v4_;
   std::optional<UdpSocket> v6_;
   std::optional<ApiSocket> api_;
   int debug_ = 0;
+  TimePoint last_refusal_log_{};
 };
 
 }  // namespace lispmob::control

@@ -59,6 +59,9 @@ if ip netns exec "$client" "$ms_load" 192.0.2.2 not-the-key 10.2.0.1 5 5 > "$wor
   echo "a register with a wrong key was accepted"; exit 1
 fi
 grep -q '"registrations_lost": 5' "$work/badkey.json"
+# ... and logged, once for the burst of 5 (at most one line a second).
+grep "refused: authentication failed" "$work/lispd.log"
+[ "$(grep -c "refused: authentication failed" "$work/lispd.log")" -le 2 ]
 
 "$lispctl" -s "$work/lispd.sock" show sites | tee "$work/sites"
 grep -Eq "^0 +10.0.0.0/8 +1 +yes +yes" "$work/sites"
