@@ -94,11 +94,40 @@ std::optional<size_t> UdpSocket::receive(std::span<uint8_t> buffer, Endpoint& so
   return static_cast<size_t>(received);
 }
 
-bool UdpSocket::send(const Endpoint& destination, std::span<const uint8_t> bytes) {
+bool UdpSocket::send(const Endpoint& destination, std::span<const uint8_t> bytes,
+                     const std::optional<net::IpAddress>& source) {
   sockaddr_storage storage;
   const socklen_t length = to_sockaddr(destination, storage);
-  return ::sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&storage),
-                  length) == static_cast<ssize_t>(bytes.size());
+  iovec data{const_cast<uint8_t*>(bytes.data()), bytes.size()};
+  msghdr message{};
+  message.msg_name = &storage;
+  message.msg_namelen = length;
+  message.msg_iov = &data;
+  message.msg_iovlen = 1;
+  // The source address rides in IP_PKTINFO / IPV6_PKTINFO (ip(7), ipv6(7)).
+  alignas(cmsghdr) uint8_t control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
+  if (source && source->family() == destination.address.family()) {
+    message.msg_control = control;
+    cmsghdr* header = reinterpret_cast<cmsghdr*>(control);
+    if (source->is_v4()) {
+      in_pktinfo info{};
+      std::memcpy(&info.ipi_spec_dst, source->bytes().data(), 4);
+      header->cmsg_level = IPPROTO_IP;
+      header->cmsg_type = IP_PKTINFO;
+      header->cmsg_len = CMSG_LEN(sizeof(info));
+      std::memcpy(CMSG_DATA(header), &info, sizeof(info));
+      message.msg_controllen = CMSG_SPACE(sizeof(info));
+    } else {
+      in6_pktinfo info{};
+      std::memcpy(&info.ipi6_addr, source->bytes().data(), 16);
+      header->cmsg_level = IPPROTO_IPV6;
+      header->cmsg_type = IPV6_PKTINFO;
+      header->cmsg_len = CMSG_LEN(sizeof(info));
+      std::memcpy(CMSG_DATA(header), &info, sizeof(info));
+      message.msg_controllen = CMSG_SPACE(sizeof(info));
+    }
+  }
+  return ::sendmsg(fd_, &message, 0) == static_cast<ssize_t>(bytes.size());
 }
 
 std::optional<net::IpAddress> local_address_towards(const net::IpAddress& destination) {

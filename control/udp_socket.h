@@ -23,7 +23,9 @@ class UdpSocket {
   uint16_t local_port() const;
   // One datagram, or nullopt when none is waiting.
   std::optional<size_t> receive(std::span<uint8_t> buffer, Endpoint& source);
-  bool send(const Endpoint& destination, std::span<const uint8_t> bytes);
+  // `source`: the address to send from (a local one), else the kernel's choice.
+  bool send(const Endpoint& destination, std::span<const uint8_t> bytes,
+            const std::optional<net::IpAddress>& source = std::nullopt);
 
  private:
   explicit UdpSocket(int fd) : fd_(fd) {}

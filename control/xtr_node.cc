@@ -23,6 +23,7 @@
 #include "control/udp_socket.h"
 #include "control/xtr_control.h"
 #include "dataplane/ports.h"
+#include "kni/host_setup.h"
 
 namespace lispmob::control {
 namespace {
@@ -381,12 +382,21 @@ class ControlSockets {
     if (v6.ok()) sockets.v6.emplace(std::move(*v6));  // a host without IPv6 runs IPv4 only
     return sockets;
   }
-  void send(const std::vector<Outgoing>& messages, int debug) {
+  // Sent from our RLOC: the source routing rule takes it out natively, and
+  // the peer sees the address it would answer to anyway.
+  void send(const std::vector<Outgoing>& messages, const dataplane::LocalState& state, int debug) {
     for (const auto& message : messages) {
       if (message.bytes.empty()) continue;
-      auto& socket = message.destination.address.is_v4() ? v4 : v6;
+      const bool v4_destination = message.destination.address.is_v4();
+      auto& socket = v4_destination ? v4 : v6;
+      std::optional<net::IpAddress> source;
+      if (v4_destination && state.has_rloc4) {
+        source = net::IpAddress::v4(std::span<const uint8_t, 4>(state.rloc4));
+      } else if (!v4_destination && state.has_rloc6) {
+        source = net::IpAddress::v6(std::span<const uint8_t, 16>(state.rloc6));
+      }
       if (debug > 0) log_message("send", message.destination, message.bytes);
-      if (socket) socket->send(message.destination, message.bytes);
+      if (socket) socket->send(message.destination, message.bytes, source);
     }
   }
   static void log_message(const char* what, const Endpoint& peer, std::span<const uint8_t> bytes) {
@@ -414,6 +424,27 @@ void keep_kernel_off_rloc_port(const std::string& rloc_port) {
   if (start == std::string::npos) return;
   const std::string iface = rloc_port.substr(start + 6, rloc_port.find(',', start) - start - 6);
   std::ofstream("/proc/sys/net/ipv4/conf/" + iface + "/rp_filter") << "1\n";
+}
+
+// A mobile node sets its host up itself (kni/host_setup.h). Without the
+// rights to, it says so and runs on: the data plane works with a host set
+// up by hand.
+std::unique_ptr<kni::HostSetup> set_up_host(const config::Config& config) {
+  if (config.mode != config::OperatingMode::kMobileNode || !config.host_setup) return nullptr;
+  kni::HostSetupConfig host;
+  host.eid_interface = config.tap_iface;
+  host.rloc_interface = config.dpdk.rloc_twin;
+  host.rloc_table = config.rloc_route_table;
+  for (const auto& mapping : config.database_mappings) {
+    host.eids.push_back(mapping.eid_prefix.address);
+  }
+  auto setup = kni::HostSetup::apply(host);
+  if (!setup.ok()) {
+    std::fprintf(stderr, "lispd: host set-up failed (%s); set lmn0 up by hand\n",
+                 std::string(setup.status().message()).c_str());
+    return nullptr;
+  }
+  return std::move(*setup);
 }
 
 uint64_t random_nonce_or_zero() {
@@ -448,6 +479,7 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
   service.local().publish(state);
   control.set_local(records_to_register(config, state));
   if (auto status = service.launch(); !status.ok()) return status;
+  std::unique_ptr<kni::HostSetup> host = set_up_host(config);
 
   auto sockets = ControlSockets::open();
   if (!sockets.ok()) return sockets.status();
@@ -476,6 +508,11 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
     if (kernel_changed || now - last_reread >= std::chrono::seconds(1)) {
       last_reread = now;
       auto next = build_local_state(config, rloc_mac, eid_mac, read_kernel_view());
+      if (host) {
+        if (auto status = host->update(control.identity().rlocs); !status.ok()) {
+          std::fprintf(stderr, "lispd: host set-up: %s\n", std::string(status.message()).c_str());
+        }
+      }
       if (std::memcmp(&next, &state, sizeof(state)) != 0) {
         state = next;
         service.local().publish(state);
@@ -492,14 +529,15 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
       while (auto length = socket.receive(buffer, from)) {
         const std::span<const uint8_t> bytes(buffer.data(), *length);
         if (config.debug > 0) ControlSockets::log_message("recv", from, bytes);
-        sockets->send(control.handle(bytes, from, now), config.debug);
+        sockets->send(control.handle(bytes, from, now), state, config.debug);
       }
     }
     dataplane::PuntRecord record;
     while (rte_ring_sc_dequeue_elem(service.punt_ring(), &record, sizeof(record)) == 0) {
-      sockets->send(control.miss(record.instance_id, punted_address(record), now), config.debug);
+      sockets->send(control.miss(record.instance_id, punted_address(record), now), state,
+                    config.debug);
     }
-    sockets->send(control.poll(now), config.debug);
+    sockets->send(control.poll(now), state, config.debug);
     service.cache().maintain();
     service.local().maintain();
   }

@@ -57,6 +57,7 @@ constexpr IntRange kIntRanges[] = {
     {"rloc-probing-interval", 0, 86400},
     {"control-port", 1, 65535},
     {"map-cache-max-entries", 1, 16777216},
+    {"rloc-route-table", 1, 252},
     {"mbufs", 1023, 4194303},
     {"burst-size", 1, 512},
     {"punt-ring-size", 64, 65536},
@@ -344,6 +345,8 @@ Config convert(cfg_t* root, const std::string& name) {
   config.control_iface = str(root, "control-iface");
   config.nat_traversal = cfg_getbool(root, "nat_traversal_support");
   config.tap_iface = str(root, "tap-iface");
+  config.host_setup = cfg_getbool(root, "host-setup") != 0;
+  config.rloc_route_table = u32(root, "rloc-route-table");
   config.map_cache_max_entries = u32(root, "map-cache-max-entries");
   config.ms_replies_per_second = u32(root, "ms-replies-per-second");
   if (cfg_size(root, "xtr-id") > 0) {
@@ -572,6 +575,8 @@ absl::StatusOr<Config> parse(const std::function<int(cfg_t*)>& run, const std::s
       CFG_STR("override-dns-primary", nullptr, CFGF_NODEFAULT),
       CFG_STR("override-dns-secondary", nullptr, CFGF_NODEFAULT),
       CFG_STR("tap-iface", "lmn0", CFGF_NONE),
+      CFG_BOOL("host-setup", cfg_true, CFGF_NONE),
+      CFG_INT("rloc-route-table", 5, CFGF_NONE),
       CFG_INT("map-cache-max-entries", 1048576, CFGF_NONE),
       CFG_INT("ms-replies-per-second", 1000, CFGF_NONE),
       CFG_STR("xtr-id", nullptr, CFGF_NODEFAULT),

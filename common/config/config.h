@@ -107,6 +107,11 @@ struct Config {
   std::string control_iface;
   bool nat_traversal = false;
   std::string tap_iface = "lmn0";
+  // MN: lispd puts the EIDs on lmn0, the default route through it, the
+  // RLOC twin's defaults at metric 100 and "from <RLOC> lookup
+  // <rloc-route-table>" in place, and undoes it all on exit.
+  bool host_setup = true;
+  uint32_t rloc_route_table = 5;
   uint32_t map_cache_max_entries = 1048576;
   std::optional<std::array<uint8_t, 16>> xtr_id;
   std::optional<uint64_t> site_id;

@@ -41,6 +41,7 @@ ip -n "$peer" link set lo up
 cat > "$work/mn.conf" <<CONF
 operating-mode = "MN"
 debug = 1
+host-setup = off  # this test sets lmn0 up by hand
 tap-iface = "lmn0"
 map-cache-max-entries = 1024
 dpdk {

@@ -106,15 +106,15 @@ for ns in "$mn" "$xtr"; do
   done
   ip -n "$ns" link show lmn0 >/dev/null
 done
-# Host set-up as LISPmob users know it: the EID on lmn0, the EID routes
-# through it, the RLOC and its gateway on the twin.
+# The RLOC and its gateway on the MN's twin, as a DHCP client would set
+# them (replacing lispd's default route of the same metric, which lispd
+# puts back); lispd does the rest of the host set-up (EID on lmn0, default
+# route through it, the old default kept at metric 100, source routing for
+# the RLOC). The xTR's host is set up by hand.
 ip netns exec "$mn" sysctl -qw net.ipv4.conf.rloc0.promote_secondaries=1
 ip -n "$mn" addr add 192.0.2.5/24 dev rloc0
 ip -n "$mn" link set rloc0 up
-ip -n "$mn" route add default via 192.0.2.1 dev rloc0
-ip -n "$mn" addr add 198.18.0.10/32 dev lmn0
-ip -n "$mn" link set lmn0 arp off up
-ip -n "$mn" route add 198.18.1.0/24 dev lmn0 src 198.18.0.10
+ip -n "$mn" route replace default via 192.0.2.1 dev rloc0
 ip -n "$xtr" addr add 192.0.3.4/24 dev rloc0
 ip -n "$xtr" link set rloc0 up
 ip -n "$xtr" route add default via 192.0.3.1 dev rloc0
@@ -130,6 +130,15 @@ done
 "$lispctl" -s "$work/ms.sock" show registrations | tee "$work/registered"
 grep -q "198.18.0.10/32 .*192.0.2.5 (p1 w100)" "$work/registered"
 grep -q "198.18.1.0/24 .*192.0.3.4 (p1 w100)" "$work/registered"
+
+# The MN's host set-up, done by lispd through netlink.
+ip -n "$mn" rule | tee "$work/rules"
+grep -q "from 192.0.2.5 lookup 5" "$work/rules"
+ip -n "$mn" route show table 5 | grep -q "^default via 192.0.2.1 dev rloc0"
+ip -n "$mn" route show default | tee "$work/defaults"
+grep -q "^default dev lmn0 .*src 198.18.0.10" "$work/defaults"
+grep -q "^default via 192.0.2.1 dev rloc0 .*metric 100" "$work/defaults"
+ip -n "$mn" addr show lmn0 | grep -q "inet 198.18.0.10/32"
 
 # EID to EID: the first echo requests resolve both ways, then 5 of 5 must come back.
 ip netns exec "$mn" ping -c 3 -i 0.3 -W 1 198.18.1.1 >/dev/null || true
@@ -155,7 +164,6 @@ for move in 1 2 3 4 5; do
   moved_at=$(date +%s.%N)
   ip -n "$mn" addr add "$new/24" dev rloc0
   ip -n "$mn" addr del "$old/24" dev rloc0
-  ip -n "$mn" route replace default via 192.0.2.1 dev rloc0
   echo "$moved_at $new" >> "$work/moves"
   sleep 2
   tmp=$old; old=$new; new=$tmp
@@ -193,6 +201,18 @@ for moved_at, new in moves:
 print("handover (address change to first echo reply through the new RLOC): %s ms; median %.1f ms"
       % (", ".join("%.1f" % t for t in times), statistics.median(times)))
 PY
+
+# Source routing followed the RLOC; on exit lispd undoes the host set-up.
+ip -n "$mn" rule | grep -q "from $old lookup 5"
+[ "$(ip -n "$mn" rule | grep -c "lookup 5")" -eq 1 ]
+mn_lispd=$(ip netns pids "$mn" | while read -r pid; do
+  [ "$(cat /proc/$pid/comm)" = lispd ] && echo "$pid"; done)
+kill -TERM $mn_lispd
+for _ in $(seq 50); do kill -0 $mn_lispd 2>/dev/null || break; sleep 0.1; done
+# (lmn0 and rloc0 leave with the process, and their routes with them; the
+# rule is the part that would outlive it.)
+[ "$(ip -n "$mn" rule | grep -c "lookup 5")" -eq 0 ]
+echo "host set-up: applied by lispd, followed the RLOC, undone on exit"
 
 # Every control message on the router decodes in tshark.
 sleep 0.5

@@ -1,0 +1,166 @@
+#include "kni/host_setup.h"
+
+#include <algorithm>
+
+namespace lispmob::kni {
+namespace {
+
+constexpr uint32_t kMainTable = 254;
+
+net::IpPrefix default_prefix(net::IpFamily family) {
+  return {family == net::IpFamily::kIpv4 ? net::IpAddress::v4(0u)
+                                         : net::IpAddress::v6(std::array<uint8_t, 16>{}),
+          0};
+}
+
+net::IpPrefix host_prefix(const net::IpAddress& address) {
+  return {address, static_cast<uint8_t>(address.max_prefix_len())};
+}
+
+template <class T>
+bool contains(const std::vector<T>& items, const T& item) {
+  return std::find(items.begin(), items.end(), item) != items.end();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<HostSetup>> HostSetup::apply(HostSetupConfig config) {
+  auto netlink = Rtnetlink::open();
+  if (!netlink.ok()) return netlink.status();
+  auto eid_index = netlink->interface_index(config.eid_interface);
+  if (!eid_index.ok()) return eid_index.status();
+  auto rloc_index = netlink->interface_index(config.rloc_interface);
+  if (!rloc_index.ok()) return rloc_index.status();
+  std::unique_ptr<HostSetup> setup(
+      new HostSetup(std::move(*netlink), std::move(config), *eid_index, *rloc_index));
+  if (auto status = setup->netlink_.set_link_up(setup->eid_index_, true); !status.ok()) {
+    return status;
+  }
+  for (const auto& eid : setup->config_.eids) {
+    if (auto status = setup->netlink_.add_address(setup->eid_index_, host_prefix(eid));
+        !status.ok()) {
+      return status;
+    }
+  }
+  for (auto family : {net::IpFamily::kIpv4, net::IpFamily::kIpv6}) {
+    auto eid = std::find_if(setup->config_.eids.begin(), setup->config_.eids.end(),
+                            [&](const auto& address) { return address.family() == family; });
+    if (eid == setup->config_.eids.end()) continue;
+    if (auto status = setup->keep_defaults(family); !status.ok()) return status;
+    if (auto status = setup->ensure_eid_default(*eid); !status.ok()) return status;
+  }
+  return setup;
+}
+
+Route HostSetup::eid_default(const net::IpAddress& eid) const {
+  return {kMainTable, default_prefix(eid.family()), std::nullopt, eid_index_, eid, 0};
+}
+
+// Default routes other than ours move to the kept metric, so the one
+// through lmn0 wins while they stay usable (and known) for the RLOC table.
+absl::Status HostSetup::keep_defaults(net::IpFamily family) {
+  auto routes = netlink_.default_routes(family, kMainTable);
+  if (!routes.ok()) return routes.status();
+  for (const auto& route : *routes) {
+    if (route.output_interface == eid_index_ || route.metric >= config_.kept_default_metric) {
+      continue;
+    }
+    Route kept = route;
+    kept.metric = config_.kept_default_metric;
+    if (auto status = netlink_.replace_route(kept); !status.ok()) return status;
+    if (auto status = netlink_.delete_route(route); !status.ok()) return status;
+    if (!contains(moved_defaults_, route)) moved_defaults_.push_back(route);
+  }
+  return absl::OkStatus();
+}
+
+// Ours may have been replaced (a DHCP client's "ip route replace default"
+// takes the route of the same metric): put it back.
+absl::Status HostSetup::ensure_eid_default(const net::IpAddress& eid) {
+  auto routes = netlink_.default_routes(eid.family(), kMainTable);
+  if (!routes.ok()) return routes.status();
+  for (const auto& route : *routes) {
+    if (route.output_interface == eid_index_) return absl::OkStatus();
+  }
+  return netlink_.replace_route(eid_default(eid));
+}
+
+// The RLOC table: the default route through the RLOC interface's gateway.
+absl::Status HostSetup::sync_table(net::IpFamily family) {
+  auto routes = netlink_.default_routes(family, kMainTable);
+  if (!routes.ok()) return routes.status();
+  std::optional<Route> wanted;
+  for (const auto& route : *routes) {
+    if (route.output_interface == rloc_index_) {
+      wanted = Route{config_.rloc_table, default_prefix(family), route.gateway,
+                     rloc_index_,        std::nullopt,           0};
+      break;
+    }
+  }
+  for (auto it = table_routes_.begin(); it != table_routes_.end();) {
+    if (it->destination.address.family() == family && (!wanted || *it != *wanted)) {
+      (void)netlink_.delete_route(*it);
+      it = table_routes_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (wanted && !contains(table_routes_, *wanted)) {
+    if (auto status = netlink_.replace_route(*wanted); !status.ok()) return status;
+    table_routes_.push_back(*wanted);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status HostSetup::sync_rules(const std::vector<net::IpAddress>& rlocs) {
+  std::vector<Rule> wanted;
+  for (const auto& rloc : rlocs) {
+    wanted.push_back({host_prefix(rloc), config_.rloc_table, config_.rule_priority});
+  }
+  for (auto it = rules_.begin(); it != rules_.end();) {
+    if (!contains(wanted, *it)) {
+      (void)netlink_.delete_rule(*it);
+      it = rules_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& rule : wanted) {
+    if (contains(rules_, rule)) continue;
+    if (auto status = netlink_.add_rule(rule); !status.ok()) return status;
+    rules_.push_back(rule);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status HostSetup::update(const std::vector<net::IpAddress>& rlocs) {
+  for (auto family : {net::IpFamily::kIpv4, net::IpFamily::kIpv6}) {
+    const auto same_family = [&](const net::IpAddress& address) {
+      return address.family() == family;
+    };
+    auto eid = std::find_if(config_.eids.begin(), config_.eids.end(), same_family);
+    if (eid != config_.eids.end()) {
+      if (auto status = keep_defaults(family); !status.ok()) return status;
+      if (auto status = ensure_eid_default(*eid); !status.ok()) return status;
+    }
+    if (auto status = sync_table(family); !status.ok()) return status;
+  }
+  return sync_rules(rlocs);
+}
+
+HostSetup::~HostSetup() {
+  for (const auto& rule : rules_) (void)netlink_.delete_rule(rule);
+  for (const auto& route : table_routes_) (void)netlink_.delete_route(route);
+  for (const auto& eid : config_.eids) {
+    (void)netlink_.delete_route(eid_default(eid));
+    (void)netlink_.delete_address(eid_index_, host_prefix(eid));
+  }
+  for (const auto& original : moved_defaults_) {
+    Route kept = original;
+    kept.metric = config_.kept_default_metric;
+    (void)netlink_.replace_route(original);
+    (void)netlink_.delete_route(kept);
+  }
+}
+
+}  // namespace lispmob::kni

@@ -1,0 +1,68 @@
+// The host set-up of a mobile node, as LISPmob users know it, done through
+// rtnetlink and undone on exit:
+//
+// - the EID on lmn0 (up, NOARP), and the default route through lmn0 with the
+//   EID as preferred source, so the host's traffic takes the EID and goes
+//   through LISP;
+// - the RLOC interface's own default routes kept, at metric 100 (any that
+//   appears later with a lower metric, from a DHCP client say, is moved
+//   there too);
+// - source routing for the RLOC: `from <RLOC> lookup <table>`, the table
+//   holding the default route through the RLOC interface's gateway, so
+//   lispd's own traffic (sent from the RLOC) leaves natively.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/net/ip_address.h"
+#include "kni/rtnetlink.h"
+
+namespace lispmob::kni {
+
+struct HostSetupConfig {
+  std::string eid_interface = "lmn0";
+  std::string rloc_interface = "rloc0";
+  std::vector<net::IpAddress> eids;
+  uint32_t rloc_table = 5;  // as in LISPmob's README
+  uint32_t rule_priority = 100;
+  uint32_t kept_default_metric = 100;
+};
+
+class HostSetup {
+ public:
+  static absl::StatusOr<std::unique_ptr<HostSetup>> apply(HostSetupConfig config);
+  ~HostSetup();
+  HostSetup(const HostSetup&) = delete;
+  HostSetup& operator=(const HostSetup&) = delete;
+
+  // Brings the rules and the RLOC table in step with the current RLOCs and
+  // the RLOC interface's gateways; changes nothing that is already right,
+  // so it can run on every netlink notification.
+  absl::Status update(const std::vector<net::IpAddress>& rlocs);
+
+ private:
+  HostSetup(Rtnetlink netlink, HostSetupConfig config, int eid_index, int rloc_index)
+      : netlink_(std::move(netlink)),
+        config_(std::move(config)),
+        eid_index_(eid_index),
+        rloc_index_(rloc_index) {}
+  absl::Status keep_defaults(net::IpFamily family);
+  absl::Status ensure_eid_default(const net::IpAddress& eid);
+  absl::Status sync_table(net::IpFamily family);
+  absl::Status sync_rules(const std::vector<net::IpAddress>& rlocs);
+  Route eid_default(const net::IpAddress& eid) const;
+
+  Rtnetlink netlink_;
+  HostSetupConfig config_;
+  int eid_index_;
+  int rloc_index_;
+  std::vector<Route> moved_defaults_;  // as they were, to restore on exit
+  std::vector<Route> table_routes_;    // what we put in the RLOC table
+  std::vector<Rule> rules_;
+};
+
+}  // namespace lispmob::kni

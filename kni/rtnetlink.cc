@@ -1,0 +1,268 @@
+#include "kni/rtnetlink.h"
+
+#include <net/if.h>  // before the linux/ headers, which it conflicts with otherwise
+
+#include <linux/fib_rules.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace lispmob::kni {
+namespace {
+
+// One rtnetlink request: the netlink header, the message's fixed header,
+// then attributes, each 4-byte aligned (RFC 3549 §2.3.2).
+class Request {
+ public:
+  template <class Header>
+  Request(uint16_t type, uint16_t flags, const Header& header) {
+    bytes_.resize(NLMSG_LENGTH(sizeof(Header)));
+    auto* netlink = reinterpret_cast<nlmsghdr*>(bytes_.data());
+    netlink->nlmsg_type = type;
+    netlink->nlmsg_flags = static_cast<uint16_t>(NLM_F_REQUEST | flags);
+    std::memcpy(NLMSG_DATA(netlink), &header, sizeof(Header));
+  }
+  void attribute(uint16_t type, const void* data, size_t length) {
+    const size_t start = NLMSG_ALIGN(bytes_.size());
+    bytes_.resize(start + RTA_ALIGN(RTA_LENGTH(length)));
+    rtattr attribute_header{static_cast<uint16_t>(RTA_LENGTH(length)), type};
+    std::memcpy(bytes_.data() + start, &attribute_header, sizeof(attribute_header));
+    std::memcpy(bytes_.data() + start + RTA_LENGTH(0), data, length);
+  }
+  void attribute(uint16_t type, uint32_t value) { attribute(type, &value, sizeof(value)); }
+  void attribute(uint16_t type, const net::IpAddress& address) {
+    attribute(type, address.bytes().data(), address.bytes().size());
+  }
+  std::vector<uint8_t> finish() {
+    reinterpret_cast<nlmsghdr*>(bytes_.data())->nlmsg_len = static_cast<uint32_t>(bytes_.size());
+    return std::move(bytes_);
+  }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
+
+uint8_t family_of(const net::IpAddress& address) { return address.is_v4() ? AF_INET : AF_INET6; }
+
+// A table number goes in the header when it fits, and always in RTA_TABLE.
+Request route_request(uint16_t type, uint16_t flags, const Route& route) {
+  rtmsg header{};
+  header.rtm_family = family_of(route.destination.address);
+  header.rtm_dst_len = route.destination.length;
+  header.rtm_table =
+      route.table < 256 ? static_cast<uint8_t>(route.table) : static_cast<uint8_t>(RT_TABLE_UNSPEC);
+  // A delete that names a protocol only matches routes of that protocol.
+  header.rtm_protocol = type == RTM_DELROUTE ? RTPROT_UNSPEC : RTPROT_STATIC;
+  header.rtm_scope = type == RTM_DELROUTE ? RT_SCOPE_NOWHERE
+                     : route.gateway      ? RT_SCOPE_UNIVERSE
+                                          : RT_SCOPE_LINK;
+  header.rtm_type = RTN_UNICAST;
+  Request request(type, flags, header);
+  request.attribute(RTA_TABLE, route.table);
+  if (route.destination.length > 0) request.attribute(RTA_DST, route.destination.address);
+  if (route.gateway) request.attribute(RTA_GATEWAY, *route.gateway);
+  if (route.output_interface) {
+    request.attribute(RTA_OIF, static_cast<uint32_t>(route.output_interface));
+  }
+  if (route.preferred_source) request.attribute(RTA_PREFSRC, *route.preferred_source);
+  request.attribute(RTA_PRIORITY, route.metric);
+  return request;
+}
+
+Request rule_request(uint16_t type, uint16_t flags, const Rule& rule) {
+  fib_rule_hdr header{};
+  header.family = family_of(rule.source.address);
+  header.src_len = rule.source.length;
+  header.action = FR_ACT_TO_TBL;
+  header.table =
+      rule.table < 256 ? static_cast<uint8_t>(rule.table) : static_cast<uint8_t>(RT_TABLE_UNSPEC);
+  Request request(type, flags, header);
+  request.attribute(FRA_SRC, rule.source.address);
+  request.attribute(FRA_TABLE, rule.table);
+  request.attribute(FRA_PRIORITY, rule.priority);
+  return request;
+}
+
+std::optional<net::IpAddress> address_attribute(const rtattr* attribute) {
+  const size_t length = RTA_PAYLOAD(attribute);
+  const auto* data = static_cast<const uint8_t*>(RTA_DATA(attribute));
+  if (length == 4) return net::IpAddress::v4(std::span<const uint8_t, 4>(data, 4));
+  if (length == 16) return net::IpAddress::v6(std::span<const uint8_t, 16>(data, 16));
+  return std::nullopt;
+}
+
+uint32_t u32_attribute(const rtattr* attribute) {
+  uint32_t value = 0;
+  if (RTA_PAYLOAD(attribute) >= sizeof(value)) std::memcpy(&value, RTA_DATA(attribute), 4);
+  return value;
+}
+
+}  // namespace
+
+absl::StatusOr<Rtnetlink> Rtnetlink::open() {
+  const int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (fd < 0) return absl::InternalError(absl::StrCat("netlink socket: ", std::strerror(errno)));
+  sockaddr_nl address{};
+  address.nl_family = AF_NETLINK;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    const int error = errno;
+    close(fd);
+    return absl::InternalError(absl::StrCat("netlink bind: ", std::strerror(error)));
+  }
+  timeval timeout{1, 0};  // the kernel answers at once; never hang the daemon
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  return Rtnetlink(fd);
+}
+
+Rtnetlink::~Rtnetlink() {
+  if (fd_ >= 0) close(fd_);
+}
+
+absl::Status Rtnetlink::request(std::vector<uint8_t> message, const char* what) {
+  auto* header = reinterpret_cast<nlmsghdr*>(message.data());
+  header->nlmsg_flags |= NLM_F_ACK;
+  header->nlmsg_seq = ++sequence_;
+  if (send(fd_, message.data(), message.size(), 0) < 0) {
+    return absl::InternalError(absl::StrCat(what, ": send: ", std::strerror(errno)));
+  }
+  std::array<uint8_t, 8192> buffer;
+  while (true) {
+    const ssize_t length = recv(fd_, buffer.data(), buffer.size(), 0);
+    if (length < 0) {
+      return absl::InternalError(absl::StrCat(what, ": recv: ", std::strerror(errno)));
+    }
+    int remaining = static_cast<int>(length);
+    for (auto* reply = reinterpret_cast<nlmsghdr*>(buffer.data()); NLMSG_OK(reply, remaining);
+         reply = NLMSG_NEXT(reply, remaining)) {
+      if (reply->nlmsg_seq != sequence_ || reply->nlmsg_type != NLMSG_ERROR) continue;
+      const int error = -static_cast<const nlmsgerr*>(NLMSG_DATA(reply))->error;
+      // Idempotent: adding what exists, or deleting what is gone, is done.
+      const bool adding = header->nlmsg_type == RTM_NEWROUTE || header->nlmsg_type == RTM_NEWRULE ||
+                          header->nlmsg_type == RTM_NEWADDR;
+      if (error == 0 || (adding && error == EEXIST) ||
+          (!adding && (error == ESRCH || error == ENOENT || error == EADDRNOTAVAIL))) {
+        return absl::OkStatus();
+      }
+      return absl::FailedPreconditionError(absl::StrCat(what, ": ", std::strerror(error)));
+    }
+  }
+}
+
+absl::StatusOr<int> Rtnetlink::interface_index(const std::string& name) {
+  const unsigned index = if_nametoindex(name.c_str());
+  if (index == 0) return absl::NotFoundError(absl::StrCat("no interface ", name));
+  return static_cast<int>(index);
+}
+
+absl::Status Rtnetlink::set_link_up(int index, bool noarp) {
+  ifinfomsg header{};
+  header.ifi_family = AF_UNSPEC;
+  header.ifi_index = index;
+  header.ifi_flags = IFF_UP | (noarp ? IFF_NOARP : 0);
+  header.ifi_change = IFF_UP | IFF_NOARP;
+  return request(Request(RTM_NEWLINK, 0, header).finish(), "set link up");
+}
+
+absl::Status Rtnetlink::add_address(int index, const net::IpPrefix& address) {
+  ifaddrmsg header{};
+  header.ifa_family = family_of(address.address);
+  header.ifa_prefixlen = address.length;
+  header.ifa_index = static_cast<uint32_t>(index);
+  Request message(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, header);
+  message.attribute(IFA_LOCAL, address.address);
+  message.attribute(IFA_ADDRESS, address.address);
+  return request(message.finish(), "add address");
+}
+
+absl::Status Rtnetlink::delete_address(int index, const net::IpPrefix& address) {
+  ifaddrmsg header{};
+  header.ifa_family = family_of(address.address);
+  header.ifa_prefixlen = address.length;
+  header.ifa_index = static_cast<uint32_t>(index);
+  Request message(RTM_DELADDR, 0, header);
+  message.attribute(IFA_LOCAL, address.address);
+  return request(message.finish(), "delete address");
+}
+
+absl::Status Rtnetlink::replace_route(const Route& route) {
+  return request(route_request(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, route).finish(),
+                 "replace route");
+}
+
+absl::Status Rtnetlink::delete_route(const Route& route) {
+  return request(route_request(RTM_DELROUTE, 0, route).finish(), "delete route");
+}
+
+absl::Status Rtnetlink::add_rule(const Rule& rule) {
+  return request(rule_request(RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, rule).finish(), "add rule");
+}
+
+absl::Status Rtnetlink::delete_rule(const Rule& rule) {
+  return request(rule_request(RTM_DELRULE, 0, rule).finish(), "delete rule");
+}
+
+absl::StatusOr<std::vector<Route>> Rtnetlink::default_routes(net::IpFamily family, uint32_t table) {
+  rtmsg header{};
+  header.rtm_family = family == net::IpFamily::kIpv4 ? AF_INET : AF_INET6;
+  auto message = Request(RTM_GETROUTE, NLM_F_DUMP, header).finish();
+  auto* netlink = reinterpret_cast<nlmsghdr*>(message.data());
+  netlink->nlmsg_seq = ++sequence_;
+  if (send(fd_, message.data(), message.size(), 0) < 0) {
+    return absl::InternalError(absl::StrCat("route dump: ", std::strerror(errno)));
+  }
+  std::vector<Route> routes;
+  std::array<uint8_t, 32768> buffer;
+  while (true) {
+    const ssize_t length = recv(fd_, buffer.data(), buffer.size(), 0);
+    if (length < 0) return absl::InternalError(absl::StrCat("route dump: ", std::strerror(errno)));
+    int remaining = static_cast<int>(length);
+    for (auto* reply = reinterpret_cast<nlmsghdr*>(buffer.data()); NLMSG_OK(reply, remaining);
+         reply = NLMSG_NEXT(reply, remaining)) {
+      if (reply->nlmsg_seq != sequence_) continue;
+      if (reply->nlmsg_type == NLMSG_DONE) return routes;
+      if (reply->nlmsg_type == NLMSG_ERROR) return absl::InternalError("route dump refused");
+      if (reply->nlmsg_type != RTM_NEWROUTE) continue;
+      const auto* route_header = static_cast<const rtmsg*>(NLMSG_DATA(reply));
+      if (route_header->rtm_dst_len != 0 || route_header->rtm_type != RTN_UNICAST) continue;
+      Route route;
+      route.table = route_header->rtm_table;
+      route.destination = {family == net::IpFamily::kIpv4
+                               ? net::IpAddress::v4(0u)
+                               : net::IpAddress::v6(std::array<uint8_t, 16>{}),
+                           0};
+      int attributes_length = static_cast<int>(RTM_PAYLOAD(reply));
+      for (auto* attribute = RTM_RTA(route_header); RTA_OK(attribute, attributes_length);
+           attribute = RTA_NEXT(attribute, attributes_length)) {
+        switch (attribute->rta_type) {
+          case RTA_TABLE:
+            route.table = u32_attribute(attribute);
+            break;
+          case RTA_GATEWAY:
+            route.gateway = address_attribute(attribute);
+            break;
+          case RTA_OIF:
+            route.output_interface = static_cast<int>(u32_attribute(attribute));
+            break;
+          case RTA_PREFSRC:
+            route.preferred_source = address_attribute(attribute);
+            break;
+          case RTA_PRIORITY:
+            route.metric = u32_attribute(attribute);
+            break;
+          default:
+            break;
+        }
+      }
+      if (route.table == table) routes.push_back(route);
+    }
+  }
+}
+
+}  // namespace lispmob::kni

@@ -1,0 +1,65 @@
+// A small rtnetlink client (RFC 3549, linux/rtnetlink.h) for the host
+// set-up around lmn0 and the RLOC twin: links, addresses, routes and rules,
+// one request at a time, each acknowledged by the kernel. Only what the host
+// set-up needs; an error names the operation and the kernel's errno.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/net/ip_address.h"
+
+namespace lispmob::kni {
+
+struct Route {
+  uint32_t table = 254;  // RT_TABLE_MAIN
+  net::IpPrefix destination;
+  std::optional<net::IpAddress> gateway;
+  int output_interface = 0;  // ifindex; 0: none
+  std::optional<net::IpAddress> preferred_source;
+  uint32_t metric = 0;
+  friend bool operator==(const Route&, const Route&) = default;
+};
+
+struct Rule {
+  net::IpPrefix source;
+  uint32_t table = 0;
+  uint32_t priority = 0;
+  friend bool operator==(const Rule&, const Rule&) = default;
+};
+
+class Rtnetlink {
+ public:
+  static absl::StatusOr<Rtnetlink> open();
+  Rtnetlink(Rtnetlink&& other) noexcept : fd_(other.fd_), sequence_(other.sequence_) {
+    other.fd_ = -1;
+  }
+  Rtnetlink& operator=(Rtnetlink&&) = delete;
+  ~Rtnetlink();
+
+  absl::StatusOr<int> interface_index(const std::string& name);
+  // Brings the link up; `noarp` sets or clears IFF_NOARP.
+  absl::Status set_link_up(int index, bool noarp);
+  absl::Status add_address(int index, const net::IpPrefix& address);
+  absl::Status delete_address(int index, const net::IpPrefix& address);
+  // Adds, or replaces the route with the same table, destination and metric.
+  absl::Status replace_route(const Route& route);
+  absl::Status delete_route(const Route& route);
+  // The IPv4 or IPv6 default routes of a table.
+  absl::StatusOr<std::vector<Route>> default_routes(net::IpFamily family, uint32_t table = 254);
+  absl::Status add_rule(const Rule& rule);
+  absl::Status delete_rule(const Rule& rule);
+
+ private:
+  explicit Rtnetlink(int fd) : fd_(fd) {}
+  // Sends one request and waits for its acknowledgement.
+  absl::Status request(std::vector<uint8_t> message, const char* what);
+  int fd_ = -1;
+  uint32_t sequence_ = 0;
+};
+
+}  // namespace lispmob::kni
