@@ -49,50 +49,6 @@ std::vector<std::pair<std::string, net::IpAddress>> interface_addresses() {
   return out;
 }
 
-std::string read_file(const char* path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// The MAC /proc/net/arp holds for `address` on `device`, if resolved.
-std::optional<rte_ether_addr> arp_lookup(const std::string& table, const std::string& device,
-                                         const net::IpAddress& address) {
-  std::istringstream lines(table);
-  std::string line;
-  std::getline(lines, line);  // header
-  while (std::getline(lines, line)) {
-    std::istringstream fields(line);
-    std::string ip, hw_type, flags, mac, mask, name;
-    if (!(fields >> ip >> hw_type >> flags >> mac >> mask >> name)) continue;
-    if (name != device || ip != address.to_string() || flags == "0x0") continue;
-    rte_ether_addr result;
-    if (rte_ether_unformat_addr(mac.c_str(), &result) == 0) return result;
-  }
-  return std::nullopt;
-}
-
-// The IPv4 default gateway of `device` in /proc/net/route (hex fields in
-// the kernel's byte order), if it has one.
-std::optional<net::IpAddress> default_gateway(const std::string& table, const std::string& device) {
-  std::istringstream lines(table);
-  std::string line;
-  std::getline(lines, line);  // header
-  while (std::getline(lines, line)) {
-    std::istringstream fields(line);
-    std::string name, destination, gateway;
-    if (!(fields >> name >> destination >> gateway)) continue;
-    if (name != device || destination != "00000000") continue;
-    const uint32_t raw = static_cast<uint32_t>(std::strtoul(gateway.c_str(), nullptr, 16));
-    if (raw == 0) continue;
-    std::array<uint8_t, 4> bytes;
-    std::memcpy(bytes.data(), &raw, 4);  // the kernel prints network order as a host integer
-    return net::IpAddress::v4(std::span<const uint8_t, 4>(bytes));
-  }
-  return std::nullopt;
-}
-
 void set_locator(dataplane::MapEntry::Locator& locator, const net::IpAddress& address) {
   locator.ipv6 = address.is_v6();
   std::copy(address.bytes().begin(), address.bytes().end(), locator.address.begin());
@@ -143,8 +99,40 @@ std::vector<lisp::MappingRecord> records_to_register(const config::Config& confi
   return records;
 }
 
-KernelView read_kernel_view() {
-  return {read_file("/proc/net/arp"), read_file("/proc/net/route"), interface_addresses()};
+KernelView read_kernel_view(const std::string& twin) {
+  KernelView view;
+  view.addresses = interface_addresses();
+  auto netlink = kni::Rtnetlink::open();
+  if (!netlink.ok()) return view;
+  if (auto index = netlink->interface_index(twin); index.ok()) view.twin_index = *index;
+  for (auto family : {net::IpFamily::kIpv4, net::IpFamily::kIpv6}) {
+    if (auto routes = netlink->default_routes(family); routes.ok()) {
+      view.defaults.insert(view.defaults.end(), routes->begin(), routes->end());
+    }
+  }
+  if (auto neighbours = netlink->neighbours(); neighbours.ok()) view.neighbours = *neighbours;
+  return view;
+}
+
+std::vector<net::IpAddress> next_hop_candidates(const config::Config& config,
+                                                const KernelView& kernel, net::IpFamily family) {
+  std::vector<net::IpAddress> candidates;
+  for (const auto& route : kernel.defaults) {
+    if (route.output_interface == kernel.twin_index && route.gateway) {
+      candidates.push_back(*route.gateway);
+    }
+  }
+  for (const auto& entry : config.static_map_cache) {
+    for (const auto& rloc : entry.rlocs) candidates.push_back(rloc.address);
+  }
+  for (const auto* petrs : {&config.proxy_etrs_ipv4, &config.proxy_etrs_ipv6}) {
+    for (const auto& petr : *petrs) candidates.push_back(petr.address);
+  }
+  for (const auto& server : config.map_servers) {
+    if (auto address = net::IpAddress::parse(server.address)) candidates.push_back(*address);
+  }
+  std::erase_if(candidates, [&](const auto& address) { return address.family() != family; });
+  return candidates;
 }
 
 dataplane::LocalState build_local_state(const config::Config& config,
@@ -184,24 +172,21 @@ dataplane::LocalState build_local_state(const config::Config& config,
     state.has_petr6 = true;
     set_locator(state.petr6, config.proxy_etrs_ipv6.front().address);
   }
-  std::vector<net::IpAddress> candidates;
-  if (auto gateway = default_gateway(kernel.route_table, config.dpdk.rloc_twin)) {
-    candidates.push_back(*gateway);
-  }
-  for (const auto& entry : config.static_map_cache) {
-    for (const auto& rloc : entry.rlocs) candidates.push_back(rloc.address);
-  }
-  for (const auto& petr : config.proxy_etrs_ipv4) candidates.push_back(petr.address);
-  for (const auto& server : config.map_servers) {
-    if (auto address = net::IpAddress::parse(server.address)) candidates.push_back(*address);
-  }
-  for (const auto& candidate : candidates) {
-    if (!candidate.is_v4()) continue;
-    if (auto mac = arp_lookup(kernel.arp_table, config.dpdk.rloc_twin, candidate)) {
-      state.next_hop_mac4 = *mac;
-      break;
+  // The next hop per outer family: the first candidate the twin's
+  // neighbour table has resolved.
+  auto resolve = [&](net::IpFamily family, rte_ether_addr& mac) {
+    for (const auto& candidate : next_hop_candidates(config, kernel, family)) {
+      for (const auto& neighbour : kernel.neighbours) {
+        if (neighbour.usable && neighbour.interface == kernel.twin_index &&
+            neighbour.address == candidate) {
+          std::copy(neighbour.mac.begin(), neighbour.mac.end(), mac.addr_bytes);
+          return;
+        }
+      }
     }
-  }
+  };
+  resolve(net::IpFamily::kIpv4, state.next_hop_mac4);
+  resolve(net::IpFamily::kIpv6, state.next_hop_mac6);
   return state;
 }
 
@@ -399,6 +384,27 @@ class ControlSockets {
       if (socket) socket->send(message.destination, message.bytes, source);
     }
   }
+  // A family with an RLOC but no resolved next hop: one empty datagram to
+  // the first candidate's discard port makes the twin's kernel resolve it
+  // (ARP or neighbour solicitation). At most once a second per family.
+  void solicit_next_hops(const config::Config& config, const KernelView& view,
+                         const dataplane::LocalState& state, TimePoint now) {
+    const rte_ether_addr none{};
+    auto solicit = [&](net::IpFamily family, bool has_rloc, const rte_ether_addr& mac,
+                       std::optional<UdpSocket>& socket, TimePoint& last) {
+      if (!has_rloc || !socket || std::memcmp(&mac, &none, sizeof(mac)) != 0) return;
+      if (now - last < std::chrono::seconds(1)) return;
+      const auto candidates = next_hop_candidates(config, view, family);
+      if (candidates.empty()) return;
+      last = now;
+      socket->send({candidates.front(), kDiscardPort}, {});
+    };
+    solicit(net::IpFamily::kIpv4, state.has_rloc4, state.next_hop_mac4, v4, last_solicit4_);
+    solicit(net::IpFamily::kIpv6, state.has_rloc6, state.next_hop_mac6, v6, last_solicit6_);
+  }
+  static constexpr uint16_t kDiscardPort = 9;  // RFC 863
+  TimePoint last_solicit4_{}, last_solicit6_{};
+
   static void log_message(const char* what, const Endpoint& peer, std::span<const uint8_t> bytes) {
     auto message = lisp::decode_message(bytes);
     std::fprintf(stderr, "lispd: %s %s:%u %s\n", what, peer.address.to_string().c_str(), peer.port,
@@ -475,7 +481,8 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
   }
   const rte_ether_addr rloc_mac = dataplane::port_mac(service.rloc_port());
   const rte_ether_addr eid_mac = dataplane::port_mac(service.eid_port());
-  auto state = build_local_state(config, rloc_mac, eid_mac, read_kernel_view());
+  auto state =
+      build_local_state(config, rloc_mac, eid_mac, read_kernel_view(config.dpdk.rloc_twin));
   service.local().publish(state);
   control.set_local(records_to_register(config, state));
   if (auto status = service.launch(); !status.ok()) return status;
@@ -507,7 +514,8 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
     const bool kernel_changed = ready > 0 && (fds[kNetlink].revents & POLLIN) && netlink->drain();
     if (kernel_changed || now - last_reread >= std::chrono::seconds(1)) {
       last_reread = now;
-      auto next = build_local_state(config, rloc_mac, eid_mac, read_kernel_view());
+      const KernelView view = read_kernel_view(config.dpdk.rloc_twin);
+      auto next = build_local_state(config, rloc_mac, eid_mac, view);
       if (host) {
         if (auto status = host->update(control.identity().rlocs); !status.ok()) {
           std::fprintf(stderr, "lispd: host set-up: %s\n", std::string(status.message()).c_str());
@@ -520,6 +528,7 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
         if (config.debug > 0)
           std::fprintf(stderr, "lispd: local state changed (RLOC or next hop)\n");
       }
+      sockets->solicit_next_hops(config, view, state, now);
     }
     for (int index : {kControl4, kControl6}) {
       if (ready <= 0 || !(fds[index].revents & POLLIN)) continue;

@@ -14,6 +14,7 @@
 #include "common/config/config.h"
 #include "common/lisp/mapping_record.h"
 #include "dataplane/service.h"
+#include "kni/rtnetlink.h"
 
 namespace lispmob::control {
 
@@ -33,19 +34,26 @@ std::string answer_xtr(const std::string& command, dataplane::DataplaneService& 
 std::vector<lisp::MappingRecord> records_to_register(const config::Config& config,
                                                      const dataplane::LocalState& state);
 
-// What the kernel says about the RLOC side: /proc/net/arp, /proc/net/route
-// and every interface address.
+// What the kernel says about the RLOC side: every interface address, the
+// default routes (main table) and the neighbour table, read through
+// rtnetlink.
 struct KernelView {
-  std::string arp_table;
-  std::string route_table;
   std::vector<std::pair<std::string, net::IpAddress>> addresses;
+  int twin_index = 0;
+  std::vector<kni::Route> defaults;
+  std::vector<kni::Neighbour> neighbours;
 };
-KernelView read_kernel_view();
+KernelView read_kernel_view(const std::string& twin);
 
-// The local state the config and the kernel's view give. The IPv4 next hop
-// is the twin's default gateway if it has one, else the first static
-// locator, Proxy-ETR or Map-Server on the link; its MAC comes from the
-// kernel's neighbour table. Exposed for tests.
+// Where encapsulated packets of `family` may go first, in order: the twin's
+// default gateway, then static locators, Proxy-ETRs and Map-Servers (on the
+// link).
+std::vector<net::IpAddress> next_hop_candidates(const config::Config& config,
+                                                const KernelView& kernel, net::IpFamily family);
+
+// The local state the config and the kernel's view give: RLOCs from the
+// twin's addresses, next-hop MACs for the first resolved candidate of each
+// family. Exposed for tests.
 dataplane::LocalState build_local_state(const config::Config& config,
                                         const rte_ether_addr& rloc_mac,
                                         const rte_ether_addr& eid_mac, const KernelView& kernel);

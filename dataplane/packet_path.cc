@@ -130,11 +130,12 @@ void write_outer(rte_mbuf* packet, PathContext& context, const MapEntry::Locator
   ether->src_addr = local.rloc_port_mac;
   uint8_t* ip = reinterpret_cast<uint8_t*>(ether + 1);
   uint8_t* udp_start;
+  rte_ipv6_hdr* outer6 = nullptr;
   const uint16_t udp_length = static_cast<uint16_t>(inner_length + 8 + 8);
   if (locator.ipv6) {
     ether->dst_addr = local.next_hop_mac6;
     ether->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
-    auto* v6 = reinterpret_cast<rte_ipv6_hdr*>(ip);
+    auto* v6 = outer6 = reinterpret_cast<rte_ipv6_hdr*>(ip);
     v6->vtc_flow = rte_cpu_to_be_32(6u << 28 | static_cast<uint32_t>(inner.traffic_class) << 20);
     v6->payload_len = rte_cpu_to_be_16(udp_length);
     v6->proto = kProtoUdp;
@@ -158,11 +159,19 @@ void write_outer(rte_mbuf* packet, PathContext& context, const MapEntry::Locator
   udp->src_port = rte_cpu_to_be_16(static_cast<uint16_t>(0xc000 | (hash & 0x3fff)));
   udp->dst_port = rte_cpu_to_be_16(kLispDataPort);
   udp->dgram_len = rte_cpu_to_be_16(udp_length);
-  udp->dgram_cksum = 0;  // RFC 9300 §5.3 (IPv4) and RFC 6935/6936 (IPv6 tunnels)
+  udp->dgram_cksum = 0;  // RFC 9300 §5.3: zero over IPv4
   lisp::DataHeader header;
   header.set_nonce(next_random(context));
   if (instance_id != 0) header.set_instance_id(instance_id);
   lisp::encode_data_header(header, reinterpret_cast<uint8_t*>(udp + 1));
+  if (outer6 != nullptr) {
+    // RFC 6935 lets a tunnel send zero over IPv6 only where RFC 6936's
+    // conditions hold for every node on the path; middleboxes (and
+    // Wireshark) that do not apply them drop or flag such packets. A full
+    // checksum is always valid.
+    udp->dgram_cksum = rte_ipv6_udptcp_cksum_mbuf(
+        packet, outer6, static_cast<uint16_t>(RTE_ETHER_HDR_LEN + sizeof(rte_ipv6_hdr)));
+  }
 }
 
 }  // namespace

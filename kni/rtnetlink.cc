@@ -104,6 +104,19 @@ uint32_t u32_attribute(const rtattr* attribute) {
   return value;
 }
 
+// Calls `each` for every whole netlink message in `length` bytes (NLMSG_OK
+// and NLMSG_NEXT, without their signed length).
+template <class Each>
+void for_each_message(uint8_t* buffer, size_t length, Each each) {
+  size_t offset = 0;
+  while (length - offset >= sizeof(nlmsghdr)) {
+    auto* message = reinterpret_cast<nlmsghdr*>(buffer + offset);
+    if (message->nlmsg_len < sizeof(nlmsghdr) || message->nlmsg_len > length - offset) return;
+    if (!each(message)) return;
+    offset += NLMSG_ALIGN(message->nlmsg_len);
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<Rtnetlink> Rtnetlink::open() {
@@ -138,20 +151,21 @@ absl::Status Rtnetlink::request(std::vector<uint8_t> message, const char* what) 
     if (length < 0) {
       return absl::InternalError(absl::StrCat(what, ": recv: ", std::strerror(errno)));
     }
-    int remaining = static_cast<int>(length);
-    for (auto* reply = reinterpret_cast<nlmsghdr*>(buffer.data()); NLMSG_OK(reply, remaining);
-         reply = NLMSG_NEXT(reply, remaining)) {
-      if (reply->nlmsg_seq != sequence_ || reply->nlmsg_type != NLMSG_ERROR) continue;
-      const int error = -static_cast<const nlmsgerr*>(NLMSG_DATA(reply))->error;
-      // Idempotent: adding what exists, or deleting what is gone, is done.
-      const bool adding = header->nlmsg_type == RTM_NEWROUTE || header->nlmsg_type == RTM_NEWRULE ||
-                          header->nlmsg_type == RTM_NEWADDR;
-      if (error == 0 || (adding && error == EEXIST) ||
-          (!adding && (error == ESRCH || error == ENOENT || error == EADDRNOTAVAIL))) {
-        return absl::OkStatus();
-      }
-      return absl::FailedPreconditionError(absl::StrCat(what, ": ", std::strerror(error)));
+    std::optional<int> error;
+    for_each_message(buffer.data(), static_cast<size_t>(length), [&](const nlmsghdr* reply) {
+      if (reply->nlmsg_seq != sequence_ || reply->nlmsg_type != NLMSG_ERROR) return true;
+      error = -static_cast<const nlmsgerr*>(NLMSG_DATA(reply))->error;
+      return false;
+    });
+    if (!error) continue;
+    // Idempotent: adding what exists, or deleting what is gone, is done.
+    const bool adding = header->nlmsg_type == RTM_NEWROUTE || header->nlmsg_type == RTM_NEWRULE ||
+                        header->nlmsg_type == RTM_NEWADDR;
+    if (*error == 0 || (adding && *error == EEXIST) ||
+        (!adding && (*error == ESRCH || *error == ENOENT || *error == EADDRNOTAVAIL))) {
+      return absl::OkStatus();
     }
+    return absl::FailedPreconditionError(absl::StrCat(what, ": ", std::strerror(*error)));
   }
 }
 
@@ -208,61 +222,115 @@ absl::Status Rtnetlink::delete_rule(const Rule& rule) {
   return request(rule_request(RTM_DELRULE, 0, rule).finish(), "delete rule");
 }
 
-absl::StatusOr<std::vector<Route>> Rtnetlink::default_routes(net::IpFamily family, uint32_t table) {
-  rtmsg header{};
-  header.rtm_family = family == net::IpFamily::kIpv4 ? AF_INET : AF_INET6;
-  auto message = Request(RTM_GETROUTE, NLM_F_DUMP, header).finish();
+template <class Each>
+absl::Status Rtnetlink::dump(std::vector<uint8_t> message, uint16_t type, const char* what,
+                             Each each) {
   auto* netlink = reinterpret_cast<nlmsghdr*>(message.data());
   netlink->nlmsg_seq = ++sequence_;
   if (send(fd_, message.data(), message.size(), 0) < 0) {
-    return absl::InternalError(absl::StrCat("route dump: ", std::strerror(errno)));
+    return absl::InternalError(absl::StrCat(what, ": ", std::strerror(errno)));
   }
-  std::vector<Route> routes;
   std::array<uint8_t, 32768> buffer;
   while (true) {
     const ssize_t length = recv(fd_, buffer.data(), buffer.size(), 0);
-    if (length < 0) return absl::InternalError(absl::StrCat("route dump: ", std::strerror(errno)));
-    int remaining = static_cast<int>(length);
-    for (auto* reply = reinterpret_cast<nlmsghdr*>(buffer.data()); NLMSG_OK(reply, remaining);
-         reply = NLMSG_NEXT(reply, remaining)) {
-      if (reply->nlmsg_seq != sequence_) continue;
-      if (reply->nlmsg_type == NLMSG_DONE) return routes;
-      if (reply->nlmsg_type == NLMSG_ERROR) return absl::InternalError("route dump refused");
-      if (reply->nlmsg_type != RTM_NEWROUTE) continue;
-      const auto* route_header = static_cast<const rtmsg*>(NLMSG_DATA(reply));
-      if (route_header->rtm_dst_len != 0 || route_header->rtm_type != RTN_UNICAST) continue;
-      Route route;
-      route.table = route_header->rtm_table;
-      route.destination = {family == net::IpFamily::kIpv4
-                               ? net::IpAddress::v4(0u)
-                               : net::IpAddress::v6(std::array<uint8_t, 16>{}),
-                           0};
-      int attributes_length = static_cast<int>(RTM_PAYLOAD(reply));
-      for (auto* attribute = RTM_RTA(route_header); RTA_OK(attribute, attributes_length);
-           attribute = RTA_NEXT(attribute, attributes_length)) {
-        switch (attribute->rta_type) {
-          case RTA_TABLE:
-            route.table = u32_attribute(attribute);
-            break;
-          case RTA_GATEWAY:
-            route.gateway = address_attribute(attribute);
-            break;
-          case RTA_OIF:
-            route.output_interface = static_cast<int>(u32_attribute(attribute));
-            break;
-          case RTA_PREFSRC:
-            route.preferred_source = address_attribute(attribute);
-            break;
-          case RTA_PRIORITY:
-            route.metric = u32_attribute(attribute);
-            break;
-          default:
-            break;
-        }
+    if (length < 0) return absl::InternalError(absl::StrCat(what, ": ", std::strerror(errno)));
+    std::optional<absl::Status> done;
+    for_each_message(buffer.data(), static_cast<size_t>(length), [&](const nlmsghdr* reply) {
+      if (reply->nlmsg_seq != sequence_) return true;
+      if (reply->nlmsg_type == NLMSG_DONE) {
+        done = absl::OkStatus();
+        return false;
       }
-      if (route.table == table) routes.push_back(route);
-    }
+      if (reply->nlmsg_type == NLMSG_ERROR) {
+        done = absl::InternalError(absl::StrCat(what, ": refused"));
+        return false;
+      }
+      if (reply->nlmsg_type == type) each(reply);
+      return true;
+    });
+    if (done) return *done;
   }
+}
+
+absl::StatusOr<std::vector<Route>> Rtnetlink::default_routes(net::IpFamily family, uint32_t table) {
+  rtmsg header{};
+  header.rtm_family = family == net::IpFamily::kIpv4 ? AF_INET : AF_INET6;
+  std::vector<Route> routes;
+  auto status =
+      dump(Request(RTM_GETROUTE, NLM_F_DUMP, header).finish(), RTM_NEWROUTE, "route dump",
+           [&](const nlmsghdr* reply) {
+             const auto* route_header = static_cast<const rtmsg*>(NLMSG_DATA(reply));
+             if (route_header->rtm_dst_len != 0 || route_header->rtm_type != RTN_UNICAST) {
+               return;
+             }
+             Route route;
+             route.table = route_header->rtm_table;
+             route.destination = {family == net::IpFamily::kIpv4
+                                      ? net::IpAddress::v4(0u)
+                                      : net::IpAddress::v6(std::array<uint8_t, 16>{}),
+                                  0};
+             int attributes_length = static_cast<int>(RTM_PAYLOAD(reply));
+             for (auto* attribute = RTM_RTA(route_header); RTA_OK(attribute, attributes_length);
+                  attribute = RTA_NEXT(attribute, attributes_length)) {
+               switch (attribute->rta_type) {
+                 case RTA_TABLE:
+                   route.table = u32_attribute(attribute);
+                   break;
+                 case RTA_GATEWAY:
+                   route.gateway = address_attribute(attribute);
+                   break;
+                 case RTA_OIF:
+                   route.output_interface = static_cast<int>(u32_attribute(attribute));
+                   break;
+                 case RTA_PREFSRC:
+                   route.preferred_source = address_attribute(attribute);
+                   break;
+                 case RTA_PRIORITY:
+                   route.metric = u32_attribute(attribute);
+                   break;
+                 default:
+                   break;
+               }
+             }
+             if (route.table == table) routes.push_back(route);
+           });
+  if (!status.ok()) return status;
+  return routes;
+}
+
+absl::StatusOr<std::vector<Neighbour>> Rtnetlink::neighbours() {
+  ndmsg header{};
+  header.ndm_family = AF_UNSPEC;
+  std::vector<Neighbour> found;
+  auto status = dump(
+      Request(RTM_GETNEIGH, NLM_F_DUMP, header).finish(), RTM_NEWNEIGH, "neighbour dump",
+      [&](const nlmsghdr* reply) {
+        const auto* neighbour_header = static_cast<const ndmsg*>(NLMSG_DATA(reply));
+        Neighbour neighbour;
+        neighbour.interface = neighbour_header->ndm_ifindex;
+        neighbour.usable = neighbour_header->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY |
+                                                          NUD_PROBE | NUD_PERMANENT | NUD_NOARP);
+        bool has_address = false, has_mac = false;
+        int attributes_length = static_cast<int>(reply->nlmsg_len - NLMSG_LENGTH(sizeof(ndmsg)));
+        for (auto* attribute = reinterpret_cast<const rtattr*>(
+                 reinterpret_cast<const uint8_t*>(neighbour_header) + NLMSG_ALIGN(sizeof(ndmsg)));
+             RTA_OK(attribute, attributes_length);
+             attribute = RTA_NEXT(attribute, attributes_length)) {
+          if (attribute->rta_type == NDA_DST) {
+            if (auto address = address_attribute(attribute)) {
+              neighbour.address = *address;
+              has_address = true;
+            }
+          } else if (attribute->rta_type == NDA_LLADDR &&
+                     RTA_PAYLOAD(attribute) == neighbour.mac.size()) {
+            std::memcpy(neighbour.mac.data(), RTA_DATA(attribute), 6);
+            has_mac = true;
+          }
+        }
+        if (has_address && has_mac) found.push_back(neighbour);
+      });
+  if (!status.ok()) return status;
+  return found;
 }
 
 }  // namespace lispmob::kni

@@ -4,6 +4,7 @@
 // set-up needs; an error names the operation and the kernel's errno.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,6 +33,14 @@ struct Rule {
   friend bool operator==(const Rule&, const Rule&) = default;
 };
 
+// A neighbour-table entry (ARP or NDP) with a link-layer address.
+struct Neighbour {
+  int interface = 0;  // ifindex
+  net::IpAddress address;
+  std::array<uint8_t, 6> mac{};
+  bool usable = false;  // reachable, stale, delay, probe or permanent
+};
+
 class Rtnetlink {
  public:
   static absl::StatusOr<Rtnetlink> open();
@@ -51,6 +60,8 @@ class Rtnetlink {
   absl::Status delete_route(const Route& route);
   // The IPv4 or IPv6 default routes of a table.
   absl::StatusOr<std::vector<Route>> default_routes(net::IpFamily family, uint32_t table = 254);
+  // Every IPv4 and IPv6 neighbour entry with a 6-byte link-layer address.
+  absl::StatusOr<std::vector<Neighbour>> neighbours();
   absl::Status add_rule(const Rule& rule);
   absl::Status delete_rule(const Rule& rule);
 
@@ -58,6 +69,9 @@ class Rtnetlink {
   explicit Rtnetlink(int fd) : fd_(fd) {}
   // Sends one request and waits for its acknowledgement.
   absl::Status request(std::vector<uint8_t> message, const char* what);
+  // Sends a dump request and calls `each` for every answer of `type`.
+  template <class Each>
+  absl::Status dump(std::vector<uint8_t> message, uint16_t type, const char* what, Each each);
   int fd_ = -1;
   uint32_t sequence_ = 0;
 };

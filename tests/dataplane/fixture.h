@@ -23,6 +23,30 @@ inline net::IpPrefix prefix(const char* text) { return *net::IpPrefix::parse(tex
 
 inline rte_ether_addr mac(uint8_t last) { return {{0x02, 0, 0, 0, 0, last}}; }
 
+// The golden outputs carry outer UDP source port 0: puts in the one the
+// flow hash of `inner_frame` gives, and for an IPv6 outer header updates
+// the UDP checksum for it (RFC 1624: HC' = ~(~HC + ~m + m'), m = 0).
+inline std::vector<uint8_t> with_source_port(std::vector<uint8_t> expected,
+                                             const std::vector<uint8_t>& inner_frame) {
+  const uint32_t hash =
+      flow_hash(inner_frame.data() + 14, static_cast<uint32_t>(inner_frame.size() - 14));
+  const uint16_t port = static_cast<uint16_t>(0xc000 | (hash & 0x3fff));
+  const bool ipv6 = expected[12] == 0x86;
+  const size_t udp = 14 + (ipv6 ? 40 : 20);
+  expected[udp] = static_cast<uint8_t>(port >> 8);
+  expected[udp + 1] = static_cast<uint8_t>(port);
+  if (ipv6) {
+    const uint16_t old_checksum = static_cast<uint16_t>(expected[udp + 6] << 8 | expected[udp + 7]);
+    uint32_t sum = static_cast<uint16_t>(~old_checksum) + 0xffffu + port;
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    uint16_t checksum = static_cast<uint16_t>(~sum);
+    if (checksum == 0) checksum = 0xffff;  // RFC 768: zero means none
+    expected[udp + 6] = static_cast<uint8_t>(checksum >> 8);
+    expected[udp + 7] = static_cast<uint8_t>(checksum);
+  }
+  return expected;
+}
+
 inline LocalState mobile_node_state() {
   LocalState state;
   state.has_rloc4 = state.has_rloc6 = true;

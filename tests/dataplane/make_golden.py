@@ -2,7 +2,8 @@
 """Writes tests/dataplane/golden_packets.h: the input frames and the exact
 frames the data plane must produce, built here with Python's struct and an
 RFC 1071 checksum, independently of the C++ code under test. The outer UDP
-source port (from the flow hash) is written as 0000 and the LISP nonce is
+source port (from the flow hash) is written as 0000 (and an IPv6 outer UDP
+checksum computed with that port) and the LISP nonce is
 the one the tests seed (xorshift32 from 1: 0x042021)."""
 import ipaddress
 import struct
@@ -65,8 +66,13 @@ def outer4(inner, lisp=LISP, ttl=64, ident=0, arriving=False):
     return eth(*macs, 0x0800, ipv4(src, dst, 17, udp, ttl=ttl, ident=ident, flags=0))
 
 def outer6(inner, lisp=LISP, hop=64, arriving=False):
-    udp = struct.pack("!HHHH", 0, 4341, 8 + len(lisp) + len(inner), 0) + lisp + inner
     src, dst = ("2001:db8:ff::4", "2001:db8:ff::5") if arriving else ("2001:db8:ff::5", "2001:db8:ff::4")
+    length = 8 + len(lisp) + len(inner)
+    # The UDP checksum over IPv6 (RFC 8200 §8.1 pseudo-header), with source
+    # port 0 like the rest; the tests adjust it with the real port (RFC 1624).
+    pseudo = v6(src) + v6(dst) + struct.pack("!IxxxB", length, 17)
+    checksum = csum(pseudo + struct.pack("!HHHH", 0, 4341, length, 0) + lisp + inner) or 0xffff
+    udp = struct.pack("!HHHH", 0, 4341, length, checksum) + lisp + inner
     macs = (RLOC_MAC, NEXT_HOP) if arriving else (NEXT_HOP, RLOC_MAC)
     return eth(*macs, 0x86dd, ipv6(src, dst, 17, udp, hop=hop))
 

@@ -14,21 +14,10 @@ namespace lispmob::dataplane {
 namespace {
 
 using testing::ip;
+using testing::with_source_port;
 
 class PacketPathTest : public testing::DataplaneTest {
  protected:
-  // The golden outputs carry source port 0: put in the one the flow hash gives.
-  static std::vector<uint8_t> with_source_port(std::vector<uint8_t> expected,
-                                               const std::vector<uint8_t>& inner_frame) {
-    const uint32_t hash =
-        flow_hash(inner_frame.data() + 14, static_cast<uint32_t>(inner_frame.size() - 14));
-    const uint16_t port = static_cast<uint16_t>(0xc000 | (hash & 0x3fff));
-    const size_t udp = 14 + (expected[12] == 0x08 ? 20 : 40);
-    expected[udp] = static_cast<uint8_t>(port >> 8);
-    expected[udp + 1] = static_cast<uint8_t>(port);
-    return expected;
-  }
-
   void expect_encap(const std::vector<uint8_t>& input, const std::vector<uint8_t>& golden) {
     rte_mbuf* m = packet(input);
     ASSERT_EQ(encapsulate(m, context_), Verdict::kToRlocPort);

@@ -17,6 +17,7 @@ namespace lispmob::dataplane {
 namespace {
 
 using testing::ip;
+using testing::with_source_port;
 
 // A net_ring port whose RX and TX rings the test holds.
 struct RingPort {
@@ -119,17 +120,6 @@ TEST_F(WorkerTest, EncapDecapAndKernelTrafficThroughPorts) {
   EXPECT_EQ(counters_.encapsulated, 1u);
   EXPECT_EQ(counters_.decapsulated, 1u);
   EXPECT_EQ(counters_.to_kernel, 1u);
-}
-
-// The source port the flow hash gives, written into a golden output.
-std::vector<uint8_t> with_source_port(std::vector<uint8_t> expected,
-                                      const std::vector<uint8_t>& inner_frame) {
-  const uint32_t hash = flow_hash(inner_frame.data() + 14, inner_frame.size() - 14);
-  const uint16_t port = static_cast<uint16_t>(0xc000 | (hash & 0x3fff));
-  const size_t udp = 14 + (expected[12] == 0x08 ? 20 : 40);
-  expected[udp] = static_cast<uint8_t>(port >> 8);
-  expected[udp + 1] = static_cast<uint8_t>(port);
-  return expected;
 }
 
 TEST_F(WorkerTest, EveryAddressFamilyCombinationThroughPorts) {

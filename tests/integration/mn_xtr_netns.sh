@@ -47,8 +47,11 @@ ip netns exec "$xtr" sysctl -qw "net.ipv6.conf.xa$id.disable_ipv6=1"
 ip -n "$mn" link set "ma$id" up
 ip -n "$xtr" link set "xa$id" up
 ip netns exec "$core" sysctl -qw net.ipv4.ip_forward=1
+ip netns exec "$core" sysctl -qw net.ipv6.conf.all.forwarding=1
 ip -n "$core" addr add 192.0.2.1/24 dev "ca$id"
 ip -n "$core" addr add 192.0.3.1/24 dev "cx$id"
+ip -n "$core" addr add 2001:db8:2::1/64 dev "ca$id" nodad
+ip -n "$core" addr add 2001:db8:3::1/64 dev "cx$id" nodad
 ip -n "$core" addr add 192.0.4.2/32 dev lo
 ip -n "$core" link set "ca$id" up
 ip -n "$core" link set "cx$id" up
@@ -59,7 +62,7 @@ ip -n "$core" link set "cx$id" up
 ip netns exec "$core" ethtool -K "ca$id" tx off >/dev/null
 ip netns exec "$core" ethtool -K "cx$id" tx off >/dev/null
 
-node_conf() {  # mode eid-prefix key veth
+node_conf() {  # mode eid-prefix key veth ipv4-priority ipv6-priority
   cat <<CONF
 operating-mode = "$1"
 debug = 1
@@ -75,7 +78,8 @@ dpdk {
 }
 database-mapping {
   eid-prefix = $2
-  rloc-iface { interface = "rloc0" }
+  rloc-iface { interface = "rloc0"  ip_version = 4  priority = $5 }
+  rloc-iface { interface = "rloc0"  ip_version = 6  priority = $6 }
 }
 map-server { address = 192.0.4.2  key-type = 2  key = "$3" }
 map-resolver = { 192.0.4.2 }
@@ -86,8 +90,11 @@ rloc-probing {
 }
 CONF
 }
-node_conf MN 198.18.0.10/32 mn-key "ma$id" > "$work/mn.conf"
-node_conf xTR 198.18.1.0/24 xtr-key "xa$id" > "$work/xtr.conf"
+# Both have an IPv4 and an IPv6 RLOC: the MN prefers IPv4 (its moves are
+# IPv4), the xTR IPv6, so traffic to the xTR is LISP over IPv6 and traffic
+# to the MN LISP over IPv4.
+node_conf MN 198.18.0.10/32 mn-key "ma$id" 1 2 > "$work/mn.conf"
+node_conf xTR 198.18.1.0/24 xtr-key "xa$id" 2 1 > "$work/xtr.conf"
 cat > "$work/ms.conf" <<CONF
 operating-mode = "MS"
 debug = 1
@@ -96,6 +103,9 @@ lisp-site { eid-prefix = 198.18.1.0/24  key-type = 2  key = "xtr-key" }
 CONF
 
 ip netns exec "$core" tshark -q -i any -f "udp port 4342" -w "$work/control.pcap" 2>/dev/null &
+control_capture=$!
+ip netns exec "$core" tshark -q -i "cx$id" -f "ip6 and udp port 4341" -w "$work/data6.pcap" 2>/dev/null &
+data6_capture=$!
 ip netns exec "$core" "$lispd" -f "$work/ms.conf" -s "$work/ms.sock" 2> "$work/ms.log" &
 ip netns exec "$mn" "$lispd" -f "$work/mn.conf" -s "$work/mn.sock" 2> "$work/mn.log" &
 ip netns exec "$xtr" "$lispd" -f "$work/xtr.conf" -s "$work/xtr.sock" 2> "$work/xtr.log" &
@@ -115,9 +125,13 @@ ip netns exec "$mn" sysctl -qw net.ipv4.conf.rloc0.promote_secondaries=1
 ip -n "$mn" addr add 192.0.2.5/24 dev rloc0
 ip -n "$mn" link set rloc0 up
 ip -n "$mn" route replace default via 192.0.2.1 dev rloc0
+ip -n "$mn" addr add 2001:db8:2::5/64 dev rloc0 nodad
+ip -n "$mn" -6 route add default via 2001:db8:2::1 dev rloc0
 ip -n "$xtr" addr add 192.0.3.4/24 dev rloc0
 ip -n "$xtr" link set rloc0 up
 ip -n "$xtr" route add default via 192.0.3.1 dev rloc0
+ip -n "$xtr" addr add 2001:db8:3::4/64 dev rloc0 nodad
+ip -n "$xtr" -6 route add default via 2001:db8:3::1 dev rloc0
 ip -n "$xtr" addr add 198.18.1.1/24 dev lmn0
 ip -n "$xtr" link set lmn0 arp off up
 ip -n "$xtr" route add 198.18.0.0/24 dev lmn0 src 198.18.1.1
@@ -128,12 +142,13 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 "$lispctl" -s "$work/ms.sock" show registrations | tee "$work/registered"
-grep -q "198.18.0.10/32 .*192.0.2.5 (p1 w100)" "$work/registered"
-grep -q "198.18.1.0/24 .*192.0.3.4 (p1 w100)" "$work/registered"
+grep -q "198.18.0.10/32 .*192.0.2.5 (p1 w100), 2001:db8:2::5 (p2 w100)" "$work/registered"
+grep -q "198.18.1.0/24 .*192.0.3.4 (p2 w100), 2001:db8:3::4 (p1 w100)" "$work/registered"
 
 # The MN's host set-up, done by lispd through netlink.
 ip -n "$mn" rule | tee "$work/rules"
 grep -q "from 192.0.2.5 lookup 5" "$work/rules"
+grep -q "from 2001:db8:2::5 lookup 5" <(ip -n "$mn" -6 rule)
 ip -n "$mn" route show table 5 | grep -q "^default via 192.0.2.1 dev rloc0"
 ip -n "$mn" route show default | tee "$work/defaults"
 grep -q "^default dev lmn0 .*src 198.18.0.10" "$work/defaults"
@@ -141,11 +156,13 @@ grep -q "^default via 192.0.2.1 dev rloc0 .*metric 100" "$work/defaults"
 ip -n "$mn" addr show lmn0 | grep -q "inet 198.18.0.10/32"
 
 # EID to EID: the first echo requests resolve both ways, then 5 of 5 must come back.
-ip netns exec "$mn" ping -c 3 -i 0.3 -W 1 198.18.1.1 >/dev/null || true
+for _ in $(seq 10); do
+  ip netns exec "$mn" ping -c 1 -W 1 198.18.1.1 >/dev/null && break
+done
 ip netns exec "$mn" ping -c 5 -i 0.2 -W 2 198.18.1.1 | tee "$work/ping"
 grep -q " 5 received" "$work/ping"
 "$lispctl" -s "$work/mn.sock" show map-cache | tee "$work/mn-cache"
-grep -Eq "^0 +198.18.1.0/24 +encapsulate +[0-9]+s +192.0.3.4 \(p1 w100\)" "$work/mn-cache"
+grep -Eq "^0 +198.18.1.0/24 +encapsulate +[0-9]+s +192.0.3.4 \(p2 w100\) 2001:db8:3::4 \(p1 w100\)" "$work/mn-cache"
 "$lispctl" -s "$work/xtr.sock" show map-cache | tee "$work/xtr-cache"
 grep -Eq "^0 +198.18.0.10/32 +encapsulate +[0-9]+s +192.0.2.5 \(p1 w100\)" "$work/xtr-cache"
 "$lispctl" -s "$work/ms.sock" show counters | tee "$work/ms-counters"
@@ -154,6 +171,7 @@ grep -Eq "^0 +198.18.0.10/32 +encapsulate +[0-9]+s +192.0.2.5 \(p1 w100\)" "$wor
 # Five moves of the MN's RLOC under a 10 ms ping stream. LISP data arriving
 # at the MN is captured to see when the first packet for the new RLOC comes.
 ip netns exec "$mn" tshark -q -i "ma$id" -f "udp dst port 4341" -w "$work/mn-data.pcap" 2>/dev/null &
+data_capture=$!
 sleep 1.5
 ip netns exec "$mn" ping -D -i 0.01 -c 1400 -W 1 198.18.1.1 > "$work/stream" &
 stream=$!
@@ -184,7 +202,7 @@ done
 
 # Handover time per move: from the address change to the first echo reply
 # encapsulated to the new RLOC reaching the MN.
-kill %5 2>/dev/null || true
+kill $data_capture 2>/dev/null || true
 sleep 1
 tshark -r "$work/mn-data.pcap" -T fields -e frame.time_epoch -e ip.dst 2>/dev/null > "$work/arrivals"
 python3 - "$work/moves" "$work/arrivals" <<'PY'
@@ -212,15 +230,21 @@ for _ in $(seq 50); do kill -0 $mn_lispd 2>/dev/null || break; sleep 0.1; done
 # (lmn0 and rloc0 leave with the process, and their routes with them; the
 # rule is the part that would outlive it.)
 [ "$(ip -n "$mn" rule | grep -c "lookup 5")" -eq 0 ]
+[ "$(ip -n "$mn" -6 rule | grep -c "lookup 5")" -eq 0 ]
 echo "host set-up: applied by lispd, followed the RLOC, undone on exit"
 
 # Every control message on the router decodes in tshark.
 sleep 0.5
-kill %1 2>/dev/null || true
+kill $control_capture $data6_capture 2>/dev/null || true
 sleep 0.5
 frames=$(tshark -r "$work/control.pcap" -Y lisp 2>/dev/null | wc -l)
 bad=$(tshark -r "$work/control.pcap" -Y "_ws.malformed or _ws.expert.severity >= warning" 2>/dev/null | wc -l)
 kinds=$(tshark -r "$work/control.pcap" -Y lisp -T fields -e lisp.type 2>/dev/null | sort | uniq -c | tr -s ' \n' ' ')
 echo "tshark: $frames LISP control packets through the router (count type: $kinds), $bad malformed or with expert warnings"
 [ "$frames" -gt 20 ] && [ "$bad" -eq 0 ]
+# The MN reached the xTR over IPv6 RLOCs (the xTR's preferred locator).
+data6=$(tshark -r "$work/data6.pcap" -Y "lisp-data" 2>/dev/null | wc -l)
+bad6=$(tshark -r "$work/data6.pcap" -Y "_ws.malformed or _ws.expert.severity >= warning" 2>/dev/null | wc -l)
+echo "LISP over IPv6 to the xTR: $data6 packets, $bad6 malformed"
+[ "$data6" -ge 5 ] && [ "$bad6" -eq 0 ]
 echo "mn_xtr_netns: ok"
