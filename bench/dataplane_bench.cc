@@ -300,11 +300,11 @@ int run(const std::string& mode, uint32_t prefix_count, const std::string& traff
   options.pool = pool;
   if (!start_port(*input, options).ok() || !start_port(*output, options).ok()) return 2;
   if (mode == "decap4") {
-    config.rloc_port = *input;
+    config.rloc_ports[0] = *input;
     config.eid_port = *output;
   } else {
     config.eid_port = *input;
-    config.rloc_port = *output;
+    config.rloc_ports[0] = *output;
   }
   const unsigned worker_lcore = rte_get_next_lcore(-1, 1, 0);
   rte_eal_remote_launch(run_worker, &config, worker_lcore);

@@ -174,9 +174,15 @@ std::vector<Outgoing> MapServer::handle_register(std::span<const uint8_t> bytes,
     const bool moved = !registration.record.locators.empty() &&
                        registration.record.locators != message.records[i].locators;
     if (moved) {
-      // Tell the previous attachment that the mapping changed (a mobile node moved).
+      // Tell the previous attachment that the mapping changed (a mobile
+      // node moved): the locators the new registration no longer has.
+      const auto& now_registered = message.records[i].locators;
       for (const auto& locator : registration.record.locators) {
-        if (const auto* ip = locator.address.ip()) out.push_back(notify(message, *key, {*ip}));
+        const bool kept = std::any_of(now_registered.begin(), now_registered.end(),
+                                      [&](const auto& l) { return l.address == locator.address; });
+        if (const auto* ip = locator.address.ip(); ip && !kept) {
+          out.push_back(notify(message, *key, {*ip}));
+        }
       }
     }
     registration.instance_id = instance_id;

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "absl/strings/str_format.h"
@@ -56,55 +57,17 @@ void set_locator(dataplane::MapEntry::Locator& locator, const net::IpAddress& ad
 
 }  // namespace
 
-std::vector<lisp::MappingRecord> records_to_register(const config::Config& config,
-                                                     const dataplane::LocalState& state) {
-  std::vector<lisp::MappingRecord> records;
-  for (const auto& mapping : config.database_mappings) {
-    lisp::MappingRecord record;
-    record.ttl_minutes = mapping.ttl_minutes;
-    record.eid_mask_len = mapping.eid_prefix.length;
-    record.authoritative = true;
-    if (mapping.instance_id == 0) {
-      record.eid = mapping.eid_prefix.address;
-    } else {
-      lisp::Lcaf lcaf;
-      lcaf.body =
-          lisp::InstanceIdLcaf{mapping.instance_id, 0, lisp::Address(mapping.eid_prefix.address)};
-      record.eid = lcaf;
-    }
-    // Priority and weight of the first locator configured for each family.
-    auto add = [&](const net::IpAddress& address) {
-      lisp::Locator locator;
-      locator.flags = lisp::Locator::kLocal | lisp::Locator::kReachable;
-      locator.address = address;
-      for (const auto& iface : mapping.rloc_interfaces) {
-        if (iface.family == address.family()) {
-          locator.priority = iface.priority;
-          locator.weight = iface.weight;
-          break;
-        }
-      }
-      for (const auto& rloc : mapping.rloc_addresses) {
-        if (rloc.address == address) {
-          locator.priority = rloc.priority;
-          locator.weight = rloc.weight;
-        }
-      }
-      record.locators.push_back(locator);
-    };
-    if (state.has_rloc4) add(net::IpAddress::v4(std::span<const uint8_t, 4>(state.rloc4)));
-    if (state.has_rloc6) add(net::IpAddress::v6(std::span<const uint8_t, 16>(state.rloc6)));
-    if (!record.locators.empty()) records.push_back(std::move(record));
-  }
-  return records;
-}
-
-KernelView read_kernel_view(const std::string& twin) {
+KernelView read_kernel_view(const std::vector<config::RlocLink>& links) {
   KernelView view;
   view.addresses = interface_addresses();
+  view.twin_indices.assign(links.size(), 0);
   auto netlink = kni::Rtnetlink::open();
   if (!netlink.ok()) return view;
-  if (auto index = netlink->interface_index(twin); index.ok()) view.twin_index = *index;
+  for (size_t i = 0; i < links.size(); ++i) {
+    if (auto index = netlink->interface_index(links[i].twin); index.ok()) {
+      view.twin_indices[i] = *index;
+    }
+  }
   for (auto family : {net::IpFamily::kIpv4, net::IpFamily::kIpv6}) {
     if (auto routes = netlink->default_routes(family); routes.ok()) {
       view.defaults.insert(view.defaults.end(), routes->begin(), routes->end());
@@ -114,13 +77,73 @@ KernelView read_kernel_view(const std::string& twin) {
   return view;
 }
 
-std::vector<net::IpAddress> next_hop_candidates(const config::Config& config,
-                                                const KernelView& kernel, net::IpFamily family) {
-  std::vector<net::IpAddress> candidates;
-  for (const auto& route : kernel.defaults) {
-    if (route.output_interface == kernel.twin_index && route.gateway) {
-      candidates.push_back(*route.gateway);
+std::vector<LocalLocator> local_locators(const config::Config& config, const KernelView& kernel) {
+  const auto links = config.dpdk.rloc_links();
+  auto link_of_twin = [&](const std::string& name) -> unsigned {
+    for (size_t i = 0; i < links.size(); ++i) {
+      if (links[i].twin == name) return static_cast<unsigned>(i);
     }
+    return 0;
+  };
+  std::vector<LocalLocator> locators;
+  for (size_t m = 0; m < config.database_mappings.size(); ++m) {
+    const auto& mapping = config.database_mappings[m];
+    for (const auto& rloc : mapping.rloc_addresses) {
+      unsigned link = 0;
+      for (const auto& [name, address] : kernel.addresses) {
+        if (address == rloc.address) link = link_of_twin(name);
+      }
+      locators.push_back({rloc.address, rloc.priority, rloc.weight, link, m});
+    }
+    for (const auto& iface : mapping.rloc_interfaces) {
+      // The interface's first address of the family (during a move the old
+      // one goes, and the new one becomes first).
+      for (const auto& [name, address] : kernel.addresses) {
+        if (name == iface.interface && address.family() == iface.family) {
+          locators.push_back(
+              {address, iface.priority, iface.weight, link_of_twin(iface.interface), m});
+          break;
+        }
+      }
+    }
+  }
+  return locators;
+}
+
+std::vector<lisp::MappingRecord> records_to_register(const config::Config& config,
+                                                     const std::vector<LocalLocator>& locators) {
+  std::vector<lisp::MappingRecord> records;
+  for (size_t m = 0; m < config.database_mappings.size(); ++m) {
+    const auto& mapping = config.database_mappings[m];
+    lisp::MappingRecord record;
+    record.ttl_minutes = mapping.ttl_minutes;
+    record.eid_mask_len = mapping.eid_prefix.length;
+    record.authoritative = true;
+    record.eid = eid_address(mapping.instance_id, mapping.eid_prefix.address);
+    for (const auto& local : locators) {
+      if (local.mapping != m) continue;
+      lisp::Locator locator;
+      locator.flags = lisp::Locator::kLocal | lisp::Locator::kReachable;
+      locator.address = local.address;
+      locator.priority = local.priority;
+      locator.weight = local.weight;
+      if (std::find(record.locators.begin(), record.locators.end(), locator) ==
+          record.locators.end()) {
+        record.locators.push_back(locator);
+      }
+    }
+    if (!record.locators.empty()) records.push_back(std::move(record));
+  }
+  return records;
+}
+
+std::vector<net::IpAddress> next_hop_candidates(const config::Config& config,
+                                                const KernelView& kernel, unsigned link,
+                                                net::IpFamily family) {
+  std::vector<net::IpAddress> candidates;
+  const int twin = link < kernel.twin_indices.size() ? kernel.twin_indices[link] : 0;
+  for (const auto& route : kernel.defaults) {
+    if (route.output_interface == twin && route.gateway) candidates.push_back(*route.gateway);
   }
   for (const auto& entry : config.static_map_cache) {
     for (const auto& rloc : entry.rlocs) candidates.push_back(rloc.address);
@@ -135,33 +158,80 @@ std::vector<net::IpAddress> next_hop_candidates(const config::Config& config,
   return candidates;
 }
 
+std::optional<rte_ether_addr> next_hop_mac(const config::Config& config, const KernelView& kernel,
+                                           unsigned link, net::IpFamily family) {
+  const int twin = link < kernel.twin_indices.size() ? kernel.twin_indices[link] : 0;
+  for (const auto& candidate : next_hop_candidates(config, kernel, link, family)) {
+    for (const auto& neighbour : kernel.neighbours) {
+      if (neighbour.usable && neighbour.interface == twin && neighbour.address == candidate) {
+        rte_ether_addr mac;
+        std::copy(neighbour.mac.begin(), neighbour.mac.end(), mac.addr_bytes);
+        return mac;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 dataplane::LocalState build_local_state(const config::Config& config,
-                                        const rte_ether_addr& rloc_mac,
-                                        const rte_ether_addr& eid_mac, const KernelView& kernel) {
+                                        const std::vector<rte_ether_addr>& link_macs,
+                                        const rte_ether_addr& eid_mac, const KernelView& kernel,
+                                        const std::vector<LocalLocator>& locators) {
   dataplane::LocalState state;
-  state.rloc_port_mac = rloc_mac;
   state.eid_port_host_mac = eid_mac;
   // Decapsulated frames come to the host from a "gateway" that is us.
   state.eid_port_gateway_mac = {{0x02, 'l', 'i', 's', 'p', 0x00}};
-  auto use_rloc = [&](const net::IpAddress& address) {
-    if (address.is_v4() && !state.has_rloc4) {
-      state.has_rloc4 = true;
-      std::copy(address.bytes().begin(), address.bytes().end(), state.rloc4.begin());
-    } else if (address.is_v6() && !state.has_rloc6) {
-      state.has_rloc6 = true;
-      std::copy(address.bytes().begin(), address.bytes().end(), state.rloc6.begin());
-    }
-  };
   for (const auto& mapping : config.database_mappings) {
     if (state.local_eid_count < dataplane::kMaxLocalEids) {
       state.local_eids[state.local_eid_count++] = mapping.eid_prefix;
     }
     state.instance_id = config.database_mappings.front().instance_id;
-    for (const auto& rloc : mapping.rloc_addresses) use_rloc(rloc.address);
-    for (const auto& iface : mapping.rloc_interfaces) {
-      for (const auto& [name, address] : kernel.addresses) {
-        if (name == iface.interface && address.family() == iface.family) use_rloc(address);
+  }
+  // Every link's RLOCs: LISP data may arrive on any.
+  state.link_count =
+      static_cast<unsigned>(std::min<size_t>(link_macs.size(), dataplane::kMaxRlocLinks));
+  for (const auto& locator : locators) {
+    if (locator.link >= state.link_count) continue;
+    auto& link = state.links[locator.link];
+    if (locator.address.is_v4() && !link.has_rloc4) {
+      link.has_rloc4 = true;
+      std::copy(locator.address.bytes().begin(), locator.address.bytes().end(), link.rloc4.begin());
+    } else if (locator.address.is_v6() && !link.has_rloc6) {
+      link.has_rloc6 = true;
+      std::copy(locator.address.bytes().begin(), locator.address.bytes().end(), link.rloc6.begin());
+    }
+  }
+  // The egress per outer family: the best-priority locator whose link has a
+  // resolved next hop (the best one at all, if none has yet).
+  for (auto family : {net::IpFamily::kIpv4, net::IpFamily::kIpv6}) {
+    const LocalLocator* egress = nullptr;
+    std::optional<rte_ether_addr> egress_mac;
+    for (const auto& locator : locators) {
+      if (locator.address.family() != family || locator.link >= state.link_count) continue;
+      const auto mac = next_hop_mac(config, kernel, locator.link, family);
+      const bool better =
+          egress == nullptr || (mac && !egress_mac) ||
+          (mac.has_value() == egress_mac.has_value() && locator.priority < egress->priority);
+      if (better) {
+        egress = &locator;
+        egress_mac = mac;
       }
+    }
+    if (egress == nullptr) continue;
+    const auto link = static_cast<uint8_t>(egress->link);
+    const auto bytes = egress->address.bytes();
+    if (family == net::IpFamily::kIpv4) {
+      state.has_rloc4 = true;
+      std::copy(bytes.begin(), bytes.end(), state.rloc4.begin());
+      state.egress_link4 = link;
+      state.rloc_port_mac4 = link_macs[link];
+      if (egress_mac) state.next_hop_mac4 = *egress_mac;
+    } else {
+      state.has_rloc6 = true;
+      std::copy(bytes.begin(), bytes.end(), state.rloc6.begin());
+      state.egress_link6 = link;
+      state.rloc_port_mac6 = link_macs[link];
+      if (egress_mac) state.next_hop_mac6 = *egress_mac;
     }
   }
   if (!config.proxy_etrs_ipv4.empty()) {
@@ -172,21 +242,6 @@ dataplane::LocalState build_local_state(const config::Config& config,
     state.has_petr6 = true;
     set_locator(state.petr6, config.proxy_etrs_ipv6.front().address);
   }
-  // The next hop per outer family: the first candidate the twin's
-  // neighbour table has resolved.
-  auto resolve = [&](net::IpFamily family, rte_ether_addr& mac) {
-    for (const auto& candidate : next_hop_candidates(config, kernel, family)) {
-      for (const auto& neighbour : kernel.neighbours) {
-        if (neighbour.usable && neighbour.interface == kernel.twin_index &&
-            neighbour.address == candidate) {
-          std::copy(neighbour.mac.begin(), neighbour.mac.end(), mac.addr_bytes);
-          return;
-        }
-      }
-    }
-  };
-  resolve(net::IpFamily::kIpv4, state.next_hop_mac4);
-  resolve(net::IpFamily::kIpv6, state.next_hop_mac6);
   return state;
 }
 
@@ -330,8 +385,23 @@ std::string answer_xtr(const std::string& command, dataplane::DataplaneService& 
       absl::StrAppendFormat(&out, "eid        [%d]%s\n", state.instance_id,
                             state.local_eids[i].to_string());
     }
-    absl::StrAppendFormat(&out, "rloc-port  %s\nnext-hop4  %s\n", mac_text(state.rloc_port_mac),
-                          mac_text(state.next_hop_mac4));
+    absl::StrAppendFormat(&out, "egress4    link %d port %s next hop %s\n", state.egress_link4,
+                          mac_text(state.rloc_port_mac4), mac_text(state.next_hop_mac4));
+    absl::StrAppendFormat(&out, "egress6    link %d port %s next hop %s\n", state.egress_link6,
+                          mac_text(state.rloc_port_mac6), mac_text(state.next_hop_mac6));
+    for (unsigned i = 0; i < state.link_count; ++i) {
+      const auto& link = state.links[i];
+      absl::StrAppendFormat(&out, "link %d    ", i);
+      if (link.has_rloc4) {
+        absl::StrAppend(&out, " ",
+                        net::IpAddress::v4(std::span<const uint8_t, 4>(link.rloc4)).to_string());
+      }
+      if (link.has_rloc6) {
+        absl::StrAppend(&out, " ",
+                        net::IpAddress::v6(std::span<const uint8_t, 16>(link.rloc6)).to_string());
+      }
+      out += "\n";
+    }
   } else {
     out = "unknown command '" + command +
           "': show map-cache | lookup EID [IID] | show counters | show local | show map-servers "
@@ -384,26 +454,26 @@ class ControlSockets {
       if (socket) socket->send(message.destination, message.bytes, source);
     }
   }
-  // A family with an RLOC but no resolved next hop: one empty datagram to
-  // the first candidate's discard port makes the twin's kernel resolve it
-  // (ARP or neighbour solicitation). At most once a second per family.
+  // A link with an RLOC of a family but no resolved next hop for it: one
+  // empty datagram from that RLOC to the first candidate's discard port
+  // makes the twin's kernel resolve it (ARP or neighbour solicitation). At
+  // most once a second per link and family.
   void solicit_next_hops(const config::Config& config, const KernelView& view,
-                         const dataplane::LocalState& state, TimePoint now) {
-    const rte_ether_addr none{};
-    auto solicit = [&](net::IpFamily family, bool has_rloc, const rte_ether_addr& mac,
-                       std::optional<UdpSocket>& socket, TimePoint& last) {
-      if (!has_rloc || !socket || std::memcmp(&mac, &none, sizeof(mac)) != 0) return;
-      if (now - last < std::chrono::seconds(1)) return;
-      const auto candidates = next_hop_candidates(config, view, family);
-      if (candidates.empty()) return;
+                         const std::vector<LocalLocator>& locators, TimePoint now) {
+    for (const auto& locator : locators) {
+      const auto family = locator.address.family();
+      auto& socket = locator.address.is_v4() ? v4 : v6;
+      if (!socket || next_hop_mac(config, view, locator.link, family)) continue;
+      TimePoint& last = last_solicit_[{locator.link, family}];
+      if (now - last < std::chrono::seconds(1)) continue;
+      const auto candidates = next_hop_candidates(config, view, locator.link, family);
+      if (candidates.empty()) continue;
       last = now;
-      socket->send({candidates.front(), kDiscardPort}, {});
-    };
-    solicit(net::IpFamily::kIpv4, state.has_rloc4, state.next_hop_mac4, v4, last_solicit4_);
-    solicit(net::IpFamily::kIpv6, state.has_rloc6, state.next_hop_mac6, v6, last_solicit6_);
+      socket->send({candidates.front(), kDiscardPort}, {}, locator.address);
+    }
   }
   static constexpr uint16_t kDiscardPort = 9;  // RFC 863
-  TimePoint last_solicit4_{}, last_solicit6_{};
+  std::map<std::pair<unsigned, net::IpFamily>, TimePoint> last_solicit_;
 
   static void log_message(const char* what, const Endpoint& peer, std::span<const uint8_t> bytes) {
     auto message = lisp::decode_message(bytes);
@@ -439,7 +509,8 @@ std::unique_ptr<kni::HostSetup> set_up_host(const config::Config& config) {
   if (config.mode != config::OperatingMode::kMobileNode || !config.host_setup) return nullptr;
   kni::HostSetupConfig host;
   host.eid_interface = config.tap_iface;
-  host.rloc_interface = config.dpdk.rloc_twin;
+  host.rloc_interfaces.clear();
+  for (const auto& link : config.dpdk.rloc_links()) host.rloc_interfaces.push_back(link.twin);
   host.rloc_table = config.rloc_route_table;
   for (const auto& mapping : config.database_mappings) {
     host.eids.push_back(mapping.eid_prefix.address);
@@ -468,7 +539,7 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
     if (!socket.ok()) return socket.status();
     api.emplace(std::move(*socket));
   }
-  keep_kernel_off_rloc_port(config.dpdk.rloc_port);
+  for (const auto& link : config.dpdk.rloc_links()) keep_kernel_off_rloc_port(link.port);
   DataplaneMapCache cache(service.cache());
   XtrControl control(config, XtrControl::options_from_config(config), random_nonce_or_zero, cache);
   for (const auto& entry : config.static_map_cache) {
@@ -479,12 +550,17 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
     }
     if (auto status = control.resolver().install_static(mapping); !status.ok()) return status;
   }
-  const rte_ether_addr rloc_mac = dataplane::port_mac(service.rloc_port());
+  const auto links = config.dpdk.rloc_links();
+  std::vector<rte_ether_addr> link_macs;
+  for (unsigned link = 0; link < service.link_count(); ++link) {
+    link_macs.push_back(dataplane::port_mac(service.rloc_port(link)));
+  }
   const rte_ether_addr eid_mac = dataplane::port_mac(service.eid_port());
-  auto state =
-      build_local_state(config, rloc_mac, eid_mac, read_kernel_view(config.dpdk.rloc_twin));
+  KernelView view = read_kernel_view(links);
+  auto locators = local_locators(config, view);
+  auto state = build_local_state(config, link_macs, eid_mac, view, locators);
   service.local().publish(state);
-  control.set_local(records_to_register(config, state));
+  control.set_local(records_to_register(config, locators));
   if (auto status = service.launch(); !status.ok()) return status;
   std::unique_ptr<kni::HostSetup> host = set_up_host(config);
 
@@ -514,21 +590,27 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
     const bool kernel_changed = ready > 0 && (fds[kNetlink].revents & POLLIN) && netlink->drain();
     if (kernel_changed || now - last_reread >= std::chrono::seconds(1)) {
       last_reread = now;
-      const KernelView view = read_kernel_view(config.dpdk.rloc_twin);
-      auto next = build_local_state(config, rloc_mac, eid_mac, view);
+      view = read_kernel_view(links);
+      locators = local_locators(config, view);
+      auto next = build_local_state(config, link_macs, eid_mac, view, locators);
       if (host) {
-        if (auto status = host->update(control.identity().rlocs); !status.ok()) {
+        std::vector<std::pair<unsigned, net::IpAddress>> rlocs;
+        for (const auto& locator : locators) rlocs.emplace_back(locator.link, locator.address);
+        if (auto status = host->update(rlocs); !status.ok()) {
           std::fprintf(stderr, "lispd: host set-up: %s\n", std::string(status.message()).c_str());
         }
       }
+      // The records change with any locator (a multihomed node's second
+      // link, say) even when the egress state does not; XtrControl ignores
+      // a set_local that changes nothing.
+      control.set_local(records_to_register(config, locators));
       if (std::memcmp(&next, &state, sizeof(state)) != 0) {
         state = next;
         service.local().publish(state);
-        control.set_local(records_to_register(config, state));
         if (config.debug > 0)
           std::fprintf(stderr, "lispd: local state changed (RLOC or next hop)\n");
       }
-      sockets->solicit_next_hops(config, view, state, now);
+      sockets->solicit_next_hops(config, view, locators, now);
     }
     for (int index : {kControl4, kControl6}) {
       if (ready <= 0 || !(fds[index].revents & POLLIN)) continue;

@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 
 #include "common/net/ip_address.h"
@@ -17,17 +18,32 @@
 namespace lispmob::dataplane {
 
 inline constexpr unsigned kMaxLocalEids = 8;
+inline constexpr unsigned kMaxRlocLinks = 4;
 
 struct LocalState {
-  // Source addresses of encapsulated packets, one per family.
+  // Source addresses of encapsulated packets, one per family: those of the
+  // egress link of that family.
   bool has_rloc4 = false;
   bool has_rloc6 = false;
   std::array<uint8_t, 4> rloc4{};
   std::array<uint8_t, 16> rloc6{};
   // RLOC-port MACs: ours and the next hop's per outer family (the adjacency).
-  rte_ether_addr rloc_port_mac{};
+  rte_ether_addr rloc_port_mac4{};  // the egress link's port, per outer family
+  rte_ether_addr rloc_port_mac6{};
   rte_ether_addr next_hop_mac4{};
   rte_ether_addr next_hop_mac6{};
+  // Multihoming: the link (WorkerConfig::rloc_ports index) each outer family
+  // leaves by, and every link's RLOCs (LISP data to any of them is ours).
+  uint8_t egress_link4 = 0;
+  uint8_t egress_link6 = 0;
+  struct LinkRlocs {
+    bool has_rloc4 = false;
+    bool has_rloc6 = false;
+    std::array<uint8_t, 4> rloc4{};
+    std::array<uint8_t, 16> rloc6{};
+  };
+  unsigned link_count = 0;  // beyond the egress RLOCs above, which always count
+  std::array<LinkRlocs, kMaxRlocLinks> links{};
   // EID port (lmn0): the host's MAC, and the one decapsulated frames come from.
   rte_ether_addr eid_port_host_mac{};
   rte_ether_addr eid_port_gateway_mac{};
@@ -43,6 +59,22 @@ struct LocalState {
   MapEntry::Locator petr6{};
 
   bool is_local_eid(const uint8_t* address, bool ipv6) const;
+  // True if `address` is one of our RLOCs (the egress one first: one compare
+  // on a single-homed node).
+  bool is_local_rloc4(const uint8_t* address) const {
+    if (has_rloc4 && std::memcmp(address, rloc4.data(), 4) == 0) return true;
+    for (unsigned i = 0; i < link_count; ++i) {
+      if (links[i].has_rloc4 && std::memcmp(address, links[i].rloc4.data(), 4) == 0) return true;
+    }
+    return false;
+  }
+  bool is_local_rloc6(const uint8_t* address) const {
+    if (has_rloc6 && std::memcmp(address, rloc6.data(), 16) == 0) return true;
+    for (unsigned i = 0; i < link_count; ++i) {
+      if (links[i].has_rloc6 && std::memcmp(address, links[i].rloc6.data(), 16) == 0) return true;
+    }
+    return false;
+  }
 };
 
 // Publishes snapshots to the workers (RCU: the old one is freed after a

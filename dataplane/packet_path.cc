@@ -127,7 +127,7 @@ void write_outer(rte_mbuf* packet, PathContext& context, const MapEntry::Locator
   const uint32_t inner_length = rte_pktmbuf_pkt_len(packet);
   const uint16_t outer_size = locator.ipv6 ? kOuterV6Size : kOuterV4Size;
   auto* ether = reinterpret_cast<rte_ether_hdr*>(rte_pktmbuf_prepend(packet, outer_size));
-  ether->src_addr = local.rloc_port_mac;
+  ether->src_addr = locator.ipv6 ? local.rloc_port_mac6 : local.rloc_port_mac4;
   uint8_t* ip = reinterpret_cast<uint8_t*>(ether + 1);
   uint8_t* udp_start;
   rte_ipv6_hdr* outer6 = nullptr;
@@ -264,7 +264,7 @@ Verdict finish_encap(rte_mbuf* packet, const EncapWork& work, PathContext& conte
   } else if (entry != nullptr && entry->action == MapAction::kNativelyForward) {
     counters.natively_forwarded++;
     rte_ether_hdr* out = rte_pktmbuf_mtod(packet, rte_ether_hdr*);
-    out->src_addr = local.rloc_port_mac;
+    out->src_addr = inner.ipv6 ? local.rloc_port_mac6 : local.rloc_port_mac4;
     out->dst_addr = inner.ipv6 ? local.next_hop_mac6 : local.next_hop_mac4;
     return Verdict::kToRlocPort;
   } else {
@@ -358,8 +358,7 @@ Verdict decapsulate(rte_mbuf* packet, PathContext& context) {
   uint8_t outer_ttl = 0;
   if (ether_type == RTE_ETHER_TYPE_IPV4) {
     if (ip_length < 20 || (ip[0] >> 4) != 4 || (ip[0] & 0xf) < 5) return Verdict::kToKernel;
-    if (!local.has_rloc4 || std::memcmp(ip + 16, local.rloc4.data(), 4) != 0 ||
-        ip[9] != kProtoUdp) {
+    if (!local.is_local_rloc4(ip + 16) || ip[9] != kProtoUdp) {
       return Verdict::kToKernel;
     }
     udp_offset = (ip[0] & 0xf) * 4u;
@@ -375,8 +374,7 @@ Verdict decapsulate(rte_mbuf* packet, PathContext& context) {
     }
   } else if (ether_type == RTE_ETHER_TYPE_IPV6) {
     if (ip_length < 40 || (ip[0] >> 4) != 6) return Verdict::kToKernel;
-    if (!local.has_rloc6 || std::memcmp(ip + 24, local.rloc6.data(), 16) != 0 ||
-        ip[6] != kProtoUdp) {
+    if (!local.is_local_rloc6(ip + 24) || ip[6] != kProtoUdp) {
       return Verdict::kToKernel;
     }
     udp_offset = 40;

@@ -44,28 +44,36 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::start(
   if (service->pool_ == nullptr || service->punt_ring_ == nullptr) {
     return absl::ResourceExhaustedError("no memory for the mbuf pool or the punt ring");
   }
-  // The RLOC port first: the kernel twin takes its MAC, so the kernel's ARP
-  // answers for the RLOC name the port the traffic really arrives on.
-  auto rloc = probe_port(config.dpdk.rloc_port);
-  if (!rloc.ok()) return rloc.status();
-  const rte_ether_addr mac = port_mac(*rloc);
-  char mac_text[RTE_ETHER_ADDR_FMT_SIZE];
-  rte_ether_format_addr(mac_text, sizeof(mac_text), &mac);
-  auto eid = probe_port(absl::StrCat("net_tap_eid,iface=", config.tap_iface));
-  auto twin =
-      probe_port(absl::StrCat("net_tap_twin,iface=", config.dpdk.rloc_twin, ",mac=", mac_text));
-  if (!eid.ok()) return eid.status();
-  if (!twin.ok()) return twin.status();
   PortOptions options;
   options.pool = service->pool_;
   options.promiscuous = true;
-  for (uint16_t port : {*rloc, *eid, *twin}) {
-    if (auto status = start_port(port, options); !status.ok()) return status;
-  }
   WorkerConfig& worker = service->config_;
+  const auto links = config.dpdk.rloc_links();
+  if (links.size() > kMaxRlocLinks) {
+    return absl::InvalidArgumentError(absl::StrCat("at most ", kMaxRlocLinks, " RLOC links"));
+  }
+  worker.link_count = static_cast<unsigned>(links.size());
+  for (size_t i = 0; i < links.size(); ++i) {
+    // The RLOC port first: its twin takes its MAC, so the kernel's ARP
+    // answers for the RLOC name the port the traffic really arrives on.
+    auto rloc = probe_port(links[i].port);
+    if (!rloc.ok()) return rloc.status();
+    const rte_ether_addr mac = port_mac(*rloc);
+    char mac_text[RTE_ETHER_ADDR_FMT_SIZE];
+    rte_ether_format_addr(mac_text, sizeof(mac_text), &mac);
+    auto twin =
+        probe_port(absl::StrCat("net_tap_twin", i, ",iface=", links[i].twin, ",mac=", mac_text));
+    if (!twin.ok()) return twin.status();
+    for (uint16_t port : {*rloc, *twin}) {
+      if (auto status = start_port(port, options); !status.ok()) return status;
+    }
+    worker.rloc_ports[i] = *rloc;
+    worker.kernel_ports[i] = *twin;
+  }
+  auto eid = probe_port(absl::StrCat("net_tap_eid,iface=", config.tap_iface));
+  if (!eid.ok()) return eid.status();
+  if (auto status = start_port(*eid, options); !status.ok()) return status;
   worker.eid_port = *eid;
-  worker.rloc_port = *rloc;
-  worker.kernel_port = *twin;
   worker.burst = static_cast<uint16_t>(config.dpdk.burst_size);
   worker.idle_sleep_us = config.dpdk.idle_sleep_us;
   worker.cache = service->cache_.get();
@@ -91,7 +99,10 @@ absl::Status DataplaneService::launch() {
 
 LcoreCounters DataplaneService::counters() const {
   LcoreCounters sum = counters_;
-  sum.rx_nombuf = port_rx_nombuf(config_.eid_port) + port_rx_nombuf(config_.rloc_port);
+  sum.rx_nombuf = port_rx_nombuf(config_.eid_port);
+  for (unsigned link = 0; link < config_.link_count; ++link) {
+    sum.rx_nombuf += port_rx_nombuf(config_.rloc_ports[link]);
+  }
   return sum;
 }
 
@@ -100,7 +111,12 @@ DataplaneService::~DataplaneService() {
     stop_ = true;
     rte_eal_wait_lcore(worker_lcore_);
   }
-  for (uint16_t port : {config_.rloc_port, config_.eid_port, config_.kernel_port}) {
+  std::vector<uint16_t> ports = {config_.eid_port};
+  for (unsigned link = 0; link < config_.link_count; ++link) {
+    ports.push_back(config_.rloc_ports[link]);
+    ports.push_back(config_.kernel_ports[link]);
+  }
+  for (uint16_t port : ports) {
     if (port != kNoPort && rte_eth_dev_is_valid_port(port)) stop_port(port);
   }
   cache_.reset();

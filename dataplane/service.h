@@ -1,7 +1,8 @@
 // The data plane as one object: the mbuf pool, the EID port (lmn0, a
-// net_tap), the RLOC port, its kernel twin (a second net_tap the kernel
-// answers ARP, ICMP and LISP control through), the map-cache, the local
-// state, the punt ring and one worker lcore. EAL must be initialised first.
+// net_tap), the RLOC ports (one per RLOC link of a multihomed node), each
+// with its kernel twin (a second net_tap the kernel answers ARP, ICMP and
+// LISP control through), the map-cache, the local state, the punt ring and
+// one worker lcore. EAL must be initialised first.
 #pragma once
 
 #include <rte_mempool.h>
@@ -29,7 +30,8 @@ class DataplaneService {
   rte_ring* punt_ring() { return punt_ring_; }
   rte_rcu_qsbr* qsbr() { return qsbr_; }
   uint16_t eid_port() const { return config_.eid_port; }
-  uint16_t rloc_port() const { return config_.rloc_port; }
+  unsigned link_count() const { return config_.link_count; }
+  uint16_t rloc_port(unsigned link = 0) const { return config_.rloc_ports[link]; }
   LcoreCounters counters() const;
   // Starts the worker lcore; publish a local state first.
   absl::Status launch();

@@ -32,11 +32,27 @@ void decapsulate_burst(rte_mbuf** packets, uint16_t count, Verdict* verdicts,
   for (uint16_t i = 0; i < count; ++i) verdicts[i] = decapsulate(packets[i], context);
 }
 
-// Receives a burst on `port`, runs `process` over it and sorts the packets by verdict.
+// Packets waiting for each TX port in this pass.
+struct Batches {
+  std::array<TxBatch, kMaxRlocLinks> to_rloc;
+  TxBatch to_eid;
+  std::array<TxBatch, kMaxRlocLinks> to_kernel;
+};
+
+// The link an outgoing frame leaves by: the egress of its outer family.
+unsigned egress_link(const rte_mbuf* packet, const WorkerConfig& config, const LocalState& local) {
+  const auto* ether = rte_pktmbuf_mtod(packet, const rte_ether_hdr*);
+  const unsigned link = ether->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)
+                            ? local.egress_link6
+                            : local.egress_link4;
+  return link < config.link_count ? link : 0;
+}
+
+// Receives a burst on `port` (of RLOC link `link`, for what goes to the
+// kernel), runs `process` over it and sorts the packets by verdict.
 template <class Process>
 uint16_t receive_and_process(const WorkerConfig& config, PathContext& context, uint16_t port,
-                             Process process, TxBatch& to_rloc, TxBatch& to_eid,
-                             TxBatch& to_kernel) {
+                             unsigned link, Process process, Batches& batches) {
   rte_mbuf* packets[kMaxBurst];
   Verdict verdicts[kMaxBurst];
   const uint16_t received =
@@ -52,16 +68,18 @@ uint16_t receive_and_process(const WorkerConfig& config, PathContext& context, u
   for (uint16_t i = 0; i < received; ++i) {
     rte_mbuf* packet = packets[i];
     switch (verdicts[i]) {
-      case Verdict::kToRlocPort:
-        to_rloc.packets[to_rloc.count++] = packet;
+      case Verdict::kToRlocPort: {
+        TxBatch& batch = batches.to_rloc[egress_link(packet, config, *context.local)];
+        batch.packets[batch.count++] = packet;
         break;
+      }
       case Verdict::kToEidPort:
-        to_eid.packets[to_eid.count++] = packet;
+        batches.to_eid.packets[batches.to_eid.count++] = packet;
         break;
       case Verdict::kToKernel:
-        if (config.kernel_port != kNoPort) {
+        if (config.kernel_ports[link] != kNoPort) {
           context.counters->to_kernel++;
-          to_kernel.packets[to_kernel.count++] = packet;
+          batches.to_kernel[link].packets[batches.to_kernel[link].count++] = packet;
         } else {
           rte_pktmbuf_free(packet);
         }
@@ -73,6 +91,15 @@ uint16_t receive_and_process(const WorkerConfig& config, PathContext& context, u
   }
   return received;
 }
+
+void flush_all(const WorkerConfig& config, Batches& batches, LcoreCounters& counters) {
+  for (unsigned link = 0; link < config.link_count; ++link) {
+    flush(config.rloc_ports[link], config.queue, batches.to_rloc[link], counters);
+    flush(config.kernel_ports[link], config.queue, batches.to_kernel[link], counters);
+  }
+  flush(config.eid_port, config.queue, batches.to_eid, counters);
+}
+
 }  // namespace
 
 PathContext make_context(const WorkerConfig& config, unsigned lcore) {
@@ -91,28 +118,31 @@ unsigned poll_once(const WorkerConfig& config, PathContext& context) {
   context.local = config.local->current();
   if (context.local == nullptr) return 0;  // nothing to work with yet
   context.now_tsc = rte_rdtsc();
-  TxBatch to_rloc, to_eid, to_kernel;
+  Batches batches;
   unsigned received_total = 0;
+  // Each stage fills a batch at most once per port before it is flushed.
   if (config.eid_port != kNoPort) {
-    received_total += receive_and_process(config, context, config.eid_port, encapsulate_burst,
-                                          to_rloc, to_eid, to_kernel);
+    received_total +=
+        receive_and_process(config, context, config.eid_port, 0, encapsulate_burst, batches);
+    flush_all(config, batches, *context.counters);
   }
-  if (config.rloc_port != kNoPort) {
-    received_total += receive_and_process(config, context, config.rloc_port, decapsulate_burst,
-                                          to_rloc, to_eid, to_kernel);
+  for (unsigned link = 0; link < config.link_count; ++link) {
+    if (config.rloc_ports[link] == kNoPort) continue;
+    received_total += receive_and_process(config, context, config.rloc_ports[link], link,
+                                          decapsulate_burst, batches);
+    if (config.kernel_ports[link] != kNoPort) {
+      // The kernel's own traffic (ARP replies, LISP control, ICMP) leaves
+      // by its link unchanged.
+      TxBatch& out = batches.to_rloc[link];
+      rte_mbuf* packets[kMaxBurst];
+      const uint16_t received = rte_eth_rx_burst(config.kernel_ports[link], config.queue, packets,
+                                                 static_cast<uint16_t>(kMaxBurst - out.count));
+      context.counters->rx_packets += received;
+      received_total += received;
+      for (uint16_t i = 0; i < received; ++i) out.packets[out.count++] = packets[i];
+    }
+    flush_all(config, batches, *context.counters);
   }
-  if (config.kernel_port != kNoPort) {
-    // The kernel's own traffic (ARP replies, LISP control, ICMP) leaves unchanged.
-    rte_mbuf* packets[kMaxBurst];
-    const uint16_t received = rte_eth_rx_burst(config.kernel_port, config.queue, packets,
-                                               static_cast<uint16_t>(kMaxBurst - to_rloc.count));
-    context.counters->rx_packets += received;
-    received_total += received;
-    for (uint16_t i = 0; i < received; ++i) to_rloc.packets[to_rloc.count++] = packets[i];
-  }
-  flush(config.rloc_port, config.queue, to_rloc, *context.counters);
-  flush(config.eid_port, config.queue, to_eid, *context.counters);
-  flush(config.kernel_port, config.queue, to_kernel, *context.counters);
   return received_total;
 }
 

@@ -7,6 +7,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 
@@ -20,10 +21,14 @@ namespace lispmob::dataplane {
 inline constexpr uint16_t kNoPort = 0xffff;
 
 struct WorkerConfig {
-  uint16_t eid_port = kNoPort;     // lmn0 (net_tap) or the EID-side port of an xTR
-  uint16_t rloc_port = kNoPort;    // the RLOC port
-  uint16_t kernel_port = kNoPort;  // the RLOC port's kernel twin; kNoPort: such traffic is dropped
-  uint16_t queue = 0;              // this worker's RX/TX queue on every port
+  uint16_t eid_port = kNoPort;  // lmn0 (net_tap) or the EID-side port of an xTR
+  // The RLOC links: each RLOC port and its kernel twin (kNoPort: traffic
+  // for the kernel is dropped). Encapsulated packets leave by the link
+  // LocalState names for their outer family; any link receives.
+  std::array<uint16_t, kMaxRlocLinks> rloc_ports = {kNoPort, kNoPort, kNoPort, kNoPort};
+  std::array<uint16_t, kMaxRlocLinks> kernel_ports = {kNoPort, kNoPort, kNoPort, kNoPort};
+  unsigned link_count = 1;
+  uint16_t queue = 0;  // this worker's RX/TX queue on every port
   uint16_t burst = 32;
   const MapCache* cache = nullptr;
   const LocalStatePublisher* local = nullptr;

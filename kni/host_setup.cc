@@ -29,10 +29,14 @@ absl::StatusOr<std::unique_ptr<HostSetup>> HostSetup::apply(HostSetupConfig conf
   if (!netlink.ok()) return netlink.status();
   auto eid_index = netlink->interface_index(config.eid_interface);
   if (!eid_index.ok()) return eid_index.status();
-  auto rloc_index = netlink->interface_index(config.rloc_interface);
-  if (!rloc_index.ok()) return rloc_index.status();
+  std::vector<int> rloc_indices;
+  for (const auto& name : config.rloc_interfaces) {
+    auto index = netlink->interface_index(name);
+    if (!index.ok()) return index.status();
+    rloc_indices.push_back(*index);
+  }
   std::unique_ptr<HostSetup> setup(
-      new HostSetup(std::move(*netlink), std::move(config), *eid_index, *rloc_index));
+      new HostSetup(std::move(*netlink), std::move(config), *eid_index, std::move(rloc_indices)));
   if (auto status = setup->netlink_.set_link_up(setup->eid_index_, true); !status.ok()) {
     return status;
   }
@@ -85,20 +89,22 @@ absl::Status HostSetup::ensure_eid_default(const net::IpAddress& eid) {
   return netlink_.replace_route(eid_default(eid));
 }
 
-// The RLOC table: the default route through the RLOC interface's gateway.
-absl::Status HostSetup::sync_table(net::IpFamily family) {
+// A link's RLOC table: the default route through its interface's gateway.
+absl::Status HostSetup::sync_table(unsigned link, net::IpFamily family) {
   auto routes = netlink_.default_routes(family, kMainTable);
   if (!routes.ok()) return routes.status();
+  const int interface = rloc_indices_[link];
+  const uint32_t table = config_.rloc_table + link;
   std::optional<Route> wanted;
   for (const auto& route : *routes) {
-    if (route.output_interface == rloc_index_) {
-      wanted = Route{config_.rloc_table, default_prefix(family), route.gateway,
-                     rloc_index_,        std::nullopt,           0};
+    if (route.output_interface == interface) {
+      wanted = Route{table, default_prefix(family), route.gateway, interface, std::nullopt, 0};
       break;
     }
   }
   for (auto it = table_routes_.begin(); it != table_routes_.end();) {
-    if (it->destination.address.family() == family && (!wanted || *it != *wanted)) {
+    if (it->table == table && it->destination.address.family() == family &&
+        (!wanted || *it != *wanted)) {
       (void)netlink_.delete_route(*it);
       it = table_routes_.erase(it);
     } else {
@@ -112,10 +118,11 @@ absl::Status HostSetup::sync_table(net::IpFamily family) {
   return absl::OkStatus();
 }
 
-absl::Status HostSetup::sync_rules(const std::vector<net::IpAddress>& rlocs) {
+absl::Status HostSetup::sync_rules(const std::vector<std::pair<unsigned, net::IpAddress>>& rlocs) {
   std::vector<Rule> wanted;
-  for (const auto& rloc : rlocs) {
-    wanted.push_back({host_prefix(rloc), config_.rloc_table, config_.rule_priority});
+  for (const auto& [link, rloc] : rlocs) {
+    if (link >= rloc_indices_.size()) continue;
+    wanted.push_back({host_prefix(rloc), config_.rloc_table + link, config_.rule_priority});
   }
   for (auto it = rules_.begin(); it != rules_.end();) {
     if (!contains(wanted, *it)) {
@@ -133,7 +140,7 @@ absl::Status HostSetup::sync_rules(const std::vector<net::IpAddress>& rlocs) {
   return absl::OkStatus();
 }
 
-absl::Status HostSetup::update(const std::vector<net::IpAddress>& rlocs) {
+absl::Status HostSetup::update(const std::vector<std::pair<unsigned, net::IpAddress>>& rlocs) {
   for (auto family : {net::IpFamily::kIpv4, net::IpFamily::kIpv6}) {
     const auto same_family = [&](const net::IpAddress& address) {
       return address.family() == family;
@@ -143,7 +150,9 @@ absl::Status HostSetup::update(const std::vector<net::IpAddress>& rlocs) {
       if (auto status = keep_defaults(family); !status.ok()) return status;
       if (auto status = ensure_eid_default(*eid); !status.ok()) return status;
     }
-    if (auto status = sync_table(family); !status.ok()) return status;
+    for (unsigned link = 0; link < rloc_indices_.size(); ++link) {
+      if (auto status = sync_table(link, family); !status.ok()) return status;
+    }
   }
   return sync_rules(rlocs);
 }

@@ -7,9 +7,10 @@
 // - the RLOC interface's own default routes kept, at metric 100 (any that
 //   appears later with a lower metric, from a DHCP client say, is moved
 //   there too);
-// - source routing for the RLOC: `from <RLOC> lookup <table>`, the table
-//   holding the default route through the RLOC interface's gateway, so
-//   lispd's own traffic (sent from the RLOC) leaves natively.
+// - source routing for each RLOC: `from <RLOC> lookup <table>`, the table
+//   (one per RLOC link) holding the default route through that link's
+//   gateway, so lispd's own traffic (sent from an RLOC) leaves natively by
+//   the link the RLOC belongs to.
 #pragma once
 
 #include <memory>
@@ -25,7 +26,8 @@ namespace lispmob::kni {
 
 struct HostSetupConfig {
   std::string eid_interface = "lmn0";
-  std::string rloc_interface = "rloc0";
+  // The RLOC links' interfaces (twins); link i's table is rloc_table + i.
+  std::vector<std::string> rloc_interfaces = {"rloc0"};
   std::vector<net::IpAddress> eids;
   uint32_t rloc_table = 5;  // as in LISPmob's README
   uint32_t rule_priority = 100;
@@ -39,29 +41,29 @@ class HostSetup {
   HostSetup(const HostSetup&) = delete;
   HostSetup& operator=(const HostSetup&) = delete;
 
-  // Brings the rules and the RLOC table in step with the current RLOCs and
-  // the RLOC interface's gateways; changes nothing that is already right,
-  // so it can run on every netlink notification.
-  absl::Status update(const std::vector<net::IpAddress>& rlocs);
+  // Brings the rules and the RLOC tables in step with the current RLOCs
+  // (each with its link) and the RLOC interfaces' gateways; changes nothing
+  // that is already right, so it can run on every netlink notification.
+  absl::Status update(const std::vector<std::pair<unsigned, net::IpAddress>>& rlocs);
 
  private:
-  HostSetup(Rtnetlink netlink, HostSetupConfig config, int eid_index, int rloc_index)
+  HostSetup(Rtnetlink netlink, HostSetupConfig config, int eid_index, std::vector<int> rloc_indices)
       : netlink_(std::move(netlink)),
         config_(std::move(config)),
         eid_index_(eid_index),
-        rloc_index_(rloc_index) {}
+        rloc_indices_(std::move(rloc_indices)) {}
   absl::Status keep_defaults(net::IpFamily family);
   absl::Status ensure_eid_default(const net::IpAddress& eid);
-  absl::Status sync_table(net::IpFamily family);
-  absl::Status sync_rules(const std::vector<net::IpAddress>& rlocs);
+  absl::Status sync_table(unsigned link, net::IpFamily family);
+  absl::Status sync_rules(const std::vector<std::pair<unsigned, net::IpAddress>>& rlocs);
   Route eid_default(const net::IpAddress& eid) const;
 
   Rtnetlink netlink_;
   HostSetupConfig config_;
   int eid_index_;
-  int rloc_index_;
+  std::vector<int> rloc_indices_;
   std::vector<Route> moved_defaults_;  // as they were, to restore on exit
-  std::vector<Route> table_routes_;    // what we put in the RLOC table
+  std::vector<Route> table_routes_;    // what we put in the RLOC tables
   std::vector<Rule> rules_;
 };
 

@@ -197,6 +197,11 @@ int check_database_mapping(cfg_t* cfg, cfg_opt_t* opt) {
   return 0;
 }
 
+int check_rloc_link(cfg_t* cfg, cfg_opt_t* opt) {
+  cfg_t* section = last_section(opt);
+  return require(cfg, section, "port") && require(cfg, section, "twin") ? 0 : -1;
+}
+
 int check_needs_address(cfg_t* cfg, cfg_opt_t* opt) {
   return require(cfg, last_section(opt), "address") ? 0 : -1;
 }
@@ -255,6 +260,8 @@ void attach_checks(cfg_opt_t* options) {
           opt->validcb = check_needs_address;
         } else if (name == "rloc-iface") {
           opt->validcb = check_rloc_iface;
+        } else if (name == "rloc-link") {
+          opt->validcb = check_rloc_link;
         }
         break;
       default:
@@ -422,7 +429,10 @@ Config convert(cfg_t* root, const std::string& name) {
   if (cfg_t* dpdk = cfg_getsec(root, "dpdk")) {
     config.dpdk = {str(dpdk, "eal-args"),       str(dpdk, "worker-lcores"), str(dpdk, "rloc-port"),
                    str(dpdk, "rloc-twin"),      u32(dpdk, "mbufs"),         u32(dpdk, "burst-size"),
-                   u32(dpdk, "punt-ring-size"), u32(dpdk, "idle-sleep-us")};
+                   u32(dpdk, "punt-ring-size"), u32(dpdk, "idle-sleep-us"), {}};
+    for_each_section(dpdk, "rloc-link", [&](cfg_t* link) {
+      config.dpdk.more_rloc_links.push_back({str(link, "port"), str(link, "twin")});
+    });
   }
   for (const char* section : {"explicit-locator-path", "replication-list", "multicast-info",
                               "rtr-ms-node", "ms-rtr-node", "ms-rtrs-set", "ddt-auth-site",
@@ -499,6 +509,8 @@ absl::StatusOr<Config> parse(const std::function<int(cfg_t*)>& run, const std::s
                                        CFG_BOOL("ddt-ms-peers-complete", cfg_true, CFGF_NONE),
                                        CFG_STR_LIST("ddt-ms-peers", nullptr, CFGF_NONE),
                                        CFG_END()};
+  static cfg_opt_t rloc_link_opts[] = {CFG_STR("port", nullptr, CFGF_NODEFAULT),
+                                        CFG_STR("twin", nullptr, CFGF_NODEFAULT), CFG_END()};
   static cfg_opt_t dpdk_opts[] = {
       CFG_STR("eal-args", "--no-huge --no-pci --no-shconf --no-telemetry", CFGF_NONE),
       CFG_STR("worker-lcores", "1", CFGF_NONE),
@@ -508,6 +520,7 @@ absl::StatusOr<Config> parse(const std::function<int(cfg_t*)>& run, const std::s
       CFG_INT("burst-size", 32, CFGF_NONE),
       CFG_INT("punt-ring-size", 1024, CFGF_NONE),
       CFG_INT("idle-sleep-us", 0, CFGF_NONE),
+      CFG_SEC("rloc-link", rloc_link_opts, CFGF_MULTI),
       CFG_END()};
   // Accepted for LISPmob/OOR compatibility; reported in Config::unsupported.
   static cfg_opt_t elp_node_opts[] = {
@@ -634,6 +647,12 @@ absl::StatusOr<Config> load_file(const std::string& path) {
 absl::StatusOr<Config> parse_text(std::string_view text, const std::string& name) {
   const std::string buffer(text);
   return parse([&buffer](cfg_t* cfg) { return cfg_parse_buf(cfg, buffer.c_str()); }, name);
+}
+
+std::vector<RlocLink> Dpdk::rloc_links() const {
+  std::vector<RlocLink> links = {{rloc_port, rloc_twin}};
+  links.insert(links.end(), more_rloc_links.begin(), more_rloc_links.end());
+  return links;
 }
 
 const char* to_string(OperatingMode mode) {

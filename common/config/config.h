@@ -79,6 +79,13 @@ struct LispSite {
   bool merge = false;
 };
 
+// A further RLOC port of a multihomed node, with its own kernel twin.
+struct RlocLink {
+  std::string port;
+  std::string twin;
+  friend bool operator==(const RlocLink&, const RlocLink&) = default;
+};
+
 struct Dpdk {
   std::string eal_args = "--no-huge --no-pci --no-shconf --no-telemetry";
   std::string worker_lcores = "1";
@@ -91,6 +98,10 @@ struct Dpdk {
   // between polls until traffic returns (0: always busy-poll). For a mobile
   // node on a laptop or a shared lab machine, not for a gateway.
   uint32_t idle_sleep_us = 0;
+  // Multihoming: RLOC ports beyond the first (rloc-port / rloc-twin).
+  std::vector<RlocLink> more_rloc_links;
+  // Every RLOC link, the first one first.
+  std::vector<RlocLink> rloc_links() const;
 };
 
 struct Config {

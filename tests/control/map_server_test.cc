@@ -177,6 +177,16 @@ TEST_F(MapServerTest, NewRlocsNotifyThePreviousAttachment) {
   const auto* registration = server_.lookup(0, prefix("203.0.113.10/32"));
   ASSERT_NE(registration, nullptr);
   EXPECT_EQ(registration->record.locators[0].address.to_string(), "192.0.2.77");
+  // A multihomed node losing one of two RLOCs: only the one it lost is told.
+  auto two = record("203.0.113.10/32", "192.0.2.77");
+  two.locators.push_back(two.locators[0]);
+  two.locators[1].address = ip("192.0.2.88");
+  server_.handle(map_register({two}, "old-key", 1, 3), moved, kStart + seconds(2));
+  out = server_.handle(map_register({record("203.0.113.10/32", "192.0.2.88")}, "old-key", 1, 4),
+                       {ip("192.0.2.88"), 4342}, kStart + seconds(3));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].destination.address, ip("192.0.2.77")) << "the RLOC it lost";
+  EXPECT_EQ(out[1].destination.address, ip("192.0.2.88")) << "the register's source, once";
 }
 
 TEST_F(MapServerTest, RequestIsForwardedToTheEtrWithoutProxyReply) {

@@ -53,7 +53,7 @@ inline LocalState mobile_node_state() {
   state.rloc4 = {192, 0, 2, 5};
   const net::IpAddress v6 = ip("2001:db8:ff::5");
   std::copy(v6.bytes().begin(), v6.bytes().end(), state.rloc6.begin());
-  state.rloc_port_mac = mac(0x05);
+  state.rloc_port_mac4 = state.rloc_port_mac6 = mac(0x05);
   state.next_hop_mac4 = state.next_hop_mac6 = mac(0xaa);
   state.eid_port_host_mac = mac(0x01);
   state.eid_port_gateway_mac = mac(0xee);

@@ -49,8 +49,8 @@ class WorkerTest : public testing::DataplaneTest {
     publisher_ = std::make_unique<LocalStatePublisher>(qsbr_);
     publisher_->publish(local_);
     config_.eid_port = eid_.id;
-    config_.rloc_port = rloc_.id;
-    config_.kernel_port = kernel_.id;
+    config_.rloc_ports[0] = rloc_.id;
+    config_.kernel_ports[0] = kernel_.id;
     config_.cache = cache_.get();
     config_.local = publisher_.get();
     config_.qsbr = qsbr_;

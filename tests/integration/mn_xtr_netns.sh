@@ -42,7 +42,10 @@ for ns in "$mn" "$xtr" "$core"; do
 done
 ip link add "ma$id" netns "$mn" type veth peer name "ca$id" netns "$core"
 ip link add "xa$id" netns "$xtr" type veth peer name "cx$id" netns "$core"
+ip link add "mb$id" netns "$mn" type veth peer name "cb$id" netns "$core"
 ip netns exec "$mn" sysctl -qw "net.ipv6.conf.ma$id.disable_ipv6=1"
+ip netns exec "$mn" sysctl -qw "net.ipv6.conf.mb$id.disable_ipv6=1"
+ip -n "$mn" link set "mb$id" up
 ip netns exec "$xtr" sysctl -qw "net.ipv6.conf.xa$id.disable_ipv6=1"
 ip -n "$mn" link set "ma$id" up
 ip -n "$xtr" link set "xa$id" up
@@ -52,17 +55,21 @@ ip -n "$core" addr add 192.0.2.1/24 dev "ca$id"
 ip -n "$core" addr add 192.0.3.1/24 dev "cx$id"
 ip -n "$core" addr add 2001:db8:2::1/64 dev "ca$id" nodad
 ip -n "$core" addr add 2001:db8:3::1/64 dev "cx$id" nodad
+ip -n "$core" addr add 192.0.5.1/24 dev "cb$id"
 ip -n "$core" addr add 192.0.4.2/32 dev lo
-ip -n "$core" link set "ca$id" up
-ip -n "$core" link set "cx$id" up
+for veth in "ca$id" "cx$id" "cb$id"; do ip -n "$core" link set "$veth" up; done
 # The router's side of the RLOC veths sends full UDP checksums, as a wire
 # does, not veth's offloaded partial ones (net_af_packet hands those to the
 # twin as they are). lispd itself keeps the kernel's IP stack off the
 # af_packet interfaces (rp_filter).
-ip netns exec "$core" ethtool -K "ca$id" tx off >/dev/null
-ip netns exec "$core" ethtool -K "cx$id" tx off >/dev/null
+for veth in "ca$id" "cx$id" "cb$id"; do ip netns exec "$core" ethtool -K "$veth" tx off >/dev/null; done
 
-node_conf() {  # mode eid-prefix key veth ipv4-priority ipv6-priority
+node_conf() {  # mode eid-prefix key veth ipv4-priority ipv6-priority [second-link-veth]
+  local link2="" iface2=""
+  if [ -n "${7:-}" ]; then
+    link2="rloc-link { port = \"net_af_packet_rloc1,iface=$7\"  twin = \"rloc1\" }"
+    iface2="rloc-iface { interface = \"rloc1\"  ip_version = 4  priority = 2 }"
+  fi
   cat <<CONF
 operating-mode = "$1"
 debug = 1
@@ -75,11 +82,13 @@ dpdk {
   rloc-twin = "rloc0"
   mbufs = 4095
   idle-sleep-us = 200
+  $link2
 }
 database-mapping {
   eid-prefix = $2
   rloc-iface { interface = "rloc0"  ip_version = 4  priority = $5 }
   rloc-iface { interface = "rloc0"  ip_version = 6  priority = $6 }
+  $iface2
 }
 map-server { address = 192.0.4.2  key-type = 2  key = "$3" }
 map-resolver = { 192.0.4.2 }
@@ -92,8 +101,9 @@ CONF
 }
 # Both have an IPv4 and an IPv6 RLOC: the MN prefers IPv4 (its moves are
 # IPv4), the xTR IPv6, so traffic to the xTR is LISP over IPv6 and traffic
-# to the MN LISP over IPv4.
-node_conf MN 198.18.0.10/32 mn-key "ma$id" 1 2 > "$work/mn.conf"
+# to the MN LISP over IPv4. The MN is multihomed: a second link (mb, twin
+# rloc1, 192.0.5.5, priority 2) backs up the first.
+node_conf MN 198.18.0.10/32 mn-key "ma$id" 1 3 "mb$id" > "$work/mn.conf"
 node_conf xTR 198.18.1.0/24 xtr-key "xa$id" 2 1 > "$work/xtr.conf"
 cat > "$work/ms.conf" <<CONF
 operating-mode = "MS"
@@ -111,7 +121,7 @@ ip netns exec "$mn" "$lispd" -f "$work/mn.conf" -s "$work/mn.sock" 2> "$work/mn.
 ip netns exec "$xtr" "$lispd" -f "$work/xtr.conf" -s "$work/xtr.sock" 2> "$work/xtr.log" &
 for ns in "$mn" "$xtr"; do
   for _ in $(seq 50); do
-    ip -n "$ns" link show rloc0 >/dev/null 2>&1 && ip -n "$ns" link show lmn0 >/dev/null 2>&1 && break
+    ip -n "$ns" link show lmn0 >/dev/null 2>&1 && break
     sleep 0.2
   done
   ip -n "$ns" link show lmn0 >/dev/null
@@ -127,6 +137,11 @@ ip -n "$mn" link set rloc0 up
 ip -n "$mn" route replace default via 192.0.2.1 dev rloc0
 ip -n "$mn" addr add 2001:db8:2::5/64 dev rloc0 nodad
 ip -n "$mn" -6 route add default via 2001:db8:2::1 dev rloc0
+# The second link: its own address and gateway (a route of a higher metric,
+# as a second DHCP client would add).
+ip -n "$mn" addr add 192.0.5.5/24 dev rloc1
+ip -n "$mn" link set rloc1 up
+ip -n "$mn" route add default via 192.0.5.1 dev rloc1 metric 200
 ip -n "$xtr" addr add 192.0.3.4/24 dev rloc0
 ip -n "$xtr" link set rloc0 up
 ip -n "$xtr" route add default via 192.0.3.1 dev rloc0
@@ -138,11 +153,12 @@ ip -n "$xtr" route add 198.18.0.0/24 dev lmn0 src 198.18.1.1
 
 # Both registered with the Map-Server.
 for _ in $(seq 50); do
-  [ "$("$lispctl" -s "$work/ms.sock" show registrations | grep -c "198.18.[01]")" -ge 2 ] && break
+  "$lispctl" -s "$work/ms.sock" show registrations | grep -q "198.18.0.10/32 .*192.0.5.5" &&
+    [ "$("$lispctl" -s "$work/ms.sock" show registrations | grep -c "198.18.[01]")" -ge 2 ] && break
   sleep 0.1
 done
 "$lispctl" -s "$work/ms.sock" show registrations | tee "$work/registered"
-grep -q "198.18.0.10/32 .*192.0.2.5 (p1 w100), 2001:db8:2::5 (p2 w100)" "$work/registered"
+grep -q "198.18.0.10/32 .*192.0.2.5 (p1 w100), 2001:db8:2::5 (p3 w100), 192.0.5.5 (p2 w100)" "$work/registered"
 grep -q "198.18.1.0/24 .*192.0.3.4 (p2 w100), 2001:db8:3::4 (p1 w100)" "$work/registered"
 
 # The MN's host set-up, done by lispd through netlink.
@@ -220,16 +236,45 @@ print("handover (address change to first echo reply through the new RLOC): %s ms
       % (", ".join("%.1f" % t for t in times), statistics.median(times)))
 PY
 
-# Source routing followed the RLOC; on exit lispd undoes the host set-up.
+# Source routing followed the RLOC, and the second link has its own table.
 ip -n "$mn" rule | grep -q "from $old lookup 5"
 [ "$(ip -n "$mn" rule | grep -c "lookup 5")" -eq 1 ]
+ip -n "$mn" rule | grep -q "from 192.0.5.5 lookup 6"
+ip -n "$mn" route show table 6 | grep -q "^default via 192.0.5.1 dev rloc1"
+
+# Multihoming: link 0 loses its IPv4 address; the MN leaves by link 1
+# (priority 2), registers what it has left, and the xTR, told by SMR, sends
+# to 192.0.5.5. Measured like a move: to the first echo reply there.
+ip netns exec "$mn" tshark -q -i "mb$id" -f "udp dst port 4341" -w "$work/link1.pcap" 2>/dev/null &
+link1_capture=$!
+sleep 1.5
+ip netns exec "$mn" ping -D -i 0.01 -c 200 -W 1 198.18.1.1 > "$work/failover-stream" &
+sleep 0.5
+failed_at=$(date +%s.%N)
+ip -n "$mn" addr del "$old/24" dev rloc0
+sleep 1.5
+wait $! || true
+kill $link1_capture 2>/dev/null || true
+sleep 1
+"$lispctl" -s "$work/ms.sock" show registrations | tee "$work/registered-after"
+grep -q "198.18.0.10/32 .*2001:db8:2::5 (p3 w100), 192.0.5.5 (p2 w100)" "$work/registered-after"
+"$lispctl" -s "$work/mn.sock" show local | tee "$work/mn-local"
+grep -q "^egress4    link 1" "$work/mn-local"
+first=$(tshark -r "$work/link1.pcap" -T fields -e frame.time_epoch -e ip.dst 2>/dev/null |
+  awk -v t="$failed_at" '{split($2, dst, ",")} dst[1] == "192.0.5.5" && $1 > t {print $1; exit}')
+[ -n "$first" ] || { echo "nothing reached 192.0.5.5 after the failover"; exit 1; }
+echo "multihoming failover (link 0 address gone to first echo reply on link 1): $(echo "($first - $failed_at) * 1000" | bc -l | xargs printf %.1f) ms"
+received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$work/failover-stream")
+echo "failover stream: $received of 200 echo replies"
+
+# On exit lispd undoes the host set-up.
 mn_lispd=$(ip netns pids "$mn" | while read -r pid; do
   [ "$(cat /proc/$pid/comm)" = lispd ] && echo "$pid"; done)
 kill -TERM $mn_lispd
 for _ in $(seq 50); do kill -0 $mn_lispd 2>/dev/null || break; sleep 0.1; done
 # (lmn0 and rloc0 leave with the process, and their routes with them; the
 # rule is the part that would outlive it.)
-[ "$(ip -n "$mn" rule | grep -c "lookup 5")" -eq 0 ]
+[ "$(ip -n "$mn" rule | grep -Ec "lookup (5|6)")" -eq 0 ]
 [ "$(ip -n "$mn" -6 rule | grep -c "lookup 5")" -eq 0 ]
 echo "host set-up: applied by lispd, followed the RLOC, undone on exit"
 

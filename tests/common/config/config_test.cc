@@ -33,6 +33,21 @@ TEST(ConfigTest, ExampleFileLoads) {
 }
 
 // An oor.conf as OOR's documentation writes one (xTR with OOR-only keys).
+TEST(ConfigTest, MultihomedRlocLinks) {
+  auto config = parse_text(R"(
+dpdk {
+  rloc-port = "net_af_packet0,iface=eth0"
+  rloc-link { port = "net_af_packet1,iface=wlan0"  twin = "rloc1" }
+}
+)",
+                           "multi.conf");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const auto links = config->dpdk.rloc_links();
+  ASSERT_EQ(links.size(), 2u);
+  EXPECT_EQ(links[0], (RlocLink{"net_af_packet0,iface=eth0", "rloc0"}));
+  EXPECT_EQ(links[1], (RlocLink{"net_af_packet1,iface=wlan0", "rloc1"}));
+}
+
 TEST(ConfigTest, OorStyleXtr) {
   auto config = parse_text(R"(
 debug = 1
@@ -147,6 +162,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadCase{"debug = 1\nfrobnicate = 3\n", "bad.conf:2: no such option 'frobnicate'"},
         BadCase{"debug = 9\n", "bad.conf:1: key 'debug': expected 0 to 3, got 9"},
+        BadCase{"dpdk {\n  rloc-link { port = \"net_null1\" }\n}\n",
+                "bad.conf:2: section 'rloc-link': missing key 'twin'"},
         BadCase{"\noperating-mode = \"router\"\n",
                 "bad.conf:2: key 'operating-mode': expected one of MN, xTR, MS, RTR, got 'router'"},
         BadCase{"database-mapping {\n  eid-prefix = 10.0.0.1/24\n}\n",
