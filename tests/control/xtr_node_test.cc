@@ -1,0 +1,121 @@
+// What lispd derives from the config and the kernel's view for a
+// multihomed node: its locators, the records it registers, and the data
+// plane's local state (egress link per outer family, every link's RLOCs).
+#include "control/xtr_node.h"
+
+#include <gtest/gtest.h>
+
+namespace lispmob::control {
+namespace {
+
+net::IpAddress ip(const char* text) { return *net::IpAddress::parse(text); }
+
+config::Config multihomed_config() {
+  auto config = config::parse_text(R"(
+operating-mode = "MN"
+dpdk {
+  rloc-port = "net_af_packet0,iface=eth0"
+  rloc-link { port = "net_af_packet1,iface=wlan0"  twin = "rloc1" }
+}
+database-mapping {
+  eid-prefix = 198.18.0.10/32
+  rloc-iface { interface = "rloc0"  ip_version = 4  priority = 1  weight = 50 }
+  rloc-iface { interface = "rloc0"  ip_version = 6  priority = 3 }
+  rloc-iface { interface = "rloc1"  ip_version = 4  priority = 2 }
+}
+)",
+                                   "multi.conf");
+  EXPECT_TRUE(config.ok()) << config.status();
+  return *config;
+}
+
+kni::Neighbour neighbour(int interface, const char* address, uint8_t last) {
+  return {interface, ip(address), {0x02, 0, 0, 0, 0, last}, true};
+}
+
+// Link 0 (rloc0, ifindex 10) has IPv4 and IPv6, link 1 (rloc1, 11) IPv4;
+// both gateways are resolved.
+KernelView two_links() {
+  KernelView view;
+  view.addresses = {{"rloc0", ip("192.0.2.5")},
+                    {"rloc0", ip("2001:db8:2::5")},
+                    {"rloc1", ip("192.0.5.5")},
+                    {"eth9", ip("10.0.0.1")}};
+  view.twin_indices = {10, 11};
+  const net::IpPrefix any4{ip("0.0.0.0"), 0}, any6{ip("::"), 0};
+  view.defaults = {{254, any4, ip("192.0.2.1"), 10, std::nullopt, 100},
+                   {254, any4, ip("192.0.5.1"), 11, std::nullopt, 200},
+                   {254, any6, ip("2001:db8:2::1"), 10, std::nullopt, 1024}};
+  view.neighbours = {neighbour(10, "192.0.2.1", 0xa1), neighbour(11, "192.0.5.1", 0xb1),
+                     neighbour(10, "2001:db8:2::1", 0xa6)};
+  return view;
+}
+
+const std::vector<rte_ether_addr> kLinkMacs = {{{0x02, 0, 0, 0, 0x10, 0}},
+                                               {{0x02, 0, 0, 0, 0x11, 0}}};
+const rte_ether_addr kEidMac = {{0x02, 0, 0, 0, 0, 0x01}};
+
+TEST(XtrNode, LocatorsOfEveryLinkAreRegisteredTogether) {
+  const auto config = multihomed_config();
+  const auto locators = local_locators(config, two_links());
+  ASSERT_EQ(locators.size(), 3u);
+  EXPECT_EQ(locators[0], (LocalLocator{ip("192.0.2.5"), 1, 50, 0, 0}));
+  EXPECT_EQ(locators[1], (LocalLocator{ip("2001:db8:2::5"), 3, 100, 0, 0}));
+  EXPECT_EQ(locators[2], (LocalLocator{ip("192.0.5.5"), 2, 100, 1, 0}));
+  const auto records = records_to_register(config, locators);
+  ASSERT_EQ(records.size(), 1u);
+  ASSERT_EQ(records[0].locators.size(), 3u);
+  EXPECT_EQ(records[0].locators[2].address, lisp::Address(ip("192.0.5.5")));
+  EXPECT_EQ(records[0].locators[2].priority, 2);
+  EXPECT_TRUE(records[0].locators[2].local());
+  EXPECT_EQ(records[0].locators[0].weight, 50);
+}
+
+TEST(XtrNode, EgressIsTheBestPriorityLinkWithANextHop) {
+  const auto config = multihomed_config();
+  const auto view = two_links();
+  const auto state =
+      build_local_state(config, kLinkMacs, kEidMac, view, local_locators(config, view));
+  EXPECT_EQ(state.egress_link4, 0);
+  EXPECT_EQ(net::IpAddress::v4(std::span<const uint8_t, 4>(state.rloc4)), ip("192.0.2.5"));
+  EXPECT_EQ(state.next_hop_mac4.addr_bytes[5], 0xa1);
+  EXPECT_EQ(state.rloc_port_mac4.addr_bytes[4], 0x10);
+  EXPECT_EQ(state.egress_link6, 0);
+  EXPECT_EQ(state.next_hop_mac6.addr_bytes[5], 0xa6);
+  // LISP data to either link's RLOC is ours.
+  EXPECT_EQ(state.link_count, 2u);
+  EXPECT_TRUE(state.is_local_rloc4(ip("192.0.5.5").bytes().data()));
+  EXPECT_TRUE(state.is_local_rloc4(ip("192.0.2.5").bytes().data()));
+  EXPECT_FALSE(state.is_local_rloc4(ip("10.0.0.1").bytes().data()));
+}
+
+TEST(XtrNode, UnresolvedNextHopOrLostAddressMovesTheEgress) {
+  const auto config = multihomed_config();
+  auto view = two_links();
+  view.neighbours[0].usable = false;  // link 0's gateway stopped answering ARP
+  auto state = build_local_state(config, kLinkMacs, kEidMac, view, local_locators(config, view));
+  EXPECT_EQ(state.egress_link4, 1) << "a resolved next hop beats a better priority";
+  EXPECT_EQ(net::IpAddress::v4(std::span<const uint8_t, 4>(state.rloc4)), ip("192.0.5.5"));
+  EXPECT_EQ(state.next_hop_mac4.addr_bytes[5], 0xb1);
+  EXPECT_EQ(state.rloc_port_mac4.addr_bytes[4], 0x11);
+
+  view = two_links();
+  view.addresses.erase(view.addresses.begin());  // link 0's IPv4 address is gone
+  const auto locators = local_locators(config, view);
+  EXPECT_EQ(locators.size(), 2u);
+  state = build_local_state(config, kLinkMacs, kEidMac, view, locators);
+  EXPECT_EQ(state.egress_link4, 1);
+  EXPECT_EQ(state.egress_link6, 0) << "IPv6 still leaves by link 0";
+}
+
+TEST(XtrNode, NextHopCandidatesStartWithTheLinksGateway) {
+  const auto config = multihomed_config();
+  const auto view = two_links();
+  EXPECT_EQ(next_hop_candidates(config, view, 1, net::IpFamily::kIpv4).front(), ip("192.0.5.1"));
+  EXPECT_EQ(next_hop_candidates(config, view, 0, net::IpFamily::kIpv6).front(),
+            ip("2001:db8:2::1"));
+  EXPECT_TRUE(next_hop_candidates(config, view, 1, net::IpFamily::kIpv6).empty());
+}
+
+}  // namespace
+}  // namespace lispmob::control
