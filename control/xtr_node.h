@@ -1,20 +1,19 @@
 // lispd in MN/xTR mode: the control loop around the data plane. It keeps
-// the workers' local state in step with the kernel twin of the RLOC port
-// (its addresses, default gateway and neighbours, re-read at once on any
-// netlink notification and every second regardless), runs the control
-// plane (XtrControl: registration, resolution of punted misses, the ETR's
-// answers, SMR) over UDP 4342 through the twin, and answers lispctl.
+// the workers' local state in step with the kernel twins of the RLOC links
+// (kernel_view.h: addresses, default gateways and neighbours, re-read at
+// once on any netlink notification and every second regardless), sets a
+// mobile node's host up (kni/host_setup.h), runs the control plane
+// (XtrControl: registration, resolution of punted misses, the ETR's
+// answers, SMR, RLOC probing) over UDP 4342 through the twins, and answers
+// lispctl.
 #pragma once
 
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "common/config/config.h"
-#include "common/lisp/mapping_record.h"
+#include "control/kernel_view.h"
 #include "dataplane/service.h"
-#include "kni/rtnetlink.h"
 
 namespace lispmob::control {
 
@@ -28,48 +27,5 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
 // "show counters", "show local", "show map-servers", "show control".
 std::string answer_xtr(const std::string& command, dataplane::DataplaneService& service,
                        const dataplane::LocalState& state, const XtrControl& control);
-
-// What the kernel says about the RLOC side: every interface address, each
-// RLOC link's twin (ifindex), the default routes (main table) and the
-// neighbour table, read through rtnetlink.
-struct KernelView {
-  std::vector<std::pair<std::string, net::IpAddress>> addresses;
-  std::vector<int> twin_indices;  // per RLOC link; 0: no such interface
-  std::vector<kni::Route> defaults;
-  std::vector<kni::Neighbour> neighbours;
-};
-KernelView read_kernel_view(const std::vector<config::RlocLink>& links);
-
-// One of our RLOCs: from a database-mapping's rloc-address, or the current
-// address of an rloc-iface (a twin), with its priority and weight.
-struct LocalLocator {
-  net::IpAddress address;
-  uint8_t priority = 1;
-  uint8_t weight = 100;
-  unsigned link = 0;   // the RLOC link whose twin holds it
-  size_t mapping = 0;  // index in config.database_mappings
-  friend bool operator==(const LocalLocator&, const LocalLocator&) = default;
-};
-std::vector<LocalLocator> local_locators(const config::Config& config, const KernelView& kernel);
-
-// The records to register and answer with: each database-mapping with all
-// its current locators (a multihomed node registers them together).
-std::vector<lisp::MappingRecord> records_to_register(const config::Config& config,
-                                                     const std::vector<LocalLocator>& locators);
-
-// Where encapsulated packets of `family` leaving by `link` may go first, in
-// order: that twin's default gateway, then static locators, Proxy-ETRs and
-// Map-Servers (on the link).
-std::vector<net::IpAddress> next_hop_candidates(const config::Config& config,
-                                                const KernelView& kernel, unsigned link,
-                                                net::IpFamily family);
-
-// The local state for the workers: every link's RLOCs, and per outer family
-// the egress: the best-priority locator whose link has a resolved next hop.
-// `link_macs`: each RLOC port's MAC. Exposed for tests.
-dataplane::LocalState build_local_state(const config::Config& config,
-                                        const std::vector<rte_ether_addr>& link_macs,
-                                        const rte_ether_addr& eid_mac, const KernelView& kernel,
-                                        const std::vector<LocalLocator>& locators);
 
 }  // namespace lispmob::control

@@ -119,7 +119,7 @@ received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$work/ping")
 
 # Registered with the Map-Server, with the current RLOC.
 for _ in $(seq 30); do
-  "$lispctl" -s "$work/ms.sock" show registrations | grep -q "198.18.0.10/32 .*192.0.2.5 (p1 w100)" && break
+  "$lispctl" -s "$work/ms.sock" show registrations | grep "198.18.0.10/32 .*192.0.2.5 (p1 w100)" >/dev/null && break
   sleep 0.1
 done
 "$lispctl" -s "$work/ms.sock" show registrations | tee "$work/registered"
@@ -130,7 +130,7 @@ grep -Eq "^\* +192.0.2.4 +yes" "$work/map-servers"
 # lispctl's view of the data plane.
 "$lispctl" -s "$work/lispd.sock" show map-cache | tee "$work/map-cache"
 grep -Eq "^0 +203.0.113.0/24 +encapsulate +static +192.0.2.4 \(p1 w100\)" "$work/map-cache"
-"$lispctl" -s "$work/lispd.sock" lookup 203.0.113.77 | grep -q "203.0.113.0/24"
+"$lispctl" -s "$work/lispd.sock" lookup 203.0.113.77 | grep "203.0.113.0/24" >/dev/null
 "$lispctl" -s "$work/lispd.sock" show local | tee "$work/local"
 grep -q "^rloc       192.0.2.5" "$work/local"
 grep -q "^eid        \[0\]198.18.0.10/32" "$work/local"
@@ -146,7 +146,7 @@ moved_at=$(date +%s.%N)
 ip -n "$mn" addr add 192.0.2.6/24 dev rloc0
 ip -n "$mn" addr del 192.0.2.5/24 dev rloc0
 for i in $(seq 100); do
-  if "$lispctl" -s "$work/ms.sock" show registrations | grep -q "192.0.2.6 (p1 w100)"; then
+  if "$lispctl" -s "$work/ms.sock" show registrations | grep "192.0.2.6 (p1 w100)" >/dev/null; then
     reregistered=$(echo "$(date +%s.%N) - $moved_at" | bc -l)
     break
   fi
@@ -154,7 +154,7 @@ for i in $(seq 100); do
 done
 wait $stream || true
 echo "re-registered the new RLOC $(printf '%.0f' "$(echo "${reregistered:-99} * 1000" | bc -l)") ms after the move"
-"$lispctl" -s "$work/ms.sock" show registrations | grep -q "198.18.0.10/32 .*192.0.2.6 (p1 w100)"
+"$lispctl" -s "$work/ms.sock" show registrations | grep "198.18.0.10/32 .*192.0.2.6 (p1 w100)" >/dev/null
 after=$(awk -v t="$moved_at" -F'[][]' '/bytes from/ && $2 > t {n++} END {print n+0}' "$work/stream")
 gap=$(awk -v t="$moved_at" -F'[][]' '/bytes from/ {if ($2 <= t) last=$2; else if (!first) first=$2}
       END {if (first && last) printf "%.0f", (first-last)*1000; else print "none"}' "$work/stream")

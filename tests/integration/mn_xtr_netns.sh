@@ -24,10 +24,13 @@ lispd=$1 lispctl=$2
 id=$$
 mn=lm-mn-$id xtr=lm-xt-$id core=lm-co-$id
 work=$(mktemp -d)
+failed_at_line=""
+trap 'failed_at_line="line $LINENO: $BASH_COMMAND"' ERR
 cleanup() {
   status=$?
   if [ $status -ne 0 ]; then
-    for log in mn xtr ms; do echo "--- $log.log"; tail -n 60 "$work/$log.log" 2>/dev/null; done
+    for log in mn xtr ms; do echo "--- $log.log"; tail -n 25 "$work/$log.log" 2>/dev/null; done
+    echo "mn_xtr_netns FAILED at $failed_at_line"
   fi
   for ns in "$mn" "$xtr" "$core"; do ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true; done
   sleep 0.5
@@ -153,7 +156,7 @@ ip -n "$xtr" route add 198.18.0.0/24 dev lmn0 src 198.18.1.1
 
 # Both registered with the Map-Server.
 for _ in $(seq 50); do
-  "$lispctl" -s "$work/ms.sock" show registrations | grep -q "198.18.0.10/32 .*192.0.5.5" &&
+  "$lispctl" -s "$work/ms.sock" show registrations | grep "198.18.0.10/32 .*192.0.5.5" >/dev/null &&
     [ "$("$lispctl" -s "$work/ms.sock" show registrations | grep -c "198.18.[01]")" -ge 2 ] && break
   sleep 0.1
 done
@@ -165,11 +168,11 @@ grep -q "198.18.1.0/24 .*192.0.3.4 (p2 w100), 2001:db8:3::4 (p1 w100)" "$work/re
 ip -n "$mn" rule | tee "$work/rules"
 grep -q "from 192.0.2.5 lookup 5" "$work/rules"
 grep -q "from 2001:db8:2::5 lookup 5" <(ip -n "$mn" -6 rule)
-ip -n "$mn" route show table 5 | grep -q "^default via 192.0.2.1 dev rloc0"
+ip -n "$mn" route show table 5 | grep "^default via 192.0.2.1 dev rloc0" >/dev/null
 ip -n "$mn" route show default | tee "$work/defaults"
 grep -q "^default dev lmn0 .*src 198.18.0.10" "$work/defaults"
 grep -q "^default via 192.0.2.1 dev rloc0 .*metric 100" "$work/defaults"
-ip -n "$mn" addr show lmn0 | grep -q "inet 198.18.0.10/32"
+ip -n "$mn" addr show lmn0 | grep "inet 198.18.0.10/32" >/dev/null
 
 # EID to EID: the first echo requests resolve both ways, then 5 of 5 must come back.
 for _ in $(seq 10); do
@@ -237,10 +240,10 @@ print("handover (address change to first echo reply through the new RLOC): %s ms
 PY
 
 # Source routing followed the RLOC, and the second link has its own table.
-ip -n "$mn" rule | grep -q "from $old lookup 5"
+ip -n "$mn" rule | grep "from $old lookup 5" >/dev/null
 [ "$(ip -n "$mn" rule | grep -c "lookup 5")" -eq 1 ]
-ip -n "$mn" rule | grep -q "from 192.0.5.5 lookup 6"
-ip -n "$mn" route show table 6 | grep -q "^default via 192.0.5.1 dev rloc1"
+ip -n "$mn" rule | grep "from 192.0.5.5 lookup 6" >/dev/null
+ip -n "$mn" route show table 6 | grep "^default via 192.0.5.1 dev rloc1" >/dev/null
 
 # Multihoming: link 0 loses its IPv4 address; the MN leaves by link 1
 # (priority 2), registers what it has left, and the xTR, told by SMR, sends
@@ -261,7 +264,7 @@ grep -q "198.18.0.10/32 .*2001:db8:2::5 (p3 w100), 192.0.5.5 (p2 w100)" "$work/r
 "$lispctl" -s "$work/mn.sock" show local | tee "$work/mn-local"
 grep -q "^egress4    link 1" "$work/mn-local"
 first=$(tshark -r "$work/link1.pcap" -T fields -e frame.time_epoch -e ip.dst 2>/dev/null |
-  awk -v t="$failed_at" '{split($2, dst, ",")} dst[1] == "192.0.5.5" && $1 > t {print $1; exit}')
+  awk -v t="$failed_at" '{split($2, dst, ",")} dst[1] == "192.0.5.5" && $1 > t && !found {print $1; found = 1}')
 [ -n "$first" ] || { echo "nothing reached 192.0.5.5 after the failover"; exit 1; }
 echo "multihoming failover (link 0 address gone to first echo reply on link 1): $(echo "($first - $failed_at) * 1000" | bc -l | xargs printf %.1f) ms"
 received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$work/failover-stream")

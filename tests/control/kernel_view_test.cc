@@ -1,7 +1,7 @@
 // What lispd derives from the config and the kernel's view for a
 // multihomed node: its locators, the records it registers, and the data
 // plane's local state (egress link per outer family, every link's RLOCs).
-#include "control/xtr_node.h"
+#include "control/kernel_view.h"
 
 #include <gtest/gtest.h>
 
@@ -55,7 +55,7 @@ const std::vector<rte_ether_addr> kLinkMacs = {{{0x02, 0, 0, 0, 0x10, 0}},
                                                {{0x02, 0, 0, 0, 0x11, 0}}};
 const rte_ether_addr kEidMac = {{0x02, 0, 0, 0, 0, 0x01}};
 
-TEST(XtrNode, LocatorsOfEveryLinkAreRegisteredTogether) {
+TEST(KernelView, LocatorsOfEveryLinkAreRegisteredTogether) {
   const auto config = multihomed_config();
   const auto locators = local_locators(config, two_links());
   ASSERT_EQ(locators.size(), 3u);
@@ -71,7 +71,7 @@ TEST(XtrNode, LocatorsOfEveryLinkAreRegisteredTogether) {
   EXPECT_EQ(records[0].locators[0].weight, 50);
 }
 
-TEST(XtrNode, EgressIsTheBestPriorityLinkWithANextHop) {
+TEST(KernelView, EgressIsTheBestPriorityLinkWithANextHop) {
   const auto config = multihomed_config();
   const auto view = two_links();
   const auto state =
@@ -89,7 +89,7 @@ TEST(XtrNode, EgressIsTheBestPriorityLinkWithANextHop) {
   EXPECT_FALSE(state.is_local_rloc4(ip("10.0.0.1").bytes().data()));
 }
 
-TEST(XtrNode, UnresolvedNextHopOrLostAddressMovesTheEgress) {
+TEST(KernelView, UnresolvedNextHopOrLostAddressMovesTheEgress) {
   const auto config = multihomed_config();
   auto view = two_links();
   view.neighbours[0].usable = false;  // link 0's gateway stopped answering ARP
@@ -108,7 +108,7 @@ TEST(XtrNode, UnresolvedNextHopOrLostAddressMovesTheEgress) {
   EXPECT_EQ(state.egress_link6, 0) << "IPv6 still leaves by link 0";
 }
 
-TEST(XtrNode, NextHopCandidatesStartWithTheLinksGateway) {
+TEST(KernelView, NextHopCandidatesStartWithTheLinksGateway) {
   const auto config = multihomed_config();
   const auto view = two_links();
   EXPECT_EQ(next_hop_candidates(config, view, 1, net::IpFamily::kIpv4).front(), ip("192.0.5.1"));

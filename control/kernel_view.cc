@@ -1,0 +1,230 @@
+#include "control/kernel_view.h"
+
+#include <ifaddrs.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "control/messages.h"
+
+namespace lispmob::control {
+namespace {
+
+std::vector<std::pair<std::string, net::IpAddress>> interface_addresses() {
+  std::vector<std::pair<std::string, net::IpAddress>> out;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return out;
+  for (ifaddrs* entry = list; entry; entry = entry->ifa_next) {
+    if (entry->ifa_addr == nullptr) continue;
+    if (entry->ifa_addr->sa_family == AF_INET) {
+      const auto* v4 = reinterpret_cast<const sockaddr_in*>(entry->ifa_addr);
+      out.emplace_back(entry->ifa_name, net::IpAddress::v4(ntohl(v4->sin_addr.s_addr)));
+    } else if (entry->ifa_addr->sa_family == AF_INET6) {
+      const auto* v6 = reinterpret_cast<const sockaddr_in6*>(entry->ifa_addr);
+      std::array<uint8_t, 16> bytes;
+      std::memcpy(bytes.data(), &v6->sin6_addr, 16);
+      if (bytes[0] == 0xfe && (bytes[1] & 0xc0) == 0x80) continue;  // link-local
+      out.emplace_back(entry->ifa_name, net::IpAddress::v6(bytes));
+    }
+  }
+  freeifaddrs(list);
+  return out;
+}
+
+void set_locator(dataplane::MapEntry::Locator& locator, const net::IpAddress& address) {
+  locator.ipv6 = address.is_v6();
+  std::copy(address.bytes().begin(), address.bytes().end(), locator.address.begin());
+}
+
+}  // namespace
+
+KernelView read_kernel_view(const std::vector<config::RlocLink>& links) {
+  KernelView view;
+  view.addresses = interface_addresses();
+  view.twin_indices.assign(links.size(), 0);
+  auto netlink = kni::Rtnetlink::open();
+  if (!netlink.ok()) return view;
+  for (size_t i = 0; i < links.size(); ++i) {
+    if (auto index = netlink->interface_index(links[i].twin); index.ok()) {
+      view.twin_indices[i] = *index;
+    }
+  }
+  for (auto family : {net::IpFamily::kIpv4, net::IpFamily::kIpv6}) {
+    if (auto routes = netlink->default_routes(family); routes.ok()) {
+      view.defaults.insert(view.defaults.end(), routes->begin(), routes->end());
+    }
+  }
+  if (auto neighbours = netlink->neighbours(); neighbours.ok()) view.neighbours = *neighbours;
+  return view;
+}
+
+std::vector<LocalLocator> local_locators(const config::Config& config, const KernelView& kernel) {
+  const auto links = config.dpdk.rloc_links();
+  auto link_of_twin = [&](const std::string& name) -> unsigned {
+    for (size_t i = 0; i < links.size(); ++i) {
+      if (links[i].twin == name) return static_cast<unsigned>(i);
+    }
+    return 0;
+  };
+  std::vector<LocalLocator> locators;
+  for (size_t m = 0; m < config.database_mappings.size(); ++m) {
+    const auto& mapping = config.database_mappings[m];
+    for (const auto& rloc : mapping.rloc_addresses) {
+      unsigned link = 0;
+      for (const auto& [name, address] : kernel.addresses) {
+        if (address == rloc.address) link = link_of_twin(name);
+      }
+      locators.push_back({rloc.address, rloc.priority, rloc.weight, link, m});
+    }
+    for (const auto& iface : mapping.rloc_interfaces) {
+      // The interface's first address of the family (during a move the old
+      // one goes, and the new one becomes first).
+      for (const auto& [name, address] : kernel.addresses) {
+        if (name == iface.interface && address.family() == iface.family) {
+          locators.push_back(
+              {address, iface.priority, iface.weight, link_of_twin(iface.interface), m});
+          break;
+        }
+      }
+    }
+  }
+  return locators;
+}
+
+std::vector<lisp::MappingRecord> records_to_register(const config::Config& config,
+                                                     const std::vector<LocalLocator>& locators) {
+  std::vector<lisp::MappingRecord> records;
+  for (size_t m = 0; m < config.database_mappings.size(); ++m) {
+    const auto& mapping = config.database_mappings[m];
+    lisp::MappingRecord record;
+    record.ttl_minutes = mapping.ttl_minutes;
+    record.eid_mask_len = mapping.eid_prefix.length;
+    record.authoritative = true;
+    record.eid = eid_address(mapping.instance_id, mapping.eid_prefix.address);
+    for (const auto& local : locators) {
+      if (local.mapping != m) continue;
+      lisp::Locator locator;
+      locator.flags = lisp::Locator::kLocal | lisp::Locator::kReachable;
+      locator.address = local.address;
+      locator.priority = local.priority;
+      locator.weight = local.weight;
+      if (std::find(record.locators.begin(), record.locators.end(), locator) ==
+          record.locators.end()) {
+        record.locators.push_back(locator);
+      }
+    }
+    if (!record.locators.empty()) records.push_back(std::move(record));
+  }
+  return records;
+}
+
+std::vector<net::IpAddress> next_hop_candidates(const config::Config& config,
+                                                const KernelView& kernel, unsigned link,
+                                                net::IpFamily family) {
+  std::vector<net::IpAddress> candidates;
+  const int twin = link < kernel.twin_indices.size() ? kernel.twin_indices[link] : 0;
+  for (const auto& route : kernel.defaults) {
+    if (route.output_interface == twin && route.gateway) candidates.push_back(*route.gateway);
+  }
+  for (const auto& entry : config.static_map_cache) {
+    for (const auto& rloc : entry.rlocs) candidates.push_back(rloc.address);
+  }
+  for (const auto* petrs : {&config.proxy_etrs_ipv4, &config.proxy_etrs_ipv6}) {
+    for (const auto& petr : *petrs) candidates.push_back(petr.address);
+  }
+  for (const auto& server : config.map_servers) {
+    if (auto address = net::IpAddress::parse(server.address)) candidates.push_back(*address);
+  }
+  std::erase_if(candidates, [&](const auto& address) { return address.family() != family; });
+  return candidates;
+}
+
+std::optional<rte_ether_addr> next_hop_mac(const config::Config& config, const KernelView& kernel,
+                                           unsigned link, net::IpFamily family) {
+  const int twin = link < kernel.twin_indices.size() ? kernel.twin_indices[link] : 0;
+  for (const auto& candidate : next_hop_candidates(config, kernel, link, family)) {
+    for (const auto& neighbour : kernel.neighbours) {
+      if (neighbour.usable && neighbour.interface == twin && neighbour.address == candidate) {
+        rte_ether_addr mac;
+        std::copy(neighbour.mac.begin(), neighbour.mac.end(), mac.addr_bytes);
+        return mac;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+dataplane::LocalState build_local_state(const config::Config& config,
+                                        const std::vector<rte_ether_addr>& link_macs,
+                                        const rte_ether_addr& eid_mac, const KernelView& kernel,
+                                        const std::vector<LocalLocator>& locators) {
+  dataplane::LocalState state;
+  state.eid_port_host_mac = eid_mac;
+  // Decapsulated frames come to the host from a "gateway" that is us.
+  state.eid_port_gateway_mac = {{0x02, 'l', 'i', 's', 'p', 0x00}};
+  for (const auto& mapping : config.database_mappings) {
+    if (state.local_eid_count < dataplane::kMaxLocalEids) {
+      state.local_eids[state.local_eid_count++] = mapping.eid_prefix;
+    }
+    state.instance_id = config.database_mappings.front().instance_id;
+  }
+  // Every link's RLOCs: LISP data may arrive on any.
+  state.link_count =
+      static_cast<unsigned>(std::min<size_t>(link_macs.size(), dataplane::kMaxRlocLinks));
+  for (const auto& locator : locators) {
+    if (locator.link >= state.link_count) continue;
+    auto& link = state.links[locator.link];
+    if (locator.address.is_v4() && !link.has_rloc4) {
+      link.has_rloc4 = true;
+      std::copy(locator.address.bytes().begin(), locator.address.bytes().end(), link.rloc4.begin());
+    } else if (locator.address.is_v6() && !link.has_rloc6) {
+      link.has_rloc6 = true;
+      std::copy(locator.address.bytes().begin(), locator.address.bytes().end(), link.rloc6.begin());
+    }
+  }
+  // The egress per outer family: the best-priority locator whose link has a
+  // resolved next hop (the best one at all, if none has yet).
+  for (auto family : {net::IpFamily::kIpv4, net::IpFamily::kIpv6}) {
+    const LocalLocator* egress = nullptr;
+    std::optional<rte_ether_addr> egress_mac;
+    for (const auto& locator : locators) {
+      if (locator.address.family() != family || locator.link >= state.link_count) continue;
+      const auto mac = next_hop_mac(config, kernel, locator.link, family);
+      const bool better =
+          egress == nullptr || (mac && !egress_mac) ||
+          (mac.has_value() == egress_mac.has_value() && locator.priority < egress->priority);
+      if (better) {
+        egress = &locator;
+        egress_mac = mac;
+      }
+    }
+    if (egress == nullptr) continue;
+    const auto link = static_cast<uint8_t>(egress->link);
+    const auto bytes = egress->address.bytes();
+    if (family == net::IpFamily::kIpv4) {
+      state.has_rloc4 = true;
+      std::copy(bytes.begin(), bytes.end(), state.rloc4.begin());
+      state.egress_link4 = link;
+      state.rloc_port_mac4 = link_macs[link];
+      if (egress_mac) state.next_hop_mac4 = *egress_mac;
+    } else {
+      state.has_rloc6 = true;
+      std::copy(bytes.begin(), bytes.end(), state.rloc6.begin());
+      state.egress_link6 = link;
+      state.rloc_port_mac6 = link_macs[link];
+      if (egress_mac) state.next_hop_mac6 = *egress_mac;
+    }
+  }
+  if (!config.proxy_etrs_ipv4.empty()) {
+    state.has_petr4 = true;
+    set_locator(state.petr4, config.proxy_etrs_ipv4.front().address);
+  }
+  if (!config.proxy_etrs_ipv6.empty()) {
+    state.has_petr6 = true;
+    set_locator(state.petr6, config.proxy_etrs_ipv6.front().address);
+  }
+  return state;
+}
+
+}  // namespace lispmob::control
