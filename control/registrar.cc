@@ -30,8 +30,16 @@ void Registrar::set_records(std::vector<lisp::MappingRecord> records) {
   records_changed_ = true;
 }
 
-Outgoing Registrar::make_register(TimePoint now) {
-  const Server& server = servers_[active_];
+size_t Registrar::active_server() const {
+  for (size_t i = 0; i < states_.size(); ++i) {
+    if (states_[i].misses_in_a_row < options_.misses_before_failover) return i;
+  }
+  return 0;
+}
+
+Outgoing Registrar::make_register(size_t index, TimePoint now) {
+  const Server& server = servers_[index];
+  ServerState& state = states_[index];
   lisp::MapRegister message;
   message.want_map_notify = true;
   message.proxy_reply = server.proxy_reply;
@@ -39,13 +47,13 @@ Outgoing Registrar::make_register(TimePoint now) {
   message.auth.key_id = server.key_id;
   message.auth.algorithm_id = server.algorithm;
   message.records = records_;
-  outstanding_nonce_ = message.nonce;
-  states_[active_].registers_sent++;
+  state.outstanding_nonce = message.nonce;
+  state.registers_sent++;
   // Exponential backoff with +-10% jitter, capped at the register interval.
   auto delay = std::min<std::chrono::milliseconds>(
-      options_.first_retry * (1 << std::min(attempt_, 16)), options_.interval);
+      options_.first_retry * (1 << std::min(state.attempt, 16)), options_.interval);
   const double jitter = 0.9 + 0.2 * static_cast<double>(random_() % 1000) / 1000.0;
-  next_send_ = now + std::chrono::duration_cast<std::chrono::milliseconds>(delay * jitter);
+  state.next_send = now + std::chrono::duration_cast<std::chrono::milliseconds>(delay * jitter);
   auto bytes = crypto::encode_authenticated(message, server.key);
   return {{server.address, lisp::kControlPort},
           bytes.ok() ? std::move(*bytes) : std::vector<uint8_t>{}};
@@ -53,47 +61,50 @@ Outgoing Registrar::make_register(TimePoint now) {
 
 std::vector<Outgoing> Registrar::poll(TimePoint now) {
   if (servers_.empty() || records_.empty()) return {};
-  if (!started_ || records_changed_) {
-    started_ = true;
-    records_changed_ = false;
-    attempt_ = 0;
-    return {make_register(now)};
-  }
-  if (now < next_send_) return {};
-  if (outstanding_nonce_) {
-    // The last register went unanswered.
-    ServerState& state = states_[active_];
-    state.registered = false;
-    if (++state.misses_in_a_row >= options_.misses_before_failover && servers_.size() > 1) {
-      state.misses_in_a_row = 0;
-      active_ = (active_ + 1) % servers_.size();
-      attempt_ = 0;
+  std::vector<Outgoing> out;
+  const bool at_once = !started_ || records_changed_;
+  started_ = true;
+  records_changed_ = false;
+  for (size_t i = 0; i < servers_.size(); ++i) {
+    ServerState& state = states_[i];
+    if (at_once) {
+      state.attempt = 0;
+    } else if (now < state.next_send) {
+      continue;
+    } else if (state.outstanding_nonce) {
+      // The last register went unanswered.
+      state.registered = false;
+      state.misses_in_a_row++;
+      state.attempt++;
     } else {
-      ++attempt_;
+      state.attempt = 0;  // the periodic refresh
     }
-  } else {
-    attempt_ = 0;  // the periodic refresh
+    out.push_back(make_register(i, now));
   }
-  return {make_register(now)};
+  return out;
 }
 
 bool Registrar::handle(std::span<const uint8_t> bytes, TimePoint now) {
   auto message = lisp::decode_message(bytes);
   const auto* notify = message.ok() ? std::get_if<lisp::MapNotify>(&message->value) : nullptr;
   if (notify == nullptr || notify->ack || servers_.empty()) return false;
-  ServerState& state = states_[active_];
-  if (!outstanding_nonce_ || notify->nonce != *outstanding_nonce_ ||
-      !crypto::verify_authentication(bytes, servers_[active_].key)) {
-    state.notifies_refused++;
-    return false;
+  for (size_t i = 0; i < servers_.size(); ++i) {
+    ServerState& state = states_[i];
+    if (state.outstanding_nonce != notify->nonce) continue;
+    if (!crypto::verify_authentication(bytes, servers_[i].key)) {
+      state.notifies_refused++;
+      return false;
+    }
+    state.outstanding_nonce.reset();
+    state.registered = true;
+    state.notifies_accepted++;
+    state.misses_in_a_row = 0;
+    state.attempt = 0;
+    state.next_send = now + options_.interval;
+    return true;
   }
-  outstanding_nonce_.reset();
-  state.registered = true;
-  state.notifies_accepted++;
-  state.misses_in_a_row = 0;
-  attempt_ = 0;
-  next_send_ = now + options_.interval;
-  return true;
+  states_[active_server()].notifies_refused++;  // a nonce we never sent
+  return false;
 }
 
 }  // namespace lispmob::control

@@ -1,10 +1,13 @@
 // Registration of our EID-prefixes with the Map-Servers (RFC 9301 §8.2):
-// Map-Register with want-map-notify to the active Map-Server every interval
-// and at once when the records change (an RLOC moved); retransmitted with
-// exponential backoff and jitter until a Map-Notify with the same nonce and
-// a valid HMAC arrives; after `misses_before_failover` unanswered registers
-// in a row, the next Map-Server becomes active. No I/O and no clock of its
-// own: the caller passes the time and sends what poll() returns.
+// Map-Register with want-map-notify to every configured Map-Server, each on
+// its own schedule: every interval, and at once when the records change (an
+// RLOC moved); retransmitted with exponential backoff and jitter until a
+// Map-Notify with that server's nonce and a valid HMAC arrives. The active
+// Map-Server (the one counted on, marked in lispctl) is the first one that
+// has not missed `misses_before_failover` registers in a row: after that
+// many misses the next one takes over, while the missing one is still
+// retried. No I/O and no clock of its own: the caller passes the time and
+// sends what poll() returns.
 #pragma once
 
 #include <chrono>
@@ -41,6 +44,10 @@ class Registrar {
     uint64_t notifies_accepted = 0;
     uint64_t notifies_refused = 0;  // wrong nonce or bad HMAC
     int misses_in_a_row = 0;
+    // The register waiting for its Map-Notify, and when to send again.
+    std::optional<uint64_t> outstanding_nonce;
+    int attempt = 0;  // retransmissions of the outstanding register
+    TimePoint next_send{};
   };
   using Random = std::function<uint64_t()>;
 
@@ -54,23 +61,19 @@ class Registrar {
   // A received message; true if it was the Map-Notify we wait for.
   bool handle(std::span<const uint8_t> bytes, TimePoint now);
 
-  size_t active_server() const { return active_; }
+  size_t active_server() const;
   const ServerState& state(size_t server) const { return states_[server]; }
   const std::vector<Server>& servers() const { return servers_; }
 
  private:
-  Outgoing make_register(TimePoint now);
+  Outgoing make_register(size_t server, TimePoint now);
 
   std::vector<Server> servers_;
   std::vector<ServerState> states_;
   Options options_;
   Random random_;
   std::vector<lisp::MappingRecord> records_;
-  size_t active_ = 0;
   bool records_changed_ = false;
-  std::optional<uint64_t> outstanding_nonce_;
-  int attempt_ = 0;  // retransmissions of the outstanding register
-  TimePoint next_send_{};
   bool started_ = false;
 };
 

@@ -46,22 +46,26 @@ class RegistrarTest : public ::testing::Test {
   const TimePoint t0_{};
 };
 
-TEST_F(RegistrarTest, RegistersAtOnceThenEveryMinute) {
+TEST_F(RegistrarTest, RegistersWithEveryMapServerAtOnceThenEveryMinute) {
   auto sent = registrar_.poll(t0_);
-  ASSERT_EQ(sent.size(), 1u);
+  ASSERT_EQ(sent.size(), 2u);
   EXPECT_EQ(sent[0].destination, (Endpoint{ip("192.0.2.2"), 4342}));
+  EXPECT_EQ(sent[1].destination, (Endpoint{ip("192.0.2.3"), 4342}));
   deliver(sent, t0_);
   EXPECT_TRUE(registrar_.state(0).registered);
-  EXPECT_EQ(ms_.registration_count(), 1u);
+  EXPECT_TRUE(registrar_.state(1).registered);
+  EXPECT_EQ(registrar_.active_server(), 0u);
   EXPECT_TRUE(registrar_.poll(t0_ + seconds(59)).empty());
-  EXPECT_EQ(registrar_.poll(t0_ + seconds(60)).size(), 1u);
+  EXPECT_EQ(registrar_.poll(t0_ + seconds(60)).size(), 2u);
 }
 
 TEST_F(RegistrarTest, LostNotifyIsRetransmittedWithBackoff) {
-  registrar_.poll(t0_);  // lost
-  std::vector<int> sent_at_ms;
+  registrar_.poll(t0_);         // lost
+  std::vector<int> sent_at_ms;  // to the first Map-Server
   for (int ms = 1; ms <= 20000; ++ms) {
-    if (!registrar_.poll(t0_ + milliseconds(ms)).empty()) sent_at_ms.push_back(ms);
+    for (const auto& reg : registrar_.poll(t0_ + milliseconds(ms))) {
+      if (reg.destination.address == ip("192.0.2.2")) sent_at_ms.push_back(ms);
+    }
   }
   ASSERT_GE(sent_at_ms.size(), 3u);
   // ~1 s, then ~2 s later, then ~4 s later (each +-10%).
@@ -88,21 +92,37 @@ TEST_F(RegistrarTest, NotifyWithBadHmacOrWrongNonceIsRefused) {
   EXPECT_TRUE(registrar_.state(0).registered);
 }
 
-TEST_F(RegistrarTest, FailsOverAfterThreeMisses) {
+TEST_F(RegistrarTest, ActiveServerChangesAfterThreeMisses) {
+  // The first Map-Server is unreachable; the second answers.
+  auto deliver_to_second = [&](const std::vector<Outgoing>& sent, TimePoint now) {
+    std::vector<Outgoing> reachable;
+    for (const auto& reg : sent) {
+      if (reg.destination.address == ip("192.0.2.3")) reachable.push_back(reg);
+    }
+    deliver(reachable, now);
+  };
   TimePoint now = t0_;
-  registrar_.poll(now);  // the first register, unanswered
+  deliver_to_second(registrar_.poll(now), now);
+  EXPECT_TRUE(registrar_.state(1).registered) << "registered with both from the start";
+  EXPECT_EQ(registrar_.active_server(), 0u);
   int polls = 0;
   while (registrar_.active_server() == 0 && polls++ < 100000) {
     now += milliseconds(10);
-    auto sent = registrar_.poll(now);
-    if (!sent.empty() && registrar_.active_server() == 1) {
-      EXPECT_EQ(sent[0].destination, (Endpoint{ip("192.0.2.3"), 4342}));
-      deliver(sent, now);
-    }
+    deliver_to_second(registrar_.poll(now), now);
   }
   EXPECT_EQ(registrar_.active_server(), 1u);
-  EXPECT_EQ(registrar_.state(0).registers_sent, 3u);
+  EXPECT_EQ(registrar_.state(0).misses_in_a_row, 3);
+  EXPECT_EQ(registrar_.state(0).registers_sent, 4u) << "the first, then 3 unanswered retries";
+  EXPECT_FALSE(registrar_.state(0).registered);
   EXPECT_TRUE(registrar_.state(1).registered);
+  // The unreachable one is still retried (backoff capped at the interval).
+  int retries = 0;
+  for (int s = 0; s < 300; ++s) {
+    now += seconds(1);
+    for (const auto& reg : registrar_.poll(now))
+      retries += reg.destination.address == ip("192.0.2.2");
+  }
+  EXPECT_GE(retries, 4);
 }
 
 TEST_F(RegistrarTest, RlocChangeRegistersAtOnce) {
@@ -110,7 +130,7 @@ TEST_F(RegistrarTest, RlocChangeRegistersAtOnce) {
   EXPECT_TRUE(registrar_.poll(t0_ + seconds(1)).empty());
   registrar_.set_records({record("192.0.2.6")});
   auto sent = registrar_.poll(t0_ + seconds(1));
-  ASSERT_EQ(sent.size(), 1u);
+  ASSERT_EQ(sent.size(), 2u) << "to both Map-Servers";
   deliver(sent, t0_ + seconds(1));
   const auto* registration = ms_.lookup(0, *net::IpPrefix::parse("198.18.0.10/32"));
   ASSERT_NE(registration, nullptr);
