@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include <map>
+#include "tests/control/fake_map_cache.h"
 
 namespace lispmob::control {
 namespace {
@@ -11,26 +11,9 @@ using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-net::IpAddress ip(const char* text) { return *net::IpAddress::parse(text); }
-net::IpPrefix prefix(const char* text) { return *net::IpPrefix::parse(text); }
-
-// The map-cache as the data plane would hold it.
-class FakeMapCache : public MapCacheWriter {
- public:
-  absl::Status upsert(const dataplane::Mapping& mapping) override {
-    entries[{mapping.instance_id, mapping.prefix.to_string()}] = mapping;
-    return absl::OkStatus();
-  }
-  absl::Status erase(uint32_t instance_id, const net::IpPrefix& prefix) override {
-    entries.erase({instance_id, prefix.to_string()});
-    return absl::OkStatus();
-  }
-  const dataplane::Mapping* find(uint32_t instance_id, const char* prefix) const {
-    auto it = entries.find({instance_id, prefix});
-    return it == entries.end() ? nullptr : &it->second;
-  }
-  std::map<std::pair<uint32_t, std::string>, dataplane::Mapping> entries;
-};
+using testing::FakeMapCache;
+using testing::ip;
+using testing::prefix;
 
 // The Map-Request inside an ECM the resolver sent.
 lisp::MapRequest request_in(const Outgoing& sent) {

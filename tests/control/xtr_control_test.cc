@@ -14,32 +14,17 @@
 #include "absl/strings/str_format.h"
 #include "control/map_server.h"
 
+#include "tests/control/fake_map_cache.h"
+
 namespace lispmob::control {
 namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-net::IpAddress ip(const char* text) { return *net::IpAddress::parse(text); }
-net::IpPrefix prefix(const char* text) { return *net::IpPrefix::parse(text); }
-
-class FakeMapCache : public MapCacheWriter {
- public:
-  absl::Status upsert(const dataplane::Mapping& mapping) override {
-    entries[mapping.prefix.to_string()] = mapping;
-    return absl::OkStatus();
-  }
-  absl::Status erase(uint32_t, const net::IpPrefix& prefix) override {
-    entries.erase(prefix.to_string());
-    return absl::OkStatus();
-  }
-  std::optional<net::IpAddress> rloc_for(const char* eid_prefix) const {
-    auto it = entries.find(eid_prefix);
-    if (it == entries.end() || it->second.locators.empty()) return std::nullopt;
-    return it->second.locators[0].rloc;
-  }
-  std::map<std::string, dataplane::Mapping> entries;
-};
+using testing::FakeMapCache;
+using testing::ip;
+using testing::prefix;
 
 config::Config node_config(const char* eid, const char* rloc) {
   auto config = config::parse_text(absl::StrFormat(R"(
