@@ -289,7 +289,6 @@ std::unique_ptr<kni::HostSetup> set_up_host(const config::Config& config) {
   if (config.mode != config::OperatingMode::kMobileNode || !config.host_setup) return nullptr;
   kni::HostSetupConfig host;
   host.eid_interface = config.tap_iface;
-  host.rloc_interfaces.clear();
   for (const auto& link : config.dpdk.rloc_links()) host.rloc_interfaces.push_back(link.twin);
   host.rloc_table = config.rloc_route_table;
   for (const auto& mapping : config.database_mappings) {

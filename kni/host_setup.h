@@ -27,7 +27,7 @@ namespace lispmob::kni {
 struct HostSetupConfig {
   std::string eid_interface = "lmn0";
   // The RLOC links' interfaces (twins); link i's table is rloc_table + i.
-  std::vector<std::string> rloc_interfaces = {"rloc0"};
+  std::vector<std::string> rloc_interfaces;
   std::vector<net::IpAddress> eids;
   uint32_t rloc_table = 5;  // as in LISPmob's README
   uint32_t rule_priority = 100;

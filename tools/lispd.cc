@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "control/map_server_service.h"
-#include "control/xtr_node.h"
 #include "control/stop_signals.h"
+#include "control/xtr_node.h"
 #include "dataplane/service.h"
 
 namespace {
