@@ -6,7 +6,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include "absl/strings/str_format.h"
 #include "control/messages.h"
+#include "dataplane/packet_path.h"
+#include "kni/interface.h"
 
 namespace lispmob::control {
 namespace {
@@ -39,10 +42,33 @@ void set_locator(dataplane::MapEntry::Locator& locator, const net::IpAddress& ad
 
 }  // namespace
 
-KernelView read_kernel_view(const std::vector<config::RlocLink>& links) {
+std::optional<std::string> kernel_interface_of_port(const std::string& devargs) {
+  if (devargs.rfind("net_af_packet", 0) != 0) return std::nullopt;
+  const auto start = devargs.find("iface=");
+  if (start == std::string::npos) return std::nullopt;
+  const auto end = devargs.find(',', start);
+  return devargs.substr(start + 6, end == std::string::npos ? end : end - start - 6);
+}
+
+KernelView read_kernel_view(const std::vector<config::RlocLink>& links,
+                            const std::vector<uint16_t>& port_mtus) {
   KernelView view;
   view.addresses = interface_addresses();
   view.twin_indices.assign(links.size(), 0);
+  view.link_mtus.assign(links.size(), 0);
+  for (size_t i = 0; i < links.size(); ++i) {
+    uint32_t mtu = 0;
+    auto lower = [&mtu](uint32_t value) {
+      if (value != 0 && (mtu == 0 || value < mtu)) mtu = value;
+    };
+    if (auto twin = kni::interface_mtu(links[i].twin); twin.ok()) lower(*twin);
+    if (auto iface = kernel_interface_of_port(links[i].port)) {
+      if (auto port = kni::interface_mtu(*iface); port.ok()) lower(*port);
+    } else if (i < port_mtus.size()) {
+      lower(port_mtus[i]);
+    }
+    view.link_mtus[i] = static_cast<uint16_t>(std::min<uint32_t>(mtu, 0xffff));
+  }
   auto netlink = kni::Rtnetlink::open();
   if (!netlink.ok()) return view;
   for (size_t i = 0; i < links.size(); ++i) {
@@ -202,16 +228,19 @@ dataplane::LocalState build_local_state(const config::Config& config,
     if (egress == nullptr) continue;
     const auto link = static_cast<uint8_t>(egress->link);
     const auto bytes = egress->address.bytes();
+    const uint16_t mtu = link < kernel.link_mtus.size() ? kernel.link_mtus[link] : 0;
     if (family == net::IpFamily::kIpv4) {
       state.has_rloc4 = true;
       std::copy(bytes.begin(), bytes.end(), state.rloc4.begin());
       state.egress_link4 = link;
+      state.egress_mtu4 = mtu;
       state.rloc_port_mac4 = link_macs[link];
       if (egress_mac) state.next_hop_mac4 = *egress_mac;
     } else {
       state.has_rloc6 = true;
       std::copy(bytes.begin(), bytes.end(), state.rloc6.begin());
       state.egress_link6 = link;
+      state.egress_mtu6 = mtu;
       state.rloc_port_mac6 = link_macs[link];
       if (egress_mac) state.next_hop_mac6 = *egress_mac;
     }
@@ -225,6 +254,38 @@ dataplane::LocalState build_local_state(const config::Config& config,
     set_locator(state.petr6, config.proxy_etrs_ipv6.front().address);
   }
   return state;
+}
+
+}  // namespace lispmob::control
+
+namespace lispmob::control {
+
+EidPortMtu choose_eid_port_mtu(const config::Config& config, const dataplane::LocalState& state) {
+  if (config.tap_mtu != 0) return {config.tap_mtu, "tap-mtu in the config"};
+  EidPortMtu chosen;
+  auto consider = [&](bool has_rloc, unsigned link, uint16_t link_mtu, uint16_t overhead,
+                      const char* family) {
+    if (!has_rloc || link_mtu <= overhead) return;
+    const uint32_t mtu = link_mtu - overhead;
+    if (chosen.mtu != 0 && mtu >= chosen.mtu) return;
+    chosen.mtu = mtu;
+    chosen.reason = absl::StrFormat("RLOC link %d MTU %d less %d for %s encapsulation", link,
+                                    link_mtu, overhead, family);
+  };
+  consider(state.has_rloc4, state.egress_link4, state.egress_mtu4, dataplane::kEncapOverheadV4,
+           "IPv4");
+  consider(state.has_rloc6, state.egress_link6, state.egress_mtu6, dataplane::kEncapOverheadV6,
+           "IPv6");
+  const bool ipv6_eid =
+      std::any_of(config.database_mappings.begin(), config.database_mappings.end(),
+                  [](const auto& m) { return m.eid_prefix.address.is_v6(); });
+  // Below 1280 the kernel would take IPv6 off the port; bigger packets are
+  // then answered with Packet Too Big by the data plane.
+  if (chosen.mtu != 0 && ipv6_eid && chosen.mtu < 1280) {
+    chosen.mtu = 1280;
+    chosen.reason += ", raised to 1280 (the IPv6 minimum)";
+  }
+  return chosen;
 }
 
 }  // namespace lispmob::control

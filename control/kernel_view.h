@@ -26,8 +26,29 @@ struct KernelView {
   std::vector<int> twin_indices;  // per RLOC link; 0: no such interface
   std::vector<kni::Route> defaults;
   std::vector<kni::Neighbour> neighbours;
+  // Per RLOC link: the largest IP packet it carries, the smaller of the
+  // twin's MTU and the RLOC port's (its kernel interface's for
+  // net_af_packet, DPDK's otherwise); 0: not known.
+  std::vector<uint16_t> link_mtus;
 };
-KernelView read_kernel_view(const std::vector<config::RlocLink>& links);
+// `port_mtus`: DPDK's MTU of each RLOC port, for ports with no kernel interface.
+KernelView read_kernel_view(const std::vector<config::RlocLink>& links,
+                            const std::vector<uint16_t>& port_mtus = {});
+
+// The kernel interface behind an RLOC port's devargs (net_af_packet's
+// iface=), if it has one.
+std::optional<std::string> kernel_interface_of_port(const std::string& devargs);
+
+// The EID port's MTU and why: the config's tap-mtu, or each egress link's
+// MTU less the encapsulation of its family (the smaller when both families
+// have an RLOC), never below 1280 when an EID is IPv6 (RFC 8200 §5). 0: no
+// link MTU known yet, leave the port as it is.
+struct EidPortMtu {
+  uint32_t mtu = 0;
+  std::string reason;
+  friend bool operator==(const EidPortMtu&, const EidPortMtu&) = default;
+};
+EidPortMtu choose_eid_port_mtu(const config::Config& config, const dataplane::LocalState& state);
 
 // One of our RLOCs: from a database-mapping's rloc-address, or the current
 // address of an rloc-iface (a twin), with its priority and weight.

@@ -278,6 +278,7 @@ std::vector<Outgoing> Resolver::poll(TimePoint now) {
   std::erase_if(last_request_, [&](const auto& item) {
     return now - item.second >= options_.min_request_interval;
   });
+  for (const auto& rloc : path_mtu_.expire(now)) republish(rloc);
   auto probes = poll_probes(now);
   out.insert(out.end(), probes.begin(), probes.end());
   return out;
@@ -292,8 +293,33 @@ dataplane::Mapping Resolver::effective(const dataplane::Mapping& mapping) const 
   dataplane::Mapping out = mapping;
   for (auto& locator : out.locators) {
     if (locator_down(locator.rloc)) locator.reachable = false;
+    if (auto mtu = path_mtu_.mtu(locator.rloc)) locator.path_mtu = *mtu;
   }
   return out;
+}
+
+void Resolver::learn_path_mtu(const net::IpAddress& rloc, uint32_t mtu, TimePoint now) {
+  if (now - path_mtu_second_ >= std::chrono::seconds(1)) {
+    path_mtu_second_ = now;
+    path_mtu_reports_ = 0;
+  }
+  if (++path_mtu_reports_ > kPathMtuReportsPerSecond) {
+    counters_.path_mtu_rate_limited++;
+    return;
+  }
+  auto uses = [&](const dataplane::Mapping& mapping) {
+    return std::any_of(mapping.locators.begin(), mapping.locators.end(),
+                       [&](const auto& locator) { return locator.rloc == rloc; });
+  };
+  const bool in_use =
+      std::any_of(entries_.begin(), entries_.end(),
+                  [&](auto& e) { return uses(e.second.mapping); }) ||
+      std::any_of(static_.begin(), static_.end(), [&](auto& e) { return uses(e.second); });
+  if (!in_use) {
+    counters_.path_mtu_unknown_rloc++;
+    return;
+  }
+  if (path_mtu_.report(rloc, mtu, now)) republish(rloc);
 }
 
 void Resolver::republish(const net::IpAddress& rloc) {

@@ -23,6 +23,7 @@
 #include "absl/status/status.h"
 #include "common/lisp/message.h"
 #include "control/messages.h"
+#include "control/path_mtu.h"
 #include "control/rate_limiter.h"
 #include "dataplane/map_cache.h"
 
@@ -64,8 +65,10 @@ struct ResolverCounters {
   uint64_t smr_rate_limited = 0;
   uint64_t probes_sent = 0;
   uint64_t probe_replies = 0;
-  uint64_t locators_down = 0;  // transitions to down
-  uint64_t locators_up = 0;    // transitions back up
+  uint64_t locators_down = 0;          // transitions to down
+  uint64_t locators_up = 0;            // transitions back up
+  uint64_t path_mtu_unknown_rloc = 0;  // an ICMP too-big report for an RLOC not in the map-cache
+  uint64_t path_mtu_rate_limited = 0;  // reports beyond kPathMtuReportsPerSecond
 };
 
 class Resolver {
@@ -117,6 +120,12 @@ class Resolver {
   // SMRs to every peer RLOC in the map-cache, for each of our EID-prefixes:
   // our mapping just changed.
   std::vector<Outgoing> solicit(TimePoint now);
+  // The data plane saw an ICMP report that the path to `rloc` carries at
+  // most `mtu` bytes: the mappings using it get that path MTU (RFC 9300
+  // §7.2). Reports are bounded per second: each costs a scan of the cache.
+  void learn_path_mtu(const net::IpAddress& rloc, uint32_t mtu, TimePoint now);
+  const PathMtuTable& path_mtus() const { return path_mtu_; }
+  static constexpr unsigned kPathMtuReportsPerSecond = 100;
 
   const ResolverCounters& counters() const { return counters_; }
   size_t outstanding() const { return pending_.size(); }
@@ -180,6 +189,9 @@ class Resolver {
   std::map<net::IpAddress, Probe> probes_;
   TimePoint next_entry_scan_{};
   RateLimiter smr_limiter_;
+  PathMtuTable path_mtu_;
+  TimePoint path_mtu_second_{};
+  unsigned path_mtu_reports_ = 0;  // in the second that began at path_mtu_second_
   ResolverCounters counters_;
 };
 

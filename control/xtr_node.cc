@@ -22,6 +22,7 @@
 #include "control/xtr_control.h"
 #include "dataplane/ports.h"
 #include "kni/host_setup.h"
+#include "kni/interface.h"
 
 namespace lispmob::control {
 
@@ -90,6 +91,13 @@ std::string control_counters_text(const XtrControl& control) {
   line("probe_replies", resolver.probe_replies);
   line("locators_down", resolver.locators_down);
   line("locators_up", resolver.locators_up);
+  const auto& path_mtu = control.resolver().path_mtus().counters();
+  line("path_mtu_learned", path_mtu.learned);
+  line("path_mtu_ignored", path_mtu.ignored);
+  line("path_mtu_table_full", path_mtu.table_full);
+  line("path_mtu_expired", path_mtu.expired);
+  line("path_mtu_unknown_rloc", resolver.path_mtu_unknown_rloc);
+  line("path_mtu_rate_limited", resolver.path_mtu_rate_limited);
   const auto& etr = control.etr().counters();
   line("requests_answered", etr.requests_answered);
   line("probes_answered", etr.probes_answered);
@@ -111,7 +119,8 @@ std::string mac_text(const rte_ether_addr& mac) {
 }  // namespace
 
 std::string answer_xtr(const std::string& command, dataplane::DataplaneService& service,
-                       const dataplane::LocalState& state, const XtrControl& control) {
+                       const dataplane::LocalState& state, const EidPortMtu& eid_mtu,
+                       const XtrControl& control) {
   std::string out;
   if (command == "show map-servers") {
     const Registrar& registrar = control.registrar();
@@ -165,10 +174,17 @@ std::string answer_xtr(const std::string& command, dataplane::DataplaneService& 
       absl::StrAppendFormat(&out, "eid        [%d]%s\n", state.instance_id,
                             state.local_eids[i].to_string());
     }
-    absl::StrAppendFormat(&out, "egress4    link %d port %s next hop %s\n", state.egress_link4,
-                          mac_text(state.rloc_port_mac4), mac_text(state.next_hop_mac4));
-    absl::StrAppendFormat(&out, "egress6    link %d port %s next hop %s\n", state.egress_link6,
-                          mac_text(state.rloc_port_mac6), mac_text(state.next_hop_mac6));
+    absl::StrAppendFormat(&out, "egress4    link %d port %s next hop %s mtu %d\n",
+                          state.egress_link4, mac_text(state.rloc_port_mac4),
+                          mac_text(state.next_hop_mac4), state.egress_mtu4);
+    absl::StrAppendFormat(&out, "egress6    link %d port %s next hop %s mtu %d\n",
+                          state.egress_link6, mac_text(state.rloc_port_mac6),
+                          mac_text(state.next_hop_mac6), state.egress_mtu6);
+    if (eid_mtu.mtu != 0) {
+      absl::StrAppendFormat(&out, "eid-mtu    %d (%s)\n", eid_mtu.mtu, eid_mtu.reason);
+    } else {
+      out += "eid-mtu    unchanged (no RLOC link MTU known yet)\n";
+    }
     for (unsigned i = 0; i < state.link_count; ++i) {
       const auto& link = state.links[i];
       absl::StrAppendFormat(&out, "link %d    ", i);
@@ -275,11 +291,26 @@ net::IpAddress punted_address(const dataplane::PuntRecord& record) {
 // strict reverse-path check on that interface, through which nothing is
 // routed, makes the kernel drop them; af_packet still sees them.
 void keep_kernel_off_rloc_port(const std::string& rloc_port) {
-  if (rloc_port.rfind("net_af_packet", 0) != 0) return;
-  const auto start = rloc_port.find("iface=");
-  if (start == std::string::npos) return;
-  const std::string iface = rloc_port.substr(start + 6, rloc_port.find(',', start) - start - 6);
-  std::ofstream("/proc/sys/net/ipv4/conf/" + iface + "/rp_filter") << "1\n";
+  if (auto iface = kernel_interface_of_port(rloc_port)) {
+    std::ofstream("/proc/sys/net/ipv4/conf/" + *iface + "/rp_filter") << "1\n";
+  }
+}
+
+// Keeps the EID port's MTU at what the egress links carry once
+// encapsulated (choose_eid_port_mtu), so the host never sends a packet
+// the tunnel must refuse; says so when it changes.
+void keep_eid_port_mtu(const config::Config& config, const dataplane::LocalState& state,
+                       EidPortMtu& applied) {
+  EidPortMtu chosen = choose_eid_port_mtu(config, state);
+  if (chosen.mtu == 0 || chosen == applied) return;
+  if (auto status = kni::set_interface_mtu(config.tap_iface, chosen.mtu); !status.ok()) {
+    std::fprintf(stderr, "lispd: %s\n", std::string(status.message()).c_str());
+    chosen.reason += " (not set: " + std::string(status.message()) + ")";
+  } else {
+    std::fprintf(stderr, "lispd: %s MTU %u (%s)\n", config.tap_iface.c_str(), chosen.mtu,
+                 chosen.reason.c_str());
+  }
+  applied = std::move(chosen);
 }
 
 // A mobile node sets its host up itself (kni/host_setup.h). Without the
@@ -335,10 +366,16 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
     link_macs.push_back(dataplane::port_mac(service.rloc_port(link)));
   }
   const rte_ether_addr eid_mac = dataplane::port_mac(service.eid_port());
-  KernelView view = read_kernel_view(links);
+  std::vector<uint16_t> port_mtus;
+  for (unsigned link = 0; link < service.link_count(); ++link) {
+    port_mtus.push_back(dataplane::port_mtu(service.rloc_port(link)));
+  }
+  KernelView view = read_kernel_view(links, port_mtus);
   auto locators = local_locators(config, view);
   auto state = build_local_state(config, link_macs, eid_mac, view, locators);
   service.local().publish(state);
+  EidPortMtu eid_mtu;
+  keep_eid_port_mtu(config, state, eid_mtu);
   control.set_local(records_to_register(config, locators));
   if (auto status = service.launch(); !status.ok()) return status;
   std::unique_ptr<kni::HostSetup> host = set_up_host(config);
@@ -363,13 +400,14 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
     if (ready > 0 && (fds[kSignal].revents & POLLIN)) break;  // SIGINT or SIGTERM
     const auto now = std::chrono::steady_clock::now();
     if (ready > 0 && (fds[kApi].revents & POLLIN)) {
-      api->serve_one(
-          [&](const std::string& command) { return answer_xtr(command, service, state, control); });
+      api->serve_one([&](const std::string& command) {
+        return answer_xtr(command, service, state, eid_mtu, control);
+      });
     }
     const bool kernel_changed = ready > 0 && (fds[kNetlink].revents & POLLIN) && netlink->drain();
     if (kernel_changed || now - last_reread >= std::chrono::seconds(1)) {
       last_reread = now;
-      view = read_kernel_view(links);
+      view = read_kernel_view(links, port_mtus);
       locators = local_locators(config, view);
       auto next = build_local_state(config, link_macs, eid_mac, view, locators);
       if (host) {
@@ -383,12 +421,13 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
       // link, say) even when the egress state does not; XtrControl ignores
       // a set_local that changes nothing.
       control.set_local(records_to_register(config, locators));
-      if (std::memcmp(&next, &state, sizeof(state)) != 0) {
+      if (next != state) {
         state = next;
         service.local().publish(state);
         if (config.debug > 0)
-          std::fprintf(stderr, "lispd: local state changed (RLOC or next hop)\n");
+          std::fprintf(stderr, "lispd: local state changed (RLOC, next hop or MTU)\n");
       }
+      keep_eid_port_mtu(config, state, eid_mtu);
       sockets->solicit_next_hops(config, view, locators, now);
     }
     for (int index : {kControl4, kControl6}) {
@@ -404,6 +443,10 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
     }
     dataplane::PuntRecord record;
     while (rte_ring_sc_dequeue_elem(service.punt_ring(), &record, sizeof(record)) == 0) {
+      if (record.kind == dataplane::PuntKind::kPathMtu) {
+        control.resolver().learn_path_mtu(punted_address(record), record.mtu, now);
+        continue;
+      }
       sockets->send(control.miss(record.instance_id, punted_address(record), now), state,
                     config.debug);
     }

@@ -26,6 +26,7 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
 // lispctl's commands in MN/xTR mode: "show map-cache", "lookup EID [IID]",
 // "show counters", "show local", "show map-servers", "show control".
 std::string answer_xtr(const std::string& command, dataplane::DataplaneService& service,
-                       const dataplane::LocalState& state, const XtrControl& control);
+                       const dataplane::LocalState& state, const EidPortMtu& eid_mtu,
+                       const XtrControl& control);
 
 }  // namespace lispmob::control

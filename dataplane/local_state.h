@@ -18,6 +18,11 @@
 namespace lispmob::dataplane {
 
 inline constexpr unsigned kMaxLocalEids = 8;
+
+// Ethernet addresses compare by value (LocalState's change detection).
+inline bool operator==(const rte_ether_addr& a, const rte_ether_addr& b) {
+  return rte_is_same_ether_addr(&a, &b) != 0;
+}
 inline constexpr unsigned kMaxRlocLinks = 4;
 
 struct LocalState {
@@ -36,11 +41,16 @@ struct LocalState {
   // leaves by, and every link's RLOCs (LISP data to any of them is ours).
   uint8_t egress_link4 = 0;
   uint8_t egress_link6 = 0;
+  // The largest outer IP packet each egress link carries (its MTU); 0: not
+  // known, nothing is checked. A locator's own path MTU may be lower.
+  uint16_t egress_mtu4 = 0;
+  uint16_t egress_mtu6 = 0;
   struct LinkRlocs {
     bool has_rloc4 = false;
     bool has_rloc6 = false;
     std::array<uint8_t, 4> rloc4{};
     std::array<uint8_t, 16> rloc6{};
+    friend bool operator==(const LinkRlocs&, const LinkRlocs&) = default;
   };
   unsigned link_count = 0;  // beyond the egress RLOCs above, which always count
   std::array<LinkRlocs, kMaxRlocLinks> links{};
@@ -57,6 +67,8 @@ struct LocalState {
   bool has_petr6 = false;
   MapEntry::Locator petr4{};
   MapEntry::Locator petr6{};
+
+  friend bool operator==(const LocalState&, const LocalState&) = default;
 
   bool is_local_eid(const uint8_t* address, bool ipv6) const;
   // True if `address` is one of our RLOCs (the egress one first: one compare

@@ -161,6 +161,7 @@ const MapEntry* MapCache::make_entry(const Mapping& mapping) const {
   for (size_t i = 0; i < mapping.locators.size(); ++i) {
     const auto& rloc = mapping.locators[i].rloc;
     entry->locators[i].ipv6 = rloc.is_v6();
+    entry->locators[i].path_mtu = mapping.locators[i].path_mtu;
     std::copy(rloc.bytes().begin(), rloc.bytes().end(), entry->locators[i].address.begin());
   }
   build_wheel(mapping.locators, entry->wheel, entry->has_usable_locator);

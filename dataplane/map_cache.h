@@ -61,6 +61,9 @@ struct MappingLocator {
   uint8_t priority = 1;  // 255: not for unicast
   uint8_t weight = 100;
   bool reachable = true;
+  // The path MTU to this RLOC learned from ICMP (RFC 9300 §7.2); 0: the
+  // egress link's.
+  uint16_t path_mtu = 0;
 };
 
 struct Mapping {
@@ -79,6 +82,8 @@ struct alignas(RTE_CACHE_LINE_SIZE) MapEntry {
   struct Locator {
     std::array<uint8_t, 16> address;
     bool ipv6;
+    uint16_t path_mtu;  // 0: the egress link's MTU applies
+    friend bool operator==(const Locator&, const Locator&) = default;
   };
   uint32_t instance_id;
   MapAction action;

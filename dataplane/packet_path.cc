@@ -4,6 +4,7 @@
 #include <rte_ether.h>
 #include <rte_hash_crc.h>
 #include <rte_ip.h>
+#include <rte_ip_frag.h>
 #include <rte_udp.h>
 
 #include <algorithm>
@@ -16,6 +17,8 @@
 namespace lispmob::dataplane {
 namespace {
 
+constexpr uint8_t kProtoIcmp = 1;
+constexpr uint8_t kProtoIcmp6 = 58;
 constexpr uint8_t kProtoTcp = 6;
 constexpr uint8_t kProtoUdp = net::kIpProtocolUdp;
 constexpr uint8_t kProtoSctp = 132;
@@ -70,10 +73,16 @@ void write_ipv4_header(uint8_t* out, uint8_t tos, uint16_t total_length, uint16_
   const uint32_t source = rte_be_to_cpu_32(source_be);
   const uint32_t destination = rte_be_to_cpu_32(destination_be);
   const uint32_t word0 = 0x45u << 24 | uint32_t{tos} << 16 | total_length;
-  const uint32_t word1 = uint32_t{id} << 16;  // flags and fragment offset 0
+  // DF, always: a router on the way never fragments our packets (which
+  // would leave reassembly to the ETR) but reports the path's MTU with ICMP,
+  // which lowers that RLOC's path MTU here (RFC 9300 §7.2); packets that no
+  // longer fit are then fragmented before encapsulation, or answered with
+  // ICMP to their source. Linux's IP tunnels default to the same (pmtudisc).
+  const uint32_t word1 = uint32_t{id} << 16 | 0x4000;
   const uint32_t word2 = uint32_t{ttl} << 24 | uint32_t{kProtoUdp} << 16;
-  uint64_t sum = (word0 >> 16) + (word0 & 0xffff) + (word1 >> 16) + (word2 >> 16) + (source >> 16) +
-                 (source & 0xffff) + (destination >> 16) + (destination & 0xffff);
+  uint64_t sum = (word0 >> 16) + (word0 & 0xffff) + (word1 >> 16) + (word1 & 0xffff) +
+                 (word2 >> 16) + (source >> 16) + (source & 0xffff) + (destination >> 16) +
+                 (destination & 0xffff);
   sum = (sum & 0xffff) + (sum >> 16);
   sum = (sum & 0xffff) + (sum >> 16);
   // One 32-bit store per word, straight into the packet: staging the words in
@@ -246,6 +255,147 @@ bool parse_for_encap(rte_mbuf* packet, EncapWork& work, LcoreCounters& counters)
   return true;
 }
 
+// ICMP errors to the host: at most kIcmpBurst per interval per worker.
+bool take_icmp_token(PathContext& context) {
+  if (context.icmp_tokens == 0) {
+    if (context.now_tsc - context.icmp_refill_tsc < context.icmp_interval_tsc) return false;
+    context.icmp_tokens = kIcmpBurst;
+    context.icmp_refill_tsc = context.now_tsc;
+  }
+  context.icmp_tokens--;
+  return true;
+}
+
+// RFC 1122 §3.2.2 and RFC 4443 §2.4: no ICMP error about an ICMP error or
+// about a non-initial fragment.
+bool may_send_icmp_error_about(const uint8_t* ip, uint32_t length, bool ipv6) {
+  if (ipv6) {
+    return !(length > 40 && ip[6] == kProtoIcmp6 && ip[40] < 128);
+  }
+  const uint32_t header = (ip[0] & 0xf) * 4u;
+  if ((ip[6] & 0x1f) != 0 || ip[7] != 0) return false;
+  if (ip[9] == kProtoIcmp && length > header) {
+    const uint8_t type = ip[header];
+    return type == 0 || type == 8 || type == 13 || type == 14;  // queries and replies only
+  }
+  return true;
+}
+
+// Turns the too-big packet, in place, into the ICMP error for its source
+// (RFC 792 type 3 code 4 with the RFC 1191 next-hop MTU; RFC 4443 §3.2
+// Packet Too Big), quoting as much of it as RFC 1812 §4.3.2.3 (576 bytes in
+// all) and RFC 4443 §2.4 (1280) allow. The error comes from the packet's
+// destination: the host routes that address through the EID port, so its
+// reverse-path check passes, and it has no address of ours it would not
+// take for a martian. False if the mbuf cannot hold it.
+bool make_too_big_error(rte_mbuf* packet, bool ipv6, uint16_t mtu, const LocalState& local) {
+  const uint16_t error_headers = ipv6 ? 40 + 8 : 20 + 8;
+  const uint32_t limit = ipv6 ? 1280 : 576;
+  uint32_t quoted =
+      std::min<uint32_t>(rte_pktmbuf_pkt_len(packet) - RTE_ETHER_HDR_LEN, limit - error_headers);
+  quoted = std::min<uint32_t>(quoted, rte_pktmbuf_data_len(packet) - RTE_ETHER_HDR_LEN);
+  if (packet->next != nullptr) {
+    rte_pktmbuf_free(packet->next);
+    packet->next = nullptr;
+    packet->nb_segs = 1;
+  }
+  packet->data_len = static_cast<uint16_t>(RTE_ETHER_HDR_LEN + quoted);
+  packet->pkt_len = packet->data_len;
+  const uint8_t* original = rte_pktmbuf_mtod_offset(packet, const uint8_t*, RTE_ETHER_HDR_LEN);
+  const unsigned address_size = ipv6 ? 16 : 4;
+  uint8_t source[16], destination[16];
+  std::memcpy(source, original + (ipv6 ? 8 : 12), address_size);
+  std::memcpy(destination, original + (ipv6 ? 24 : 16), address_size);
+  rte_pktmbuf_adj(packet, RTE_ETHER_HDR_LEN);
+  auto* ether = reinterpret_cast<rte_ether_hdr*>(
+      rte_pktmbuf_prepend(packet, static_cast<uint16_t>(RTE_ETHER_HDR_LEN + error_headers)));
+  if (ether == nullptr) return false;
+  ether->dst_addr = local.eid_port_host_mac;
+  ether->src_addr = local.eid_port_gateway_mac;
+  uint8_t* ip = reinterpret_cast<uint8_t*>(ether + 1);
+  if (ipv6) {
+    ether->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+    auto* header = reinterpret_cast<rte_ipv6_hdr*>(ip);
+    header->vtc_flow = rte_cpu_to_be_32(6u << 28);
+    header->payload_len = rte_cpu_to_be_16(static_cast<uint16_t>(8 + quoted));
+    header->proto = kProtoIcmp6;
+    header->hop_limits = 64;
+    std::memcpy(ip + 8, destination, 16);
+    std::memcpy(ip + 24, source, 16);
+    uint8_t* icmp = ip + 40;
+    const uint32_t mtu_be = rte_cpu_to_be_32(mtu);
+    icmp[0] = 2;  // Packet Too Big
+    icmp[1] = 0;
+    icmp[2] = icmp[3] = 0;
+    std::memcpy(icmp + 4, &mtu_be, 4);
+    const uint16_t checksum = rte_ipv6_udptcp_cksum(header, icmp);
+    std::memcpy(icmp + 2, &checksum, 2);
+    return true;
+  }
+  ether->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+  auto* header = reinterpret_cast<rte_ipv4_hdr*>(ip);
+  header->version_ihl = 0x45;
+  header->type_of_service = 0xc0;  // internetwork control, as routers send errors
+  header->total_length = rte_cpu_to_be_16(static_cast<uint16_t>(error_headers + quoted));
+  header->packet_id = 0;
+  header->fragment_offset = 0;
+  header->time_to_live = 64;
+  header->next_proto_id = kProtoIcmp;
+  header->hdr_checksum = 0;
+  std::memcpy(&header->src_addr, destination, 4);
+  std::memcpy(&header->dst_addr, source, 4);
+  header->hdr_checksum = rte_ipv4_cksum(header);
+  uint8_t* icmp = ip + 20;
+  const uint16_t mtu_be = rte_cpu_to_be_16(mtu);
+  icmp[0] = 3;  // destination unreachable
+  icmp[1] = 4;  // fragmentation needed and DF set
+  icmp[2] = icmp[3] = icmp[4] = icmp[5] = 0;
+  std::memcpy(icmp + 6, &mtu_be, 2);
+  const uint16_t checksum = static_cast<uint16_t>(~rte_raw_cksum(icmp, 8 + quoted));
+  std::memcpy(icmp + 2, &checksum, 2);
+  return true;
+}
+
+// RFC 9300 §7.1: an IPv4 packet without DF that does not fit is split
+// into fragments that do (the inner packet, not the outer one: the ETR
+// delivers each and the destination host reassembles, so no ETR keeps
+// reassembly state for it), and each fragment is encapsulated. All take the
+// original's flow hash, so they leave by one locator with one source port.
+Verdict fragment_and_encapsulate(rte_mbuf* packet, const InnerView& inner, uint32_t hash,
+                                 const MapEntry::Locator& locator, uint32_t instance_id,
+                                 uint16_t mtu, PathContext& context);
+
+// The locator's path MTU, or the egress link's: the largest outer packet
+// that reaches it. 0: unknown.
+uint32_t outer_mtu(const MapEntry::Locator& locator, const LocalState& local) {
+  const uint32_t link = locator.ipv6 ? local.egress_mtu6 : local.egress_mtu4;
+  if (locator.path_mtu != 0 && (link == 0 || locator.path_mtu < link)) return locator.path_mtu;
+  return link;
+}
+
+// A packet that would not fit `mtu` (inner bytes) once encapsulated.
+Verdict too_big(rte_mbuf* packet, const InnerView& inner, uint32_t hash,
+                const MapEntry::Locator& locator, uint32_t instance_id, uint32_t mtu,
+                PathContext& context) {
+  LcoreCounters& counters = *context.counters;
+  counters.too_big++;
+  const uint8_t* ip = rte_pktmbuf_mtod_offset(packet, const uint8_t*, RTE_ETHER_HDR_LEN);
+  const uint32_t length = rte_pktmbuf_data_len(packet) - RTE_ETHER_HDR_LEN;
+  const uint32_t minimum = inner.ipv6 ? 1280 : 68;  // RFC 8200 §5, RFC 791
+  if (!inner.ipv6 && (ip[6] & 0x40) == 0 && mtu >= minimum) {
+    return fragment_and_encapsulate(packet, inner, hash, locator, instance_id,
+                                    static_cast<uint16_t>(mtu), context);
+  }
+  if (!may_send_icmp_error_about(ip, length, inner.ipv6) || !take_icmp_token(context) ||
+      !make_too_big_error(packet, inner.ipv6, static_cast<uint16_t>(std::max(mtu, minimum)),
+                          *context.local)) {
+    counters.drop_too_big++;
+    return Verdict::kDrop;
+  }
+  counters.icmp_too_big_sent++;
+  return Verdict::kToEidPort;
+}
+
 // Stage 3: act on the entry the lookup found (or its absence).
 Verdict finish_encap(rte_mbuf* packet, const EncapWork& work, PathContext& context) {
   LcoreCounters& counters = *context.counters;
@@ -288,11 +438,107 @@ Verdict finish_encap(rte_mbuf* packet, const EncapWork& work, PathContext& conte
     counters.drop_no_headroom++;
     return Verdict::kDrop;
   }
+  const uint32_t instance_id = entry ? entry->instance_id : local.instance_id;
+  const uint32_t overhead = locator->ipv6 ? kEncapOverheadV6 : kEncapOverheadV4;
+  const uint32_t mtu = outer_mtu(*locator, local);
+  if (mtu != 0 && rte_pktmbuf_pkt_len(packet) - RTE_ETHER_HDR_LEN + overhead > mtu) {
+    return too_big(packet, inner, work.hash, *locator, instance_id,
+                   mtu > overhead ? mtu - overhead : 0, context);
+  }
   rte_pktmbuf_adj(packet, RTE_ETHER_HDR_LEN);
-  write_outer(packet, context, *locator, inner, work.hash,
-              entry ? entry->instance_id : local.instance_id);
+  write_outer(packet, context, *locator, inner, work.hash, instance_id);
   if (entry != nullptr) counters.encapsulated++;
   return Verdict::kToRlocPort;
+}
+
+Verdict fragment_and_encapsulate(rte_mbuf* packet, const InnerView& inner, uint32_t hash,
+                                 const MapEntry::Locator& locator, uint32_t instance_id,
+                                 uint16_t mtu, PathContext& context) {
+  LcoreCounters& counters = *context.counters;
+  const uint8_t* ip = rte_pktmbuf_mtod_offset(packet, const uint8_t*, RTE_ETHER_HDR_LEN);
+  const uint16_t header_length = static_cast<uint16_t>((ip[0] & 0xf) * 4u);
+  // Fragment payloads are multiples of 8 bytes (RFC 791).
+  const uint16_t fragment_mtu =
+      static_cast<uint16_t>(header_length + ((mtu - header_length) & ~7u));
+  const uint16_t room = static_cast<uint16_t>(kMaxExtraPackets - context.extra_count);
+  if (context.direct_pool == nullptr || context.indirect_pool == nullptr || mtu <= header_length ||
+      room == 0) {
+    counters.drop_fragmentation_failed++;
+    return Verdict::kDrop;
+  }
+  rte_pktmbuf_adj(packet, RTE_ETHER_HDR_LEN);
+  rte_mbuf** fragments = context.extra.data() + context.extra_count;
+  const int made = rte_ipv4_fragment_packet(packet, fragments, room, fragment_mtu,
+                                            context.direct_pool, context.indirect_pool);
+  if (made <= 0) {
+    counters.drop_fragmentation_failed++;
+    return Verdict::kDrop;
+  }
+  const uint16_t outer_size = locator.ipv6 ? kOuterV6Size : kOuterV4Size;
+  for (int i = 0; i < made; ++i) {
+    rte_mbuf* fragment = fragments[i];
+    // The library leaves each fragment's header checksum to the caller.
+    auto* header = rte_pktmbuf_mtod(fragment, rte_ipv4_hdr*);
+    header->hdr_checksum = 0;
+    header->hdr_checksum = rte_ipv4_cksum(header);
+    if (rte_pktmbuf_headroom(fragment) < outer_size) {
+      // Cannot happen with pool mbufs (RTE_PKTMBUF_HEADROOM); never write past the buffer.
+      for (int j = i; j < made; ++j) rte_pktmbuf_free(fragments[j]);
+      rte_pktmbuf_free_bulk(fragments, static_cast<unsigned>(i));
+      counters.drop_fragmentation_failed++;
+      return Verdict::kDrop;
+    }
+    write_outer(fragment, context, locator, inner, hash, instance_id);
+  }
+  context.extra_count = static_cast<uint16_t>(context.extra_count + made);
+  counters.fragmented++;
+  counters.fragments_encapsulated += static_cast<uint64_t>(made);
+  // The fragments hold references to the original's data.
+  rte_pktmbuf_free(packet);
+  return Verdict::kConsumed;
+}
+
+// An ICMP "fragmentation needed" or ICMPv6 "Packet Too Big" to one of our
+// RLOCs that quotes a LISP data packet we sent (from our RLOC to UDP 4341):
+// the path to that RLOC carries less than we sent. The control thread
+// lowers that locator's path MTU (RFC 9300 §7.2); the message also goes on
+// to the kernel, which ignores it (no socket sent the packet).
+void report_path_mtu(const uint8_t* ip, uint32_t length, bool ipv6, PathContext& context) {
+  const uint32_t icmp = ipv6 ? 40 : (ip[0] & 0xf) * 4u;
+  const uint32_t quoted = icmp + 8;
+  const uint32_t quoted_header = ipv6 ? 40 : 20;
+  if (length < quoted + quoted_header + 4) return;
+  const uint8_t* inner = ip + quoted;
+  uint32_t mtu;
+  uint32_t udp;
+  if (ipv6) {
+    if (ip[icmp] != 2 || ip[icmp + 1] != 0 || (inner[0] >> 4) != 6 || inner[6] != kProtoUdp ||
+        !context.local->is_local_rloc6(inner + 8)) {
+      return;
+    }
+    mtu = static_cast<uint32_t>(ip[icmp + 4]) << 24 | ip[icmp + 5] << 16 | ip[icmp + 6] << 8 |
+          ip[icmp + 7];
+    udp = 40;
+  } else {
+    if (ip[icmp] != 3 || ip[icmp + 1] != 4 || (inner[0] >> 4) != 4 || inner[9] != kProtoUdp ||
+        !context.local->is_local_rloc4(inner + 12)) {
+      return;
+    }
+    mtu = static_cast<uint32_t>(ip[icmp + 6]) << 8 | ip[icmp + 7];
+    udp = (inner[0] & 0xf) * 4u;
+  }
+  if (length < quoted + udp + 4 || (inner[udp + 2] << 8 | inner[udp + 3]) != kLispDataPort) return;
+  if (context.punt_ring == nullptr) return;
+  PuntRecord record{};
+  record.kind = PuntKind::kPathMtu;
+  record.ipv6 = ipv6;
+  record.mtu = static_cast<uint16_t>(std::min<uint32_t>(mtu, 0xffff));
+  std::memcpy(record.address, inner + (ipv6 ? 24 : 16), ipv6 ? 16 : 4);
+  if (rte_ring_mp_enqueue_elem(context.punt_ring, &record, sizeof(record)) != 0) {
+    context.counters->punt_ring_full++;
+    return;
+  }
+  context.counters->path_mtu_reports++;
 }
 
 }  // namespace
@@ -359,6 +605,9 @@ Verdict decapsulate(rte_mbuf* packet, PathContext& context) {
   if (ether_type == RTE_ETHER_TYPE_IPV4) {
     if (ip_length < 20 || (ip[0] >> 4) != 4 || (ip[0] & 0xf) < 5) return Verdict::kToKernel;
     if (!local.is_local_rloc4(ip + 16) || ip[9] != kProtoUdp) {
+      if (ip[9] == kProtoIcmp && local.is_local_rloc4(ip + 16)) {
+        report_path_mtu(ip, ip_length, false, context);
+      }
       return Verdict::kToKernel;
     }
     udp_offset = (ip[0] & 0xf) * 4u;
@@ -375,6 +624,9 @@ Verdict decapsulate(rte_mbuf* packet, PathContext& context) {
   } else if (ether_type == RTE_ETHER_TYPE_IPV6) {
     if (ip_length < 40 || (ip[0] >> 4) != 6) return Verdict::kToKernel;
     if (!local.is_local_rloc6(ip + 24) || ip[6] != kProtoUdp) {
+      if (ip[6] == kProtoIcmp6 && local.is_local_rloc6(ip + 24)) {
+        report_path_mtu(ip, ip_length, true, context);
+      }
       return Verdict::kToKernel;
     }
     udp_offset = 40;

@@ -21,20 +21,32 @@ enum class Verdict : uint8_t {
   kToEidPort,   // decapsulated, for the host's stack via lmn0
   kToKernel,    // not LISP data: for the kernel twin of the RLOC port
   kDrop,        // counted; the caller frees the mbuf
+  kConsumed,    // replaced by the packets it added to PathContext::extra (fragments)
 };
 
-// What a worker punts to the control thread: a destination that missed.
+// What a worker punts to the control thread: a destination that missed, or
+// an ICMP report that a LISP packet of ours was too big for the path to an
+// RLOC (RFC 9300 §7.2: the ITR keeps that RLOC's path MTU).
+enum class PuntKind : uint8_t { kMiss = 0, kPathMtu = 1 };
 struct PuntRecord {
-  uint32_t instance_id;
+  uint32_t instance_id;  // kMiss
   uint8_t ipv6;
-  uint8_t reserved[3];
-  uint8_t address[16];
+  PuntKind kind;
+  uint16_t mtu;         // kPathMtu: the MTU the ICMP message reported
+  uint8_t address[16];  // kMiss: the destination EID; kPathMtu: the RLOC
 };
 static_assert(sizeof(PuntRecord) % 4 == 0, "rte_ring elements are multiples of 4 bytes");
 
 // Outer header sizes, for headroom checks and tests.
 inline constexpr uint16_t kOuterV4Size = RTE_ETHER_HDR_LEN + 20 + 8 + 8;
 inline constexpr uint16_t kOuterV6Size = RTE_ETHER_HDR_LEN + 40 + 8 + 8;
+// What encapsulation adds to an IP packet: outer IP, UDP and LISP headers.
+inline constexpr uint16_t kEncapOverheadV4 = kOuterV4Size - RTE_ETHER_HDR_LEN;  // 36
+inline constexpr uint16_t kEncapOverheadV6 = kOuterV6Size - RTE_ETHER_HDR_LEN;  // 56
+// Packets fragmentation may add in one burst, beyond the burst itself.
+inline constexpr uint16_t kMaxExtraPackets = 128;
+// ICMP errors a worker sends at most per refill interval (1 ms: 10k/s).
+inline constexpr uint32_t kIcmpBurst = 10;
 
 // One per worker lcore; nothing in it is shared.
 struct PathContext {
@@ -48,6 +60,19 @@ struct PathContext {
   uint16_t ip_id = 0;
   // Recently punted destinations, by hash: (key, tsc).
   std::array<std::pair<uint32_t, uint64_t>, 1024> recent_punts{};
+  // Fragmentation of IPv4 packets without DF: fragment headers come from the
+  // direct pool, the payloads stay in the original mbuf through indirect
+  // ones. Null: too-big packets without DF are dropped and counted.
+  rte_mempool* direct_pool = nullptr;
+  rte_mempool* indirect_pool = nullptr;
+  // Packets made in this burst (encapsulated fragments), for the RLOC ports;
+  // the caller sends them and resets the count.
+  uint16_t extra_count = 0;
+  std::array<rte_mbuf*, kMaxExtraPackets> extra{};
+  // Rate limit of the ICMP errors sent to the host: kIcmpBurst per interval.
+  uint32_t icmp_tokens = kIcmpBurst;
+  uint64_t icmp_refill_tsc = 0;
+  uint64_t icmp_interval_tsc = 0;
 };
 
 inline constexpr uint16_t kMaxBurst = 64;

@@ -75,4 +75,14 @@ uint64_t port_rx_nombuf(uint16_t port) {
   return rte_eth_stats_get(port, &stats) == 0 ? stats.rx_nombuf : 0;
 }
 
+uint64_t port_tx_errors(uint16_t port) {
+  rte_eth_stats stats{};
+  return rte_eth_stats_get(port, &stats) == 0 ? stats.oerrors : 0;
+}
+
+uint16_t port_mtu(uint16_t port) {
+  uint16_t mtu = 0;
+  return rte_eth_dev_get_mtu(port, &mtu) == 0 ? mtu : 0;
+}
+
 }  // namespace lispmob::dataplane

@@ -29,5 +29,10 @@ void stop_port(uint16_t port);
 rte_ether_addr port_mac(uint16_t port);
 // rx_nombuf and the like, from the port's own statistics.
 uint64_t port_rx_nombuf(uint16_t port);
+// Packets the port failed to send (oerrors: af_packet counts frames the
+// kernel refused there).
+uint64_t port_tx_errors(uint16_t port);
+// The MTU DPDK has for the port (0: unknown).
+uint16_t port_mtu(uint16_t port);
 
 }  // namespace lispmob::dataplane

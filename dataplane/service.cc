@@ -39,9 +39,13 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::start(
   service->pool_ =
       rte_pktmbuf_pool_create("lispd_pool", config.dpdk.mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
                               static_cast<int>(rte_socket_id()));
+  // Indirect mbufs carry fragments' payloads (they own no data room).
+  service->indirect_pool_ = rte_pktmbuf_pool_create("lispd_indirect", config.dpdk.mbufs, 256, 0, 0,
+                                                    static_cast<int>(rte_socket_id()));
   service->punt_ring_ = rte_ring_create_elem(
       "lispd_punt", sizeof(PuntRecord), config.dpdk.punt_ring_size, SOCKET_ID_ANY, RING_F_SC_DEQ);
-  if (service->pool_ == nullptr || service->punt_ring_ == nullptr) {
+  if (service->pool_ == nullptr || service->indirect_pool_ == nullptr ||
+      service->punt_ring_ == nullptr) {
     return absl::ResourceExhaustedError("no memory for the mbuf pool or the punt ring");
   }
   PortOptions options;
@@ -80,6 +84,8 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::start(
   worker.local = service->local_.get();
   worker.qsbr = service->qsbr_;
   worker.punt_ring = service->punt_ring_;
+  worker.direct_pool = service->pool_;
+  worker.indirect_pool = service->indirect_pool_;
   worker.counters = &service->counters_;
   worker.stop = &service->stop_;
   return service;
@@ -100,8 +106,12 @@ absl::Status DataplaneService::launch() {
 LcoreCounters DataplaneService::counters() const {
   LcoreCounters sum = counters_;
   sum.rx_nombuf = port_rx_nombuf(config_.eid_port);
+  sum.tx_port_errors = port_tx_errors(config_.eid_port);
   for (unsigned link = 0; link < config_.link_count; ++link) {
-    sum.rx_nombuf += port_rx_nombuf(config_.rloc_ports[link]);
+    for (uint16_t port : {config_.rloc_ports[link], config_.kernel_ports[link]}) {
+      sum.rx_nombuf += port_rx_nombuf(port);
+      sum.tx_port_errors += port_tx_errors(port);
+    }
   }
   return sum;
 }
@@ -123,6 +133,7 @@ DataplaneService::~DataplaneService() {
   local_.reset();
   if (punt_ring_) rte_ring_free(punt_ring_);
   if (pool_) rte_mempool_free(pool_);
+  if (indirect_pool_) rte_mempool_free(indirect_pool_);
   if (qsbr_) rte_free(qsbr_);
 }
 

@@ -41,6 +41,7 @@ class DataplaneService {
 
   rte_rcu_qsbr* qsbr_ = nullptr;
   rte_mempool* pool_ = nullptr;
+  rte_mempool* indirect_pool_ = nullptr;
   rte_ring* punt_ring_ = nullptr;
   std::unique_ptr<MapCache> cache_;
   std::unique_ptr<LocalStatePublisher> local_;

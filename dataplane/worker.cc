@@ -13,7 +13,7 @@ namespace {
 // Packets waiting for one TX port in this pass.
 struct TxBatch {
   uint16_t count = 0;
-  rte_mbuf* packets[kMaxBurst];
+  rte_mbuf* packets[kMaxBurst + kMaxExtraPackets];  // a burst and the fragments it made
 };
 
 void flush(uint16_t port, uint16_t queue, TxBatch& batch, LcoreCounters& counters) {
@@ -87,8 +87,16 @@ uint16_t receive_and_process(const WorkerConfig& config, PathContext& context, u
       case Verdict::kDrop:
         rte_pktmbuf_free(packet);
         break;
+      case Verdict::kConsumed:  // its fragments are in context.extra
+        break;
     }
   }
+  for (uint16_t i = 0; i < context.extra_count; ++i) {
+    rte_mbuf* packet = context.extra[i];
+    TxBatch& batch = batches.to_rloc[egress_link(packet, config, *context.local)];
+    batch.packets[batch.count++] = packet;
+  }
+  context.extra_count = 0;
   return received;
 }
 
@@ -108,6 +116,9 @@ PathContext make_context(const WorkerConfig& config, unsigned lcore) {
   context.counters = config.counters;
   context.punt_ring = config.punt_ring;
   context.punt_interval_tsc = rte_get_tsc_hz() / 1000000 * config.punt_interval_us;
+  context.direct_pool = config.direct_pool;
+  context.indirect_pool = config.indirect_pool;
+  context.icmp_interval_tsc = rte_get_tsc_hz() / 1000;
   context.random_state = static_cast<uint32_t>(rte_rdtsc()) | 1u;
   context.random_state ^= lcore * 0x9e3779b9u;
   if (context.random_state == 0) context.random_state = 1;

@@ -34,6 +34,9 @@ struct WorkerConfig {
   const LocalStatePublisher* local = nullptr;
   rte_rcu_qsbr* qsbr = nullptr;
   rte_ring* punt_ring = nullptr;
+  // Fragmentation of too-big IPv4 packets (PathContext); null: dropped.
+  rte_mempool* direct_pool = nullptr;
+  rte_mempool* indirect_pool = nullptr;
   LcoreCounters* counters = nullptr;  // this worker's own
   const std::atomic<bool>* stop = nullptr;
   uint64_t punt_interval_us = 1000000;

@@ -58,6 +58,7 @@ constexpr IntRange kIntRanges[] = {
     {"control-port", 1, 65535},
     {"map-cache-max-entries", 1, 16777216},
     {"rloc-route-table", 1, 252},
+    {"tap-mtu", 0, 65535},
     {"mbufs", 1023, 4194303},
     {"burst-size", 1, 512},
     {"punt-ring-size", 64, 65536},
@@ -352,6 +353,7 @@ Config convert(cfg_t* root, const std::string& name) {
   config.control_iface = str(root, "control-iface");
   config.nat_traversal = cfg_getbool(root, "nat_traversal_support");
   config.tap_iface = str(root, "tap-iface");
+  config.tap_mtu = u32(root, "tap-mtu");
   config.host_setup = cfg_getbool(root, "host-setup") != 0;
   config.rloc_route_table = u32(root, "rloc-route-table");
   config.map_cache_max_entries = u32(root, "map-cache-max-entries");
@@ -588,6 +590,7 @@ absl::StatusOr<Config> parse(const std::function<int(cfg_t*)>& run, const std::s
       CFG_STR("override-dns-primary", nullptr, CFGF_NODEFAULT),
       CFG_STR("override-dns-secondary", nullptr, CFGF_NODEFAULT),
       CFG_STR("tap-iface", "lmn0", CFGF_NONE),
+      CFG_INT("tap-mtu", 0, CFGF_NONE),
       CFG_BOOL("host-setup", cfg_true, CFGF_NONE),
       CFG_INT("rloc-route-table", 5, CFGF_NONE),
       CFG_INT("map-cache-max-entries", 1048576, CFGF_NONE),

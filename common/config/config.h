@@ -118,6 +118,9 @@ struct Config {
   std::string control_iface;
   bool nat_traversal = false;
   std::string tap_iface = "lmn0";
+  // The EID port's MTU; 0: the egress RLOC link's MTU less the LISP
+  // encapsulation (36 bytes over IPv4, 56 over IPv6), kept in step with it.
+  uint32_t tap_mtu = 0;
   // MN: lispd puts the EIDs on lmn0, the default route through it, the
   // RLOC twin's defaults at metric 100 and "from <RLOC> lookup
   // <rloc-route-table>" in place, and undoes it all on exit.

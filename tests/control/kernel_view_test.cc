@@ -119,3 +119,79 @@ TEST(KernelView, NextHopCandidatesStartWithTheLinksGateway) {
 
 }  // namespace
 }  // namespace lispmob::control
+
+namespace lispmob::control {
+namespace {
+
+config::Config mtu_config(const char* extra) {
+  auto config = config::parse_text(std::string(R"(
+operating-mode = "MN"
+dpdk { rloc-port = "net_af_packet0,iface=eth0" }
+database-mapping {
+  eid-prefix = 198.18.0.10/32
+  rloc-iface { interface = "rloc0"  ip_version = 4 }
+}
+)") + extra,
+                                   "mtu.conf");
+  EXPECT_TRUE(config.ok()) << config.status();
+  return *config;
+}
+
+dataplane::LocalState egress(bool v4, uint16_t mtu4, bool v6, uint16_t mtu6) {
+  dataplane::LocalState state;
+  state.has_rloc4 = v4;
+  state.egress_mtu4 = mtu4;
+  state.has_rloc6 = v6;
+  state.egress_mtu6 = mtu6;
+  return state;
+}
+
+TEST(EidPortMtu, LinkMtuLessTheIpv4Encapsulation) {
+  const auto chosen = choose_eid_port_mtu(mtu_config(""), egress(true, 1500, false, 0));
+  EXPECT_EQ(chosen.mtu, 1464u);
+  EXPECT_EQ(chosen.reason, "RLOC link 0 MTU 1500 less 36 for IPv4 encapsulation");
+}
+
+TEST(EidPortMtu, BothFamiliesTakeTheSmaller) {
+  EXPECT_EQ(choose_eid_port_mtu(mtu_config(""), egress(true, 1500, true, 1500)).mtu, 1444u);
+  EXPECT_EQ(choose_eid_port_mtu(mtu_config(""), egress(true, 1400, true, 1500)).mtu, 1364u);
+}
+
+TEST(EidPortMtu, ConfigOverridesIt) {
+  const auto chosen =
+      choose_eid_port_mtu(mtu_config("tap-mtu = 1300\n"), egress(true, 1500, false, 0));
+  EXPECT_EQ(chosen.mtu, 1300u);
+  EXPECT_EQ(chosen.reason, "tap-mtu in the config");
+}
+
+TEST(EidPortMtu, NothingKnownChangesNothing) {
+  EXPECT_EQ(choose_eid_port_mtu(mtu_config(""), egress(false, 0, false, 0)).mtu, 0u);
+  EXPECT_EQ(choose_eid_port_mtu(mtu_config(""), egress(true, 0, false, 0)).mtu, 0u);
+}
+
+TEST(EidPortMtu, NeverBelowTheIpv6MinimumWithAnIpv6Eid) {
+  auto config = mtu_config(
+      "database-mapping {\n  eid-prefix = 2001:db8:3::10/128\n"
+      "  rloc-iface { interface = \"rloc0\"  ip_version = 6 }\n}\n");
+  EXPECT_EQ(choose_eid_port_mtu(config, egress(false, 0, true, 1300)).mtu, 1280u);
+}
+
+TEST(EidPortMtu, EgressLinkMtuReachesTheLocalState) {
+  const auto config = multihomed_config();
+  auto view = two_links();
+  view.link_mtus = {1500, 1400};
+  const auto state =
+      build_local_state(config, kLinkMacs, kEidMac, view, local_locators(config, view));
+  EXPECT_EQ(state.egress_link4, 0);
+  EXPECT_EQ(state.egress_mtu4, 1500);
+  EXPECT_EQ(state.egress_mtu6, 1500);
+}
+
+TEST(KernelInterfaceOfPort, AfPacketNamesItsInterface) {
+  EXPECT_EQ(kernel_interface_of_port("net_af_packet0,iface=veth0,qpairs=1"), "veth0");
+  EXPECT_EQ(kernel_interface_of_port("net_af_packet1,iface=wlan0"), "wlan0");
+  EXPECT_EQ(kernel_interface_of_port("0000:03:00.0"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace lispmob::control

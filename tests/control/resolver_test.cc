@@ -365,3 +365,89 @@ TEST(MappingFromRecord, KeepsPriorityWeightAndReachability) {
 
 }  // namespace
 }  // namespace lispmob::control
+
+namespace lispmob::control {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using testing::FakeMapCache;
+using testing::ip;
+using testing::prefix;
+
+// RFC 9300 §7.2: an ICMP report about our LISP packets to an RLOC lowers
+// that locator's path MTU in every mapping that uses it, for a while.
+class PathMtuResolverTest : public ::testing::Test {
+ protected:
+  PathMtuResolverTest()
+      : resolver_(
+            {ip("192.0.2.2")}, {}, [this] { return ++nonce_; }, cache_) {
+    resolver_.set_local({{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.5")}});
+    EXPECT_TRUE(resolver_
+                    .install_static({0,
+                                     prefix("203.0.113.0/24"),
+                                     dataplane::MapAction::kEncapsulate,
+                                     {{ip("192.0.2.4")}, {ip("192.0.2.44")}}})
+                    .ok());
+  }
+  FakeMapCache cache_;
+  uint64_t nonce_ = 0;
+  Resolver resolver_;
+  const TimePoint t0_{};
+};
+
+TEST_F(PathMtuResolverTest, ReportLowersThatLocatorsPathMtu) {
+  resolver_.learn_path_mtu(ip("192.0.2.4"), 1400, t0_);
+  const auto* mapping = cache_.find(0, "203.0.113.0/24");
+  ASSERT_NE(mapping, nullptr);
+  EXPECT_EQ(mapping->locators[0].path_mtu, 1400);
+  EXPECT_EQ(mapping->locators[1].path_mtu, 0) << "the other locator's path is not affected";
+  EXPECT_EQ(resolver_.path_mtus().counters().learned, 1u);
+}
+
+TEST_F(PathMtuResolverTest, ReportsOnlyLowerAndNeverBelowTheFloor) {
+  resolver_.learn_path_mtu(ip("192.0.2.4"), 1400, t0_);
+  resolver_.learn_path_mtu(ip("192.0.2.4"), 1450, t0_);
+  resolver_.learn_path_mtu(ip("192.0.2.4"), 300, t0_);
+  EXPECT_EQ(cache_.find(0, "203.0.113.0/24")->locators[0].path_mtu, 1400);
+  EXPECT_EQ(resolver_.path_mtus().counters().ignored, 2u);
+}
+
+TEST_F(PathMtuResolverTest, ReportForAnRlocWeDoNotUseIsIgnored) {
+  resolver_.learn_path_mtu(ip("192.0.2.99"), 1400, t0_);
+  EXPECT_EQ(resolver_.path_mtus().size(), 0u);
+  EXPECT_EQ(resolver_.counters().path_mtu_unknown_rloc, 1u);
+}
+
+TEST_F(PathMtuResolverTest, LearnedMtuLapsesAfterTenMinutes) {
+  resolver_.learn_path_mtu(ip("192.0.2.4"), 1400, t0_);
+  resolver_.poll(t0_ + seconds(599));
+  EXPECT_EQ(cache_.find(0, "203.0.113.0/24")->locators[0].path_mtu, 1400);
+  resolver_.poll(t0_ + seconds(601));
+  EXPECT_EQ(cache_.find(0, "203.0.113.0/24")->locators[0].path_mtu, 0);
+  EXPECT_EQ(resolver_.path_mtus().counters().expired, 1u);
+}
+
+TEST_F(PathMtuResolverTest, ReportsAreBoundedPerSecond) {
+  for (unsigned i = 0; i < Resolver::kPathMtuReportsPerSecond + 50; ++i) {
+    resolver_.learn_path_mtu(ip("192.0.2.4"), 1400, t0_ + milliseconds(i % 900));
+  }
+  EXPECT_EQ(resolver_.counters().path_mtu_rate_limited, 50u);
+  resolver_.learn_path_mtu(ip("192.0.2.44"), 1300, t0_ + seconds(2));
+  EXPECT_EQ(cache_.find(0, "203.0.113.0/24")->locators[1].path_mtu, 1300) << "a new second";
+}
+
+TEST(PathMtuTable, FullTableRefusesWithACounter) {
+  PathMtuTable table({std::chrono::seconds(600), 2});
+  const TimePoint t0{};
+  EXPECT_TRUE(table.report(ip("192.0.2.1"), 1400, t0));
+  EXPECT_TRUE(table.report(ip("192.0.2.2"), 1400, t0));
+  EXPECT_FALSE(table.report(ip("192.0.2.3"), 1400, t0));
+  EXPECT_EQ(table.counters().table_full, 1u);
+  EXPECT_EQ(table.size(), 2u);
+  EXPECT_FALSE(table.report(ip("2001:db8::1"), 1279, t0)) << "below the IPv6 minimum";
+  EXPECT_TRUE(table.report(ip("192.0.2.1"), 1300, t0)) << "lower, for a known RLOC";
+}
+
+}  // namespace
+}  // namespace lispmob::control

@@ -63,7 +63,10 @@ def outer4(inner, lisp=LISP, ttl=64, ident=0, arriving=False):
     udp = struct.pack("!HHHH", 0, 4341, 8 + len(lisp) + len(inner), 0) + lisp + inner
     src, dst = ("192.0.2.4", "192.0.2.5") if arriving else ("192.0.2.5", "192.0.2.4")
     macs = (RLOC_MAC, NEXT_HOP) if arriving else (NEXT_HOP, RLOC_MAC)
-    return eth(*macs, 0x0800, ipv4(src, dst, 17, udp, ttl=ttl, ident=ident, flags=0))
+    # Ours leave with DF (path MTU discovery through the tunnel); arriving
+    # ones come without, as other ITRs send them.
+    return eth(*macs, 0x0800, ipv4(src, dst, 17, udp, ttl=ttl, ident=ident,
+                                   flags=0 if arriving else 0x4000))
 
 def outer6(inner, lisp=LISP, hop=64, arriving=False):
     src, dst = ("2001:db8:ff::4", "2001:db8:ff::5") if arriving else ("2001:db8:ff::5", "2001:db8:ff::4")
@@ -75,6 +78,91 @@ def outer6(inner, lisp=LISP, hop=64, arriving=False):
     udp = struct.pack("!HHHH", 0, 4341, length, checksum) + lisp + inner
     macs = (RLOC_MAC, NEXT_HOP) if arriving else (NEXT_HOP, RLOC_MAC)
     return eth(*macs, 0x86dd, ipv6(src, dst, 17, udp, hop=hop))
+
+# Full-size packets (RFC 9300 §7). The tests give each egress link an MTU of
+# 1500: the largest inner packet is 1464 bytes under an IPv4 outer header,
+# 1444 under an IPv6 one.
+def pattern(n):
+    return bytes(i % 251 for i in range(n))
+
+def udp4(src, dst, payload, sport=4000, dport=5001):
+    return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+
+def udp6(src, dst, payload, sport=4000, dport=5001):
+    length = 8 + len(payload)
+    pseudo = v6(src) + v6(dst) + struct.pack("!IxxxB", length, 17)
+    checksum = csum(pseudo + struct.pack("!HHHH", sport, dport, length, 0) + payload) or 0xffff
+    return struct.pack("!HHHH", sport, dport, length, checksum) + payload
+
+def big4(total, flags):
+    return ipv4("198.18.0.10", "203.0.113.10", 17,
+                udp4("198.18.0.10", "203.0.113.10", pattern(total - 28)), flags=flags)
+
+def big6(total):
+    return ipv6("2001:db8:3::10", "2001:db8:2::10", 17,
+                udp6("2001:db8:3::10", "2001:db8:2::10", pattern(total - 48)))
+
+# One byte too big, with DF: ICMP "fragmentation needed" (RFC 792, next-hop
+# MTU of RFC 1191) from the packet's destination back to its source, tos
+# 0xc0, quoting the first 548 bytes (576 in all, RFC 1812 §4.3.2.3).
+too_big4 = big4(1465, 0x4000)
+def frag_needed(original, mtu):
+    quoted = original[:548]
+    body = struct.pack("!BBHHH", 3, 4, 0, 0, mtu) + quoted
+    body = body[:2] + struct.pack("!H", csum(body)) + body[4:]
+    return ipv4("203.0.113.10", "198.18.0.10", 1, body, ident=0, flags=0, tos=0xc0)
+
+# IPv6, one byte too big for an IPv6 outer header: Packet Too Big (RFC 4443
+# §3.2) quoting 1232 bytes (1280 in all).
+too_big6 = big6(1445)
+def packet_too_big(original, mtu):
+    quoted = original[:1232]
+    src, dst = "2001:db8:2::10", "2001:db8:3::10"
+    body = struct.pack("!BBHI", 2, 0, 0, mtu) + quoted
+    pseudo = v6(src) + v6(dst) + struct.pack("!IxxxB", len(body), 58)
+    body = body[:2] + struct.pack("!H", csum(pseudo + body) or 0xffff) + body[4:]
+    return ipv6(src, dst, 58, body)
+
+# Without DF, 1600 bytes: the inner packet is fragmented (RFC 9300 §7.1) at
+# 1460 bytes (20 + 1440, a multiple of 8 that fits 1464), and each fragment
+# encapsulated: outer IP ids 0 and 1, LISP nonces the next two xorshift32
+# values from the tests' seed.
+def xorshift(x):
+    x ^= (x << 13) & 0xffffffff
+    x ^= x >> 17
+    x ^= (x << 5) & 0xffffffff
+    return x
+
+nonce1 = xorshift(1)
+nonce2 = xorshift(nonce1)
+unfragmented4 = big4(1600, 0)
+def fragment(original, offset, length, more):
+    header = bytearray(original[:20])
+    payload = original[20 + offset:20 + offset + length]
+    struct.pack_into("!H", header, 2, 20 + len(payload))
+    struct.pack_into("!H", header, 6, (0x2000 if more else 0) | offset // 8)
+    struct.pack_into("!H", header, 10, 0)
+    struct.pack_into("!H", header, 10, csum(bytes(header)))
+    return bytes(header) + payload
+
+fragment1 = fragment(unfragmented4, 0, 1440, True)
+fragment2 = fragment(unfragmented4, 1440, 1580 - 1440, False)
+def lisp_nonce(n):
+    return struct.pack("!I", 0x80000000 | (n & 0xffffff)) + bytes(4)
+
+# An ICMP "fragmentation needed" from a router (192.0.2.1) to our RLOC,
+# quoting the start of a LISP packet we sent to 192.0.2.4: next-hop MTU 1400.
+sent = outer4(inner4)[14:]
+report_body = struct.pack("!BBHHH", 3, 4, 0, 0, 1400) + sent[:28 + 8]
+report_body = report_body[:2] + struct.pack("!H", csum(report_body)) + report_body[4:]
+path_mtu_report4 = eth(RLOC_MAC, NEXT_HOP, 0x0800,
+                       ipv4("192.0.2.1", "192.0.2.5", 1, report_body, flags=0))
+sent6 = outer6(inner6)[14:]
+report6_body = struct.pack("!BBHI", 2, 0, 0, 1280) + sent6[:48 + 8]
+pseudo6 = v6("2001:db8:ff::1") + v6("2001:db8:ff::5") + struct.pack("!IxxxB", len(report6_body), 58)
+report6_body = report6_body[:2] + struct.pack("!H", csum(pseudo6 + report6_body)) + report6_body[4:]
+path_mtu_report6 = eth(RLOC_MAC, NEXT_HOP, 0x86dd,
+                       ipv6("2001:db8:ff::1", "2001:db8:ff::5", 58, report6_body))
 
 packets = {
     "kInner4Frame": eth(GATEWAY, HOST, 0x0800, inner4),
@@ -92,6 +180,15 @@ packets = {
     "kDelivered4": eth(HOST, GATEWAY, 0x0800, reply4),
     "kDelivered6": eth(HOST, GATEWAY, 0x86dd, reply6),
     "kDelivered4Ttl5": eth(HOST, GATEWAY, 0x0800, ipv4("203.0.113.10", "198.18.0.10", 1, icmp4(), ttl=5)),
+    "kTooBig4Frame": eth(GATEWAY, HOST, 0x0800, too_big4),
+    "kFragNeeded4": eth(HOST, GATEWAY, 0x0800, frag_needed(too_big4, 1464)),
+    "kTooBig6Frame": eth(GATEWAY, HOST, 0x86dd, too_big6),
+    "kPacketTooBig6": eth(HOST, GATEWAY, 0x86dd, packet_too_big(too_big6, 1444)),
+    "kNoDf4Frame": eth(GATEWAY, HOST, 0x0800, unfragmented4),
+    "kFragment1Encap4in4": outer4(fragment1, lisp=lisp_nonce(nonce1), ident=0),
+    "kFragment2Encap4in4": outer4(fragment2, lisp=lisp_nonce(nonce2), ident=1),
+    "kPathMtuReport4": path_mtu_report4,
+    "kPathMtuReport6": path_mtu_report6,
 }
 
 with open("golden_packets.h", "w") as f:

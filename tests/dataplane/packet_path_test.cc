@@ -287,3 +287,224 @@ TEST(FlowHashTest, SameFlowSameHash) {
 
 }  // namespace
 }  // namespace lispmob::dataplane
+
+namespace lispmob::dataplane {
+namespace {
+
+using testing::ip;
+using testing::with_source_port;
+
+// Full-size packets against egress links of MTU 1500 (RFC 9300 §7).
+class FullSizePacketTest : public testing::DataplaneTest {
+ protected:
+  void SetUp() override {
+    DataplaneTest::SetUp();
+    local_.egress_mtu4 = local_.egress_mtu6 = 1500;
+    static int number = 0;
+    indirect_ = rte_pktmbuf_pool_create(("indirect" + std::to_string(number++)).c_str(), 255, 0, 0,
+                                        0, SOCKET_ID_ANY);
+    ASSERT_NE(indirect_, nullptr);
+    context_.direct_pool = pool_;
+    context_.indirect_pool = indirect_;
+  }
+  void TearDown() override {
+    EXPECT_EQ(rte_mempool_avail_count(indirect_), 255u) << "indirect mbufs leaked";
+    DataplaneTest::TearDown();
+    rte_mempool_free(indirect_);
+  }
+  std::string hex(const std::vector<uint8_t>& bytes) { return lispmob::testing::to_hex(bytes); }
+  // Every segment's bytes: a fragment is a header mbuf chained to the
+  // original's data.
+  static std::vector<uint8_t> all_bytes_of(const rte_mbuf* m) {
+    std::vector<uint8_t> out(rte_pktmbuf_pkt_len(m));
+    const void* data = rte_pktmbuf_read(m, 0, static_cast<uint32_t>(out.size()), out.data());
+    if (data != out.data()) std::memcpy(out.data(), data, out.size());
+    return out;
+  }
+  rte_mempool* indirect_ = nullptr;
+};
+
+TEST_F(FullSizePacketTest, LargestPacketThatFitsIsEncapsulated) {
+  add("203.0.113.0/24", {{ip("192.0.2.4")}});
+  auto frame = golden::kTooBig4Frame;
+  frame.pop_back();  // 1464 bytes of IP: 1500 once encapsulated
+  frame[14 + 3] = static_cast<uint8_t>(frame[14 + 3] - 1);
+  rte_mbuf* m = packet(frame);
+  EXPECT_EQ(encapsulate(m, context_), Verdict::kToRlocPort);
+  EXPECT_EQ(rte_pktmbuf_pkt_len(m), 14u + 1500u);
+  EXPECT_EQ(counters_.too_big, 0u);
+  rte_pktmbuf_free(m);
+}
+
+TEST_F(FullSizePacketTest, DfPacketOneByteTooBigGetsFragmentationNeeded) {
+  add("203.0.113.0/24", {{ip("192.0.2.4")}});
+  rte_mbuf* m = packet(golden::kTooBig4Frame);
+  ASSERT_EQ(encapsulate(m, context_), Verdict::kToEidPort);
+  EXPECT_EQ(hex(bytes_of(m)), hex(golden::kFragNeeded4));
+  EXPECT_EQ(counters_.too_big, 1u);
+  EXPECT_EQ(counters_.icmp_too_big_sent, 1u);
+  EXPECT_EQ(counters_.encapsulated, 0u);
+  rte_pktmbuf_free(m);
+}
+
+TEST_F(FullSizePacketTest, Ipv6PacketOneByteTooBigGetsPacketTooBig) {
+  add("2001:db8:2::/48", {{ip("2001:db8:ff::4")}});
+  rte_mbuf* m = packet(golden::kTooBig6Frame);
+  ASSERT_EQ(encapsulate(m, context_), Verdict::kToEidPort);
+  EXPECT_EQ(hex(bytes_of(m)), hex(golden::kPacketTooBig6));
+  EXPECT_EQ(counters_.icmp_too_big_sent, 1u);
+  rte_pktmbuf_free(m);
+}
+
+TEST_F(FullSizePacketTest, PacketWithoutDfIsFragmentedThenEncapsulated) {
+  add("203.0.113.0/24", {{ip("192.0.2.4")}});
+  rte_mbuf* m = packet(golden::kNoDf4Frame);
+  Verdict verdict;
+  encapsulate_burst(&m, 1, &verdict, context_);
+  ASSERT_EQ(verdict, Verdict::kConsumed);
+  ASSERT_EQ(context_.extra_count, 2u);
+  // Both fragments take the whole packet's flow hash: one locator, one port.
+  EXPECT_EQ(hex(all_bytes_of(context_.extra[0])),
+            hex(with_source_port(golden::kFragment1Encap4in4, golden::kNoDf4Frame)));
+  EXPECT_EQ(hex(all_bytes_of(context_.extra[1])),
+            hex(with_source_port(golden::kFragment2Encap4in4, golden::kNoDf4Frame)));
+  EXPECT_EQ(counters_.fragmented, 1u);
+  EXPECT_EQ(counters_.fragments_encapsulated, 2u);
+  for (uint16_t i = 0; i < context_.extra_count; ++i) rte_pktmbuf_free(context_.extra[i]);
+  context_.extra_count = 0;
+}
+
+TEST_F(FullSizePacketTest, FragmentsAreChainedNotCopied) {
+  add("203.0.113.0/24", {{ip("192.0.2.4")}});
+  rte_mbuf* m = packet(golden::kNoDf4Frame);
+  Verdict verdict;
+  encapsulate_burst(&m, 1, &verdict, context_);
+  ASSERT_EQ(context_.extra_count, 2u);
+  EXPECT_EQ(rte_pktmbuf_pkt_len(context_.extra[0]), 14u + 36u + 1460u);
+  EXPECT_EQ(rte_pktmbuf_pkt_len(context_.extra[1]), 14u + 36u + 160u);
+  EXPECT_EQ(context_.extra[0]->nb_segs, 2u);
+  for (uint16_t i = 0; i < context_.extra_count; ++i) rte_pktmbuf_free(context_.extra[i]);
+  context_.extra_count = 0;
+}
+
+TEST_F(FullSizePacketTest, WithoutPoolsANonDfPacketIsDroppedAndCounted) {
+  add("203.0.113.0/24", {{ip("192.0.2.4")}});
+  context_.direct_pool = context_.indirect_pool = nullptr;
+  rte_mbuf* m = packet(golden::kNoDf4Frame);
+  EXPECT_EQ(encapsulate(m, context_), Verdict::kDrop);
+  EXPECT_EQ(counters_.drop_fragmentation_failed, 1u);
+  rte_pktmbuf_free(m);
+}
+
+TEST_F(FullSizePacketTest, IcmpErrorsAreRateLimited) {
+  add("203.0.113.0/24", {{ip("192.0.2.4")}});
+  context_.icmp_interval_tsc = ~0ull >> 1;  // no refill within the test
+  for (unsigned i = 0; i < kIcmpBurst + 3; ++i) {
+    rte_mbuf* m = packet(golden::kTooBig4Frame);
+    const Verdict verdict = encapsulate(m, context_);
+    EXPECT_EQ(verdict, i < kIcmpBurst ? Verdict::kToEidPort : Verdict::kDrop) << i;
+    rte_pktmbuf_free(m);
+  }
+  EXPECT_EQ(counters_.icmp_too_big_sent, kIcmpBurst);
+  EXPECT_EQ(counters_.drop_too_big, 3u);
+  EXPECT_EQ(counters_.too_big, kIcmpBurst + 3u);
+}
+
+TEST_F(FullSizePacketTest, NoIcmpErrorAboutAnIcmpError) {
+  add("198.18.0.0/24", {{ip("192.0.2.4")}});
+  // The fragmentation-needed message itself, too big and with DF, sent on:
+  // dropped, never answered with another error.
+  auto error = golden::kFragNeeded4;
+  std::vector<uint8_t> frame(error.begin(), error.begin() + 14);
+  std::copy(golden::kInner4Frame.begin(), golden::kInner4Frame.begin() + 12, frame.begin());
+  std::vector<uint8_t> ip_packet(1470, 0);
+  std::copy(error.begin() + 14, error.end(), ip_packet.begin());
+  ip_packet[2] = static_cast<uint8_t>(ip_packet.size() >> 8);
+  ip_packet[3] = static_cast<uint8_t>(ip_packet.size());
+  ip_packet[6] = 0x40;  // DF
+  frame.insert(frame.end(), ip_packet.begin(), ip_packet.end());
+  rte_mbuf* m = packet(frame);
+  EXPECT_EQ(encapsulate(m, context_), Verdict::kDrop);
+  EXPECT_EQ(counters_.drop_too_big, 1u);
+  EXPECT_EQ(counters_.icmp_too_big_sent, 0u);
+  rte_pktmbuf_free(m);
+}
+
+TEST_F(FullSizePacketTest, LocatorPathMtuLowersTheLimit) {
+  MappingLocator locator{ip("192.0.2.4")};
+  locator.path_mtu = 1400;
+  add("203.0.113.0/24", {locator});
+  auto frame = golden::kTooBig4Frame;
+  rte_mbuf* m = packet(frame);
+  ASSERT_EQ(encapsulate(m, context_), Verdict::kToEidPort);
+  const uint8_t* icmp = rte_pktmbuf_mtod(m, const uint8_t*) + 14 + 20;
+  EXPECT_EQ(icmp[6] << 8 | icmp[7], 1400 - 36);
+  rte_pktmbuf_free(m);
+}
+
+TEST_F(FullSizePacketTest, UnknownLinkMtuChecksNothing) {
+  add("203.0.113.0/24", {{ip("192.0.2.4")}});
+  local_.egress_mtu4 = 0;
+  rte_mbuf* m = packet(golden::kTooBig4Frame);
+  EXPECT_EQ(encapsulate(m, context_), Verdict::kToRlocPort);
+  EXPECT_EQ(counters_.too_big, 0u);
+  rte_pktmbuf_free(m);
+}
+
+class PathMtuReportTest : public FullSizePacketTest {
+ protected:
+  void SetUp() override {
+    FullSizePacketTest::SetUp();
+    ring_ = rte_ring_create_elem(("pmtu" + std::to_string(number_++)).c_str(), sizeof(PuntRecord),
+                                 16, SOCKET_ID_ANY, RING_F_SC_DEQ);
+    ASSERT_NE(ring_, nullptr);
+    context_.punt_ring = ring_;
+  }
+  void TearDown() override {
+    rte_ring_free(ring_);
+    FullSizePacketTest::TearDown();
+  }
+  rte_ring* ring_ = nullptr;
+  static inline int number_ = 0;
+};
+
+TEST_F(PathMtuReportTest, FragmentationNeededAboutOurLispPacketIsPunted) {
+  rte_mbuf* m = packet(golden::kPathMtuReport4);
+  EXPECT_EQ(decapsulate(m, context_), Verdict::kToKernel);
+  rte_pktmbuf_free(m);
+  PuntRecord record;
+  ASSERT_EQ(rte_ring_sc_dequeue_elem(ring_, &record, sizeof(record)), 0);
+  EXPECT_EQ(record.kind, PuntKind::kPathMtu);
+  EXPECT_EQ(record.mtu, 1400);
+  EXPECT_EQ(net::IpAddress::v4(std::span<const uint8_t, 4>(record.address, 4)).to_string(),
+            "192.0.2.4");
+  EXPECT_EQ(counters_.path_mtu_reports, 1u);
+}
+
+TEST_F(PathMtuReportTest, PacketTooBigAboutOurLispPacketIsPunted) {
+  rte_mbuf* m = packet(golden::kPathMtuReport6);
+  EXPECT_EQ(decapsulate(m, context_), Verdict::kToKernel);
+  rte_pktmbuf_free(m);
+  PuntRecord record;
+  ASSERT_EQ(rte_ring_sc_dequeue_elem(ring_, &record, sizeof(record)), 0);
+  EXPECT_EQ(record.kind, PuntKind::kPathMtu);
+  EXPECT_EQ(record.ipv6, 1);
+  EXPECT_EQ(record.mtu, 1280);
+  EXPECT_EQ(net::IpAddress::v6(std::span<const uint8_t, 16>(record.address, 16)).to_string(),
+            "2001:db8:ff::4");
+}
+
+TEST_F(PathMtuReportTest, ReportAboutSomethingElseIsNotPunted) {
+  auto frame = golden::kPathMtuReport4;
+  // The quoted packet's UDP destination port: 4342 (control), not LISP data.
+  const size_t quoted_udp = 14 + 20 + 8 + 20;
+  frame[quoted_udp + 3] = 0xf6;
+  rte_mbuf* m = packet(frame);
+  EXPECT_EQ(decapsulate(m, context_), Verdict::kToKernel);
+  rte_pktmbuf_free(m);
+  EXPECT_EQ(rte_ring_count(ring_), 0u);
+  EXPECT_EQ(counters_.path_mtu_reports, 0u);
+}
+
+}  // namespace
+}  // namespace lispmob::dataplane

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the seed corpus under tests/fuzz/corpus/<target>/ from the captures
-in ../shared/captures (real OOR traffic) and, for what the captures lack
+in tests/data/captures (real OOR traffic) and, for what the captures lack
 (Map-Referral, Info, LCAF types), from the golden bytes of the unit tests;
 the config corpus starts from lispmob.conf.example.
 Run it again when captures are added; its output is committed.
@@ -15,7 +15,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-CAPTURES = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "captures")
+CAPTURES = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "tests", "data", "captures")
 
 TYPE_TARGET = {1: "map_request", 2: "map_reply", 3: "map_register", 4: "map_notify",
                5: "map_notify", 6: "map_referral", 7: "info"}

@@ -46,12 +46,12 @@ inline std::string to_hex(const std::vector<uint8_t>& bytes) {
   return text;
 }
 
-// The shared captures folder: $LISPMOB_CAPTURES, else ../shared/captures
-// beside the source tree (meson passes the source root as LISPMOB_SOURCE_ROOT).
+// The bundled captures: $LISPMOB_CAPTURES, else tests/data/captures
+// in the source tree (meson passes the source root as LISPMOB_SOURCE_ROOT).
 inline std::string captures_dir() {
   if (const char* dir = std::getenv("LISPMOB_CAPTURES")) return dir;
   const char* root = std::getenv("LISPMOB_SOURCE_ROOT");
-  return std::string(root ? root : ".") + "/../shared/captures";
+  return std::string(root ? root : ".") + "/tests/data/captures";
 }
 
 }  // namespace lispmob::testing

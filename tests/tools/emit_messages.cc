@@ -1,11 +1,14 @@
-// emit_messages OUT.pcap: writes every message lispmob encodes (and data
-// packets with each data-header flag) into a capture, each in Ethernet +
-// IPv4 or IPv6 + UDP to the right LISP port, for tshark to judge.
+// emit_messages OUT.pcap [DATAPLANE.pcap]: writes every message lispmob
+// encodes (and data packets with each data-header flag) into a capture,
+// each in Ethernet + IPv4 or IPv6 + UDP to the right LISP port, for tshark
+// to judge; and into DATAPLANE.pcap the frames the data plane's golden
+// tests expect it to send (encapsulated packets, fragments, ICMP errors).
 #include <cstdio>
 
 #include "common/lisp/data_header.h"
 #include "common/net/headers.h"
 #include "common/pcap/pcap.h"
+#include "tests/dataplane/golden_packets.h"
 #include "tests/support/samples.h"
 
 namespace {
@@ -69,9 +72,27 @@ std::vector<uint8_t> inner_ping() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: emit_messages OUT.pcap\n");
+  if (argc != 2 && argc != 3) {
+    std::fprintf(stderr, "usage: emit_messages OUT.pcap [DATAPLANE.pcap]\n");
     return 2;
+  }
+  if (argc == 3) {
+    namespace golden = dataplane::golden;
+    pcap::File frames;
+    uint32_t at = 0;
+    for (const auto* bytes :
+         {&golden::kEncap4in4, &golden::kEncap6in4, &golden::kEncap4in6, &golden::kEncap6in6,
+          &golden::kEncap4in4Iid7, &golden::kFragNeeded4, &golden::kPacketTooBig6,
+          &golden::kFragment1Encap4in4, &golden::kFragment2Encap4in4}) {
+      pcap::Record record;
+      record.seconds = ++at;
+      record.data = *bytes;
+      frames.records.push_back(std::move(record));
+    }
+    if (auto status = pcap::write_file(argv[2], frames); !status.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(status.message()).c_str());
+      return 1;
+    }
   }
   pcap::File file;
   uint32_t second = 0;

@@ -4,7 +4,7 @@
 # it exit non-zero.
 set -euo pipefail
 lispdump=$1
-captures=${LISPMOB_CAPTURES:-$LISPMOB_SOURCE_ROOT/../shared/captures}
+captures=${LISPMOB_CAPTURES:-$LISPMOB_SOURCE_ROOT/tests/data/captures}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

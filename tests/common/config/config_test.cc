@@ -28,8 +28,15 @@ TEST(ConfigTest, ExampleFileLoads) {
   EXPECT_EQ(mapping.rloc_interfaces[0].interface, "rloc0");
   EXPECT_EQ(config->rloc_probing.interval_seconds, 30u);
   EXPECT_EQ(config->tap_iface, "lmn0");
+  EXPECT_EQ(config->tap_mtu, 0u) << "derived from the RLOC link by default";
   EXPECT_EQ(config->dpdk.rloc_port, "net_af_packet0,iface=veth-rloc,framecnt=4096");
   EXPECT_TRUE(config->unsupported.empty());
+}
+
+TEST(ConfigTest, TapMtuOverridesTheDerivedOne) {
+  auto config = parse_text("tap-mtu = 1300\n", "mtu.conf");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->tap_mtu, 1300u);
 }
 
 // An oor.conf as OOR's documentation writes one (xTR with OOR-only keys).
@@ -162,6 +169,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadCase{"debug = 1\nfrobnicate = 3\n", "bad.conf:2: no such option 'frobnicate'"},
         BadCase{"debug = 9\n", "bad.conf:1: key 'debug': expected 0 to 3, got 9"},
+        BadCase{"tap-mtu = -1\n", "bad.conf:1: key 'tap-mtu': expected 0 to 65535, got -1"},
         BadCase{"dpdk {\n  rloc-link { port = \"net_null1\" }\n}\n",
                 "bad.conf:2: section 'rloc-link': missing key 'twin'"},
         BadCase{"\noperating-mode = \"router\"\n",

@@ -1,5 +1,5 @@
 // Golden bytes for every control message type, both directions. Where a
-// message was captured from OOR (../shared/captures), its bytes are the golden.
+// message was captured from OOR (tests/data/captures), its bytes are the golden.
 #include <gtest/gtest.h>
 
 #include "common/lisp/message.h"

@@ -1,4 +1,4 @@
-// Every packet of every capture in ../shared/captures (real traffic from an
+// Every packet of every capture in tests/data/captures (real traffic from an
 // independent implementation) decodes through our parsers and re-encodes to
 // the identical bytes.
 #include <gtest/gtest.h>
