@@ -1,8 +1,13 @@
 // dataplane_bench: throughput of lispmob's encap and decap paths.
 //
-//   dataplane_bench traffic MODE PREFIXES OUT.pcap
-//       writes 1024 flows of 64-byte frames for MODE (encap4, encap6, decap4)
-//       whose destinations hit the map-cache that `run` builds for PREFIXES
+//   dataplane_bench traffic MODE PREFIXES OUT.pcap [SIZE]
+//       writes 1024 flows of frames for MODE (encap4, encap6, decap4) whose
+//       destinations hit the map-cache that `run` builds for PREFIXES. SIZE:
+//       64 (64-byte frames, the default), 1500 (IP packets that are 1500
+//       bytes once encapsulated: 1464 inner, the EID port's MTU on a
+//       1500-byte IPv4 RLOC link) or imix (inner IP packets of 46, 576 and
+//       1464 bytes, 7:4:1: the simple IMIX, its large packets capped at what
+//       the tunnel carries)
 //   dataplane_bench run MODE PREFIXES TRAFFIC.pcap SECONDS -- EAL-ARGS...
 //       fills the map-cache with PREFIXES random EID-prefixes, measures the
 //       cycles per packet of the packet path alone (no I/O), then runs one
@@ -89,9 +94,10 @@ std::vector<uint8_t> ethernet(uint16_t ether_type) {
           static_cast<uint8_t>(ether_type)};
 }
 
-// A 64-byte frame (60 without the FCS; IPv6 can't go below 62) of one flow.
+// A frame of one flow with an IP packet of `ip_size` bytes; the smallest
+// is a 64-byte frame (60 without the FCS; IPv6 can't go below 62).
 std::vector<uint8_t> inner_frame(const net::IpAddress& source, const net::IpAddress& destination,
-                                 uint16_t source_port) {
+                                 uint16_t source_port, size_t ip_size = 0) {
   std::vector<uint8_t> frame = ethernet(source.is_v4() ? 0x0800 : 0x86dd);
   wire::Writer writer(frame);
   net::IpHeader ip;
@@ -106,12 +112,24 @@ std::vector<uint8_t> inner_frame(const net::IpAddress& source, const net::IpAddr
     v6.destination = destination;
     ip = v6;
   }
-  const std::vector<uint8_t> payload(source.is_v4() ? 18 : 0, 0);
+  const size_t headers = source.is_v4() ? 28 : 48;
+  const std::vector<uint8_t> payload(
+      std::max<size_t>(ip_size, headers + (source.is_v4() ? 18 : 0)) - headers, 0);
   net::encode_ip_udp(writer, ip, {source_port, 80, std::nullopt, std::nullopt}, payload);
   return frame;
 }
 
-pcap::File make_traffic(const std::string& mode, uint32_t prefix_count) {
+// The inner IP packet size of flow `flow` for SIZE (0: the smallest).
+size_t inner_ip_size(const std::string& size, int flow) {
+  if (size == "1500") return 1500 - kEncapOverheadV4;
+  if (size == "imix") {
+    const int slot = flow % 12;
+    return slot < 7 ? 46 : slot < 11 ? 576 : 1500 - kEncapOverheadV4;
+  }
+  return 0;
+}
+
+pcap::File make_traffic(const std::string& mode, uint32_t prefix_count, const std::string& size) {
   const bool ipv6 = mode == "encap6";
   const auto prefixes = make_prefixes(ipv6, prefix_count);
   std::mt19937 rng(777);
@@ -121,7 +139,7 @@ pcap::File make_traffic(const std::string& mode, uint32_t prefix_count) {
     if (mode == "decap4") {
       // LISP from the peer to our EID; flows differ in inner source and outer port.
       auto inner = inner_frame(net::IpAddress::v4(0xcb007100u + flow % 256), kLocalEid4,
-                               static_cast<uint16_t>(1024 + flow));
+                               static_cast<uint16_t>(1024 + flow), inner_ip_size(size, flow));
       std::vector<uint8_t> lisp_payload = {0x80, 0, 0, static_cast<uint8_t>(flow), 0, 0, 0, 0};
       lisp_payload.insert(lisp_payload.end(), inner.begin() + 14, inner.end());
       record.data = ethernet(0x0800);
@@ -142,11 +160,18 @@ pcap::File make_traffic(const std::string& mode, uint32_t prefix_count) {
           ipv6 ? net::IpAddress::v6(host)
                : net::IpAddress::v4(std::span<const uint8_t, 4>(host.data(), 4));
       const auto source = ipv6 ? *net::IpAddress::parse("2001:db8:3::10") : kLocalEid4;
-      record.data = inner_frame(source, destination, static_cast<uint16_t>(1024 + flow));
+      record.data = inner_frame(source, destination, static_cast<uint16_t>(1024 + flow),
+                                inner_ip_size(size, flow));
     }
     file.records.push_back(std::move(record));
   }
   return file;
+}
+
+double mean_frame_bytes(const pcap::File& traffic) {
+  double total = 0;
+  for (const auto& record : traffic.records) total += static_cast<double>(record.data.size());
+  return traffic.records.empty() ? 0 : total / static_cast<double>(traffic.records.size());
 }
 
 LocalState local_state() {
@@ -155,6 +180,7 @@ LocalState local_state() {
   std::copy(kLocalRloc4.bytes().begin(), kLocalRloc4.bytes().end(), state.rloc4.begin());
   state.local_eid_count = 1;
   state.local_eids[0] = {kLocalEid4, 32};
+  state.egress_mtu4 = 1500;  // every packet is checked against the link's MTU
   return state;
 }
 
@@ -320,11 +346,12 @@ int run(const std::string& mode, uint32_t prefix_count, const std::string& traff
   const double mpps = static_cast<double>(tx_after - tx_before) / elapsed / 1e6;
   std::printf(
       "{\"mode\": \"%s\", \"prefixes\": %u, \"mpps\": %.3f, \"cycles_per_packet\": %.1f, "
-      "\"map_cache_bytes\": %zu, \"fill_seconds\": %.2f, \"drops\": %lu, \"tsc_hz\": %lu}\n",
+      "\"map_cache_bytes\": %zu, \"fill_seconds\": %.2f, \"drops\": %lu, \"tsc_hz\": %lu, "
+      "\"mean_frame_bytes\": %.1f}\n",
       mode.c_str(), prefix_count, mpps, cycles, map_cache_bytes, fill_seconds,
       static_cast<unsigned long>(counters.drop_miss + counters.drop_malformed +
                                  counters.drop_not_local_eid + counters.tx_dropped),
-      static_cast<unsigned long>(rte_get_tsc_hz()));
+      static_cast<unsigned long>(rte_get_tsc_hz()), mean_frame_bytes(*traffic));
   stop_port(*input);
   stop_port(*output);
   cache->reset();
@@ -336,8 +363,13 @@ int run(const std::string& mode, uint32_t prefix_count, const std::string& traff
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 5 && std::string(argv[1]) == "traffic") {
-    auto file = make_traffic(argv[2], static_cast<uint32_t>(std::stoul(argv[3])));
+  if ((argc == 5 || argc == 6) && std::string(argv[1]) == "traffic") {
+    const std::string size = argc == 6 ? argv[5] : "64";
+    if (size != "64" && size != "1500" && size != "imix") {
+      std::fprintf(stderr, "SIZE is 64, 1500 or imix\n");
+      return 2;
+    }
+    auto file = make_traffic(argv[2], static_cast<uint32_t>(std::stoul(argv[3])), size);
     return pcap::write_file(argv[4], file).ok() ? 0 : 1;
   }
   if (argc >= 7 && std::string(argv[1]) == "run" && std::string(argv[6]) == "--") {
@@ -350,7 +382,7 @@ int main(int argc, char** argv) {
     return result;
   }
   std::fprintf(stderr,
-               "usage: dataplane_bench traffic MODE PREFIXES OUT.pcap\n"
+               "usage: dataplane_bench traffic MODE PREFIXES OUT.pcap [64|1500|imix]\n"
                "       dataplane_bench run MODE PREFIXES TRAFFIC.pcap SECONDS -- EAL-ARGS...\n");
   return 2;
 }

@@ -38,7 +38,9 @@ namespace lispmob::dataplane {
   X(drop_not_ip, "EID-port frames that are neither IPv4 nor IPv6")                  \
   X(drop_local_scope, "EID packets to multicast or link-local destinations")        \
   X(drop_malformed, "packets with a bad IP, UDP or LISP header")                    \
-  X(drop_fragment, "LISP packets arriving as IP fragments")                         \
+  X(drop_fragment, "IP fragments to our RLOC with no reassembly table")             \
+  X(reassembled, "packets to our RLOC reassembled from IP fragments")               \
+  X(drop_reassembly, "fragments refused or timed out (table full, overlap, lapse)") \
   X(drop_not_local_eid, "decapsulated packets not for a local EID")                 \
   X(drop_wrong_instance, "LISP packets with an instance-id we do not serve")
 

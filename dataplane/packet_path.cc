@@ -588,7 +588,47 @@ Verdict encapsulate(rte_mbuf* packet, PathContext& context) {
   return verdict;
 }
 
-Verdict decapsulate(rte_mbuf* packet, PathContext& context) {
+namespace {
+
+// Hands a fragment to the worker's reassembly table. Until the packet is
+// whole the fragment is held (kConsumed); then the whole packet, chained
+// from the fragments' mbufs, replaces it and is decapsulated.
+Verdict reassemble_and_decapsulate(rte_mbuf*& packet, uint32_t header_length,
+                                   PathContext& context) {
+  LcoreCounters& counters = *context.counters;
+  rte_ip_frag_death_row& death_row = *context.death_row;
+  // One call puts at most a whole packet's fragments on the death row.
+  if (death_row.cnt + RTE_LIBRTE_IP_FRAG_MAX_FRAG + 1 > RTE_IP_FRAG_DEATH_ROW_MBUF_LEN) {
+    rte_ip_frag_free_death_row(&death_row, 0);
+  }
+  packet->l2_len = RTE_ETHER_HDR_LEN;
+  packet->l3_len = header_length;
+  auto* header = rte_pktmbuf_mtod_offset(packet, rte_ipv4_hdr*, RTE_ETHER_HDR_LEN);
+  const uint32_t refused_before = death_row.cnt;
+  rte_mbuf* whole = rte_ipv4_frag_reassemble_packet(context.reassembly, &death_row, packet,
+                                                    context.now_tsc, header);
+  counters.drop_reassembly += death_row.cnt - refused_before;
+  if (whole == nullptr) return Verdict::kConsumed;
+  counters.reassembled++;
+  // The library leaves the whole packet's header checksum to the caller.
+  header = rte_pktmbuf_mtod_offset(whole, rte_ipv4_hdr*, RTE_ETHER_HDR_LEN);
+  header->hdr_checksum = 0;
+  header->hdr_checksum = rte_ipv4_cksum(header);
+  packet = whole;
+  return decapsulate(packet, context);
+}
+
+}  // namespace
+
+void maintain_reassembly(PathContext& context) {
+  if (context.reassembly == nullptr) return;
+  const uint32_t before = context.death_row->cnt;
+  rte_ip_frag_table_del_expired_entries(context.reassembly, context.death_row, context.now_tsc);
+  context.counters->drop_reassembly += context.death_row->cnt - before;
+  rte_ip_frag_free_death_row(context.death_row, 3);
+}
+
+Verdict decapsulate(rte_mbuf*& packet, PathContext& context) {
   LcoreCounters& counters = *context.counters;
   const LocalState& local = *context.local;
   const uint32_t length = rte_pktmbuf_data_len(packet);
@@ -613,13 +653,13 @@ Verdict decapsulate(rte_mbuf* packet, PathContext& context) {
     udp_offset = (ip[0] & 0xf) * 4u;
     outer_ttl = ip[8];
     if ((ip[6] & 0x3f) != 0 || ip[7] != 0) {
-      // A fragment of something for us: LISP data is not reassembled here.
-      const bool lisp_data = ip_length >= udp_offset + 4 &&
-                             (ip[udp_offset + 2] << 8 | ip[udp_offset + 3]) == kLispDataPort;
-      if (lisp_data || (ip[6] & 0x1f) != 0 || ip[7] != 0) {
+      // A fragment of something for us (LISP data a router fragmented, a
+      // large control message): reassembled here, then handled whole.
+      if (context.reassembly == nullptr) {
         counters.drop_fragment++;
         return Verdict::kDrop;
       }
+      return reassemble_and_decapsulate(packet, udp_offset, context);
     }
   } else if (ether_type == RTE_ETHER_TYPE_IPV6) {
     if (ip_length < 40 || (ip[0] >> 4) != 6) return Verdict::kToKernel;

@@ -4,6 +4,7 @@
 // allocates, locks, logs or waits, and says where the packet goes.
 #pragma once
 
+#include <rte_ip_frag.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
@@ -69,6 +70,12 @@ struct PathContext {
   // the caller sends them and resets the count.
   uint16_t extra_count = 0;
   std::array<rte_mbuf*, kMaxExtraPackets> extra{};
+  // Reassembly of IPv4 fragments to our RLOCs (LISP data that a router on
+  // the way fragmented, control messages): a bounded table per worker
+  // (rte_ip_frag, LRU with a timeout); what it refuses or lets lapse goes to
+  // the death row, counted and freed each pass. Null: fragments are dropped.
+  rte_ip_frag_tbl* reassembly = nullptr;
+  rte_ip_frag_death_row* death_row = nullptr;
   // Rate limit of the ICMP errors sent to the host: kIcmpBurst per interval.
   uint32_t icmp_tokens = kIcmpBurst;
   uint64_t icmp_refill_tsc = 0;
@@ -83,7 +90,11 @@ inline constexpr uint16_t kMaxBurst = 64;
 void encapsulate_burst(rte_mbuf** packets, uint16_t count, Verdict* verdicts, PathContext& context);
 // One packet: a burst of one.
 Verdict encapsulate(rte_mbuf* packet, PathContext& context);
-Verdict decapsulate(rte_mbuf* packet, PathContext& context);
+// `packet` may be replaced: a fragment that completes a packet becomes the
+// reassembled packet; one held for reassembly (or refused) is kConsumed.
+Verdict decapsulate(rte_mbuf*& packet, PathContext& context);
+// Frees what reassembly refused or let lapse; once per pass of the loop.
+void maintain_reassembly(PathContext& context);
 
 // The inner flow hash the locator choice and outer source port use: the same
 // 5-tuple always gives the same value (exposed for tests).

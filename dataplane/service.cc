@@ -1,5 +1,6 @@
 #include "dataplane/service.h"
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
@@ -48,6 +49,19 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::start(
       service->punt_ring_ == nullptr) {
     return absl::ResourceExhaustedError("no memory for the mbuf pool or the punt ring");
   }
+  // Reassembly: at most kReassemblyPackets packets in progress (each up to
+  // RTE_LIBRTE_IP_FRAG_MAX_FRAG fragments), each for at most
+  // kReassemblySeconds; a full table refuses the next with a counter.
+  constexpr uint32_t kReassemblyPackets = 4096;
+  constexpr uint32_t kReassemblySeconds = 2;
+  service->reassembly_ = rte_ip_frag_table_create(kReassemblyPackets / 4, 4, kReassemblyPackets,
+                                                  rte_get_tsc_hz() * kReassemblySeconds,
+                                                  static_cast<int>(rte_socket_id()));
+  service->death_row_ = static_cast<rte_ip_frag_death_row*>(
+      rte_zmalloc("lispd_death_row", sizeof(rte_ip_frag_death_row), RTE_CACHE_LINE_SIZE));
+  if (service->reassembly_ == nullptr || service->death_row_ == nullptr) {
+    return absl::ResourceExhaustedError("no memory for the reassembly table");
+  }
   PortOptions options;
   options.pool = service->pool_;
   options.promiscuous = true;
@@ -84,6 +98,8 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::start(
   worker.local = service->local_.get();
   worker.qsbr = service->qsbr_;
   worker.punt_ring = service->punt_ring_;
+  worker.reassembly = service->reassembly_;
+  worker.death_row = service->death_row_;
   worker.direct_pool = service->pool_;
   worker.indirect_pool = service->indirect_pool_;
   worker.counters = &service->counters_;
@@ -129,6 +145,11 @@ DataplaneService::~DataplaneService() {
   for (uint16_t port : ports) {
     if (port != kNoPort && rte_eth_dev_is_valid_port(port)) stop_port(port);
   }
+  if (death_row_) {
+    rte_ip_frag_free_death_row(death_row_, 0);
+    rte_free(death_row_);
+  }
+  if (reassembly_) rte_ip_frag_table_destroy(reassembly_);
   cache_.reset();
   local_.reset();
   if (punt_ring_) rte_ring_free(punt_ring_);

@@ -5,6 +5,7 @@
 // one worker lcore. EAL must be initialised first.
 #pragma once
 
+#include <rte_ip_frag.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
@@ -42,6 +43,8 @@ class DataplaneService {
   rte_rcu_qsbr* qsbr_ = nullptr;
   rte_mempool* pool_ = nullptr;
   rte_mempool* indirect_pool_ = nullptr;
+  rte_ip_frag_tbl* reassembly_ = nullptr;
+  rte_ip_frag_death_row* death_row_ = nullptr;
   rte_ring* punt_ring_ = nullptr;
   std::unique_ptr<MapCache> cache_;
   std::unique_ptr<LocalStatePublisher> local_;

@@ -116,6 +116,8 @@ PathContext make_context(const WorkerConfig& config, unsigned lcore) {
   context.counters = config.counters;
   context.punt_ring = config.punt_ring;
   context.punt_interval_tsc = rte_get_tsc_hz() / 1000000 * config.punt_interval_us;
+  context.reassembly = config.reassembly;
+  context.death_row = config.death_row;
   context.direct_pool = config.direct_pool;
   context.indirect_pool = config.indirect_pool;
   context.icmp_interval_tsc = rte_get_tsc_hz() / 1000;
@@ -154,6 +156,7 @@ unsigned poll_once(const WorkerConfig& config, PathContext& context) {
     }
     flush_all(config, batches, *context.counters);
   }
+  maintain_reassembly(context);
   return received_total;
 }
 

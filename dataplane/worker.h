@@ -37,6 +37,10 @@ struct WorkerConfig {
   // Fragmentation of too-big IPv4 packets (PathContext); null: dropped.
   rte_mempool* direct_pool = nullptr;
   rte_mempool* indirect_pool = nullptr;
+  // This worker's reassembly table and death row (PathContext); null: IP
+  // fragments to our RLOCs are dropped and counted.
+  rte_ip_frag_tbl* reassembly = nullptr;
+  rte_ip_frag_death_row* death_row = nullptr;
   LcoreCounters* counters = nullptr;  // this worker's own
   const std::atomic<bool>* stop = nullptr;
   uint64_t punt_interval_us = 1000000;

@@ -164,6 +164,16 @@ report6_body = report6_body[:2] + struct.pack("!H", csum(pseudo6 + report6_body)
 path_mtu_report6 = eth(RLOC_MAC, NEXT_HOP, 0x86dd,
                        ipv6("2001:db8:ff::1", "2001:db8:ff::5", 58, report6_body))
 
+# A LISP packet a router fragmented on the way to us: 1836 bytes of outer IP
+# (an 1800-byte inner UDP packet) in three fragments of 680, 680 and 456
+# payload bytes. Reassembled, it is delivered like any other.
+big_reply4 = ipv4("203.0.113.10", "198.18.0.10", 17,
+                  udp4("203.0.113.10", "198.18.0.10", pattern(1800 - 28), sport=5001, dport=4000))
+big_arriving = outer4(big_reply4, ttl=200, arriving=True)
+big_outer_ip = big_arriving[:14], big_arriving[14:]
+def outer_fragment(offset, length, more):
+    return big_outer_ip[0] + fragment(big_outer_ip[1], offset, length, more)
+
 packets = {
     "kInner4Frame": eth(GATEWAY, HOST, 0x0800, inner4),
     "kInner6Frame": eth(GATEWAY, HOST, 0x86dd, inner6),
@@ -189,6 +199,12 @@ packets = {
     "kFragment2Encap4in4": outer4(fragment2, lisp=lisp_nonce(nonce2), ident=1),
     "kPathMtuReport4": path_mtu_report4,
     "kPathMtuReport6": path_mtu_report6,
+    "kArrivingFragment1": outer_fragment(0, 680, True),
+    "kArrivingFragment2": outer_fragment(680, 680, True),
+    "kArrivingFragment3": outer_fragment(1360, 1816 - 1360, False),
+    # Overlapping the first: bytes 600-1279 again.
+    "kArrivingFragmentOverlap": outer_fragment(600, 680, True),
+    "kDeliveredBig4": eth(HOST, GATEWAY, 0x0800, big_reply4),
 }
 
 with open("golden_packets.h", "w") as f:

@@ -508,3 +508,93 @@ TEST_F(PathMtuReportTest, ReportAboutSomethingElseIsNotPunted) {
 
 }  // namespace
 }  // namespace lispmob::dataplane
+
+namespace lispmob::dataplane {
+namespace {
+
+// Outer IPv4 fragments to our RLOC, reassembled with bounded state.
+class ReassemblyTest : public FullSizePacketTest {
+ protected:
+  void SetUp() override {
+    FullSizePacketTest::SetUp();
+    make_table(64);
+  }
+  void make_table(uint32_t packets) {
+    if (context_.reassembly) rte_ip_frag_table_destroy(context_.reassembly);
+    context_.reassembly = rte_ip_frag_table_create(std::max(packets / 4, 1u), 4, packets,
+                                                   rte_get_tsc_hz(), SOCKET_ID_ANY);
+    ASSERT_NE(context_.reassembly, nullptr);
+    context_.death_row = &death_row_;
+  }
+  void TearDown() override {
+    maintain_reassembly(context_);
+    rte_ip_frag_table_destroy(context_.reassembly);
+    FullSizePacketTest::TearDown();
+  }
+  Verdict arrive(const std::vector<uint8_t>& frame, rte_mbuf** out = nullptr) {
+    rte_mbuf* m = packet(frame);
+    const Verdict verdict = decapsulate(m, context_);
+    if (out != nullptr) {
+      *out = m;
+    } else if (verdict != Verdict::kConsumed) {
+      rte_pktmbuf_free(m);
+    }
+    return verdict;
+  }
+  rte_ip_frag_death_row death_row_{};
+};
+
+TEST_F(ReassemblyTest, OutOfOrderFragmentsAreReassembledAndDelivered) {
+  EXPECT_EQ(arrive(golden::kArrivingFragment3), Verdict::kConsumed);
+  EXPECT_EQ(arrive(golden::kArrivingFragment1), Verdict::kConsumed);
+  rte_mbuf* whole = nullptr;
+  ASSERT_EQ(arrive(golden::kArrivingFragment2, &whole), Verdict::kToEidPort);
+  EXPECT_EQ(hex(all_bytes_of(whole)), hex(golden::kDeliveredBig4));
+  EXPECT_EQ(counters_.reassembled, 1u);
+  EXPECT_EQ(counters_.decapsulated, 1u);
+  EXPECT_EQ(counters_.drop_reassembly, 0u);
+  rte_pktmbuf_free(whole);
+}
+
+TEST_F(ReassemblyTest, OverlappingFragmentsAreDroppedAndCounted) {
+  EXPECT_EQ(arrive(golden::kArrivingFragment1), Verdict::kConsumed);
+  EXPECT_EQ(arrive(golden::kArrivingFragmentOverlap), Verdict::kConsumed);
+  EXPECT_EQ(arrive(golden::kArrivingFragment3), Verdict::kConsumed);
+  EXPECT_EQ(counters_.reassembled, 0u);
+  EXPECT_EQ(counters_.decapsulated, 0u);
+  EXPECT_EQ(counters_.drop_reassembly, 3u);
+}
+
+TEST_F(ReassemblyTest, FloodFillsTheTableAndIsRefusedWithACounter) {
+  make_table(8);
+  for (uint16_t id = 1; id <= 20; ++id) {
+    auto frame = golden::kArrivingFragment1;
+    frame[14 + 4] = static_cast<uint8_t>(id >> 8);  // a packet of its own
+    frame[14 + 5] = static_cast<uint8_t>(id);
+    EXPECT_EQ(arrive(frame), Verdict::kConsumed);
+  }
+  EXPECT_EQ(counters_.drop_reassembly, 12u) << "8 held, the rest refused";
+  // The table still takes the fragments of a packet it holds.
+  auto second = golden::kArrivingFragment2, third = golden::kArrivingFragment3;
+  for (auto* frame : {&second, &third}) {
+    (*frame)[14 + 4] = 0;
+    (*frame)[14 + 5] = 1;
+  }
+  EXPECT_EQ(arrive(second), Verdict::kConsumed);
+  EXPECT_EQ(arrive(third), Verdict::kToEidPort);
+  EXPECT_EQ(counters_.reassembled, 1u);
+}
+
+TEST_F(ReassemblyTest, IncompletePacketLapsesAndIsCounted) {
+  context_.now_tsc = 1;
+  EXPECT_EQ(arrive(golden::kArrivingFragment1), Verdict::kConsumed);
+  maintain_reassembly(context_);
+  EXPECT_EQ(counters_.drop_reassembly, 0u);
+  context_.now_tsc = 2 * rte_get_tsc_hz();
+  maintain_reassembly(context_);
+  EXPECT_EQ(counters_.drop_reassembly, 1u);
+  EXPECT_EQ(death_row_.cnt, 0u) << "freed";
+}
+
+}  // namespace
+}  // namespace lispmob::dataplane
