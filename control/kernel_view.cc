@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_format.h"
 #include "control/messages.h"
-#include "dataplane/packet_path.h"
+#include "dataplane/api/encapsulation.h"
 #include "kni/interface.h"
 
 namespace lispmob::control {
@@ -35,7 +35,7 @@ std::vector<std::pair<std::string, net::IpAddress>> interface_addresses() {
   return out;
 }
 
-void set_locator(dataplane::MapEntry::Locator& locator, const net::IpAddress& address) {
+void set_locator(dataplane::RlocAddress& locator, const net::IpAddress& address) {
   locator.ipv6 = address.is_v6();
   std::copy(address.bytes().begin(), address.bytes().end(), locator.address.begin());
 }
@@ -166,15 +166,14 @@ std::vector<net::IpAddress> next_hop_candidates(const config::Config& config,
   return candidates;
 }
 
-std::optional<rte_ether_addr> next_hop_mac(const config::Config& config, const KernelView& kernel,
-                                           unsigned link, net::IpFamily family) {
+std::optional<dataplane::MacAddress> next_hop_mac(const config::Config& config,
+                                                  const KernelView& kernel, unsigned link,
+                                                  net::IpFamily family) {
   const int twin = link < kernel.twin_indices.size() ? kernel.twin_indices[link] : 0;
   for (const auto& candidate : next_hop_candidates(config, kernel, link, family)) {
     for (const auto& neighbour : kernel.neighbours) {
       if (neighbour.usable && neighbour.interface == twin && neighbour.address == candidate) {
-        rte_ether_addr mac;
-        std::copy(neighbour.mac.begin(), neighbour.mac.end(), mac.addr_bytes);
-        return mac;
+        return neighbour.mac;
       }
     }
   }
@@ -182,8 +181,9 @@ std::optional<rte_ether_addr> next_hop_mac(const config::Config& config, const K
 }
 
 dataplane::LocalState build_local_state(const config::Config& config,
-                                        const std::vector<rte_ether_addr>& link_macs,
-                                        const rte_ether_addr& eid_mac, const KernelView& kernel,
+                                        const std::vector<dataplane::MacAddress>& link_macs,
+                                        const dataplane::MacAddress& eid_mac,
+                                        const KernelView& kernel,
                                         const std::vector<LocalLocator>& locators) {
   dataplane::LocalState state;
   state.eid_port_host_mac = eid_mac;
@@ -213,7 +213,7 @@ dataplane::LocalState build_local_state(const config::Config& config,
   // resolved next hop (the best one at all, if none has yet).
   for (auto family : {net::IpFamily::kIpv4, net::IpFamily::kIpv6}) {
     const LocalLocator* egress = nullptr;
-    std::optional<rte_ether_addr> egress_mac;
+    std::optional<dataplane::MacAddress> egress_mac;
     for (const auto& locator : locators) {
       if (locator.address.family() != family || locator.link >= state.link_count) continue;
       const auto mac = next_hop_mac(config, kernel, locator.link, family);

@@ -5,15 +5,13 @@
 // the kernel's view by hand.
 #pragma once
 
-#include <rte_ether.h>
-
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "common/config/config.h"
 #include "common/lisp/mapping_record.h"
-#include "dataplane/local_state.h"
+#include "dataplane/api/local_state.h"
 #include "kni/rtnetlink.h"
 
 namespace lispmob::control {
@@ -78,13 +76,15 @@ std::vector<net::IpAddress> next_hop_candidates(const config::Config& config,
 // the egress: the best-priority locator whose link has a resolved next hop.
 // `link_macs`: each RLOC port's MAC. Exposed for tests.
 dataplane::LocalState build_local_state(const config::Config& config,
-                                        const std::vector<rte_ether_addr>& link_macs,
-                                        const rte_ether_addr& eid_mac, const KernelView& kernel,
+                                        const std::vector<dataplane::MacAddress>& link_macs,
+                                        const dataplane::MacAddress& eid_mac,
+                                        const KernelView& kernel,
                                         const std::vector<LocalLocator>& locators);
 
 // The MAC of the first candidate next hop the link's neighbour table has
 // resolved, if any.
-std::optional<rte_ether_addr> next_hop_mac(const config::Config& config, const KernelView& kernel,
-                                           unsigned link, net::IpFamily family);
+std::optional<dataplane::MacAddress> next_hop_mac(const config::Config& config,
+                                                  const KernelView& kernel, unsigned link,
+                                                  net::IpFamily family);
 
 }  // namespace lispmob::control

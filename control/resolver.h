@@ -25,7 +25,7 @@
 #include "control/messages.h"
 #include "control/path_mtu.h"
 #include "control/rate_limiter.h"
-#include "dataplane/map_cache.h"
+#include "dataplane/api/mapping.h"
 
 namespace lispmob::control {
 

@@ -20,7 +20,6 @@
 #include "control/stop_signals.h"
 #include "control/udp_socket.h"
 #include "control/xtr_control.h"
-#include "dataplane/ports.h"
 #include "kni/host_setup.h"
 #include "kni/interface.h"
 
@@ -57,8 +56,9 @@ std::string mapping_line(const dataplane::Mapping& mapping, const XtrControl& co
       absl::StrFormat("%-9d %-24s %-17s %-10s", mapping.instance_id, mapping.prefix.to_string(),
                       action_name(mapping.action), expiry_text(mapping, control));
   for (const auto& locator : mapping.locators) {
-    absl::StrAppendFormat(&line, " %s (p%d w%d%s)", locator.rloc.to_string(), locator.priority,
-                          locator.weight, locator.reachable ? "" : " down");
+    absl::StrAppendFormat(&line, " %s (p%d w%d%s%s)", locator.rloc.to_string(), locator.priority,
+                          locator.weight, locator.reachable ? "" : " down",
+                          locator.path_mtu ? absl::StrFormat(" mtu %d", locator.path_mtu) : "");
   }
   return line + "\n";
 }
@@ -110,15 +110,14 @@ std::string control_counters_text(const XtrControl& control) {
   return out;
 }
 
-std::string mac_text(const rte_ether_addr& mac) {
-  char text[RTE_ETHER_ADDR_FMT_SIZE];
-  rte_ether_format_addr(text, sizeof(text), &mac);
-  return text;
+std::string mac_text(const dataplane::MacAddress& mac) {
+  return absl::StrFormat("%02X:%02X:%02X:%02X:%02X:%02X", mac[0], mac[1], mac[2], mac[3], mac[4],
+                         mac[5]);
 }
 
 }  // namespace
 
-std::string answer_xtr(const std::string& command, dataplane::DataplaneService& service,
+std::string answer_xtr(const std::string& command, const dataplane::Dataplane& dataplane,
                        const dataplane::LocalState& state, const EidPortMtu& eid_mtu,
                        const XtrControl& control) {
   std::string out;
@@ -141,7 +140,7 @@ std::string answer_xtr(const std::string& command, dataplane::DataplaneService& 
                                              "eid-prefix", "action", "expires", "rlocs");
   if (command == "show map-cache") {
     out = header;
-    for (const auto& mapping : service.cache().dump()) out += mapping_line(mapping, control);
+    for (const auto& mapping : dataplane.mappings()) out += mapping_line(mapping, control);
   } else if (command.rfind("lookup ", 0) == 0) {
     std::vector<std::string> words = absl::StrSplit(command, ' ', absl::SkipEmpty());
     const auto address = words.size() >= 2 ? net::IpAddress::parse(words[1]) : std::nullopt;
@@ -149,16 +148,16 @@ std::string answer_xtr(const std::string& command, dataplane::DataplaneService& 
                              ? static_cast<uint32_t>(std::strtoul(words[2].c_str(), nullptr, 10))
                              : state.instance_id;
     if (!address) return "usage: lookup EID [IID]\n";
-    auto mapping = service.cache().lookup(iid, *address);
+    auto mapping = dataplane.lookup(iid, *address);
     out = mapping ? header + mapping_line(*mapping, control)
                   : "no map-cache entry for " + words[1] + "\n";
   } else if (command == "show counters") {
-    const auto counters = service.counters();
+    const auto counters = dataplane.counters();
 #define LISPMOB_PRINT_COUNTER(name, help) \
   absl::StrAppendFormat(&out, "%-22s %d\n", #name, counters.name);
     LISPMOB_DATAPLANE_COUNTERS(LISPMOB_PRINT_COUNTER)
 #undef LISPMOB_PRINT_COUNTER
-    absl::StrAppendFormat(&out, "%-22s %d\n", "map_cache_entries", service.cache().size());
+    absl::StrAppendFormat(&out, "%-22s %d\n", "map_cache_entries", dataplane.mapping_count());
   } else if (command == "show local") {
     if (state.has_rloc4) {
       absl::StrAppendFormat(
@@ -207,19 +206,6 @@ std::string answer_xtr(const std::string& command, dataplane::DataplaneService& 
 }
 
 namespace {
-
-// The data plane's map-cache, as the resolver writes it.
-class DataplaneMapCache : public MapCacheWriter {
- public:
-  explicit DataplaneMapCache(dataplane::MapCache& cache) : cache_(cache) {}
-  absl::Status upsert(const dataplane::Mapping& mapping) override { return cache_.upsert(mapping); }
-  absl::Status erase(uint32_t instance_id, const net::IpPrefix& prefix) override {
-    return cache_.erase(instance_id, prefix);
-  }
-
- private:
-  dataplane::MapCache& cache_;
-};
 
 // The control sockets: UDP 4342 for each family the host has.
 class ControlSockets {
@@ -341,7 +327,7 @@ uint64_t random_nonce_or_zero() {
 
 }  // namespace
 
-absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneService& service,
+absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& dataplane,
                           const std::string& api_path) {
   std::optional<ApiSocket> api;
   if (!api_path.empty()) {
@@ -350,7 +336,7 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
     api.emplace(std::move(*socket));
   }
   for (const auto& link : config.dpdk.rloc_links()) keep_kernel_off_rloc_port(link.port);
-  DataplaneMapCache cache(service.cache());
+  DataplaneMapCache cache(dataplane);
   XtrControl control(config, XtrControl::options_from_config(config), random_nonce_or_zero, cache);
   for (const auto& entry : config.static_map_cache) {
     dataplane::Mapping mapping{
@@ -361,23 +347,21 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
     if (auto status = control.resolver().install_static(mapping); !status.ok()) return status;
   }
   const auto links = config.dpdk.rloc_links();
-  std::vector<rte_ether_addr> link_macs;
-  for (unsigned link = 0; link < service.link_count(); ++link) {
-    link_macs.push_back(dataplane::port_mac(service.rloc_port(link)));
-  }
-  const rte_ether_addr eid_mac = dataplane::port_mac(service.eid_port());
+  std::vector<dataplane::MacAddress> link_macs;
   std::vector<uint16_t> port_mtus;
-  for (unsigned link = 0; link < service.link_count(); ++link) {
-    port_mtus.push_back(dataplane::port_mtu(service.rloc_port(link)));
+  for (unsigned link = 0; link < dataplane.link_count(); ++link) {
+    link_macs.push_back(dataplane.rloc_port_mac(link));
+    port_mtus.push_back(dataplane.rloc_port_mtu(link));
   }
+  const dataplane::MacAddress eid_mac = dataplane.eid_port_mac();
   KernelView view = read_kernel_view(links, port_mtus);
   auto locators = local_locators(config, view);
   auto state = build_local_state(config, link_macs, eid_mac, view, locators);
-  service.local().publish(state);
+  dataplane.publish(state);
   EidPortMtu eid_mtu;
   keep_eid_port_mtu(config, state, eid_mtu);
   control.set_local(records_to_register(config, locators));
-  if (auto status = service.launch(); !status.ok()) return status;
+  if (auto status = dataplane.start(); !status.ok()) return status;
   std::unique_ptr<kni::HostSetup> host = set_up_host(config);
 
   auto sockets = ControlSockets::open();
@@ -401,7 +385,7 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
     const auto now = std::chrono::steady_clock::now();
     if (ready > 0 && (fds[kApi].revents & POLLIN)) {
       api->serve_one([&](const std::string& command) {
-        return answer_xtr(command, service, state, eid_mtu, control);
+        return answer_xtr(command, dataplane, state, eid_mtu, control);
       });
     }
     const bool kernel_changed = ready > 0 && (fds[kNetlink].revents & POLLIN) && netlink->drain();
@@ -423,7 +407,7 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
       control.set_local(records_to_register(config, locators));
       if (next != state) {
         state = next;
-        service.local().publish(state);
+        dataplane.publish(state);
         if (config.debug > 0)
           std::fprintf(stderr, "lispd: local state changed (RLOC, next hop or MTU)\n");
       }
@@ -441,18 +425,21 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::DataplaneServ
         sockets->send(control.handle(bytes, from, now), state, config.debug);
       }
     }
-    dataplane::PuntRecord record;
-    while (rte_ring_sc_dequeue_elem(service.punt_ring(), &record, sizeof(record)) == 0) {
-      if (record.kind == dataplane::PuntKind::kPathMtu) {
-        control.resolver().learn_path_mtu(punted_address(record), record.mtu, now);
-        continue;
+    std::array<dataplane::PuntRecord, 64> punts;
+    while (const size_t count = dataplane.drain_punts(punts)) {
+      for (size_t i = 0; i < count; ++i) {
+        const auto& record = punts[i];
+        if (record.kind == dataplane::PuntKind::kPathMtu) {
+          control.resolver().learn_path_mtu(punted_address(record), record.mtu, now);
+          continue;
+        }
+        sockets->send(control.miss(record.instance_id, punted_address(record), now), state,
+                      config.debug);
       }
-      sockets->send(control.miss(record.instance_id, punted_address(record), now), state,
-                    config.debug);
+      if (count < punts.size()) break;
     }
     sockets->send(control.poll(now), state, config.debug);
-    service.cache().maintain();
-    service.local().maintain();
+    dataplane.maintain();
   }
   close(signal_fd);
   return absl::OkStatus();

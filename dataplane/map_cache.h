@@ -37,41 +37,15 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/net/ip_address.h"
+#include "dataplane/api/mapping.h"
 
 struct rte_fib;
 struct rte_fib6;
 
 namespace lispmob::dataplane {
 
-inline constexpr unsigned kMaxLocators = 8;
 inline constexpr unsigned kWheelSlots = 32;
 inline constexpr unsigned kMaxInstances = 16;
-
-// What the fast path does with a packet that matches an entry.
-enum class MapAction : uint8_t {
-  kEncapsulate,      // positive mapping: to one of the locators
-  kDrop,             // negative: Drop (ACT 3, 4, 5)
-  kNativelyForward,  // negative: Natively-Forward (ACT 1)
-  kSendMapRequest,   // negative: Send-Map-Request (ACT 2, or ACT 0 with no locator)
-};
-
-// A locator as the control thread hands it over.
-struct MappingLocator {
-  net::IpAddress rloc;
-  uint8_t priority = 1;  // 255: not for unicast
-  uint8_t weight = 100;
-  bool reachable = true;
-  // The path MTU to this RLOC learned from ICMP (RFC 9300 §7.2); 0: the
-  // egress link's.
-  uint16_t path_mtu = 0;
-};
-
-struct Mapping {
-  uint32_t instance_id = 0;
-  net::IpPrefix prefix;
-  MapAction action = MapAction::kEncapsulate;
-  std::vector<MappingLocator> locators;  // at most kMaxLocators
-};
 
 // The immutable fast-path form of a mapping. Cache-line aligned; the
 // locator to use is wheel[flow_hash % kWheelSlots], which spreads flows over
@@ -79,12 +53,7 @@ struct Mapping {
 // (in 1/32 steps). The header, the wheel and the first locator share the
 // first cache line, so a single-RLOC mapping costs one line per packet.
 struct alignas(RTE_CACHE_LINE_SIZE) MapEntry {
-  struct Locator {
-    std::array<uint8_t, 16> address;
-    bool ipv6;
-    uint16_t path_mtu;  // 0: the egress link's MTU applies
-    friend bool operator==(const Locator&, const Locator&) = default;
-  };
+  using Locator = RlocAddress;
   uint32_t instance_id;
   MapAction action;
   uint8_t locator_count;

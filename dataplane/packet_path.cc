@@ -98,6 +98,11 @@ void write_ipv4_header(uint8_t* out, uint8_t tos, uint16_t total_length, uint16_
   std::memcpy(out + 16, &destination_be, 4);
 }
 
+// The local state keeps MACs as plain bytes (the plane contract has no DPDK).
+inline void set_mac(rte_ether_addr& out, const MacAddress& mac) {
+  std::memcpy(out.addr_bytes, mac.data(), mac.size());
+}
+
 uint32_t next_random(PathContext& context) {
   uint32_t x = context.random_state;
   x ^= x << 13;
@@ -136,13 +141,13 @@ void write_outer(rte_mbuf* packet, PathContext& context, const MapEntry::Locator
   const uint32_t inner_length = rte_pktmbuf_pkt_len(packet);
   const uint16_t outer_size = locator.ipv6 ? kOuterV6Size : kOuterV4Size;
   auto* ether = reinterpret_cast<rte_ether_hdr*>(rte_pktmbuf_prepend(packet, outer_size));
-  ether->src_addr = locator.ipv6 ? local.rloc_port_mac6 : local.rloc_port_mac4;
+  set_mac(ether->src_addr, locator.ipv6 ? local.rloc_port_mac6 : local.rloc_port_mac4);
   uint8_t* ip = reinterpret_cast<uint8_t*>(ether + 1);
   uint8_t* udp_start;
   rte_ipv6_hdr* outer6 = nullptr;
   const uint16_t udp_length = static_cast<uint16_t>(inner_length + 8 + 8);
   if (locator.ipv6) {
-    ether->dst_addr = local.next_hop_mac6;
+    set_mac(ether->dst_addr, local.next_hop_mac6);
     ether->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
     auto* v6 = outer6 = reinterpret_cast<rte_ipv6_hdr*>(ip);
     v6->vtc_flow = rte_cpu_to_be_32(6u << 28 | static_cast<uint32_t>(inner.traffic_class) << 20);
@@ -153,7 +158,7 @@ void write_outer(rte_mbuf* packet, PathContext& context, const MapEntry::Locator
     std::memcpy(ip + 24, locator.address.data(), 16);  // destination address
     udp_start = ip + sizeof(rte_ipv6_hdr);
   } else {
-    ether->dst_addr = local.next_hop_mac4;
+    set_mac(ether->dst_addr, local.next_hop_mac4);
     ether->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
     uint32_t source_be, destination_be;
     std::memcpy(&source_be, local.rloc4.data(), 4);
@@ -310,8 +315,8 @@ bool make_too_big_error(rte_mbuf* packet, bool ipv6, uint16_t mtu, const LocalSt
   auto* ether = reinterpret_cast<rte_ether_hdr*>(
       rte_pktmbuf_prepend(packet, static_cast<uint16_t>(RTE_ETHER_HDR_LEN + error_headers)));
   if (ether == nullptr) return false;
-  ether->dst_addr = local.eid_port_host_mac;
-  ether->src_addr = local.eid_port_gateway_mac;
+  set_mac(ether->dst_addr, local.eid_port_host_mac);
+  set_mac(ether->src_addr, local.eid_port_gateway_mac);
   uint8_t* ip = reinterpret_cast<uint8_t*>(ether + 1);
   if (ipv6) {
     ether->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
@@ -414,8 +419,8 @@ Verdict finish_encap(rte_mbuf* packet, const EncapWork& work, PathContext& conte
   } else if (entry != nullptr && entry->action == MapAction::kNativelyForward) {
     counters.natively_forwarded++;
     rte_ether_hdr* out = rte_pktmbuf_mtod(packet, rte_ether_hdr*);
-    out->src_addr = inner.ipv6 ? local.rloc_port_mac6 : local.rloc_port_mac4;
-    out->dst_addr = inner.ipv6 ? local.next_hop_mac6 : local.next_hop_mac4;
+    set_mac(out->src_addr, inner.ipv6 ? local.rloc_port_mac6 : local.rloc_port_mac4);
+    set_mac(out->dst_addr, inner.ipv6 ? local.next_hop_mac6 : local.next_hop_mac4);
     return Verdict::kToRlocPort;
   } else {
     // A miss, or an entry that says to ask: ask, and meanwhile use the PETR.
@@ -736,8 +741,8 @@ Verdict decapsulate(rte_mbuf*& packet, PathContext& context) {
   }
   rte_pktmbuf_adj(packet, static_cast<uint16_t>(inner_offset));
   auto* out = rte_pktmbuf_mtod(packet, rte_ether_hdr*);
-  out->dst_addr = local.eid_port_host_mac;
-  out->src_addr = local.eid_port_gateway_mac;
+  set_mac(out->dst_addr, local.eid_port_host_mac);
+  set_mac(out->src_addr, local.eid_port_gateway_mac);
   out->ether_type = rte_cpu_to_be_16(inner_type);
   counters.decapsulated++;
   return Verdict::kToEidPort;

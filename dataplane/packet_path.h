@@ -4,6 +4,7 @@
 // allocates, locks, logs or waits, and says where the packet goes.
 #pragma once
 
+#include <rte_ether.h>
 #include <rte_ip_frag.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
@@ -11,6 +12,8 @@
 #include <array>
 #include <cstdint>
 
+#include "dataplane/api/encapsulation.h"
+#include "dataplane/api/punt.h"
 #include "dataplane/counters.h"
 #include "dataplane/local_state.h"
 #include "dataplane/map_cache.h"
@@ -25,25 +28,9 @@ enum class Verdict : uint8_t {
   kConsumed,    // replaced by the packets it added to PathContext::extra (fragments)
 };
 
-// What a worker punts to the control thread: a destination that missed, or
-// an ICMP report that a LISP packet of ours was too big for the path to an
-// RLOC (RFC 9300 §7.2: the ITR keeps that RLOC's path MTU).
-enum class PuntKind : uint8_t { kMiss = 0, kPathMtu = 1 };
-struct PuntRecord {
-  uint32_t instance_id;  // kMiss
-  uint8_t ipv6;
-  PuntKind kind;
-  uint16_t mtu;         // kPathMtu: the MTU the ICMP message reported
-  uint8_t address[16];  // kMiss: the destination EID; kPathMtu: the RLOC
-};
-static_assert(sizeof(PuntRecord) % 4 == 0, "rte_ring elements are multiples of 4 bytes");
-
 // Outer header sizes, for headroom checks and tests.
-inline constexpr uint16_t kOuterV4Size = RTE_ETHER_HDR_LEN + 20 + 8 + 8;
-inline constexpr uint16_t kOuterV6Size = RTE_ETHER_HDR_LEN + 40 + 8 + 8;
-// What encapsulation adds to an IP packet: outer IP, UDP and LISP headers.
-inline constexpr uint16_t kEncapOverheadV4 = kOuterV4Size - RTE_ETHER_HDR_LEN;  // 36
-inline constexpr uint16_t kEncapOverheadV6 = kOuterV6Size - RTE_ETHER_HDR_LEN;  // 56
+inline constexpr uint16_t kOuterV4Size = RTE_ETHER_HDR_LEN + kEncapOverheadV4;
+inline constexpr uint16_t kOuterV6Size = RTE_ETHER_HDR_LEN + kEncapOverheadV6;
 // Packets fragmentation may add in one burst, beyond the burst itself.
 inline constexpr uint16_t kMaxExtraPackets = 128;
 // ICMP errors a worker sends at most per refill interval (1 ms: 10k/s).

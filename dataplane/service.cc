@@ -7,23 +7,12 @@
 #include <rte_malloc.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "dataplane/ports.h"
 
 namespace lispmob::dataplane {
 
-std::vector<std::string> eal_arguments(const config::Config& config, const std::string& program) {
-  std::vector<std::string> args = {program};
-  for (auto part : absl::StrSplit(config.dpdk.eal_args, ' ', absl::SkipEmpty())) {
-    args.emplace_back(part);
-  }
-  args.push_back("-l");
-  args.push_back("0," + config.dpdk.worker_lcores);
-  return args;
-}
-
-absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::start(
-    const config::Config& config) {
+absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
+    const DataplaneConfig& config) {
   std::unique_ptr<DataplaneService> service(new DataplaneService);
   const size_t qsbr_size = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
   service->qsbr_ = static_cast<rte_rcu_qsbr*>(rte_zmalloc("qsbr", qsbr_size, RTE_CACHE_LINE_SIZE));
@@ -38,13 +27,13 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::start(
   service->cache_ = std::move(*cache);
   service->local_ = std::make_unique<LocalStatePublisher>(service->qsbr_);
   service->pool_ =
-      rte_pktmbuf_pool_create("lispd_pool", config.dpdk.mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+      rte_pktmbuf_pool_create("lispd_pool", config.mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
                               static_cast<int>(rte_socket_id()));
   // Indirect mbufs carry fragments' payloads (they own no data room).
-  service->indirect_pool_ = rte_pktmbuf_pool_create("lispd_indirect", config.dpdk.mbufs, 256, 0, 0,
+  service->indirect_pool_ = rte_pktmbuf_pool_create("lispd_indirect", config.mbufs, 256, 0, 0,
                                                     static_cast<int>(rte_socket_id()));
-  service->punt_ring_ = rte_ring_create_elem(
-      "lispd_punt", sizeof(PuntRecord), config.dpdk.punt_ring_size, SOCKET_ID_ANY, RING_F_SC_DEQ);
+  service->punt_ring_ = rte_ring_create_elem("lispd_punt", sizeof(PuntRecord),
+                                             config.punt_ring_size, SOCKET_ID_ANY, RING_F_SC_DEQ);
   if (service->pool_ == nullptr || service->indirect_pool_ == nullptr ||
       service->punt_ring_ == nullptr) {
     return absl::ResourceExhaustedError("no memory for the mbuf pool or the punt ring");
@@ -66,7 +55,7 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::start(
   options.pool = service->pool_;
   options.promiscuous = true;
   WorkerConfig& worker = service->config_;
-  const auto links = config.dpdk.rloc_links();
+  const auto& links = config.rloc_links;
   if (links.size() > kMaxRlocLinks) {
     return absl::InvalidArgumentError(absl::StrCat("at most ", kMaxRlocLinks, " RLOC links"));
   }
@@ -88,12 +77,12 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::start(
     worker.rloc_ports[i] = *rloc;
     worker.kernel_ports[i] = *twin;
   }
-  auto eid = probe_port(absl::StrCat("net_tap_eid,iface=", config.tap_iface));
+  auto eid = probe_port(absl::StrCat("net_tap_eid,iface=", config.eid_interface));
   if (!eid.ok()) return eid.status();
   if (auto status = start_port(*eid, options); !status.ok()) return status;
   worker.eid_port = *eid;
-  worker.burst = static_cast<uint16_t>(config.dpdk.burst_size);
-  worker.idle_sleep_us = config.dpdk.idle_sleep_us;
+  worker.burst = static_cast<uint16_t>(config.burst_size);
+  worker.idle_sleep_us = config.idle_sleep_us;
   worker.cache = service->cache_.get();
   worker.local = service->local_.get();
   worker.qsbr = service->qsbr_;
@@ -107,7 +96,7 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::start(
   return service;
 }
 
-absl::Status DataplaneService::launch() {
+absl::Status DataplaneService::start() {
   if (local_->current() == nullptr)
     return absl::FailedPreconditionError("no local state published");
   worker_lcore_ = rte_get_next_lcore(-1, 1, 0);
@@ -119,8 +108,36 @@ absl::Status DataplaneService::launch() {
   return absl::OkStatus();
 }
 
-LcoreCounters DataplaneService::counters() const {
-  LcoreCounters sum = counters_;
+size_t DataplaneService::drain_punts(std::span<PuntRecord> out) {
+  return rte_ring_sc_dequeue_burst_elem(punt_ring_, out.data(), sizeof(PuntRecord),
+                                        static_cast<unsigned>(out.size()), nullptr);
+}
+
+void DataplaneService::maintain() {
+  cache_->maintain();
+  local_->maintain();
+}
+
+namespace {
+MacAddress mac_bytes(const rte_ether_addr& mac) {
+  MacAddress out;
+  std::copy(std::begin(mac.addr_bytes), std::end(mac.addr_bytes), out.begin());
+  return out;
+}
+}  // namespace
+
+MacAddress DataplaneService::rloc_port_mac(unsigned link) const {
+  return mac_bytes(port_mac(config_.rloc_ports[link]));
+}
+
+MacAddress DataplaneService::eid_port_mac() const { return mac_bytes(port_mac(config_.eid_port)); }
+
+uint16_t DataplaneService::rloc_port_mtu(unsigned link) const {
+  return port_mtu(config_.rloc_ports[link]);
+}
+
+DataplaneCounters DataplaneService::counters() const {
+  DataplaneCounters sum = counters_;
   sum.rx_nombuf = port_rx_nombuf(config_.eid_port);
   sum.tx_port_errors = port_tx_errors(config_.eid_port);
   for (unsigned link = 0; link < config_.link_count; ++link) {

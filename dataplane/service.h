@@ -1,8 +1,9 @@
-// The data plane as one object: the mbuf pool, the EID port (lmn0, a
-// net_tap), the RLOC ports (one per RLOC link of a multihomed node), each
-// with its kernel twin (a second net_tap the kernel answers ARP, ICMP and
-// LISP control through), the map-cache, the local state, the punt ring and
-// one worker lcore. EAL must be initialised first.
+// The DPDK data plane behind the plane contract (dataplane/api/dataplane.h),
+// as one object: the mbuf pools, the EID port (lmn0, a net_tap), the RLOC
+// ports (one per RLOC link of a multihomed node), each with its kernel twin
+// (a second net_tap the kernel answers ARP, ICMP and LISP control
+// through), the map-cache, the local state, the punt ring, the reassembly
+// table and one worker lcore. EAL must be initialised first.
 #pragma once
 
 #include <rte_ip_frag.h>
@@ -12,30 +13,58 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/config/config.h"
+#include "dataplane/api/dataplane.h"
 #include "dataplane/local_state.h"
 #include "dataplane/map_cache.h"
 #include "dataplane/worker.h"
 
 namespace lispmob::dataplane {
 
-class DataplaneService {
+// What the DPDK data plane is built from (lispd projects it from the config).
+struct DataplaneConfig {
+  struct RlocLink {
+    std::string port;  // DPDK devargs: a PCI address, net_af_packet...
+    std::string twin;  // the kernel twin's interface name
+  };
+  std::vector<RlocLink> rloc_links;  // at most kMaxRlocLinks
+  std::string eid_interface = "lmn0";
+  uint32_t map_cache_max_entries = 1 << 20;  // per family
+  uint32_t mbufs = 8191;
+  uint32_t punt_ring_size = 1024;
+  uint32_t burst_size = 32;
+  uint32_t idle_sleep_us = 0;
+};
+
+class DataplaneService final : public Dataplane {
  public:
-  static absl::StatusOr<std::unique_ptr<DataplaneService>> start(const config::Config& config);
-  ~DataplaneService();
+  static absl::StatusOr<std::unique_ptr<DataplaneService>> create(const DataplaneConfig& config);
+  ~DataplaneService() override;
+
+  absl::Status upsert(const Mapping& mapping) override { return cache_->upsert(mapping); }
+  absl::Status erase(uint32_t instance_id, const net::IpPrefix& prefix) override {
+    return cache_->erase(instance_id, prefix);
+  }
+  std::vector<Mapping> mappings() const override { return cache_->dump(); }
+  std::optional<Mapping> lookup(uint32_t instance_id,
+                                const net::IpAddress& address) const override {
+    return cache_->lookup(instance_id, address);
+  }
+  size_t mapping_count() const override { return cache_->size(); }
+  void publish(const LocalState& state) override { local_->publish(state); }
+  // Starts the worker lcore.
+  absl::Status start() override;
+  size_t drain_punts(std::span<PuntRecord> out) override;
+  DataplaneCounters counters() const override;
+  void maintain() override;
+  unsigned link_count() const override { return config_.link_count; }
+  MacAddress rloc_port_mac(unsigned link) const override;
+  MacAddress eid_port_mac() const override;
+  uint16_t rloc_port_mtu(unsigned link) const override;
 
   MapCache& cache() { return *cache_; }
-  LocalStatePublisher& local() { return *local_; }
-  rte_ring* punt_ring() { return punt_ring_; }
-  rte_rcu_qsbr* qsbr() { return qsbr_; }
-  uint16_t eid_port() const { return config_.eid_port; }
-  unsigned link_count() const { return config_.link_count; }
-  uint16_t rloc_port(unsigned link = 0) const { return config_.rloc_ports[link]; }
-  LcoreCounters counters() const;
-  // Starts the worker lcore; publish a local state first.
-  absl::Status launch();
 
  private:
   DataplaneService() = default;
@@ -54,9 +83,5 @@ class DataplaneService {
   unsigned worker_lcore_ = 0;
   bool worker_running_ = false;
 };
-
-// The EAL arguments a config asks for: its eal-args, two lcores, and the
-// vdevs for lmn0, the RLOC port and the kernel twin.
-std::vector<std::string> eal_arguments(const config::Config& config, const std::string& program);
 
 }  // namespace lispmob::dataplane

@@ -1,6 +1,8 @@
-// lispctl [-s CONTROL-SOCKET] show sites|registrations|counters
+// lispctl [-s CONTROL-SOCKET] COMMAND...
 //
-// Asks a running lispd and prints its answer.
+// Asks a running lispd and prints its answer. The commands are the running
+// role's: MS "show sites|registrations|counters"; MN/xTR "show
+// map-cache|counters|local|map-servers|control", "lookup EID [IID]".
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,7 +18,10 @@ int main(int argc, char** argv) {
       path = optarg;
     } else {
       std::fprintf(stderr,
-                   "usage: lispctl [-s CONTROL-SOCKET] show sites|registrations|counters\n");
+                   "usage: lispctl [-s CONTROL-SOCKET] COMMAND...\n"
+                   "  MS:     show sites | show registrations | show counters\n"
+                   "  MN/xTR: show map-cache | lookup EID [IID] | show counters | show local |\n"
+                   "          show map-servers | show control\n");
       return 2;
     }
   }

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Builds lispmob and runs its tests, counting gtest cases from each program's
 own XML (written fresh per run), since meson counts programs and can report a
-crashed program from a stale XML (DESIGN.md §4). Other tests count as one case.
+crashed program from a stale XML. Other tests count as one case.
 
 The aarch64 cross build (tools/cross/) runs its unit and DPDK tests under
-qemu-aarch64-static.
+qemu-aarch64-static; the Map-Server-only build (no DPDK) runs the MS lab.
 
 usage: run_tests.py [--only-gcc] [--no-aarch64] [--fuzz-seconds N]
 """
@@ -27,6 +27,14 @@ BUILDS = {
         "options": ["-Db_sanitize=address,undefined", "-Db_lundef=false", "-Dfuzz=true",
                     "-Dbench=false", "-Dbuildtype=debug"],
     },
+    # Map-Server only, no DPDK (-Ddataplane=false): lispd, lig, lispctl and
+    # ms_load, and the MS lab run with them. Only those targets are built.
+    "build-ms": {
+        "env": {},
+        "options": ["-Ddataplane=false", "-Dtests=true"],
+        "targets": ["tools/lispd", "tools/lig", "tools/lispctl", "bench/ms_load"],
+        "tests": {"map_server_netns"},
+    },
     # Configured by tools/cross/aarch64-setup; only these suites run under qemu
     # (the tool scripts call the binaries directly, which needs binfmt_misc).
     "build-aarch64": {"setup": "tools/cross/aarch64-setup", "suites": {"lispmob:unit", "lispmob:dpdk"}},
@@ -42,7 +50,7 @@ def build(name):
     elif not os.path.exists(os.path.join(path, "build.ninja")):
         subprocess.run(["meson", "setup", path] + spec["options"], cwd=ROOT, env=env, check=True,
                        stdout=subprocess.DEVNULL)
-    subprocess.run(["ninja", "-C", path], cwd=ROOT, env=env, check=True)
+    subprocess.run(["ninja", "-C", path] + spec.get("targets", []), cwd=ROOT, env=env, check=True)
     return path
 
 
@@ -65,6 +73,9 @@ def list_tests(name, path):
     suites = BUILDS[name].get("suites")
     if suites:
         tests = [t for t in tests if suites & set(t.get("suite", []))]
+    names = BUILDS[name].get("tests")
+    if names:
+        tests = [t for t in tests if t["name"] in names]
     wrapper = exe_wrapper(path)
     for t in tests:
         t["cmd"] = wrapper + t["cmd"]
@@ -125,7 +136,7 @@ def main():
                         default=int(os.environ.get("LISPMOB_FUZZ_SECONDS", "10")))
     args = parser.parse_args()
 
-    names = ["build"] if args.only_gcc else ["build", "build-asan"]
+    names = ["build"] if args.only_gcc else ["build", "build-asan", "build-ms"]
     if not args.only_gcc and not args.no_aarch64:
         names.append("build-aarch64")
     jobs = []

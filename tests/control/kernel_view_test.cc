@@ -51,9 +51,9 @@ KernelView two_links() {
   return view;
 }
 
-const std::vector<rte_ether_addr> kLinkMacs = {{{0x02, 0, 0, 0, 0x10, 0}},
-                                               {{0x02, 0, 0, 0, 0x11, 0}}};
-const rte_ether_addr kEidMac = {{0x02, 0, 0, 0, 0, 0x01}};
+const std::vector<dataplane::MacAddress> kLinkMacs = {{{0x02, 0, 0, 0, 0x10, 0}},
+                                                      {{0x02, 0, 0, 0, 0x11, 0}}};
+const dataplane::MacAddress kEidMac = {{0x02, 0, 0, 0, 0, 0x01}};
 
 TEST(KernelView, LocatorsOfEveryLinkAreRegisteredTogether) {
   const auto config = multihomed_config();
@@ -78,10 +78,10 @@ TEST(KernelView, EgressIsTheBestPriorityLinkWithANextHop) {
       build_local_state(config, kLinkMacs, kEidMac, view, local_locators(config, view));
   EXPECT_EQ(state.egress_link4, 0);
   EXPECT_EQ(net::IpAddress::v4(std::span<const uint8_t, 4>(state.rloc4)), ip("192.0.2.5"));
-  EXPECT_EQ(state.next_hop_mac4.addr_bytes[5], 0xa1);
-  EXPECT_EQ(state.rloc_port_mac4.addr_bytes[4], 0x10);
+  EXPECT_EQ(state.next_hop_mac4[5], 0xa1);
+  EXPECT_EQ(state.rloc_port_mac4[4], 0x10);
   EXPECT_EQ(state.egress_link6, 0);
-  EXPECT_EQ(state.next_hop_mac6.addr_bytes[5], 0xa6);
+  EXPECT_EQ(state.next_hop_mac6[5], 0xa6);
   // LISP data to either link's RLOC is ours.
   EXPECT_EQ(state.link_count, 2u);
   EXPECT_TRUE(state.is_local_rloc4(ip("192.0.5.5").bytes().data()));
@@ -96,8 +96,8 @@ TEST(KernelView, UnresolvedNextHopOrLostAddressMovesTheEgress) {
   auto state = build_local_state(config, kLinkMacs, kEidMac, view, local_locators(config, view));
   EXPECT_EQ(state.egress_link4, 1) << "a resolved next hop beats a better priority";
   EXPECT_EQ(net::IpAddress::v4(std::span<const uint8_t, 4>(state.rloc4)), ip("192.0.5.5"));
-  EXPECT_EQ(state.next_hop_mac4.addr_bytes[5], 0xb1);
-  EXPECT_EQ(state.rloc_port_mac4.addr_bytes[4], 0x11);
+  EXPECT_EQ(state.next_hop_mac4[5], 0xb1);
+  EXPECT_EQ(state.rloc_port_mac4[4], 0x11);
 
   view = two_links();
   view.addresses.erase(view.addresses.begin());  // link 0's IPv4 address is gone

@@ -21,7 +21,7 @@ namespace lispmob::dataplane::testing {
 inline net::IpAddress ip(const char* text) { return *net::IpAddress::parse(text); }
 inline net::IpPrefix prefix(const char* text) { return *net::IpPrefix::parse(text); }
 
-inline rte_ether_addr mac(uint8_t last) { return {{0x02, 0, 0, 0, 0, last}}; }
+inline MacAddress mac(uint8_t last) { return {{0x02, 0, 0, 0, 0, last}}; }
 
 // The golden outputs carry outer UDP source port 0: puts in the one the
 // flow hash of `inner_frame` gives, and for an IPv6 outer header updates

@@ -42,7 +42,10 @@ lisp-site { eid-prefix = 203.0.113.0/24  key-type = 2  key = "site2"  accept-mor
 CONF
 ip netns exec "$client" tshark -q -i "cl$id" -f "udp port 4342" -w "$work/link.pcap" 2>/dev/null &
 ip netns exec "$ms" "$lispd" -f "$work/ms.conf" -s "$work/lispd.sock" 2> "$work/lispd.log" &
-sleep 1.5  # tshark and lispd up
+# tshark is capturing once it has written its file's header (a fixed
+# sleep was too short on a loaded machine); then lispd's start-up.
+for _ in $(seq 100); do [ -s "$work/link.pcap" ] && break; sleep 0.1; done
+sleep 0.5
 
 ip netns exec "$client" "$ms_load" 192.0.2.2 password 10.1.0.1 2000 64 | tee "$work/load.json"
 grep -q '"registrations_lost": 0' "$work/load.json"

@@ -119,6 +119,10 @@ ip netns exec "$core" tshark -q -i any -f "udp port 4342" -w "$work/control.pcap
 control_capture=$!
 ip netns exec "$core" tshark -q -i "cx$id" -f "ip6 and udp port 4341" -w "$work/data6.pcap" 2>/dev/null &
 data6_capture=$!
+# tshark is capturing once it has written its file's header.
+for capture in control data6; do
+  for _ in $(seq 100); do [ -s "$work/$capture.pcap" ] && break; sleep 0.1; done
+done
 ip netns exec "$core" "$lispd" -f "$work/ms.conf" -s "$work/ms.sock" 2> "$work/ms.log" &
 ip netns exec "$mn" "$lispd" -f "$work/mn.conf" -s "$work/mn.sock" 2> "$work/mn.log" &
 ip netns exec "$xtr" "$lispd" -f "$work/xtr.conf" -s "$work/xtr.sock" 2> "$work/xtr.log" &

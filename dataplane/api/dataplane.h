@@ -1,0 +1,52 @@
+// The plane contract (no DPDK): what the control thread asks of a data
+// plane. The DPDK one (dataplane/service.h) implements it; control tests
+// use a fake. The control thread is the only caller, from one thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "common/net/ip_address.h"
+#include "dataplane/api/counters.h"
+#include "dataplane/api/local_state.h"
+#include "dataplane/api/mapping.h"
+#include "dataplane/api/punt.h"
+
+namespace lispmob::dataplane {
+
+class Dataplane {
+ public:
+  virtual ~Dataplane() = default;
+
+  // The forwarding map-cache: adds or replaces the mapping for its
+  // instance and prefix, removes one, and reads back what it holds.
+  virtual absl::Status upsert(const Mapping& mapping) = 0;
+  virtual absl::Status erase(uint32_t instance_id, const net::IpPrefix& prefix) = 0;
+  virtual std::vector<Mapping> mappings() const = 0;
+  virtual std::optional<Mapping> lookup(uint32_t instance_id,
+                                        const net::IpAddress& address) const = 0;
+  virtual size_t mapping_count() const = 0;
+
+  // A new local state for the workers, in effect from their next burst.
+  virtual void publish(const LocalState& state) = 0;
+  // Starts forwarding; publish a local state first.
+  virtual absl::Status start() = 0;
+  // Takes up to out.size() punt records; returns how many.
+  virtual size_t drain_punts(std::span<PuntRecord> out) = 0;
+  // The workers' counters, summed, with the ports' own figures.
+  virtual DataplaneCounters counters() const = 0;
+  // Frees what the workers can no longer hold; never waits.
+  virtual void maintain() = 0;
+
+  // The ports: RLOC links (each an RLOC port and its kernel twin) and the EID port.
+  virtual unsigned link_count() const = 0;
+  virtual MacAddress rloc_port_mac(unsigned link) const = 0;
+  virtual MacAddress eid_port_mac() const = 0;
+  // DPDK's MTU of an RLOC port, for a port with no kernel interface; 0: unknown.
+  virtual uint16_t rloc_port_mtu(unsigned link) const = 0;
+};
+
+}  // namespace lispmob::dataplane

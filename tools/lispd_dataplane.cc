@@ -1,0 +1,85 @@
+#include "tools/lispd_dataplane.h"
+
+#include <rte_eal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "absl/strings/str_split.h"
+#include "control/stop_signals.h"
+#include "control/xtr_node.h"
+#include "dataplane/service.h"
+
+namespace lispmob::tools {
+namespace {
+
+// The EAL arguments the config asks for: its eal-args, the main lcore 0
+// and the worker lcores.
+std::vector<std::string> eal_arguments(const config::Config& config, const std::string& program) {
+  std::vector<std::string> args = {program};
+  for (auto part : absl::StrSplit(config.dpdk.eal_args, ' ', absl::SkipEmpty())) {
+    args.emplace_back(part);
+  }
+  args.push_back("-l");
+  args.push_back("0," + config.dpdk.worker_lcores);
+  return args;
+}
+
+// The data plane's part of the config, projected once.
+dataplane::DataplaneConfig dataplane_config(const config::Config& config) {
+  dataplane::DataplaneConfig out;
+  for (const auto& link : config.dpdk.rloc_links())
+    out.rloc_links.push_back({link.port, link.twin});
+  out.eid_interface = config.tap_iface;
+  out.map_cache_max_entries = config.map_cache_max_entries;
+  out.mbufs = config.dpdk.mbufs;
+  out.punt_ring_size = config.dpdk.punt_ring_size;
+  out.burst_size = config.dpdk.burst_size;
+  out.idle_sleep_us = config.dpdk.idle_sleep_us;
+  return out;
+}
+
+}  // namespace
+
+int run_data_plane(const config::Config& config, const char* program, const std::string& api_path) {
+  if (config.dpdk.rloc_port.empty()) {
+    std::fprintf(stderr, "lispd: %s: the dpdk section needs rloc-port\n", config.source.c_str());
+    return 1;
+  }
+  // Block the stop signals before EAL starts its threads, so they inherit
+  // the mask and SIGINT/SIGTERM reach only the control loop's signalfd.
+  close(control::stop_signal_fd());
+  const auto args = eal_arguments(config, program);
+  std::vector<char*> argv;
+  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  if (rte_eal_init(static_cast<int>(argv.size()), argv.data()) < 0) {
+    std::fprintf(stderr, "lispd: DPDK EAL initialisation failed\n");
+    return 1;
+  }
+  int result = 0;
+  {
+    auto service = dataplane::DataplaneService::create(dataplane_config(config));
+    if (!service.ok()) {
+      std::fprintf(stderr, "lispd: %s\n", std::string(service.status().message()).c_str());
+      result = 1;
+    } else {
+      std::fprintf(stderr, "lispd: %s data plane on %s, EID port %s\n",
+                   config::to_string(config.mode), config.dpdk.rloc_port.c_str(),
+                   config.tap_iface.c_str());
+      if (auto status = control::run_xtr_node(config, **service, api_path); !status.ok()) {
+        std::fprintf(stderr, "lispd: %s\n", std::string(status.message()).c_str());
+        result = 1;
+      }
+      const auto counters = (*service)->counters();
+      std::fprintf(stderr, "lispd: encapsulated %lu, decapsulated %lu, misses %lu\n",
+                   static_cast<unsigned long>(counters.encapsulated),
+                   static_cast<unsigned long>(counters.decapsulated),
+                   static_cast<unsigned long>(counters.map_cache_miss));
+    }
+  }
+  rte_eal_cleanup();
+  return result;
+}
+
+}  // namespace lispmob::tools
