@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/log/log.h"
 
 namespace lispmob::control {
 
@@ -66,12 +67,10 @@ void MapServerService::log_refusal(const MapServerCounters& before, const Endpoi
                                                                    : nullptr;
   if (reason == nullptr || now - last_refusal_log_ < std::chrono::seconds(1)) return;
   last_refusal_log_ = now;
-  std::fprintf(stderr,
-               "lispd: Map-Register from %s refused: %s (%llu authentication failures, %llu "
-               "outside a site so far)\n",
-               source.address.to_string().c_str(), reason,
-               static_cast<unsigned long long>(after.auth_failures),
-               static_cast<unsigned long long>(after.outside_site));
+  log::warning(
+      "ms",
+      "Map-Register from %s refused: %s (%d authentication failures, %d outside a site so far)",
+      source.address.to_string(), reason, after.auth_failures, after.outside_site);
 }
 
 absl::Status MapServerService::run() {
@@ -96,17 +95,17 @@ absl::Status MapServerService::run() {
       last_expiry = now;
       if (debug_ > 0) {
         const auto& c = server_.counters();
-        std::fprintf(
-            stderr,
-            "lispd: %zu registrations; registers %lu, auth failures %lu, outside site %lu, "
-            "requests %lu (forwarded %lu, proxy %lu, negative %lu, rate-limited %lu)\n",
-            server_.registration_count(), static_cast<unsigned long>(c.registers_accepted),
-            static_cast<unsigned long>(c.auth_failures), static_cast<unsigned long>(c.outside_site),
-            static_cast<unsigned long>(c.requests),
-            static_cast<unsigned long>(c.requests_forwarded),
-            static_cast<unsigned long>(c.proxy_replies),
-            static_cast<unsigned long>(c.negative_replies),
-            static_cast<unsigned long>(c.rate_limited));
+        log::debug("ms",
+                   "%d registrations; registers %lu, auth failures %lu, outside site %lu, "
+                   "requests %lu (forwarded %lu, proxy %lu, negative %lu, rate-limited %lu)",
+                   server_.registration_count(), static_cast<unsigned long>(c.registers_accepted),
+                   static_cast<unsigned long>(c.auth_failures),
+                   static_cast<unsigned long>(c.outside_site),
+                   static_cast<unsigned long>(c.requests),
+                   static_cast<unsigned long>(c.requests_forwarded),
+                   static_cast<unsigned long>(c.proxy_replies),
+                   static_cast<unsigned long>(c.negative_replies),
+                   static_cast<unsigned long>(c.rate_limited));
       }
     }
   }

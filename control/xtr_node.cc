@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "common/crypto/nonce.h"
+#include "common/log/log.h"
 #include "control/api_socket.h"
 #include "control/netlink_watch.h"
 #include "control/registrar.h"
@@ -221,7 +222,7 @@ class ControlSockets {
   }
   // Sent from our RLOC: the source routing rule takes it out natively, and
   // the peer sees the address it would answer to anyway.
-  void send(const std::vector<Outgoing>& messages, const dataplane::LocalState& state, int debug) {
+  void send(const std::vector<Outgoing>& messages, const dataplane::LocalState& state) {
     for (const auto& message : messages) {
       if (message.bytes.empty()) continue;
       const bool v4_destination = message.destination.address.is_v4();
@@ -232,7 +233,7 @@ class ControlSockets {
       } else if (!v4_destination && state.has_rloc6) {
         source = net::IpAddress::v6(std::span<const uint8_t, 16>(state.rloc6));
       }
-      if (debug > 0) log_message("send", message.destination, message.bytes);
+      log_message("send", message.destination, message.bytes);
       if (socket) socket->send(message.destination, message.bytes, source);
     }
   }
@@ -257,11 +258,17 @@ class ControlSockets {
   static constexpr uint16_t kDiscardPort = 9;  // RFC 863
   std::map<std::pair<unsigned, net::IpFamily>, TimePoint> last_solicit_;
 
+  // Each control message at debug 1 and up, at most 50 lines a second (a
+  // flood must not fill the log).
   static void log_message(const char* what, const Endpoint& peer, std::span<const uint8_t> bytes) {
+    if (!log::enabled(log::Level::kDebug)) return;
+    static log::RateLimit limit(50);
+    uint64_t dropped = 0;
+    if (!limit.allow(std::chrono::steady_clock::now(), dropped)) return;
     auto message = lisp::decode_message(bytes);
-    std::fprintf(stderr, "lispd: %s %s:%u %s\n", what, peer.address.to_string().c_str(), peer.port,
-                 message.ok() ? lisp::summarize(*message).c_str()
-                              : std::string(message.status().message()).c_str());
+    log::debug("xtr", "%s %s:%u %s%s", what, peer.address.to_string(), peer.port,
+               message.ok() ? lisp::summarize(*message) : std::string(message.status().message()),
+               dropped ? absl::StrFormat(" (%d lines dropped before this one)", dropped) : "");
   }
   std::optional<UdpSocket> v4, v6;
 };
@@ -290,11 +297,10 @@ void keep_eid_port_mtu(const config::Config& config, const dataplane::LocalState
   EidPortMtu chosen = choose_eid_port_mtu(config, state);
   if (chosen.mtu == 0 || chosen == applied) return;
   if (auto status = kni::set_interface_mtu(config.tap_iface, chosen.mtu); !status.ok()) {
-    std::fprintf(stderr, "lispd: %s\n", std::string(status.message()).c_str());
+    log::error("host", "%s", status.message());
     chosen.reason += " (not set: " + std::string(status.message()) + ")";
   } else {
-    std::fprintf(stderr, "lispd: %s MTU %u (%s)\n", config.tap_iface.c_str(), chosen.mtu,
-                 chosen.reason.c_str());
+    log::info("host", "%s MTU %u (%s)", config.tap_iface, chosen.mtu, chosen.reason);
   }
   applied = std::move(chosen);
 }
@@ -313,8 +319,7 @@ std::unique_ptr<kni::HostSetup> set_up_host(const config::Config& config) {
   }
   auto setup = kni::HostSetup::apply(host);
   if (!setup.ok()) {
-    std::fprintf(stderr, "lispd: host set-up failed (%s); set lmn0 up by hand\n",
-                 std::string(setup.status().message()).c_str());
+    log::error("host", "host set-up failed (%s); set lmn0 up by hand", setup.status().message());
     return nullptr;
   }
   return std::move(*setup);
@@ -398,7 +403,7 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& da
         std::vector<std::pair<unsigned, net::IpAddress>> rlocs;
         for (const auto& locator : locators) rlocs.emplace_back(locator.link, locator.address);
         if (auto status = host->update(rlocs); !status.ok()) {
-          std::fprintf(stderr, "lispd: host set-up: %s\n", std::string(status.message()).c_str());
+          log::error("host", "host set-up: %s", status.message());
         }
       }
       // The records change with any locator (a multihomed node's second
@@ -408,8 +413,7 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& da
       if (next != state) {
         state = next;
         dataplane.publish(state);
-        if (config.debug > 0)
-          std::fprintf(stderr, "lispd: local state changed (RLOC, next hop or MTU)\n");
+        log::debug("xtr", "local state changed (RLOC, next hop or MTU)");
       }
       keep_eid_port_mtu(config, state, eid_mtu);
       sockets->solicit_next_hops(config, view, locators, now);
@@ -421,8 +425,8 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& da
       Endpoint from;
       while (auto length = socket.receive(buffer, from)) {
         const std::span<const uint8_t> bytes(buffer.data(), *length);
-        if (config.debug > 0) ControlSockets::log_message("recv", from, bytes);
-        sockets->send(control.handle(bytes, from, now), state, config.debug);
+        ControlSockets::log_message("recv", from, bytes);
+        sockets->send(control.handle(bytes, from, now), state);
       }
     }
     std::array<dataplane::PuntRecord, 64> punts;
@@ -433,12 +437,11 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& da
           control.resolver().learn_path_mtu(punted_address(record), record.mtu, now);
           continue;
         }
-        sockets->send(control.miss(record.instance_id, punted_address(record), now), state,
-                      config.debug);
+        sockets->send(control.miss(record.instance_id, punted_address(record), now), state);
       }
       if (count < punts.size()) break;
     }
-    sockets->send(control.poll(now), state, config.debug);
+    sockets->send(control.poll(now), state);
     dataplane.maintain();
   }
   close(signal_fd);

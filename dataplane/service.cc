@@ -4,6 +4,7 @@
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 #include <rte_malloc.h>
 
 #include "absl/strings/str_cat.h"
@@ -43,9 +44,13 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
   // kReassemblySeconds; a full table refuses the next with a counter.
   constexpr uint32_t kReassemblyPackets = 4096;
   constexpr uint32_t kReassemblySeconds = 2;
+  // The library announces its allocation at INFO through the USER1 log type.
+  const int user1_level = rte_log_get_level(RTE_LOGTYPE_USER1);
+  rte_log_set_level(RTE_LOGTYPE_USER1, RTE_LOG_WARNING);
   service->reassembly_ = rte_ip_frag_table_create(kReassemblyPackets / 4, 4, kReassemblyPackets,
                                                   rte_get_tsc_hz() * kReassemblySeconds,
                                                   static_cast<int>(rte_socket_id()));
+  rte_log_set_level(RTE_LOGTYPE_USER1, static_cast<uint32_t>(user1_level));
   service->death_row_ = static_cast<rte_ip_frag_death_row*>(
       rte_zmalloc("lispd_death_row", sizeof(rte_ip_frag_death_row), RTE_CACHE_LINE_SIZE));
   if (service->reassembly_ == nullptr || service->death_row_ == nullptr) {

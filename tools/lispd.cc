@@ -14,6 +14,7 @@
 #include <string>
 
 #include "common/config/config.h"
+#include "common/log/log.h"
 
 #include <vector>
 
@@ -61,12 +62,15 @@ int main(int argc, char** argv) {
   }
   auto config = config::load_file(config_path);
   if (!config.ok()) {
-    std::fprintf(stderr, "lispd: %s\n", std::string(config.status().message()).c_str());
+    log::error("lispd", "%s", config.status().message());
     return 1;
   }
   if (debug >= 0) config->debug = debug;
+  if (auto status = log::configure("lispd", config->debug, config->log_file); !status.ok()) {
+    log::warning("lispd", "%s", status.message());
+  }
   for (const auto& feature : config->unsupported) {
-    std::fprintf(stderr, "lispd: warning: %s: not implemented, ignored\n", feature.c_str());
+    log::warning("lispd", "%s: not implemented, ignored", feature.c_str());
   }
   if (config->mode == config::OperatingMode::kMobileNode ||
       config->mode == config::OperatingMode::kXtr) {
@@ -74,20 +78,19 @@ int main(int argc, char** argv) {
     return lispmob::tools::run_data_plane(*config, argv[0], api_path);
   }
   if (config->mode != config::OperatingMode::kMapServer) {
-    std::fprintf(stderr, "lispd: operating-mode %s is not implemented\n",
-                 config::to_string(config->mode));
+    log::error("lispd", "operating-mode %s is not implemented", config::to_string(config->mode));
     return 2;
   }
   if (api_path.rfind("/run/lispmob/", 0) == 0) mkdir("/run/lispmob", 0755);
   auto service = control::MapServerService::create(*config, static_cast<uint16_t>(port), api_path);
   if (!service.ok()) {
-    std::fprintf(stderr, "lispd: %s\n", std::string(service.status().message()).c_str());
+    log::error("lispd", "%s", service.status().message());
     return 1;
   }
-  std::fprintf(stderr, "lispd: Map-Server/Map-Resolver with %zu site(s) on UDP %d\n",
-               (*service)->server().sites().size(), port);
+  log::info("lispd", "Map-Server/Map-Resolver with %zu site(s) on UDP %d",
+            (*service)->server().sites().size(), port);
   if (auto status = (*service)->run(); !status.ok()) {
-    std::fprintf(stderr, "lispd: %s\n", std::string(status.message()).c_str());
+    log::error("lispd", "%s", status.message());
     return 1;
   }
   return 0;

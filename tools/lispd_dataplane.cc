@@ -1,4 +1,5 @@
 #include "tools/lispd_dataplane.h"
+#include "common/log/log.h"
 
 #include <rte_eal.h>
 #include <unistd.h>
@@ -44,7 +45,7 @@ dataplane::DataplaneConfig dataplane_config(const config::Config& config) {
 
 int run_data_plane(const config::Config& config, const char* program, const std::string& api_path) {
   if (config.dpdk.rloc_port.empty()) {
-    std::fprintf(stderr, "lispd: %s: the dpdk section needs rloc-port\n", config.source.c_str());
+    log::error("lispd", "%s: the dpdk section needs rloc-port", config.source.c_str());
     return 1;
   }
   // Block the stop signals before EAL starts its threads, so they inherit
@@ -54,28 +55,27 @@ int run_data_plane(const config::Config& config, const char* program, const std:
   std::vector<char*> argv;
   for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
   if (rte_eal_init(static_cast<int>(argv.size()), argv.data()) < 0) {
-    std::fprintf(stderr, "lispd: DPDK EAL initialisation failed\n");
+    log::error("lispd", "DPDK EAL initialisation failed");
     return 1;
   }
   int result = 0;
   {
     auto service = dataplane::DataplaneService::create(dataplane_config(config));
     if (!service.ok()) {
-      std::fprintf(stderr, "lispd: %s\n", std::string(service.status().message()).c_str());
+      log::error("lispd", "%s", service.status().message());
       result = 1;
     } else {
-      std::fprintf(stderr, "lispd: %s data plane on %s, EID port %s\n",
-                   config::to_string(config.mode), config.dpdk.rloc_port.c_str(),
-                   config.tap_iface.c_str());
+      log::info("lispd", "%s data plane on %s, EID port %s", config::to_string(config.mode),
+                config.dpdk.rloc_port.c_str(), config.tap_iface.c_str());
       if (auto status = control::run_xtr_node(config, **service, api_path); !status.ok()) {
-        std::fprintf(stderr, "lispd: %s\n", std::string(status.message()).c_str());
+        log::error("lispd", "%s", status.message());
         result = 1;
       }
       const auto counters = (*service)->counters();
-      std::fprintf(stderr, "lispd: encapsulated %lu, decapsulated %lu, misses %lu\n",
-                   static_cast<unsigned long>(counters.encapsulated),
-                   static_cast<unsigned long>(counters.decapsulated),
-                   static_cast<unsigned long>(counters.map_cache_miss));
+      log::info("lispd", "encapsulated %lu, decapsulated %lu, misses %lu",
+                static_cast<unsigned long>(counters.encapsulated),
+                static_cast<unsigned long>(counters.decapsulated),
+                static_cast<unsigned long>(counters.map_cache_miss));
     }
   }
   rte_eal_cleanup();

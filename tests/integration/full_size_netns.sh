@@ -2,7 +2,9 @@
 # Full-size packets through lispmob (RFC 9300 §7), all lispmob: a mobile
 # node (EID 198.18.0.10) and an xTR (its host 198.18.1.1), each lispd on
 # DPDK with default MTU settings, and lispmob's Map-Server/Resolver on the
-# first router, over 1500-byte links and two routers.
+# first router, over 1500-byte links and two routers. With "xtr" as the
+# third argument the first node is an xTR too (its lmn0 set up by hand):
+# TCP between two lispmob xTRs.
 #
 #   mn:   lmn0 198.18.0.10 | rloc0 192.0.2.5, 2001:db8:2::5 (twin of ma)
 #   core: 192.0.2.1 / 2001:db8:2::1 (ca) | 192.0.9.1 / 2001:db8:9::1 (cm) | MS 192.0.4.2
@@ -25,7 +27,7 @@
 #     through the tunnel); 20 MB each way arrive whole.
 # Needs root; skipped (77) without it.
 set -euo pipefail
-lispd=$1 lispctl=$2
+lispd=$1 lispctl=$2 first_role=${3:-mn}
 transfer=$(dirname "$0")/tcp_transfer.py
 [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null || { echo "needs root and iproute2"; exit 77; }
 id=$$
@@ -107,7 +109,8 @@ CONF
 }
 # The MN prefers its IPv4 RLOC, the xTR its IPv6 one: MN -> xTR is LISP
 # over IPv6, xTR -> MN LISP over IPv4.
-node_conf MN 198.18.0.10/32 mn-key "ma$id" 1 3 > "$work/mn.conf"
+if [ "$first_role" = xtr ]; then first_mode=xTR; else first_mode=MN; fi
+node_conf "$first_mode" 198.18.0.10/32 mn-key "ma$id" 1 3 > "$work/mn.conf"
 node_conf xTR 198.18.1.0/24 xtr-key "xa$id" 2 1 > "$work/xtr.conf"
 cat > "$work/ms.conf" <<CONF
 operating-mode = "MS"
@@ -137,6 +140,11 @@ ip -n "$xtr" -6 route add default via 2001:db8:3::1 dev rloc0
 ip -n "$xtr" addr add 198.18.1.1/24 dev lmn0
 ip -n "$xtr" link set lmn0 arp off up
 ip -n "$xtr" route add 198.18.0.0/24 dev lmn0 src 198.18.1.1
+if [ "$first_role" = xtr ]; then
+  ip -n "$mn" addr add 198.18.0.10/32 dev lmn0
+  ip -n "$mn" link set lmn0 arp off up
+  ip -n "$mn" route add 198.18.1.0/24 dev lmn0 src 198.18.0.10
+fi
 
 lmn0_mtu() { ip -n "$1" -o link show lmn0 | sed -n 's/.* mtu \([0-9]*\) .*/\1/p'; }
 wait_mtu() {  # namespace mtu
@@ -183,14 +191,14 @@ PY
 }
 
 # 2. TCP at full size, both ways.
-run_transfer "$mn" "$xtr" 198.18.1.1 20000000 "" "TCP MN -> xTR (LISP over IPv6)"
-run_transfer "$xtr" "$mn" 198.18.0.10 20000000 "" "TCP xTR -> MN (LISP over IPv4)"
+run_transfer "$mn" "$xtr" 198.18.1.1 20000000 "" "TCP $first_mode -> xTR (LISP over IPv6)"
+run_transfer "$xtr" "$mn" 198.18.0.10 20000000 "" "TCP xTR -> $first_mode (LISP over IPv4)"
 for node in mn xtr; do
   [ "$(counter $node counters tx_port_errors)" -eq 0 ]
   [ "$(counter $node counters tx_dropped)" -eq 0 ]
   [ "$(counter $node counters too_big)" -eq 0 ]
 done
-echo "MN: $(counter mn counters encapsulated) encapsulated, $(counter mn counters too_big) too big"
+echo "$first_mode: $(counter mn counters encapsulated) encapsulated, $(counter mn counters too_big) too big"
 
 # 3. The MN's network becomes a 1400-byte one under a running transfer
 # (paced to last about 4 s); lmn0 follows it.
@@ -230,9 +238,9 @@ flush_path_mtus() {
   done
 }
 flush_path_mtus
-run_transfer "$xtr" "$mn" 198.18.0.10 20000000 "" "TCP xTR -> MN, 1400-byte link in the middle"
+run_transfer "$xtr" "$mn" 198.18.0.10 20000000 "" "TCP xTR -> $first_mode, 1400-byte link in the middle"
 flush_path_mtus
-run_transfer "$mn" "$xtr" 198.18.1.1 20000000 "" "TCP MN -> xTR, 1400-byte link in the middle"
+run_transfer "$mn" "$xtr" 198.18.1.1 20000000 "" "TCP $first_mode -> xTR, 1400-byte link in the middle"
 for node in mn xtr; do
   learned=$(counter $node control path_mtu_learned)
   icmp=$(counter $node counters icmp_too_big_sent)

@@ -1,0 +1,105 @@
+#include "common/log/log.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+
+#include "absl/strings/str_cat.h"
+
+namespace lispmob::log {
+namespace {
+
+// The logger's settings and sink. Lines come from the control thread (and
+// the EAL's start-up thread); the mutex keeps a line whole. Workers never log.
+struct Logger {
+  std::mutex mutex;
+  std::string program = "lispd";
+  int threshold = static_cast<int>(Level::kInfo);
+  FILE* sink = stderr;
+};
+
+Logger& logger() {
+  static Logger* instance = new Logger;  // never destroyed: logging works until exit
+  return *instance;
+}
+
+const char* level_name(Level level) {
+  switch (level) {
+    case Level::kError:
+      return "error";
+    case Level::kWarning:
+      return "warning";
+    case Level::kInfo:
+      return "info";
+    case Level::kDebug:
+      return "debug";
+    case Level::kTrace:
+      return "trace";
+  }
+  return "?";
+}
+
+std::string timestamp() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  tm utc{};
+  gmtime_r(&now.tv_sec, &utc);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
+  return absl::StrFormat("%s.%03dZ", text, static_cast<int>(now.tv_nsec / 1000000));
+}
+
+}  // namespace
+
+absl::Status configure(std::string program, int debug, const std::string& file) {
+  Logger& state = logger();
+  std::lock_guard lock(state.mutex);
+  state.program = std::move(program);
+  state.threshold = static_cast<int>(Level::kInfo) + debug;
+  if (file.empty()) return absl::OkStatus();
+  FILE* opened = std::fopen(file.c_str(), "a");
+  if (opened == nullptr) {
+    return absl::UnavailableError(
+        absl::StrCat("log-file ", file, ": ", std::strerror(errno), "; logging to stderr"));
+  }
+  std::setvbuf(opened, nullptr, _IOLBF, 0);
+  if (state.sink != stderr) std::fclose(state.sink);
+  state.sink = opened;
+  return absl::OkStatus();
+}
+
+bool enabled(Level level) { return static_cast<int>(level) <= logger().threshold; }
+
+void write(Level level, std::string_view component, std::string_view message) {
+  if (!enabled(level)) return;
+  Logger& state = logger();
+  std::string line = timestamp();
+  line.append(" ").append(state.program).append(" ").append(level_name(level)).append(" ");
+  line.append(component).append(": ").append(message).append("\n");
+  std::lock_guard lock(state.mutex);
+  std::fwrite(line.data(), 1, line.size(), state.sink);
+}
+
+bool RateLimit::allow(std::chrono::steady_clock::time_point now, uint64_t& dropped) {
+  if (logger().threshold >= static_cast<int>(Level::kTrace) + 1) {  // debug 3: everything
+    dropped = dropped_;
+    dropped_ = 0;
+    return true;
+  }
+  if (now - window_ >= std::chrono::seconds(1)) {
+    window_ = now;
+    in_window_ = 0;
+  }
+  if (in_window_ >= per_second_) {
+    dropped_++;
+    return false;
+  }
+  in_window_++;
+  dropped = dropped_;
+  dropped_ = 0;
+  return true;
+}
+
+}  // namespace lispmob::log

@@ -1,0 +1,68 @@
+// lispmob's one logger: every line has a UTC timestamp, the program, a
+// level and the component that wrote it, e.g.
+//   2026-12-02T01:58:14.123Z lispd info xtr: lmn0 MTU 1444 (...)
+// It goes to stderr, or appended to the config's log-file. The config's
+// `debug` (0..3) sets how much: 0 errors, warnings and notices; 1 adds each
+// control message; 2 and 3 more detail. Lines a remote party can cause
+// go through a RateLimit, which says how many it dropped.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_format.h"
+
+namespace lispmob::log {
+
+enum class Level : int { kError = 0, kWarning = 1, kInfo = 2, kDebug = 3, kTrace = 4 };
+
+// Where lines go and how many: `debug` as in the config; an empty
+// `file` is stderr. A file that cannot be opened is reported on stderr and
+// stderr is used.
+absl::Status configure(std::string program, int debug, const std::string& file = "");
+
+bool enabled(Level level);
+void write(Level level, std::string_view component, std::string_view message);
+
+template <typename... Args>
+void error(std::string_view component, const absl::FormatSpec<Args...>& format,
+           const Args&... args) {
+  write(Level::kError, component, absl::StrFormat(format, args...));
+}
+template <typename... Args>
+void warning(std::string_view component, const absl::FormatSpec<Args...>& format,
+             const Args&... args) {
+  write(Level::kWarning, component, absl::StrFormat(format, args...));
+}
+template <typename... Args>
+void info(std::string_view component, const absl::FormatSpec<Args...>& format,
+          const Args&... args) {
+  write(Level::kInfo, component, absl::StrFormat(format, args...));
+}
+template <typename... Args>
+void debug(std::string_view component, const absl::FormatSpec<Args...>& format,
+           const Args&... args) {
+  if (enabled(Level::kDebug)) write(Level::kDebug, component, absl::StrFormat(format, args...));
+}
+
+// At most `per_second` lines a second from one call site (the highest
+// debug level, 3, lifts the limit); the next line that passes says how many
+// were dropped in between.
+class RateLimit {
+ public:
+  explicit RateLimit(unsigned per_second) : per_second_(per_second) {}
+  // True if a line may be written now; `dropped` is set to how many were
+  // dropped since the last one written.
+  bool allow(std::chrono::steady_clock::time_point now, uint64_t& dropped);
+
+ private:
+  unsigned per_second_;
+  std::chrono::steady_clock::time_point window_{};
+  unsigned in_window_ = 0;
+  uint64_t dropped_ = 0;
+};
+
+}  // namespace lispmob::log
