@@ -53,7 +53,11 @@ Resolver::Resolver(std::vector<net::IpAddress> map_resolvers, Options options, R
       options_(options),
       random_(std::move(random)),
       cache_(cache),
-      smr_limiter_(options.smr_per_second, options.smr_burst) {}
+      smr_limiter_(options.smr_per_second, options.smr_burst),
+      smr_invoked_per_source_(options.smr_invoked_per_source_per_second,
+                              options.smr_invoked_per_source_per_second),
+      smr_invoked_total_(options.smr_invoked_total_per_second, options.smr_invoked_total_per_second,
+                         1) {}
 
 absl::Status Resolver::install_static(const dataplane::Mapping& mapping) {
   if (auto status = cache_.upsert(mapping); !status.ok()) return status;
@@ -137,6 +141,10 @@ std::vector<Outgoing> Resolver::start(uint32_t instance_id, const net::IpAddress
     counters_.suppressed++;
     return {};
   }
+  if (pending_.size() >= options_.max_pending) {
+    counters_.pending_table_full++;
+    return {};
+  }
   last_request_[key] = now;
   Pending pending{instance_id, eid, random_(), smr_invoked, 1, now + options_.first_retry};
   while (pending_.count(pending.nonce)) pending.nonce = random_();
@@ -210,11 +218,17 @@ void Resolver::remove(std::map<Key, Entry>::iterator it) {
   entries_.erase(it);
 }
 
-std::vector<Outgoing> Resolver::handle_smr(const lisp::MapRequest& smr, TimePoint now) {
+std::vector<Outgoing> Resolver::handle_smr(const lisp::MapRequest& smr,
+                                           const net::IpAddress& source, TimePoint now) {
   counters_.smr_received++;
   const auto eid = eid_of(smr.source_eid);
   if (!eid || !known(eid->first, eid->second)) {
     counters_.smr_ignored++;
+    return {};
+  }
+  static const net::IpAddress kEverySource = net::IpAddress::v4(0);
+  if (!smr_invoked_per_source_.allow(source, now) || !smr_invoked_total_.allow(kEverySource, now)) {
+    counters_.smr_invoked_rate_limited++;
     return {};
   }
   // The old mapping stays installed until the SMR-invoked reply replaces it.

@@ -63,6 +63,9 @@ struct ResolverCounters {
   uint64_t smr_ignored = 0;  // for an EID not in the map-cache
   uint64_t smr_sent = 0;
   uint64_t smr_rate_limited = 0;
+  uint64_t smr_invoked_rate_limited =
+      0;                            // SMRs not acted on: their source or all SMRs over the limit
+  uint64_t pending_table_full = 0;  // Map-Requests not made: max_pending outstanding
   uint64_t probes_sent = 0;
   uint64_t probe_replies = 0;
   uint64_t locators_down = 0;          // transitions to down
@@ -81,6 +84,12 @@ class Resolver {
     uint32_t max_ttl_minutes = 24 * 60;
     double smr_per_second = 10;  // per peer RLOC
     double smr_burst = 5;
+    // SMR-invoked Map-Requests, the work a forged SMR can cost us toward the
+    // mapping system: per SMR source RLOC, and in total.
+    double smr_invoked_per_source_per_second = 5;
+    double smr_invoked_total_per_second = 100;
+    // Outstanding Map-Requests at most; a full table refuses a new one.
+    size_t max_pending = 4096;
     // RLOC probing (RFC 9301 §7.1), per distinct locator in the map-cache:
     // a probe every interval (0: off); when one goes unanswered, again every
     // retry interval, and after `probe_retries` more unanswered the locator
@@ -112,9 +121,14 @@ class Resolver {
   // A Map-Reply (or RLOC-probe reply); true if it answered an outstanding
   // request or probe.
   bool handle_reply(const lisp::MapReply& reply, TimePoint now);
-  // An SMR (a Map-Request with S set) from a peer: an SMR-invoked request
-  // for its source EID, if that EID is in our map-cache.
-  std::vector<Outgoing> handle_smr(const lisp::MapRequest& smr, TimePoint now);
+  // An SMR (a Map-Request with S set) from `source` (its RLOC): an
+  // SMR-invoked request for its source EID, if that EID is in our
+  // map-cache and the SMR limits allow. The source is not required to be a
+  // locator we hold for that EID: after a move the peer's SMR comes from
+  // its new RLOC. What a forged SMR can cost is bounded instead, and the
+  // answer comes through the mapping system, never from the SMR itself.
+  std::vector<Outgoing> handle_smr(const lisp::MapRequest& smr, const net::IpAddress& source,
+                                   TimePoint now);
   // Retransmissions, refreshes and probes due at `now`; removes what lapsed.
   std::vector<Outgoing> poll(TimePoint now);
   // SMRs to every peer RLOC in the map-cache, for each of our EID-prefixes:
@@ -189,6 +203,8 @@ class Resolver {
   std::map<net::IpAddress, Probe> probes_;
   TimePoint next_entry_scan_{};
   RateLimiter smr_limiter_;
+  RateLimiter smr_invoked_per_source_;
+  RateLimiter smr_invoked_total_;  // one bucket for every source
   PathMtuTable path_mtu_;
   TimePoint path_mtu_second_{};
   unsigned path_mtu_reports_ = 0;  // in the second that began at path_mtu_second_

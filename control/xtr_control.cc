@@ -88,7 +88,7 @@ std::vector<Outgoing> XtrControl::handle(std::span<const uint8_t> bytes, const E
 std::vector<Outgoing> XtrControl::handle_request(const lisp::MapRequest& request,
                                                  uint16_t reply_port, const Endpoint& source,
                                                  TimePoint now) {
-  if (request.smr) return resolver_.handle_smr(request, now);
+  if (request.smr) return resolver_.handle_smr(request, source.address, now);
   if (auto reply = etr_.answer(request, reply_port, source.address, now)) {
     return {std::move(*reply)};
   }

@@ -88,6 +88,8 @@ std::string control_counters_text(const XtrControl& control) {
   line("smr_rate_limited", resolver.smr_rate_limited);
   line("smr_received", resolver.smr_received);
   line("smr_ignored", resolver.smr_ignored);
+  line("smr_invoked_rate_limited", resolver.smr_invoked_rate_limited);
+  line("pending_table_full", resolver.pending_table_full);
   line("probes_sent", resolver.probes_sent);
   line("probe_replies", resolver.probe_replies);
   line("locators_down", resolver.locators_down);

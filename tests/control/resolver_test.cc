@@ -243,7 +243,7 @@ TEST_F(ResolverTest, SmrMakesAnSmrInvokedRequestAndKeepsTheOldMapping) {
   smr.source_eid = ip("198.18.1.1");
   smr.itr_rlocs = {ip("192.0.2.44")};
   smr.records = {lisp::EidRecord{0, 32, ip("198.18.0.10")}};
-  auto sent = resolver_.handle_smr(smr, t0_ + milliseconds(100));
+  auto sent = resolver_.handle_smr(smr, ip("192.0.2.9"), t0_ + milliseconds(100));
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].destination.address, ip("192.0.2.2")) << "through the mapping system";
   const auto invoked = request_in(sent[0]);
@@ -256,7 +256,7 @@ TEST_F(ResolverTest, SmrMakesAnSmrInvokedRequestAndKeepsTheOldMapping) {
   EXPECT_EQ(cache_.find(0, "198.18.1.0/24")->locators[0].rloc, ip("192.0.2.44"));
   // An SMR for an EID we hold no mapping for is ignored (no amplification).
   smr.source_eid = ip("198.51.100.1");
-  EXPECT_TRUE(resolver_.handle_smr(smr, t0_ + seconds(5)).empty());
+  EXPECT_TRUE(resolver_.handle_smr(smr, ip("192.0.2.9"), t0_ + seconds(5)).empty());
   EXPECT_EQ(resolver_.counters().smr_ignored, 1u);
 }
 
@@ -447,6 +447,91 @@ TEST(PathMtuTable, FullTableRefusesWithACounter) {
   EXPECT_EQ(table.size(), 2u);
   EXPECT_FALSE(table.report(ip("2001:db8::1"), 1279, t0)) << "below the IPv6 minimum";
   EXPECT_TRUE(table.report(ip("192.0.2.1"), 1300, t0)) << "lower, for a known RLOC";
+}
+
+}  // namespace
+}  // namespace lispmob::control
+
+namespace lispmob::control {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using testing::FakeMapCache;
+using testing::ip;
+using testing::prefix;
+
+// A flood of SMRs cannot turn us into an amplifier aimed at the mapping
+// system: SMR-invoked Map-Requests are bounded per source and in total.
+class SmrFloodTest : public ::testing::Test {
+ protected:
+  SmrFloodTest()
+      : resolver_(
+            {ip("192.0.2.2")}, options(), [this] { return ++nonce_; }, cache_) {
+    resolver_.set_local({{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.5")}});
+    EXPECT_TRUE(resolver_
+                    .install_static({0,
+                                     prefix("203.0.113.0/24"),
+                                     dataplane::MapAction::kEncapsulate,
+                                     {{ip("192.0.2.4")}}})
+                    .ok());
+  }
+  static Resolver::Options options() {
+    Resolver::Options options;
+    options.min_request_interval = std::chrono::milliseconds(0);  // every EID at once
+    return options;
+  }
+  lisp::MapRequest smr_for(uint32_t host) {
+    lisp::MapRequest smr;
+    smr.smr = true;
+    smr.nonce = host;
+    smr.source_eid = net::IpAddress::v4(0xcb007100u | (host & 0xff));  // in 203.0.113.0/24
+    smr.itr_rlocs = {ip("192.0.2.4")};
+    smr.records = {lisp::EidRecord{0, 32, ip("198.18.0.10")}};
+    return smr;
+  }
+  FakeMapCache cache_;
+  uint64_t nonce_ = 0;
+  Resolver resolver_;
+  const TimePoint t0_{};
+};
+
+TEST_F(SmrFloodTest, OneSourceGetsAFewSmrInvokedRequestsASecond) {
+  size_t sent = 0;
+  for (uint32_t i = 0; i < 200; ++i) {
+    sent += resolver_.handle_smr(smr_for(i), ip("192.0.2.66"), t0_ + milliseconds(i)).size();
+  }
+  EXPECT_EQ(sent, 5u) << "the per-source burst; no refill within 200 ms at 5/s beyond it";
+  EXPECT_EQ(resolver_.counters().smr_invoked_rate_limited, 195u);
+}
+
+TEST_F(SmrFloodTest, ManySpoofedSourcesStopAtTheTotalLimit) {
+  size_t sent = 0;
+  for (uint32_t i = 0; i < 1000; ++i) {
+    sent += resolver_.handle_smr(smr_for(i), net::IpAddress::v4(0x0a000000u + i), t0_).size();
+  }
+  EXPECT_EQ(sent, 100u) << "smr_invoked_total_per_second";
+  EXPECT_EQ(resolver_.counters().smr_invoked_rate_limited, 900u);
+  // A second later there is room again.
+  EXPECT_EQ(resolver_.handle_smr(smr_for(200), ip("10.9.9.9"), t0_ + seconds(1)).size(), 1u)
+      << "an EID not yet asked for";
+}
+
+TEST(ResolverPending, OutstandingRequestsAreCapped) {
+  FakeMapCache cache;
+  uint64_t nonce = 0;
+  Resolver::Options options;
+  options.max_pending = 50;
+  Resolver resolver(
+      {ip("192.0.2.2")}, options, [&] { return ++nonce; }, cache);
+  resolver.set_local({{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.5")}});
+  size_t sent = 0;
+  for (uint32_t i = 0; i < 200; ++i) {
+    sent += resolver.resolve(0, net::IpAddress::v4(0xc6336400u + i), TimePoint{}).size();
+  }
+  EXPECT_EQ(sent, 50u);
+  EXPECT_EQ(resolver.outstanding(), 50u);
+  EXPECT_EQ(resolver.counters().pending_table_full, 150u);
 }
 
 }  // namespace
