@@ -1,8 +1,9 @@
 // Path MTUs to peer RLOCs, learned from ICMP "fragmentation needed" and
 // ICMPv6 "Packet Too Big" messages about our own LISP packets (RFC 9300
 // §7.2, the stateful ITR). A report only ever lowers an RLOC's MTU, never
-// below the family's floor (RFC 8201 §4 and RFC 1191 §4's 576-byte
-// practice); it lapses after `lifetime` (RFC 1191 §6.3 suggests 10 minutes)
+// below the family's floor (1280 for IPv6, RFC 8200 §5; 576 for IPv4, above
+// RFC 1191's 68 as a forged report must not shrink packets to nothing); it
+// lapses after `lifetime` (RFC 1191 §6.3 suggests 10 minutes)
 // so a path that grew is used again. The table is bounded: a peer's ICMP
 // can be forged, and a full table refuses the report with a counter.
 #pragma once
@@ -20,7 +21,7 @@ namespace lispmob::control {
 
 struct PathMtuCounters {
   uint64_t learned = 0;  // reports that lowered an RLOC's MTU
-  uint64_t ignored = 0;  // below the floor, not lower than known, or for an RLOC we do not use
+  uint64_t ignored = 0;  // below the floor, or not lower than what is known
   uint64_t table_full = 0;
   uint64_t expired = 0;
 };

@@ -47,6 +47,15 @@ bool Resolver::Key::operator<(const Key& other) const {
   return prefix.length < other.prefix.length;
 }
 
+namespace {
+
+bool uses_rloc(const dataplane::Mapping& mapping, const net::IpAddress& rloc) {
+  return std::any_of(mapping.locators.begin(), mapping.locators.end(),
+                     [&](const auto& locator) { return locator.rloc == rloc; });
+}
+
+}  // namespace
+
 Resolver::Resolver(std::vector<net::IpAddress> map_resolvers, Options options, Random random,
                    MapCacheWriter& cache)
     : map_resolvers_(std::move(map_resolvers)),
@@ -321,10 +330,7 @@ void Resolver::learn_path_mtu(const net::IpAddress& rloc, uint32_t mtu, TimePoin
     counters_.path_mtu_rate_limited++;
     return;
   }
-  auto uses = [&](const dataplane::Mapping& mapping) {
-    return std::any_of(mapping.locators.begin(), mapping.locators.end(),
-                       [&](const auto& locator) { return locator.rloc == rloc; });
-  };
+  auto uses = [&](const dataplane::Mapping& mapping) { return uses_rloc(mapping, rloc); };
   const bool in_use =
       std::any_of(entries_.begin(), entries_.end(),
                   [&](auto& e) { return uses(e.second.mapping); }) ||
@@ -337,10 +343,7 @@ void Resolver::learn_path_mtu(const net::IpAddress& rloc, uint32_t mtu, TimePoin
 }
 
 void Resolver::republish(const net::IpAddress& rloc) {
-  auto uses = [&](const dataplane::Mapping& mapping) {
-    return std::any_of(mapping.locators.begin(), mapping.locators.end(),
-                       [&](const auto& locator) { return locator.rloc == rloc; });
-  };
+  auto uses = [&](const dataplane::Mapping& mapping) { return uses_rloc(mapping, rloc); };
   for (const auto& [key, entry] : entries_) {
     if (uses(entry.mapping) && !cache_.upsert(effective(entry.mapping)).ok()) {
       counters_.install_failures++;

@@ -31,7 +31,7 @@ BUILDS = {
     # ms_load, and the MS lab run with them. Only those targets are built.
     "build-ms": {
         "env": {},
-        "options": ["-Ddataplane=false", "-Dtests=true"],
+        "options": ["-Ddataplane=false"],
         "targets": ["tools/lispd", "tools/lig", "tools/lispctl", "bench/ms_load"],
         "tests": {"map_server_netns"},
     },

@@ -58,7 +58,11 @@ absl::Status configure(std::string program, int debug, const std::string& file) 
   std::lock_guard lock(state.mutex);
   state.program = std::move(program);
   state.threshold = static_cast<int>(Level::kInfo) + debug;
-  if (file.empty()) return absl::OkStatus();
+  if (file.empty()) {
+    if (state.sink != stderr) std::fclose(state.sink);
+    state.sink = stderr;
+    return absl::OkStatus();
+  }
   FILE* opened = std::fopen(file.c_str(), "a");
   if (opened == nullptr) {
     return absl::UnavailableError(

@@ -20,8 +20,8 @@ namespace lispmob::log {
 enum class Level : int { kError = 0, kWarning = 1, kInfo = 2, kDebug = 3, kTrace = 4 };
 
 // Where lines go and how many: `debug` as in the config; an empty
-// `file` is stderr. A file that cannot be opened is reported on stderr and
-// stderr is used.
+// `file` is stderr (again, if a file was set before). A file that cannot be opened is reported on
+// stderr and stderr is used.
 absl::Status configure(std::string program, int debug, const std::string& file = "");
 
 bool enabled(Level level);
