@@ -1,18 +1,14 @@
 #include "control/map_server_service.h"
 
-#include "control/stop_signals.h"
-
-#include <poll.h>
-#include <signal.h>
-#include <sys/signalfd.h>
-#include <unistd.h>
+#include <csignal>
 
 #include <array>
-#include <cstdio>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "common/log/log.h"
+#include "control/runtime/event_loop.h"
 
 namespace lispmob::control {
 
@@ -29,13 +25,20 @@ absl::StatusOr<std::unique_ptr<MapServerService>> MapServerService::create(
   if (v6.ok()) socket6 = std::move(*v6);  // a host without IPv6 serves IPv4 only
   std::unique_ptr<MapServerService> service(
       new MapServerService(MapServer(MapServer::sites_from_config(config), options),
-                           std::move(socket4), std::move(socket6), config.debug));
+                           std::move(socket4), std::move(socket6)));
   if (!api_path.empty()) {
     auto api = ApiSocket::listen(api_path);
     if (!api.ok()) return api.status();
     service->api_.emplace(std::move(*api));
   }
   return service;
+}
+
+MapServerService::MapServerService(MapServer server, std::optional<UdpSocket> v4,
+                                   std::optional<UdpSocket> v6)
+    : server_(std::move(server)), v4_(std::move(v4)), v6_(std::move(v6)) {
+  add_counters();
+  add_commands();
 }
 
 void MapServerService::send(const Outgoing& message) {
@@ -74,95 +77,111 @@ void MapServerService::log_refusal(const MapServerCounters& before, const Endpoi
 }
 
 absl::Status MapServerService::run() {
-  const int signal_fd = stop_signal_fd();
-  if (signal_fd < 0) return absl::InternalError("signalfd failed");
-  std::vector<pollfd> fds = {{signal_fd, POLLIN, 0}, {api_ ? api_->fd() : -1, POLLIN, 0}};
-  if (v4_) fds.push_back({v4_->fd(), POLLIN, 0});
-  if (v6_) fds.push_back({v6_->fd(), POLLIN, 0});
-  auto last_expiry = std::chrono::steady_clock::now();
-  while (true) {
-    const int ready = poll(fds.data(), fds.size(), 1000);
-    if (ready < 0 && errno != EINTR) break;
-    if (fds[0].revents & POLLIN) break;  // SIGINT or SIGTERM
-    if (api_ && (fds[1].revents & POLLIN)) {
-      api_->serve_one([this](const std::string& command) { return answer(command); });
-    }
-    if (v4_ && (fds[2].revents & POLLIN)) drain(*v4_);
-    if (v6_ && (fds.back().revents & POLLIN)) drain(*v6_);
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_expiry >= std::chrono::seconds(1)) {
-      server_.expire(now);
-      last_expiry = now;
-      if (debug_ > 0) {
-        const auto& c = server_.counters();
-        log::debug("ms",
-                   "%d registrations; registers %lu, auth failures %lu, outside site %lu, "
-                   "requests %lu (forwarded %lu, proxy %lu, negative %lu, rate-limited %lu)",
-                   server_.registration_count(), static_cast<unsigned long>(c.registers_accepted),
-                   static_cast<unsigned long>(c.auth_failures),
-                   static_cast<unsigned long>(c.outside_site),
-                   static_cast<unsigned long>(c.requests),
-                   static_cast<unsigned long>(c.requests_forwarded),
-                   static_cast<unsigned long>(c.proxy_replies),
-                   static_cast<unsigned long>(c.negative_replies),
-                   static_cast<unsigned long>(c.rate_limited));
-      }
-    }
+  SteadyClock clock;
+  auto loop = EventLoop::create(clock);
+  if (!loop.ok()) return loop.status();
+  EventLoop& events = **loop;
+  absl::Status watched =
+      events.handle_signals({SIGINT, SIGTERM}, [&events](int) { events.stop(); });
+  if (watched.ok() && api_) {
+    watched = events.watch(api_->fd(), [this] {
+      api_->serve_one([this](const std::string& line) { return commands_.answer(line); });
+    });
   }
-  close(signal_fd);
-  return absl::OkStatus();
+  if (watched.ok() && v4_) watched = events.watch(v4_->fd(), [this] { drain(*v4_); });
+  if (watched.ok() && v6_) watched = events.watch(v6_->fd(), [this] { drain(*v6_); });
+  if (!watched.ok()) return watched;
+  events.every(std::chrono::seconds(1), [this, &clock] {
+    server_.expire(clock.now());
+    if (!log::enabled(log::Level::kDebug)) return;
+    std::vector<std::string> parts;
+    const Fields counters = counters_.fields("ms", 0);
+    for (const auto& item : counters.items()) {
+      if (item.second.text != "0") parts.push_back(item.first + " " + item.second.text);
+    }
+    log::debug("ms", "%s", parts.empty() ? "idle" : absl::StrJoin(parts, ", "));
+  });
+  return events.run();
 }
 
-std::string MapServerService::answer(const std::string& command) const {
-  std::string out;
-  if (command == "show sites") {
-    out = absl::StrFormat("%-9s %-24s %-5s %-15s %s\n", "instance", "eid-prefix", "keys",
-                          "more-specifics", "proxy-reply");
-    for (const auto& site : server_.sites()) {
-      absl::StrAppendFormat(&out, "%-9d %-24s %-5d %-15s %s\n", site.instance_id,
-                            site.prefix.to_string(), site.keys.size(),
-                            site.accept_more_specifics ? "yes" : "no",
-                            site.proxy_reply ? "yes" : "no");
-    }
-  } else if (command == "show registrations") {
-    const auto now = std::chrono::steady_clock::now();
-    out = absl::StrFormat("%-9s %-24s %-10s %-28s %s\n", "instance", "eid-prefix", "last-seen",
-                          "registered-by", "rlocs");
-    for (const Registration* registration : server_.registrations()) {
-      std::string rlocs;
-      for (const auto& locator : registration->record.locators) {
-        absl::StrAppendFormat(&rlocs, "%s%s (p%d w%d)", rlocs.empty() ? "" : ", ",
-                              locator.address.to_string(), locator.priority, locator.weight);
-      }
-      const auto age =
-          std::chrono::duration_cast<std::chrono::seconds>(now - registration->last_seen).count();
-      absl::StrAppendFormat(&out, "%-9d %-24s %-10s %-28s %s\n", registration->instance_id,
-                            registration->prefix.to_string(), absl::StrCat(age, "s ago"),
-                            absl::StrCat(registration->registered_by.address.to_string(), ":",
-                                         registration->registered_by.port),
-                            rlocs);
-    }
-  } else if (command == "show counters") {
-    const auto& c = server_.counters();
-    const std::pair<const char*, uint64_t> rows[] = {
-        {"registrations", server_.registration_count()},
-        {"registers_accepted", c.registers_accepted},
-        {"auth_failures", c.auth_failures},
-        {"outside_site", c.outside_site},
-        {"malformed", c.malformed},
-        {"notifies_sent", c.notifies_sent},
-        {"requests", c.requests},
-        {"requests_forwarded", c.requests_forwarded},
-        {"proxy_replies", c.proxy_replies},
-        {"negative_replies", c.negative_replies},
-        {"rate_limited", c.rate_limited},
-        {"expired", c.expired},
-    };
-    for (const auto& [name, value] : rows) absl::StrAppendFormat(&out, "%-20s %d\n", name, value);
-  } else {
-    out = "unknown command '" + command + "': show sites | show registrations | show counters\n";
+void MapServerService::add_counters() {
+  const MapServer& server = server_;
+  counters_.add(
+      "ms", "registrations", "EID-prefixes registered now",
+      [&server] { return server.registration_count(); }, CounterRegistry::Kind::kGauge);
+  struct Row {
+    const char* name;
+    const char* help;
+    uint64_t MapServerCounters::*field;
+  };
+  static constexpr Row kRows[] = {
+      {"registers_accepted", "Map-Registers accepted", &MapServerCounters::registers_accepted},
+      {"auth_failures", "Map-Registers refused: bad key ID or HMAC",
+       &MapServerCounters::auth_failures},
+      {"outside_site", "Map-Registers refused: a prefix outside the site",
+       &MapServerCounters::outside_site},
+      {"malformed", "messages that did not decode", &MapServerCounters::malformed},
+      {"notifies_sent", "Map-Notifies sent", &MapServerCounters::notifies_sent},
+      {"requests", "Map-Requests received", &MapServerCounters::requests},
+      {"requests_forwarded", "Map-Requests forwarded to the registering ETR",
+       &MapServerCounters::requests_forwarded},
+      {"proxy_replies", "Map-Replies sent for a proxy-reply registration",
+       &MapServerCounters::proxy_replies},
+      {"negative_replies", "negative Map-Replies sent", &MapServerCounters::negative_replies},
+      {"rate_limited", "Map-Requests not answered: over the per-requester limit",
+       &MapServerCounters::rate_limited},
+      {"expired", "registrations that lapsed", &MapServerCounters::expired},
+  };
+  for (const auto& row : kRows) {
+    counters_.add("ms", row.name, row.help,
+                  [&server, field = row.field] { return server.counters().*field; });
   }
-  return out;
+}
+
+void MapServerService::add_commands() {
+  commands_.add("show sites", "", "the configured sites", [this](auto&) {
+    Table table({{"instance", 9},
+                 {"eid-prefix", 24},
+                 {"keys", 5},
+                 {"more-specifics", 15},
+                 {"proxy-reply", 0}});
+    for (const auto& site : server_.sites()) {
+      table.add_row({site.instance_id, site.prefix.to_string(), site.keys.size(),
+                     site.accept_more_specifics, site.proxy_reply});
+    }
+    return Reply(table);
+  });
+  commands_.add("show registrations", "", "what the ETRs registered", [this](auto&) {
+    const auto now = std::chrono::steady_clock::now();
+    Table table({{"instance", 9},
+                 {"eid-prefix", 24},
+                 {"last-seen", 10},
+                 {"registered-by", 28},
+                 {"rlocs", 0}});
+    for (const Registration* registration : server_.registrations()) {
+      std::vector<std::string> text, json;
+      for (const auto& locator : registration->record.locators) {
+        text.push_back(absl::StrFormat("%s (p%d w%d)", locator.address.to_string(),
+                                       locator.priority, locator.weight));
+        json.push_back(absl::StrFormat("{\"rloc\":%s,\"priority\":%d,\"weight\":%d}",
+                                       json_quote(locator.address.to_string()), locator.priority,
+                                       locator.weight));
+      }
+      const int64_t age =
+          std::chrono::duration_cast<std::chrono::seconds>(now - registration->last_seen).count();
+      table.add_row({registration->instance_id, registration->prefix.to_string(),
+                     Cell::raw(absl::StrCat(age, "s ago"), std::to_string(age)),
+                     absl::StrCat(registration->registered_by.address.to_string(), ":",
+                                  registration->registered_by.port),
+                     Cell::raw(absl::StrJoin(text, ", "), "[" + absl::StrJoin(json, ",") + "]")});
+    }
+    return Reply(table);
+  });
+  commands_.add("show counters", "", "the Map-Server's counters",
+                [this](auto&) { return Reply(counters_.fields("ms", 20)); });
+  commands_.add("show metrics", "", "every counter, in the Prometheus text format", [this](auto&) {
+    return Reply(counters_.prometheus(), counters_.fields("ms", 0).json());
+  });
 }
 
 }  // namespace lispmob::control

@@ -1,8 +1,9 @@
-// The Map-Server role on the wire: UDP 4342 sockets (IPv4 and IPv6), the
-// MapServer state machine, a once-a-second expiry, until SIGINT/SIGTERM.
+// The Map-Server role on the wire: UDP 4342 sockets (IPv4 and IPv6) and
+// the MapServer state machine, wired onto the control runtime's event loop
+// with a once-a-second expiry timer and lispctl's commands, until
+// SIGINT/SIGTERM.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <optional>
 
@@ -10,6 +11,8 @@
 #include "common/config/config.h"
 #include "control/api_socket.h"
 #include "control/map_server.h"
+#include "control/runtime/command_registry.h"
+#include "control/runtime/counter_registry.h"
 #include "control/udp_socket.h"
 
 namespace lispmob::control {
@@ -24,21 +27,22 @@ class MapServerService {
   absl::Status run();
   const MapServer& server() const { return server_; }
   // lispctl's commands: "show sites", "show registrations", "show counters".
-  std::string answer(const std::string& command) const;
+  std::string answer(const std::string& command) const { return commands_.answer(command); }
 
  private:
-  MapServerService(MapServer server, std::optional<UdpSocket> v4, std::optional<UdpSocket> v6,
-                   int debug)
-      : server_(std::move(server)), v4_(std::move(v4)), v6_(std::move(v6)), debug_(debug) {}
+  MapServerService(MapServer server, std::optional<UdpSocket> v4, std::optional<UdpSocket> v6);
   void drain(UdpSocket& socket);
   void send(const Outgoing& message);
   void log_refusal(const MapServerCounters& before, const Endpoint& source, TimePoint now);
+  void add_counters();
+  void add_commands();
 
   MapServer server_;
   std::optional<UdpSocket> v4_;
   std::optional<UdpSocket> v6_;
   std::optional<ApiSocket> api_;
-  int debug_ = 0;
+  CounterRegistry counters_;
+  CommandRegistry commands_;
   TimePoint last_refusal_log_{};
 };
 

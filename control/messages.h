@@ -1,4 +1,4 @@
-// What every control-plane role shares: the time, the endpoint a message
+// What every control-plane role shares: the time (runtime/clock.h), the endpoint a message
 // comes from or goes to, a message to send, and the few helpers each role
 // needs to build one (EID fields with or without an Instance-ID LCAF, the
 // Map-Reply destination of RFC 9301 §5.4).
@@ -12,10 +12,9 @@
 
 #include "common/lisp/message.h"
 #include "common/net/ip_address.h"
+#include "control/runtime/clock.h"
 
 namespace lispmob::control {
-
-using TimePoint = std::chrono::steady_clock::time_point;
 
 struct Endpoint {
   net::IpAddress address;

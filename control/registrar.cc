@@ -84,10 +84,24 @@ std::vector<Outgoing> Registrar::poll(TimePoint now) {
   return out;
 }
 
+std::optional<TimePoint> Registrar::next_due() const {
+  if (servers_.empty() || records_.empty()) return std::nullopt;
+  if (!started_ || records_changed_) return TimePoint::min();
+  TimePoint due = TimePoint::max();
+  for (const auto& state : states_) due = std::min(due, state.next_send);
+  return due;
+}
+
 bool Registrar::handle(std::span<const uint8_t> bytes, TimePoint now) {
   auto message = lisp::decode_message(bytes);
   const auto* notify = message.ok() ? std::get_if<lisp::MapNotify>(&message->value) : nullptr;
-  if (notify == nullptr || notify->ack || servers_.empty()) return false;
+  return notify != nullptr && handle(*notify, bytes, now);
+}
+
+bool Registrar::handle(const lisp::MapNotify& message, std::span<const uint8_t> bytes,
+                       TimePoint now) {
+  const auto* notify = &message;
+  if (notify->ack || servers_.empty()) return false;
   for (size_t i = 0; i < servers_.size(); ++i) {
     ServerState& state = states_[i];
     if (state.outstanding_nonce != notify->nonce) continue;

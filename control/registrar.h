@@ -58,7 +58,13 @@ class Registrar {
   void set_records(std::vector<lisp::MappingRecord> records);
   // The Map-Registers due at `now`.
   std::vector<Outgoing> poll(TimePoint now);
-  // A received message; true if it was the Map-Notify we wait for.
+  // When poll() next has something to send; nullopt: nothing until the
+  // records change.
+  std::optional<TimePoint> next_due() const;
+  // A received Map-Notify, decoded once by the caller; `bytes` are its
+  // wire form, for the HMAC. True if it was the one we wait for.
+  bool handle(const lisp::MapNotify& notify, std::span<const uint8_t> bytes, TimePoint now);
+  // The same from the wire form alone.
   bool handle(std::span<const uint8_t> bytes, TimePoint now);
 
   size_t active_server() const;

@@ -245,6 +245,23 @@ std::vector<Outgoing> Resolver::handle_smr(const lisp::MapRequest& smr,
   return start(eid->first, eid->second, true, now);
 }
 
+std::optional<TimePoint> Resolver::next_due() const {
+  std::optional<TimePoint> due;
+  auto earlier = [&due](TimePoint at) {
+    if (!due || at < *due) due = at;
+  };
+  for (const auto& [nonce, pending] : pending_) earlier(pending.next_send);
+  // The once-a-second scan: TTLs, refreshes, the per-EID request interval,
+  // path MTUs, and new locators to probe.
+  if (!entries_.empty() || !static_.empty() || !last_request_.empty() || path_mtu_.size() > 0) {
+    earlier(next_entry_scan_);
+  }
+  if (options_.probe_interval.count() != 0 && !local_.rlocs.empty()) {
+    for (const auto& [rloc, probe] : probes_) earlier(probe.next);
+  }
+  return due;
+}
+
 std::vector<Outgoing> Resolver::poll(TimePoint now) {
   std::vector<Outgoing> out;
   for (auto it = pending_.begin(); it != pending_.end();) {

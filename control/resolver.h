@@ -131,6 +131,8 @@ class Resolver {
                                    TimePoint now);
   // Retransmissions, refreshes and probes due at `now`; removes what lapsed.
   std::vector<Outgoing> poll(TimePoint now);
+  // When poll() next has something to do; nullopt: nothing until an event.
+  std::optional<TimePoint> next_due() const;
   // SMRs to every peer RLOC in the map-cache, for each of our EID-prefixes:
   // our mapping just changed.
   std::vector<Outgoing> solicit(TimePoint now);

@@ -65,8 +65,8 @@ std::vector<Outgoing> XtrControl::handle(std::span<const uint8_t> bytes, const E
     counters_.malformed++;
     return {};
   }
-  if (std::holds_alternative<lisp::MapNotify>(message->value)) {
-    registrar_.handle(bytes, now);
+  if (const auto* notify = std::get_if<lisp::MapNotify>(&message->value)) {
+    registrar_.handle(*notify, bytes, now);
     return {};
   }
   if (const auto* reply = std::get_if<lisp::MapReply>(&message->value)) {
@@ -98,6 +98,15 @@ std::vector<Outgoing> XtrControl::handle_request(const lisp::MapRequest& request
 std::vector<Outgoing> XtrControl::miss(uint32_t instance_id, const net::IpAddress& eid,
                                        TimePoint now) {
   return resolver_.resolve(instance_id, eid, now);
+}
+
+std::optional<TimePoint> XtrControl::next_due() const {
+  if (solicit_pending_) return TimePoint::min();
+  const auto registrar = registrar_.next_due();
+  const auto resolver = resolver_.next_due();
+  if (!registrar) return resolver;
+  if (!resolver) return registrar;
+  return std::min(*registrar, *resolver);
 }
 
 std::vector<Outgoing> XtrControl::poll(TimePoint now) {

@@ -48,6 +48,8 @@ class XtrControl {
   std::vector<Outgoing> miss(uint32_t instance_id, const net::IpAddress& eid, TimePoint now);
   // Whatever is due: registers, retransmissions, refreshes, SMRs.
   std::vector<Outgoing> poll(TimePoint now);
+  // When poll() next has something to do; nullopt: nothing until an event.
+  std::optional<TimePoint> next_due() const;
 
   const Registrar& registrar() const { return registrar_; }
   Resolver& resolver() { return resolver_; }

@@ -1,26 +1,21 @@
 #include "control/xtr_node.h"
 
-#include <poll.h>
-#include <signal.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
 
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
+#include "absl/strings/str_join.h"
 #include "common/crypto/nonce.h"
 #include "common/log/log.h"
 #include "control/api_socket.h"
 #include "control/netlink_watch.h"
 #include "control/registrar.h"
-#include "control/stop_signals.h"
+#include "control/runtime/event_loop.h"
 #include "control/udp_socket.h"
-#include "control/xtr_control.h"
 #include "kni/host_setup.h"
 #include "kni/interface.h"
 
@@ -44,73 +39,38 @@ const char* action_name(dataplane::MapAction action) {
 
 // When the resolver's entry for this prefix lapses; "static" for one from
 // the config.
-std::string expiry_text(const dataplane::Mapping& mapping, const XtrControl& control) {
+Cell expiry(const dataplane::Mapping& mapping, const XtrControl& control) {
   const auto* entry = control.resolver().entry(mapping.instance_id, mapping.prefix);
   if (entry == nullptr) return "static";
   const auto left = std::chrono::duration_cast<std::chrono::seconds>(
       entry->expires - std::chrono::steady_clock::now());
-  return absl::StrFormat("%ds", std::max<int64_t>(0, left.count()));
+  const int64_t seconds = std::max<int64_t>(0, left.count());
+  return Cell::raw(absl::StrFormat("%ds", seconds), std::to_string(seconds));
 }
 
-std::string mapping_line(const dataplane::Mapping& mapping, const XtrControl& control) {
-  std::string line =
-      absl::StrFormat("%-9d %-24s %-17s %-10s", mapping.instance_id, mapping.prefix.to_string(),
-                      action_name(mapping.action), expiry_text(mapping, control));
+Cell locators_cell(const dataplane::Mapping& mapping) {
+  std::vector<std::string> text, json;
   for (const auto& locator : mapping.locators) {
-    absl::StrAppendFormat(&line, " %s (p%d w%d%s%s)", locator.rloc.to_string(), locator.priority,
-                          locator.weight, locator.reachable ? "" : " down",
-                          locator.path_mtu ? absl::StrFormat(" mtu %d", locator.path_mtu) : "");
+    text.push_back(
+        absl::StrFormat("%s (p%d w%d%s%s)", locator.rloc.to_string(), locator.priority,
+                        locator.weight, locator.reachable ? "" : " down",
+                        locator.path_mtu ? absl::StrFormat(" mtu %d", locator.path_mtu) : ""));
+    json.push_back(absl::StrFormat(
+        "{\"rloc\":%s,\"priority\":%d,\"weight\":%d,\"reachable\":%s,\"path_mtu\":%d}",
+        json_quote(locator.rloc.to_string()), locator.priority, locator.weight,
+        locator.reachable ? "true" : "false", locator.path_mtu));
   }
-  return line + "\n";
+  return Cell::raw(absl::StrJoin(text, " "), "[" + absl::StrJoin(json, ",") + "]");
 }
 
-std::string control_counters_text(const XtrControl& control) {
-  std::string out;
-  auto line = [&](const char* name, uint64_t value) {
-    absl::StrAppendFormat(&out, "%-24s %d\n", name, value);
-  };
-  const auto& resolver = control.resolver().counters();
-  line("requests_sent", resolver.requests_sent);
-  line("retransmissions", resolver.retransmissions);
-  line("resolver_failovers", resolver.resolver_failovers);
-  line("given_up", resolver.given_up);
-  line("suppressed", resolver.suppressed);
-  line("replies_accepted", resolver.replies_accepted);
-  line("replies_unknown_nonce", resolver.replies_unknown_nonce);
-  line("replies_not_covering", resolver.replies_not_covering);
-  line("positive_installed", resolver.positive_installed);
-  line("negative_installed", resolver.negative_installed);
-  line("refreshed", resolver.refreshed);
-  line("expired", resolver.expired);
-  line("static_kept", resolver.static_kept);
-  line("install_failures", resolver.install_failures);
-  line("smr_sent", resolver.smr_sent);
-  line("smr_rate_limited", resolver.smr_rate_limited);
-  line("smr_received", resolver.smr_received);
-  line("smr_ignored", resolver.smr_ignored);
-  line("smr_invoked_rate_limited", resolver.smr_invoked_rate_limited);
-  line("pending_table_full", resolver.pending_table_full);
-  line("probes_sent", resolver.probes_sent);
-  line("probe_replies", resolver.probe_replies);
-  line("locators_down", resolver.locators_down);
-  line("locators_up", resolver.locators_up);
-  const auto& path_mtu = control.resolver().path_mtus().counters();
-  line("path_mtu_learned", path_mtu.learned);
-  line("path_mtu_ignored", path_mtu.ignored);
-  line("path_mtu_table_full", path_mtu.table_full);
-  line("path_mtu_expired", path_mtu.expired);
-  line("path_mtu_unknown_rloc", resolver.path_mtu_unknown_rloc);
-  line("path_mtu_rate_limited", resolver.path_mtu_rate_limited);
-  const auto& etr = control.etr().counters();
-  line("requests_answered", etr.requests_answered);
-  line("probes_answered", etr.probes_answered);
-  line("requests_not_ours", etr.not_ours);
-  line("replies_rate_limited", etr.rate_limited);
-  line("replies_no_destination", etr.no_destination);
-  line("malformed", control.counters().malformed);
-  line("ignored", control.counters().ignored);
-  line("outstanding_requests", control.resolver().outstanding());
-  return out;
+Table mapping_table() {
+  return Table(
+      {{"instance", 9}, {"eid-prefix", 24}, {"action", 17}, {"expires", 10}, {"rlocs", 0}});
+}
+
+void add_mapping_row(Table& table, const dataplane::Mapping& mapping, const XtrControl& control) {
+  table.add_row({mapping.instance_id, mapping.prefix.to_string(), action_name(mapping.action),
+                 expiry(mapping, control), locators_cell(mapping)});
 }
 
 std::string mac_text(const dataplane::MacAddress& mac) {
@@ -118,125 +78,382 @@ std::string mac_text(const dataplane::MacAddress& mac) {
                          mac[5]);
 }
 
+Reply show_map_servers(const Registrar& registrar) {
+  if (registrar.servers().empty()) return Reply::message("no map-server configured");
+  Table table(
+      {{"active", 6}, {"map-server", 40}, {"registered", 10}, {"registers", 9}, {"notifies", 0}});
+  for (size_t i = 0; i < registrar.servers().size(); ++i) {
+    const auto& state = registrar.state(i);
+    table.add_row({i == registrar.active_server() ? "*" : "",
+                   registrar.servers()[i].address.to_string(), state.registered,
+                   state.registers_sent, state.notifies_accepted});
+  }
+  return table;
+}
+
+Reply show_local(const dataplane::LocalState& state, const EidPortMtu& eid_mtu) {
+  Fields fields(10);
+  auto v4 = [](const std::array<uint8_t, 4>& bytes) {
+    return net::IpAddress::v4(std::span<const uint8_t, 4>(bytes)).to_string();
+  };
+  auto v6 = [](const std::array<uint8_t, 16>& bytes) {
+    return net::IpAddress::v6(std::span<const uint8_t, 16>(bytes)).to_string();
+  };
+  if (state.has_rloc4) fields.add("rloc", v4(state.rloc4));
+  if (state.has_rloc6) fields.add("rloc", v6(state.rloc6));
+  for (unsigned i = 0; i < state.local_eid_count; ++i) {
+    fields.add("eid",
+               absl::StrFormat("[%d]%s", state.instance_id, state.local_eids[i].to_string()));
+  }
+  fields.add("egress4", absl::StrFormat("link %d port %s next hop %s mtu %d", state.egress_link4,
+                                        mac_text(state.rloc_port_mac4),
+                                        mac_text(state.next_hop_mac4), state.egress_mtu4));
+  fields.add("egress6", absl::StrFormat("link %d port %s next hop %s mtu %d", state.egress_link6,
+                                        mac_text(state.rloc_port_mac6),
+                                        mac_text(state.next_hop_mac6), state.egress_mtu6));
+  fields.add("eid-mtu", eid_mtu.mtu != 0 ? absl::StrFormat("%d (%s)", eid_mtu.mtu, eid_mtu.reason)
+                                         : std::string("unchanged (no RLOC link MTU known yet)"));
+  for (unsigned i = 0; i < state.link_count; ++i) {
+    const auto& link = state.links[i];
+    std::vector<std::string> rlocs;
+    if (link.has_rloc4) rlocs.push_back(v4(link.rloc4));
+    if (link.has_rloc6) rlocs.push_back(v6(link.rloc6));
+    fields.add(absl::StrFormat("link %d", i), absl::StrJoin(rlocs, " "));
+  }
+  return fields;
+}
+
+}  // namespace
+
+void add_xtr_commands(CommandRegistry& commands, const dataplane::Dataplane& dataplane,
+                      const dataplane::LocalState& state, const EidPortMtu& eid_mtu,
+                      const XtrControl& control) {
+  commands.add("show map-cache", "", "the map-cache, static and resolved entries", [&](auto&) {
+    Table table = mapping_table();
+    for (const auto& mapping : dataplane.mappings()) add_mapping_row(table, mapping, control);
+    return Reply(table);
+  });
+  commands.add(
+      "lookup", "EID [IID]", "the map-cache entry the data plane uses for EID",
+      [&](const std::vector<std::string>& words) {
+        const auto address = words.empty() ? std::nullopt : net::IpAddress::parse(words[0]);
+        if (!address) return Reply::error("usage: lookup EID [IID]");
+        const uint32_t iid =
+            words.size() >= 2 ? static_cast<uint32_t>(std::strtoul(words[1].c_str(), nullptr, 10))
+                              : state.instance_id;
+        auto mapping = dataplane.lookup(iid, *address);
+        if (!mapping) return Reply::message("no map-cache entry for " + words[0]);
+        Table table = mapping_table();
+        add_mapping_row(table, *mapping, control);
+        return Reply(table);
+      });
+  commands.add("show map-servers", "", "registration state per Map-Server",
+               [&](auto&) { return show_map_servers(control.registrar()); });
+  commands.add("show local", "", "our RLOCs, EIDs, egress and EID port MTU",
+               [&](auto&) { return show_local(state, eid_mtu); });
+}
+
+void add_xtr_counters(CounterRegistry& counters, const dataplane::Dataplane& dataplane,
+                      const XtrControl& control) {
+#define LISPMOB_REGISTER_COUNTER(name, help) \
+  counters.add("dataplane", #name, help, [&dataplane] { return dataplane.counters().name; });
+  LISPMOB_DATAPLANE_COUNTERS(LISPMOB_REGISTER_COUNTER)
+#undef LISPMOB_REGISTER_COUNTER
+  counters.add(
+      "dataplane", "map_cache_entries", "mappings in the data plane's map-cache",
+      [&dataplane] { return dataplane.mapping_count(); }, CounterRegistry::Kind::kGauge);
+
+  const auto& resolver = control.resolver();
+  struct Row {
+    const char* name;
+    const char* help;
+    uint64_t ResolverCounters::*field;
+  };
+  static constexpr Row kResolverRows[] = {
+      {"requests_sent", "Map-Requests sent: first attempts, refreshes, SMR-invoked",
+       &ResolverCounters::requests_sent},
+      {"retransmissions", "Map-Requests sent again, unanswered",
+       &ResolverCounters::retransmissions},
+      {"resolver_failovers", "switches to the next Map-Resolver",
+       &ResolverCounters::resolver_failovers},
+      {"given_up", "Map-Requests unanswered after every retry", &ResolverCounters::given_up},
+      {"suppressed", "misses within the per-EID interval or already outstanding",
+       &ResolverCounters::suppressed},
+      {"replies_accepted", "Map-Replies that answered an outstanding request",
+       &ResolverCounters::replies_accepted},
+      {"replies_unknown_nonce", "Map-Replies whose nonce matched nothing outstanding",
+       &ResolverCounters::replies_unknown_nonce},
+      {"replies_not_covering", "Map-Replies with no record covering the EID asked for",
+       &ResolverCounters::replies_not_covering},
+      {"positive_installed", "mappings with locators installed",
+       &ResolverCounters::positive_installed},
+      {"negative_installed", "negative mappings installed", &ResolverCounters::negative_installed},
+      {"refreshed", "mappings refreshed before their TTL lapsed", &ResolverCounters::refreshed},
+      {"expired", "mappings removed at the end of their TTL", &ResolverCounters::expired},
+      {"static_kept", "replies for static-map-cache prefixes, not installed",
+       &ResolverCounters::static_kept},
+      {"install_failures", "mappings the data plane refused", &ResolverCounters::install_failures},
+      {"smr_sent", "SMRs sent to peers after our RLOCs changed", &ResolverCounters::smr_sent},
+      {"smr_rate_limited", "SMRs not sent: over the per-peer limit",
+       &ResolverCounters::smr_rate_limited},
+      {"smr_received", "SMRs received", &ResolverCounters::smr_received},
+      {"smr_ignored", "SMRs for EIDs not in the map-cache", &ResolverCounters::smr_ignored},
+      {"smr_invoked_rate_limited", "SMRs not acted on: over the per-source or total limit",
+       &ResolverCounters::smr_invoked_rate_limited},
+      {"pending_table_full", "Map-Requests not made: the outstanding table was full",
+       &ResolverCounters::pending_table_full},
+      {"probes_sent", "RLOC probes sent", &ResolverCounters::probes_sent},
+      {"probe_replies", "RLOC probe replies received", &ResolverCounters::probe_replies},
+      {"locators_down", "locators probing marked down", &ResolverCounters::locators_down},
+      {"locators_up", "locators probing marked up again", &ResolverCounters::locators_up},
+  };
+  for (const auto& row : kResolverRows) {
+    counters.add("xtr", row.name, row.help,
+                 [&resolver, field = row.field] { return resolver.counters().*field; });
+  }
+  const auto& path_mtu = resolver.path_mtus();
+  counters.add("xtr", "path_mtu_learned", "path MTUs learned from ICMP too-big reports",
+               [&path_mtu] { return path_mtu.counters().learned; });
+  counters.add("xtr", "path_mtu_ignored",
+               "too-big reports above the known path MTU or below the floor",
+               [&path_mtu] { return path_mtu.counters().ignored; });
+  counters.add("xtr", "path_mtu_table_full", "path MTUs not kept: the table was full",
+               [&path_mtu] { return path_mtu.counters().table_full; });
+  counters.add("xtr", "path_mtu_expired", "path MTUs forgotten after their lifetime",
+               [&path_mtu] { return path_mtu.counters().expired; });
+  counters.add("xtr", "path_mtu_unknown_rloc", "too-big reports for RLOCs not in the map-cache",
+               [&resolver] { return resolver.counters().path_mtu_unknown_rloc; });
+  counters.add("xtr", "path_mtu_rate_limited", "too-big reports over the per-second limit",
+               [&resolver] { return resolver.counters().path_mtu_rate_limited; });
+  const auto& etr = control.etr();
+  counters.add("xtr", "requests_answered", "Map-Requests the ETR answered",
+               [&etr] { return etr.counters().requests_answered; });
+  counters.add("xtr", "probes_answered", "RLOC probes the ETR answered",
+               [&etr] { return etr.counters().probes_answered; });
+  counters.add("xtr", "requests_not_ours", "Map-Requests for EIDs not ours",
+               [&etr] { return etr.counters().not_ours; });
+  counters.add("xtr", "replies_rate_limited", "Map-Replies not sent: over the per-requester limit",
+               [&etr] { return etr.counters().rate_limited; });
+  counters.add("xtr", "replies_no_destination", "Map-Requests with no usable ITR-RLOC",
+               [&etr] { return etr.counters().no_destination; });
+  counters.add("xtr", "malformed", "control messages that did not decode",
+               [&control] { return control.counters().malformed; });
+  counters.add("xtr", "ignored", "well-formed control messages no role takes",
+               [&control] { return control.counters().ignored; });
+  counters.add(
+      "xtr", "outstanding_requests", "Map-Requests waiting for their reply",
+      [&resolver] { return resolver.outstanding(); }, CounterRegistry::Kind::kGauge);
+}
+
+namespace {
+
+// The commands every role's registry has over its counters.
+void add_counter_commands(CommandRegistry& commands, const CounterRegistry& counters) {
+  commands.add("show counters", "", "the data plane's counters, summed over the workers",
+               [&](auto&) { return Reply(counters.fields("dataplane", 22)); });
+  commands.add("show control", "", "the control plane's counters",
+               [&](auto&) { return Reply(counters.fields("xtr", 24)); });
+  commands.add("show metrics", "", "every counter, in the Prometheus text format", [&](auto&) {
+    Fields all(24);
+    for (const auto& counter : counters.counters()) {
+      all.add(counter.group + "_" + counter.name, counter.read());
+    }
+    return Reply(counters.prometheus(), all.json());
+  });
+}
+
 }  // namespace
 
 std::string answer_xtr(const std::string& command, const dataplane::Dataplane& dataplane,
                        const dataplane::LocalState& state, const EidPortMtu& eid_mtu,
                        const XtrControl& control) {
-  std::string out;
-  if (command == "show map-servers") {
-    const Registrar& registrar = control.registrar();
-    if (registrar.servers().empty()) return "no map-server configured\n";
-    out = absl::StrFormat("%-6s %-40s %-10s %-9s %s\n", "active", "map-server", "registered",
-                          "registers", "notifies");
-    for (size_t i = 0; i < registrar.servers().size(); ++i) {
-      const auto& state_of = registrar.state(i);
-      absl::StrAppendFormat(
-          &out, "%-6s %-40s %-10s %-9d %d\n", i == registrar.active_server() ? "*" : "",
-          registrar.servers()[i].address.to_string(), state_of.registered ? "yes" : "no",
-          state_of.registers_sent, state_of.notifies_accepted);
-    }
-    return out;
-  }
-  if (command == "show control") return control_counters_text(control);
-  const std::string header = absl::StrFormat("%-9s %-24s %-17s %-10s %s\n", "instance",
-                                             "eid-prefix", "action", "expires", "rlocs");
-  if (command == "show map-cache") {
-    out = header;
-    for (const auto& mapping : dataplane.mappings()) out += mapping_line(mapping, control);
-  } else if (command.rfind("lookup ", 0) == 0) {
-    std::vector<std::string> words = absl::StrSplit(command, ' ', absl::SkipEmpty());
-    const auto address = words.size() >= 2 ? net::IpAddress::parse(words[1]) : std::nullopt;
-    const uint32_t iid = words.size() >= 3
-                             ? static_cast<uint32_t>(std::strtoul(words[2].c_str(), nullptr, 10))
-                             : state.instance_id;
-    if (!address) return "usage: lookup EID [IID]\n";
-    auto mapping = dataplane.lookup(iid, *address);
-    out = mapping ? header + mapping_line(*mapping, control)
-                  : "no map-cache entry for " + words[1] + "\n";
-  } else if (command == "show counters") {
-    const auto counters = dataplane.counters();
-#define LISPMOB_PRINT_COUNTER(name, help) \
-  absl::StrAppendFormat(&out, "%-22s %d\n", #name, counters.name);
-    LISPMOB_DATAPLANE_COUNTERS(LISPMOB_PRINT_COUNTER)
-#undef LISPMOB_PRINT_COUNTER
-    absl::StrAppendFormat(&out, "%-22s %d\n", "map_cache_entries", dataplane.mapping_count());
-  } else if (command == "show local") {
-    if (state.has_rloc4) {
-      absl::StrAppendFormat(
-          &out, "rloc       %s\n",
-          net::IpAddress::v4(std::span<const uint8_t, 4>(state.rloc4)).to_string());
-    }
-    if (state.has_rloc6) {
-      absl::StrAppendFormat(
-          &out, "rloc       %s\n",
-          net::IpAddress::v6(std::span<const uint8_t, 16>(state.rloc6)).to_string());
-    }
-    for (unsigned i = 0; i < state.local_eid_count; ++i) {
-      absl::StrAppendFormat(&out, "eid        [%d]%s\n", state.instance_id,
-                            state.local_eids[i].to_string());
-    }
-    absl::StrAppendFormat(&out, "egress4    link %d port %s next hop %s mtu %d\n",
-                          state.egress_link4, mac_text(state.rloc_port_mac4),
-                          mac_text(state.next_hop_mac4), state.egress_mtu4);
-    absl::StrAppendFormat(&out, "egress6    link %d port %s next hop %s mtu %d\n",
-                          state.egress_link6, mac_text(state.rloc_port_mac6),
-                          mac_text(state.next_hop_mac6), state.egress_mtu6);
-    if (eid_mtu.mtu != 0) {
-      absl::StrAppendFormat(&out, "eid-mtu    %d (%s)\n", eid_mtu.mtu, eid_mtu.reason);
-    } else {
-      out += "eid-mtu    unchanged (no RLOC link MTU known yet)\n";
-    }
-    for (unsigned i = 0; i < state.link_count; ++i) {
-      const auto& link = state.links[i];
-      absl::StrAppendFormat(&out, "link %d    ", i);
-      if (link.has_rloc4) {
-        absl::StrAppend(&out, " ",
-                        net::IpAddress::v4(std::span<const uint8_t, 4>(link.rloc4)).to_string());
-      }
-      if (link.has_rloc6) {
-        absl::StrAppend(&out, " ",
-                        net::IpAddress::v6(std::span<const uint8_t, 16>(link.rloc6)).to_string());
-      }
-      out += "\n";
-    }
-  } else {
-    out = "unknown command '" + command +
-          "': show map-cache | lookup EID [IID] | show counters | show local | show map-servers "
-          "| show control\n";
-  }
-  return out;
+  CommandRegistry commands;
+  CounterRegistry counters;
+  add_xtr_counters(counters, dataplane, control);
+  add_xtr_commands(commands, dataplane, state, eid_mtu, control);
+  add_counter_commands(commands, counters);
+  return commands.answer(command);
 }
 
 namespace {
 
-// The control sockets: UDP 4342 for each family the host has.
-class ControlSockets {
+std::optional<net::IpAddress> our_rloc_for(const net::IpAddress& destination,
+                                           const dataplane::LocalState& state) {
+  if (destination.is_v4() && state.has_rloc4) {
+    return net::IpAddress::v4(std::span<const uint8_t, 4>(state.rloc4));
+  }
+  if (!destination.is_v4() && state.has_rloc6) {
+    return net::IpAddress::v6(std::span<const uint8_t, 16>(state.rloc6));
+  }
+  return std::nullopt;
+}
+
+net::IpAddress punted_address(const dataplane::PuntRecord& record) {
+  return record.ipv6 ? net::IpAddress::v6(std::span<const uint8_t, 16>(record.address, 16))
+                     : net::IpAddress::v4(std::span<const uint8_t, 4>(record.address, 4));
+}
+
+// Each control message at debug 1 and up, at most 50 lines a second (a
+// flood must not fill the log).
+void log_message(const char* what, const Endpoint& peer, std::span<const uint8_t> bytes) {
+  if (!log::enabled(log::Level::kDebug)) return;
+  static log::RateLimit limit(50);
+  uint64_t dropped = 0;
+  if (!limit.allow(std::chrono::steady_clock::now(), dropped)) return;
+  auto message = lisp::decode_message(bytes);
+  log::debug("xtr", "%s %s:%u %s%s", what, peer.address.to_string(), peer.port,
+             message.ok() ? lisp::summarize(*message) : std::string(message.status().message()),
+             dropped ? absl::StrFormat(" (%d lines dropped before this one)", dropped) : "");
+}
+
+// How often the data plane's deferred frees (RCU) are reclaimed.
+constexpr auto kMaintenanceInterval = std::chrono::milliseconds(100);
+
+}  // namespace
+
+XtrNode::XtrNode(const config::Config& config, dataplane::Dataplane& dataplane,
+                 ControlTransport& transport, TimerQueue& timers, const Clock& clock,
+                 XtrControl::Random random)
+    : config_(config),
+      dataplane_(dataplane),
+      transport_(transport),
+      clock_(clock),
+      cache_(dataplane),
+      control_(config, XtrControl::options_from_config(config), std::move(random), cache_),
+      roles_timer_(timers, [this] { run_roles(); }),
+      maintenance_timer_(timers, [this] {
+        dataplane_.maintain();
+        // Without a punt signal the ring is polled at this interval instead.
+        if (dataplane_.punt_fd() < 0) drain_punts();
+        maintenance_timer_.arm(clock_.now() + kMaintenanceInterval);
+      }) {}
+
+absl::Status XtrNode::start(const KernelView& view) {
+  for (const auto& entry : config_.static_map_cache) {
+    dataplane::Mapping mapping{
+        entry.instance_id, entry.eid_prefix, dataplane::MapAction::kEncapsulate, {}};
+    for (const auto& rloc : entry.rlocs) {
+      mapping.locators.push_back({rloc.address, rloc.priority, rloc.weight, true});
+    }
+    if (auto status = control_.resolver().install_static(mapping); !status.ok()) return status;
+  }
+  for (unsigned link = 0; link < dataplane_.link_count(); ++link) {
+    link_macs_.push_back(dataplane_.rloc_port_mac(link));
+  }
+  eid_mac_ = dataplane_.eid_port_mac();
+  view_ = view;
+  locators_ = local_locators(config_, view_);
+  state_ = build_local_state(config_, link_macs_, eid_mac_, view_, locators_);
+  dataplane_.publish(state_);
+  control_.set_local(records_to_register(config_, locators_));
+  if (auto status = dataplane_.start(); !status.ok()) return status;
+  maintenance_timer_.arm(clock_.now() + kMaintenanceInterval);
+  reschedule();
+  return absl::OkStatus();
+}
+
+bool XtrNode::kernel_changed(const KernelView& view) {
+  view_ = view;
+  locators_ = local_locators(config_, view_);
+  // The records change with any locator (a multihomed node's second link,
+  // say) even when the egress state does not; XtrControl ignores a
+  // set_local that changes nothing.
+  control_.set_local(records_to_register(config_, locators_));
+  auto next = build_local_state(config_, link_macs_, eid_mac_, view_, locators_);
+  const bool changed = next != state_;
+  if (changed) {
+    state_ = next;
+    dataplane_.publish(state_);
+    log::debug("xtr", "local state changed (RLOC, next hop or MTU)");
+  }
+  reschedule();
+  return changed;
+}
+
+void XtrNode::send(const std::vector<Outgoing>& messages) {
+  for (const auto& message : messages) {
+    if (message.bytes.empty()) continue;
+    log_message("send", message.destination, message.bytes);
+    transport_.send(message, our_rloc_for(message.destination.address, state_));
+  }
+}
+
+void XtrNode::receive(std::span<const uint8_t> bytes, const Endpoint& from) {
+  log_message("recv", from, bytes);
+  send(control_.handle(bytes, from, clock_.now()));
+  reschedule();
+}
+
+void XtrNode::drain_punts() {
+  std::array<dataplane::PuntRecord, 64> punts;
+  // Bounded per wake-up: the rest waits for the next turn of the loop.
+  for (int batch = 0; batch < 16; ++batch) {
+    const size_t count = dataplane_.drain_punts(punts);
+    const auto now = clock_.now();
+    for (size_t i = 0; i < count; ++i) {
+      const auto& record = punts[i];
+      if (record.kind == dataplane::PuntKind::kPathMtu) {
+        control_.resolver().learn_path_mtu(punted_address(record), record.mtu, now);
+        continue;
+      }
+      send(control_.miss(record.instance_id, punted_address(record), now));
+    }
+    if (count < punts.size()) break;
+  }
+  reschedule();
+}
+
+void XtrNode::run_roles() {
+  send(control_.poll(clock_.now()));
+  reschedule();
+}
+
+void XtrNode::reschedule() {
+  const auto due = control_.next_due();
+  if (!due) {
+    roles_timer_.disarm();
+    return;
+  }
+  const TimePoint at = std::max(*due, clock_.now());
+  if (roles_timer_.due() != at) roles_timer_.arm(at);
+}
+
+void XtrNode::add_commands(CommandRegistry& commands) const {
+  add_xtr_commands(commands, dataplane_, state_, eid_mtu_, control_);
+}
+
+void XtrNode::add_counters(CounterRegistry& counters) const {
+  add_xtr_counters(counters, dataplane_, control_);
+}
+
+namespace {
+
+// The control sockets: UDP 4342 for each family the host has. Sent from
+// our RLOC: the source routing rule takes it out natively, and the peer
+// sees the address it would answer to anyway.
+class UdpTransport : public ControlTransport {
  public:
-  static absl::StatusOr<ControlSockets> open() {
+  static absl::StatusOr<std::unique_ptr<UdpTransport>> open() {
     auto v4 = UdpSocket::bind(net::IpFamily::kIpv4, std::nullopt, lisp::kControlPort);
     if (!v4.ok()) return v4.status();
-    ControlSockets sockets;
-    sockets.v4.emplace(std::move(*v4));
+    auto transport = std::make_unique<UdpTransport>();
+    transport->v4.emplace(std::move(*v4));
     auto v6 = UdpSocket::bind(net::IpFamily::kIpv6, std::nullopt, lisp::kControlPort);
-    if (v6.ok()) sockets.v6.emplace(std::move(*v6));  // a host without IPv6 runs IPv4 only
-    return sockets;
+    if (v6.ok()) transport->v6.emplace(std::move(*v6));  // a host without IPv6 runs IPv4 only
+    return transport;
   }
-  // Sent from our RLOC: the source routing rule takes it out natively, and
-  // the peer sees the address it would answer to anyway.
-  void send(const std::vector<Outgoing>& messages, const dataplane::LocalState& state) {
-    for (const auto& message : messages) {
-      if (message.bytes.empty()) continue;
-      const bool v4_destination = message.destination.address.is_v4();
-      auto& socket = v4_destination ? v4 : v6;
-      std::optional<net::IpAddress> source;
-      if (v4_destination && state.has_rloc4) {
-        source = net::IpAddress::v4(std::span<const uint8_t, 4>(state.rloc4));
-      } else if (!v4_destination && state.has_rloc6) {
-        source = net::IpAddress::v6(std::span<const uint8_t, 16>(state.rloc6));
-      }
-      log_message("send", message.destination, message.bytes);
-      if (socket) socket->send(message.destination, message.bytes, source);
+  void send(const Outgoing& message, const std::optional<net::IpAddress>& source) override {
+    auto& socket = message.destination.address.is_v4() ? v4 : v6;
+    if (socket) socket->send(message.destination, message.bytes, source);
+  }
+  // Reads a bounded batch, so one busy socket cannot starve the rest of the loop.
+  void drain(UdpSocket& socket, XtrNode& node) {
+    std::array<uint8_t, 9000> buffer;
+    Endpoint from;
+    for (int i = 0; i < 256; ++i) {
+      auto length = socket.receive(buffer, from);
+      if (!length) return;
+      node.receive({buffer.data(), *length}, from);
     }
   }
   // A link with an RLOC of a family but no resolved next hop for it: one
@@ -259,26 +476,8 @@ class ControlSockets {
   }
   static constexpr uint16_t kDiscardPort = 9;  // RFC 863
   std::map<std::pair<unsigned, net::IpFamily>, TimePoint> last_solicit_;
-
-  // Each control message at debug 1 and up, at most 50 lines a second (a
-  // flood must not fill the log).
-  static void log_message(const char* what, const Endpoint& peer, std::span<const uint8_t> bytes) {
-    if (!log::enabled(log::Level::kDebug)) return;
-    static log::RateLimit limit(50);
-    uint64_t dropped = 0;
-    if (!limit.allow(std::chrono::steady_clock::now(), dropped)) return;
-    auto message = lisp::decode_message(bytes);
-    log::debug("xtr", "%s %s:%u %s%s", what, peer.address.to_string(), peer.port,
-               message.ok() ? lisp::summarize(*message) : std::string(message.status().message()),
-               dropped ? absl::StrFormat(" (%d lines dropped before this one)", dropped) : "");
-  }
   std::optional<UdpSocket> v4, v6;
 };
-
-net::IpAddress punted_address(const dataplane::PuntRecord& record) {
-  return record.ipv6 ? net::IpAddress::v6(std::span<const uint8_t, 16>(record.address, 16))
-                     : net::IpAddress::v4(std::span<const uint8_t, 4>(record.address, 4));
-}
 
 // With net_af_packet the RLOC port is also a kernel interface, and the
 // kernel would accept packets for the RLOC there as well as through the
@@ -336,6 +535,13 @@ uint64_t random_nonce_or_zero() {
 
 absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& dataplane,
                           const std::string& api_path) {
+  SteadyClock clock;
+  auto loop = EventLoop::create(clock);
+  if (!loop.ok()) return loop.status();
+  if (auto status = (*loop)->handle_signals({SIGINT, SIGTERM}, [&](int) { (*loop)->stop(); });
+      !status.ok()) {
+    return status;
+  }
   std::optional<ApiSocket> api;
   if (!api_path.empty()) {
     auto socket = ApiSocket::listen(api_path);
@@ -343,111 +549,65 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& da
     api.emplace(std::move(*socket));
   }
   for (const auto& link : config.dpdk.rloc_links()) keep_kernel_off_rloc_port(link.port);
-  DataplaneMapCache cache(dataplane);
-  XtrControl control(config, XtrControl::options_from_config(config), random_nonce_or_zero, cache);
-  for (const auto& entry : config.static_map_cache) {
-    dataplane::Mapping mapping{
-        entry.instance_id, entry.eid_prefix, dataplane::MapAction::kEncapsulate, {}};
-    for (const auto& rloc : entry.rlocs) {
-      mapping.locators.push_back({rloc.address, rloc.priority, rloc.weight, true});
-    }
-    if (auto status = control.resolver().install_static(mapping); !status.ok()) return status;
-  }
-  const auto links = config.dpdk.rloc_links();
-  std::vector<dataplane::MacAddress> link_macs;
-  std::vector<uint16_t> port_mtus;
-  for (unsigned link = 0; link < dataplane.link_count(); ++link) {
-    link_macs.push_back(dataplane.rloc_port_mac(link));
-    port_mtus.push_back(dataplane.rloc_port_mtu(link));
-  }
-  const dataplane::MacAddress eid_mac = dataplane.eid_port_mac();
-  KernelView view = read_kernel_view(links, port_mtus);
-  auto locators = local_locators(config, view);
-  auto state = build_local_state(config, link_macs, eid_mac, view, locators);
-  dataplane.publish(state);
-  EidPortMtu eid_mtu;
-  keep_eid_port_mtu(config, state, eid_mtu);
-  control.set_local(records_to_register(config, locators));
-  if (auto status = dataplane.start(); !status.ok()) return status;
-  std::unique_ptr<kni::HostSetup> host = set_up_host(config);
-
-  auto sockets = ControlSockets::open();
-  if (!sockets.ok()) return sockets.status();
+  auto transport = UdpTransport::open();
+  if (!transport.ok()) return transport.status();
   auto netlink = NetlinkWatch::open();
   if (!netlink.ok()) return netlink.status();
-  const int signal_fd = stop_signal_fd();
-  if (signal_fd < 0) return absl::InternalError("signalfd failed");
-  enum { kSignal, kApi, kNetlink, kControl4, kControl6, kFdCount };
-  pollfd fds[kFdCount] = {{signal_fd, POLLIN, 0},
-                          {api ? api->fd() : -1, POLLIN, 0},
-                          {netlink->fd(), POLLIN, 0},
-                          {sockets->v4->fd(), POLLIN, 0},
-                          {sockets->v6 ? sockets->v6->fd() : -1, POLLIN, 0}};
-  auto last_reread = std::chrono::steady_clock::now();
-  while (true) {
-    // 10 ms: how long a punted miss may wait for its Map-Request.
-    const int ready = poll(fds, kFdCount, 10);
-    if (ready < 0 && errno != EINTR) break;
-    if (ready > 0 && (fds[kSignal].revents & POLLIN)) break;  // SIGINT or SIGTERM
-    const auto now = std::chrono::steady_clock::now();
-    if (ready > 0 && (fds[kApi].revents & POLLIN)) {
-      api->serve_one([&](const std::string& command) {
-        return answer_xtr(command, dataplane, state, eid_mtu, control);
-      });
-    }
-    const bool kernel_changed = ready > 0 && (fds[kNetlink].revents & POLLIN) && netlink->drain();
-    if (kernel_changed || now - last_reread >= std::chrono::seconds(1)) {
-      last_reread = now;
-      view = read_kernel_view(links, port_mtus);
-      locators = local_locators(config, view);
-      auto next = build_local_state(config, link_macs, eid_mac, view, locators);
-      if (host) {
-        std::vector<std::pair<unsigned, net::IpAddress>> rlocs;
-        for (const auto& locator : locators) rlocs.emplace_back(locator.link, locator.address);
-        if (auto status = host->update(rlocs); !status.ok()) {
-          log::error("host", "host set-up: %s", status.message());
-        }
-      }
-      // The records change with any locator (a multihomed node's second
-      // link, say) even when the egress state does not; XtrControl ignores
-      // a set_local that changes nothing.
-      control.set_local(records_to_register(config, locators));
-      if (next != state) {
-        state = next;
-        dataplane.publish(state);
-        log::debug("xtr", "local state changed (RLOC, next hop or MTU)");
-      }
-      keep_eid_port_mtu(config, state, eid_mtu);
-      sockets->solicit_next_hops(config, view, locators, now);
-    }
-    for (int index : {kControl4, kControl6}) {
-      if (ready <= 0 || !(fds[index].revents & POLLIN)) continue;
-      UdpSocket& socket = index == kControl4 ? *sockets->v4 : *sockets->v6;
-      std::array<uint8_t, 9000> buffer;
-      Endpoint from;
-      while (auto length = socket.receive(buffer, from)) {
-        const std::span<const uint8_t> bytes(buffer.data(), *length);
-        ControlSockets::log_message("recv", from, bytes);
-        sockets->send(control.handle(bytes, from, now), state);
-      }
-    }
-    std::array<dataplane::PuntRecord, 64> punts;
-    while (const size_t count = dataplane.drain_punts(punts)) {
-      for (size_t i = 0; i < count; ++i) {
-        const auto& record = punts[i];
-        if (record.kind == dataplane::PuntKind::kPathMtu) {
-          control.resolver().learn_path_mtu(punted_address(record), record.mtu, now);
-          continue;
-        }
-        sockets->send(control.miss(record.instance_id, punted_address(record), now), state);
-      }
-      if (count < punts.size()) break;
-    }
-    sockets->send(control.poll(now), state);
-    dataplane.maintain();
+
+  const auto links = config.dpdk.rloc_links();
+  std::vector<uint16_t> port_mtus;
+  for (unsigned link = 0; link < dataplane.link_count(); ++link) {
+    port_mtus.push_back(dataplane.rloc_port_mtu(link));
   }
-  close(signal_fd);
-  return absl::OkStatus();
+  XtrNode node(config, dataplane, **transport, (*loop)->timers(), clock, random_nonce_or_zero);
+  if (auto status = node.start(read_kernel_view(links, port_mtus)); !status.ok()) return status;
+  EidPortMtu eid_mtu;
+  keep_eid_port_mtu(config, node.state(), eid_mtu);
+  node.set_eid_port_mtu(eid_mtu);
+  std::unique_ptr<kni::HostSetup> host = set_up_host(config);
+
+  // The host side follows the kernel's view: re-read on a netlink
+  // notification and once a second regardless.
+  auto reread = [&] {
+    node.kernel_changed(read_kernel_view(links, port_mtus));
+    if (host) {
+      std::vector<std::pair<unsigned, net::IpAddress>> rlocs;
+      for (const auto& locator : node.locators()) rlocs.emplace_back(locator.link, locator.address);
+      if (auto status = host->update(rlocs); !status.ok()) {
+        log::error("host", "host set-up: %s", status.message());
+      }
+    }
+    keep_eid_port_mtu(config, node.state(), eid_mtu);
+    node.set_eid_port_mtu(eid_mtu);
+    (*transport)->solicit_next_hops(config, node.view(), node.locators(), clock.now());
+  };
+  EventLoop& events = **loop;
+  auto watch = [&events](int fd, EventLoop::Callback callback) {
+    return fd < 0 ? absl::OkStatus() : events.watch(fd, std::move(callback));
+  };
+  CommandRegistry commands;
+  CounterRegistry counters;
+  node.add_counters(counters);
+  node.add_commands(commands);
+  add_counter_commands(commands, counters);
+  absl::Status watched = watch(netlink->fd(), [&] {
+    if (netlink->drain()) reread();
+  });
+  if (watched.ok() && api) {
+    watched = watch(api->fd(), [&] {
+      api->serve_one([&](const std::string& line) { return commands.answer(line); });
+    });
+  }
+  if (watched.ok()) {
+    watched = watch((*transport)->v4->fd(), [&] { (*transport)->drain(*(*transport)->v4, node); });
+  }
+  if (watched.ok() && (*transport)->v6) {
+    watched = watch((*transport)->v6->fd(), [&] { (*transport)->drain(*(*transport)->v6, node); });
+  }
+  if (watched.ok()) watched = watch(dataplane.punt_fd(), [&] { node.drain_punts(); });
+  if (!watched.ok()) return watched;
+  events.every(std::chrono::seconds(1), reread);
+  return events.run();
 }
 
 }  // namespace lispmob::control

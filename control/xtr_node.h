@@ -1,11 +1,10 @@
-// lispd in MN/xTR mode: the control loop around the data plane. It keeps
-// the workers' local state in step with the kernel twins of the RLOC links
-// (kernel_view.h: addresses, default gateways and neighbours, re-read at
-// once on any netlink notification and every second regardless), sets a
-// mobile node's host up (kni/host_setup.h), runs the control plane
-// (XtrControl: registration, resolution of punted misses, the ETR's
-// answers, SMR, RLOC probing) over UDP 4342 through the twins, and answers
-// lispctl.
+// lispd in MN/xTR mode. XtrNode is the roles (XtrControl: registration,
+// resolution of punted misses, the ETR's answers, SMR, RLOC probing) wired
+// to a data plane, a transport for control messages and the runtime's
+// timers, with no socket or clock of its own, so a test runs it whole on a
+// fake data plane and a ManualClock. run_xtr_node() is lispd's wiring of it
+// onto the event loop: UDP 4342 through the twins, rtnetlink, the host
+// set-up (kni/), lispctl.
 #pragma once
 
 #include <string>
@@ -14,11 +13,13 @@
 #include "common/config/config.h"
 #include "control/kernel_view.h"
 #include "control/resolver.h"
+#include "control/runtime/command_registry.h"
+#include "control/runtime/counter_registry.h"
+#include "control/runtime/timer_queue.h"
+#include "control/xtr_control.h"
 #include "dataplane/api/dataplane.h"
 
 namespace lispmob::control {
-
-class XtrControl;
 
 // The data plane's map-cache, as the resolver writes it.
 class DataplaneMapCache : public MapCacheWriter {
@@ -35,14 +36,78 @@ class DataplaneMapCache : public MapCacheWriter {
   dataplane::Dataplane& dataplane_;
 };
 
-// Runs until SIGINT or SIGTERM, answering lispctl on `api_path` ("" for none).
-absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& dataplane,
-                          const std::string& api_path);
+// Where the roles' messages go: lispd's UDP sockets, or a test's network.
+class ControlTransport {
+ public:
+  virtual ~ControlTransport() = default;
+  // `source`: our RLOC of the destination's family, if we have one.
+  virtual void send(const Outgoing& message, const std::optional<net::IpAddress>& source) = 0;
+};
 
-// lispctl's commands in MN/xTR mode: "show map-cache", "lookup EID [IID]",
-// "show counters", "show local", "show map-servers", "show control".
+class XtrNode {
+ public:
+  XtrNode(const config::Config& config, dataplane::Dataplane& dataplane,
+          ControlTransport& transport, TimerQueue& timers, const Clock& clock,
+          XtrControl::Random random);
+
+  // The static map-cache, the first local state from `view`, our records;
+  // then the data plane starts.
+  absl::Status start(const KernelView& view);
+  // The kernel's view changed: locators, local state and records follow.
+  // True if the data plane's local state changed.
+  bool kernel_changed(const KernelView& view);
+  // A control message from the wire.
+  void receive(std::span<const uint8_t> bytes, const Endpoint& from);
+  // Takes what the workers punted: misses become Map-Requests, ICMP
+  // too-big reports path MTUs.
+  void drain_punts();
+  // What lispd applied to the EID port, for "show local".
+  void set_eid_port_mtu(EidPortMtu applied) { eid_mtu_ = std::move(applied); }
+
+  void add_commands(CommandRegistry& commands) const;
+  void add_counters(CounterRegistry& counters) const;
+
+  const dataplane::LocalState& state() const { return state_; }
+  const std::vector<LocalLocator>& locators() const { return locators_; }
+  const XtrControl& control() const { return control_; }
+  const KernelView& view() const { return view_; }
+
+ private:
+  void send(const std::vector<Outgoing>& messages);
+  // Runs the roles' due work and re-arms their timer for the next.
+  void run_roles();
+  void reschedule();
+
+  const config::Config& config_;
+  dataplane::Dataplane& dataplane_;
+  ControlTransport& transport_;
+  const Clock& clock_;
+  DataplaneMapCache cache_;
+  XtrControl control_;
+  Timer roles_timer_;
+  Timer maintenance_timer_;
+  std::vector<dataplane::MacAddress> link_macs_;
+  dataplane::MacAddress eid_mac_{};
+  KernelView view_;
+  std::vector<LocalLocator> locators_;
+  dataplane::LocalState state_;
+  EidPortMtu eid_mtu_;
+};
+
+// lispctl's MN/xTR commands and counters over these parts (XtrNode's).
+void add_xtr_commands(CommandRegistry& commands, const dataplane::Dataplane& dataplane,
+                      const dataplane::LocalState& state, const EidPortMtu& eid_mtu,
+                      const XtrControl& control);
+void add_xtr_counters(CounterRegistry& counters, const dataplane::Dataplane& dataplane,
+                      const XtrControl& control);
+
+// One command's answer over these parts, for tests.
 std::string answer_xtr(const std::string& command, const dataplane::Dataplane& dataplane,
                        const dataplane::LocalState& state, const EidPortMtu& eid_mtu,
                        const XtrControl& control);
+
+// Runs until SIGINT or SIGTERM, answering lispctl on `api_path` ("" for none).
+absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& dataplane,
+                          const std::string& api_path);
 
 }  // namespace lispmob::control

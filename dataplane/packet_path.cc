@@ -129,6 +129,7 @@ void punt(PathContext& context, uint32_t instance_id, const InnerView& inner, ui
     context.counters->punt_ring_full++;
     return;
   }
+  if (context.punt_signal) context.punt_signal->notify();
   recent = {key, context.now_tsc};
   context.counters->punted++;
 }
@@ -545,6 +546,7 @@ void report_path_mtu(const uint8_t* ip, uint32_t length, bool ipv6, PathContext&
     context.counters->punt_ring_full++;
     return;
   }
+  if (context.punt_signal) context.punt_signal->notify();
   context.counters->path_mtu_reports++;
 }
 

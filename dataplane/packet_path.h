@@ -42,6 +42,7 @@ struct PathContext {
   const LocalState* local = nullptr;  // the snapshot for this burst
   LcoreCounters* counters = nullptr;
   rte_ring* punt_ring = nullptr;       // MP/SC ring of PuntRecord; null: no punting
+  PuntSignal* punt_signal = nullptr;   // wakes the control thread; null: it polls
   uint64_t now_tsc = 0;                // set once per burst
   uint64_t punt_interval_tsc = 0;      // a destination is punted at most once per interval
   uint32_t random_state = 0x9e3779b9;  // xorshift state for nonces

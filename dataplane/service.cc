@@ -92,6 +92,7 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
   worker.local = service->local_.get();
   worker.qsbr = service->qsbr_;
   worker.punt_ring = service->punt_ring_;
+  worker.punt_signal = &service->punt_signal_;
   worker.reassembly = service->reassembly_;
   worker.death_row = service->death_row_;
   worker.direct_pool = service->pool_;
@@ -114,6 +115,7 @@ absl::Status DataplaneService::start() {
 }
 
 size_t DataplaneService::drain_punts(std::span<PuntRecord> out) {
+  punt_signal_.rearm();
   return rte_ring_sc_dequeue_burst_elem(punt_ring_, out.data(), sizeof(PuntRecord),
                                         static_cast<unsigned>(out.size()), nullptr);
 }

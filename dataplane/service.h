@@ -57,6 +57,7 @@ class DataplaneService final : public Dataplane {
   // Starts the worker lcore.
   absl::Status start() override;
   size_t drain_punts(std::span<PuntRecord> out) override;
+  int punt_fd() const override { return punt_signal_.fd(); }
   DataplaneCounters counters() const override;
   void maintain() override;
   unsigned link_count() const override { return config_.link_count; }
@@ -75,6 +76,7 @@ class DataplaneService final : public Dataplane {
   rte_ip_frag_tbl* reassembly_ = nullptr;
   rte_ip_frag_death_row* death_row_ = nullptr;
   rte_ring* punt_ring_ = nullptr;
+  PuntSignal punt_signal_;
   std::unique_ptr<MapCache> cache_;
   std::unique_ptr<LocalStatePublisher> local_;
   LcoreCounters counters_;

@@ -115,6 +115,7 @@ PathContext make_context(const WorkerConfig& config, unsigned lcore) {
   context.cache = config.cache;
   context.counters = config.counters;
   context.punt_ring = config.punt_ring;
+  context.punt_signal = config.punt_signal;
   context.punt_interval_tsc = rte_get_tsc_hz() / 1000000 * config.punt_interval_us;
   context.reassembly = config.reassembly;
   context.death_row = config.death_row;

@@ -34,6 +34,7 @@ struct WorkerConfig {
   const LocalStatePublisher* local = nullptr;
   rte_rcu_qsbr* qsbr = nullptr;
   rte_ring* punt_ring = nullptr;
+  PuntSignal* punt_signal = nullptr;  // null: the control thread polls the ring
   // Fragmentation of too-big IPv4 packets (PathContext); null: dropped.
   rte_mempool* direct_pool = nullptr;
   rte_mempool* indirect_pool = nullptr;

@@ -36,6 +36,9 @@ class Dataplane {
   virtual absl::Status start() = 0;
   // Takes up to out.size() punt records; returns how many.
   virtual size_t drain_punts(std::span<PuntRecord> out) = 0;
+  // Readable when punt records may be waiting (drain_punts re-arms it);
+  // -1: none, drain on a timer.
+  virtual int punt_fd() const { return -1; }
   // The workers' counters, summed, with the ports' own figures.
   virtual DataplaneCounters counters() const = 0;
   // Frees what the workers can no longer hold; never waits.

@@ -76,6 +76,16 @@ grep -Eq "^registers_accepted +2000$" "$work/counters"
 grep -Eq "^auth_failures +15$" "$work/counters"  # 5 registers, 3 tries each
 grep -Eq "^proxy_replies +2001$" "$work/counters"
 grep -Eq "^negative_replies +7$" "$work/counters"  # 2 lig + 5 from the wrong-key run
+# The same counters as JSON and as Prometheus metrics, from one registry.
+"$lispctl" -s "$work/lispd.sock" --json show counters | tee "$work/counters.json"
+python3 -c 'import json,sys; c = json.load(open(sys.argv[1])); assert c["registers_accepted"] == 2000 and c["registrations"] == 2000, c' "$work/counters.json"
+"$lispctl" -s "$work/lispd.sock" -j show registrations |
+  python3 -c 'import json,sys; r = json.load(sys.stdin); assert len(r) == 2000 and r[0]["rlocs"][0]["rloc"] == "192.0.2.5", r[0]'
+"$lispctl" -s "$work/lispd.sock" show metrics > "$work/metrics"
+grep -q "^# TYPE lispmob_ms_registers_accepted counter$" "$work/metrics"
+grep -q "^lispmob_ms_registers_accepted 2000$" "$work/metrics"
+"$lispctl" -s "$work/lispd.sock" help | grep -q "^show registrations "
+if "$lispctl" -s "$work/lispd.sock" show nothing; then echo "an unknown command was accepted"; exit 1; fi
 
 sleep 0.5
 ip netns pids "$client" | xargs -r kill -INT

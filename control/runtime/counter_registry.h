@@ -1,0 +1,44 @@
+// Every counter the control thread shows, declared once: its group (the
+// part that owns it: "dataplane", "xtr", "ms"), name, help text, kind and
+// how to read it (the data plane's are summed across lcores by the read).
+// lispctl's text and JSON and the Prometheus exposition all come from here.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "control/runtime/table.h"
+
+namespace lispmob::control {
+
+class CounterRegistry {
+ public:
+  enum class Kind { kCounter, kGauge };
+  using Read = std::function<uint64_t()>;
+  struct Counter {
+    std::string group;
+    std::string name;
+    std::string help;
+    Kind kind = Kind::kCounter;
+    Read read;
+  };
+
+  // A name must be new within its group.
+  void add(std::string group, std::string name, std::string help, Read read,
+           Kind kind = Kind::kCounter);
+  // The group's counters as name/value fields, in the order declared; the
+  // text pads names to `width`.
+  Fields fields(std::string_view group, int width) const;
+  // Every counter in the Prometheus text format (version 0.0.4), named
+  // lispmob_<group>_<name>.
+  std::string prometheus() const;
+  const std::vector<Counter>& counters() const { return counters_; }
+
+ private:
+  std::vector<Counter> counters_;
+};
+
+}  // namespace lispmob::control

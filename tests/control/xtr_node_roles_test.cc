@@ -1,0 +1,243 @@
+// The MN/xTR roles end to end as lispd runs them (XtrNode: punts from the
+// data plane, local state to it, the map-cache it forwards with, the
+// runtime's timers), on fake data planes, a ManualClock and a fake network
+// between a mobile node, an xTR and lispmob's Map-Server: no DPDK, no
+// sockets. They register, resolve each other from punted misses, the MN's
+// RLOC moves, and the xTR's data plane gets the new RLOC through SMR.
+#include <gtest/gtest.h>
+
+#include <deque>
+
+#include "absl/strings/str_format.h"
+#include "control/map_server.h"
+#include "control/runtime/clock.h"
+#include "control/runtime/timer_queue.h"
+#include "control/xtr_node.h"
+#include "tests/control/fake_dataplane.h"
+
+namespace lispmob::control {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using testing::FakeDataplane;
+
+net::IpAddress ip(const char* text) { return *net::IpAddress::parse(text); }
+net::IpPrefix prefix(const char* text) { return *net::IpPrefix::parse(text); }
+
+const net::IpAddress kMapServer = ip("192.0.2.2");
+
+config::Config node_config(const char* mode, const char* eid) {
+  auto config = config::parse_text(absl::StrFormat(R"(
+operating-mode = "%s"
+map-server { address = 192.0.2.2  key-type = 2  key = "site-key" }
+database-mapping {
+  eid-prefix = %s
+  rloc-iface { interface = "rloc0"  ip_version = 4  priority = 1  weight = 100 }
+}
+)",
+                                                   mode, eid),
+                                   "node.conf");
+  EXPECT_TRUE(config.ok()) << config.status();
+  return *config;
+}
+
+// The twin rloc0 (ifindex 10) holding `rloc`, with a resolved gateway.
+KernelView view_with_rloc(const char* rloc, const char* gateway) {
+  KernelView view;
+  view.addresses = {{"rloc0", ip(rloc)}};
+  view.twin_indices = {10};
+  view.link_mtus = {1500};
+  view.defaults = {{254, prefix("0.0.0.0/0"), ip(gateway), 10, std::nullopt, 100}};
+  view.neighbours = {{10, ip(gateway), {0x02, 0, 0, 0, 0, 0x01}, true}};
+  return view;
+}
+
+class Network;
+
+// One node's side of the fake network.
+class NodeTransport : public ControlTransport {
+ public:
+  NodeTransport(Network& network, net::IpAddress address) : network_(network), address(address) {}
+  void send(const Outgoing& message, const std::optional<net::IpAddress>& source) override;
+  Network& network_;
+  net::IpAddress address;  // where it is now: what it receives at, and sends from by default
+};
+
+// Delivers what is in flight, by destination address, until quiet.
+class Network {
+ public:
+  struct Datagram {
+    Endpoint from;
+    Outgoing message;
+  };
+  std::deque<Datagram> in_flight;
+  std::vector<std::string> log;
+  std::function<void(const Datagram&)> deliver;
+  void pump() {
+    while (!in_flight.empty()) {
+      Datagram datagram = std::move(in_flight.front());
+      in_flight.pop_front();
+      auto decoded = lisp::decode_message(datagram.message.bytes);
+      ASSERT_TRUE(decoded.ok());
+      log.push_back(datagram.from.address.to_string() + " > " +
+                    datagram.message.destination.address.to_string() + " " +
+                    lisp::summarize(*decoded));
+      deliver(datagram);
+    }
+  }
+};
+
+void NodeTransport::send(const Outgoing& message, const std::optional<net::IpAddress>& source) {
+  network_.in_flight.push_back({{source.value_or(address), lisp::kControlPort}, message});
+}
+
+class XtrNodeRolesTest : public ::testing::Test {
+ protected:
+  XtrNodeRolesTest()
+      : mn_config_(node_config("MN", "198.18.0.10/32")),
+        xtr_config_(node_config("xTR", "198.18.1.0/24")),
+        ms_({Site{0, prefix("198.18.0.0/16"), {{0, 2, "site-key"}}, true, false, false}}, {}),
+        mn_transport_(network_, ip("192.0.2.5")),
+        xtr_transport_(network_, ip("192.0.2.4")),
+        mn_(mn_config_, mn_dataplane_, mn_transport_, timers_, clock_, [this] { return ++nonce_; }),
+        xtr_(xtr_config_, xtr_dataplane_, xtr_transport_, timers_, clock_,
+             [this] { return ++nonce_; }) {
+    network_.deliver = [this](const Network::Datagram& datagram) {
+      const auto& to = datagram.message.destination.address;
+      if (to == kMapServer) {
+        for (auto& answer : ms_.handle(datagram.message.bytes, datagram.from, clock_.now())) {
+          network_.in_flight.push_back({{kMapServer, lisp::kControlPort}, std::move(answer)});
+        }
+      } else if (to == mn_transport_.address) {
+        mn_.receive(datagram.message.bytes, datagram.from);
+      } else if (to == xtr_transport_.address) {
+        xtr_.receive(datagram.message.bytes, datagram.from);
+      }  // else: an address that moved away; lost
+    };
+  }
+
+  // Moves the clock on in 10 ms steps, running what falls due.
+  void advance(std::chrono::milliseconds by) {
+    for (auto left = by; left.count() > 0; left -= milliseconds(10)) {
+      clock_.advance(milliseconds(10));
+      timers_fired_ += timers_.run_due(clock_.now());
+      network_.pump();
+    }
+  }
+  // A worker missed `eid`: it punts, and the node drains the ring.
+  void miss(XtrNode& node, FakeDataplane& dataplane, const char* eid) {
+    dataplane::PuntRecord record{};
+    record.kind = dataplane::PuntKind::kMiss;
+    const auto address = ip(eid);
+    std::copy(address.bytes().begin(), address.bytes().end(), record.address);
+    dataplane.punts.push_back(record);
+    node.drain_punts();
+    network_.pump();
+  }
+  std::string rlocs_of(const FakeDataplane& dataplane, const char* eid) {
+    auto mapping = dataplane.lookup(0, ip(eid));
+    if (!mapping) return "none";
+    std::string out;
+    for (const auto& locator : mapping->locators) out += locator.rloc.to_string() + " ";
+    return out;
+  }
+
+  ManualClock clock_;
+  TimerQueue timers_;
+  Network network_;
+  config::Config mn_config_, xtr_config_;
+  MapServer ms_;
+  uint64_t nonce_ = 0;
+  size_t timers_fired_ = 0;
+  FakeDataplane mn_dataplane_, xtr_dataplane_;
+  NodeTransport mn_transport_, xtr_transport_;
+  XtrNode mn_, xtr_;
+};
+
+TEST_F(XtrNodeRolesTest, RegisterResolveMoveAndSmr) {
+  ASSERT_TRUE(mn_.start(view_with_rloc("192.0.2.5", "192.0.2.1")).ok());
+  ASSERT_TRUE(xtr_.start(view_with_rloc("192.0.2.4", "192.0.2.1")).ok());
+  EXPECT_TRUE(mn_dataplane_.started);
+  EXPECT_EQ(net::IpAddress::v4(std::span<const uint8_t, 4>(mn_dataplane_.published.rloc4)),
+            ip("192.0.2.5"));
+
+  // Both register at once, from their timers.
+  advance(milliseconds(50));
+  EXPECT_EQ(ms_.registration_count(), 2u);
+  EXPECT_TRUE(mn_.control().registrar().state(0).registered);
+  EXPECT_TRUE(xtr_.control().registrar().state(0).registered);
+
+  // Misses punted by the data planes resolve through the Map-Server, and
+  // the answers land in the data planes' map-caches.
+  miss(mn_, mn_dataplane_, "198.18.1.7");
+  miss(xtr_, xtr_dataplane_, "198.18.0.10");
+  EXPECT_EQ(rlocs_of(mn_dataplane_, "198.18.1.7"), "192.0.2.4 ");
+  EXPECT_EQ(rlocs_of(xtr_dataplane_, "198.18.0.10"), "192.0.2.5 ");
+  EXPECT_EQ(mn_.control().resolver().outstanding(), 0u);
+
+  // A quiet second costs each node its data-plane housekeeping (every
+  // 100 ms) and one map-cache scan: the roles sleep on their timers
+  // instead of being polled every 10 ms (200 wake-ups for two nodes).
+  timers_fired_ = 0;
+  advance(seconds(1));
+  EXPECT_LE(timers_fired_, 26u);
+
+  // The MN moves: the kernel's view now has 192.0.2.6 on rloc0.
+  mn_transport_.address = ip("192.0.2.6");
+  EXPECT_TRUE(mn_.kernel_changed(view_with_rloc("192.0.2.6", "192.0.2.1")));
+  EXPECT_EQ(net::IpAddress::v4(std::span<const uint8_t, 4>(mn_dataplane_.published.rloc4)),
+            ip("192.0.2.6"));
+  advance(milliseconds(50));
+  // Re-registered with the new RLOC, and the xTR learned it through SMR
+  // and an SMR-invoked Map-Request, long before the old mapping's TTL.
+  EXPECT_GE(mn_.control().resolver().counters().smr_sent, 1u);
+  EXPECT_GE(xtr_.control().resolver().counters().smr_received, 1u);
+  EXPECT_EQ(rlocs_of(xtr_dataplane_, "198.18.0.10"), "192.0.2.6 ");
+  bool registered_new = false;
+  for (const Registration* registration : ms_.registrations()) {
+    for (const auto& locator : registration->record.locators) {
+      registered_new |= locator.address == lisp::Address(ip("192.0.2.6"));
+    }
+  }
+  EXPECT_TRUE(registered_new);
+  for (const auto& line : network_.log) SCOPED_TRACE(line);
+}
+
+TEST_F(XtrNodeRolesTest, AnUnansweredRequestIsRetransmittedFromItsTimerThenGivenUp) {
+  ASSERT_TRUE(mn_.start(view_with_rloc("192.0.2.5", "192.0.2.1")).ok());
+  advance(milliseconds(50));
+  network_.deliver = [](const Network::Datagram&) {};  // the mapping system goes silent
+  miss(mn_, mn_dataplane_, "198.18.1.7");
+  EXPECT_EQ(mn_.control().resolver().counters().requests_sent, 1u);
+  advance(seconds(1) + milliseconds(50));
+  EXPECT_EQ(mn_.control().resolver().counters().retransmissions, 1u);
+  advance(seconds(10));
+  EXPECT_EQ(mn_.control().resolver().counters().given_up, 1u);
+  EXPECT_EQ(mn_.control().resolver().outstanding(), 0u);
+}
+
+TEST_F(XtrNodeRolesTest, CommandsAndCountersComeFromTheRegistries) {
+  ASSERT_TRUE(mn_.start(view_with_rloc("192.0.2.5", "192.0.2.1")).ok());
+  advance(milliseconds(50));
+  CommandRegistry commands;
+  CounterRegistry counters;
+  mn_.add_commands(commands);
+  mn_.add_counters(counters);
+  const std::string servers = commands.answer("show map-servers");
+  EXPECT_NE(servers.find("192.0.2.2"), std::string::npos) << servers;
+  const std::string json = commands.answer("json show map-servers");
+  EXPECT_EQ(json,
+            "[{\"active\":\"*\",\"map-server\":\"192.0.2.2\",\"registered\":true,"
+            "\"registers\":1,\"notifies\":1}]\n");
+  const std::string metrics = counters.prometheus();
+  EXPECT_NE(metrics.find("# TYPE lispmob_xtr_requests_sent counter\nlispmob_xtr_requests_sent 0\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("# TYPE lispmob_xtr_outstanding_requests gauge\n"), std::string::npos);
+  EXPECT_NE(commands.answer("help").find("lookup EID [IID]"), std::string::npos);
+  EXPECT_EQ(commands.answer("show nothing").rfind("unknown command 'show nothing'", 0), 0u);
+}
+
+}  // namespace
+}  // namespace lispmob::control
