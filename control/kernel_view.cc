@@ -1,39 +1,14 @@
 #include "control/kernel_view.h"
 
-#include <ifaddrs.h>
-#include <netinet/in.h>
-
 #include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_format.h"
 #include "control/messages.h"
 #include "dataplane/api/encapsulation.h"
-#include "kni/interface.h"
 
 namespace lispmob::control {
 namespace {
-
-std::vector<std::pair<std::string, net::IpAddress>> interface_addresses() {
-  std::vector<std::pair<std::string, net::IpAddress>> out;
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return out;
-  for (ifaddrs* entry = list; entry; entry = entry->ifa_next) {
-    if (entry->ifa_addr == nullptr) continue;
-    if (entry->ifa_addr->sa_family == AF_INET) {
-      const auto* v4 = reinterpret_cast<const sockaddr_in*>(entry->ifa_addr);
-      out.emplace_back(entry->ifa_name, net::IpAddress::v4(ntohl(v4->sin_addr.s_addr)));
-    } else if (entry->ifa_addr->sa_family == AF_INET6) {
-      const auto* v6 = reinterpret_cast<const sockaddr_in6*>(entry->ifa_addr);
-      std::array<uint8_t, 16> bytes;
-      std::memcpy(bytes.data(), &v6->sin6_addr, 16);
-      if (bytes[0] == 0xfe && (bytes[1] & 0xc0) == 0x80) continue;  // link-local
-      out.emplace_back(entry->ifa_name, net::IpAddress::v6(bytes));
-    }
-  }
-  freeifaddrs(list);
-  return out;
-}
 
 void set_locator(dataplane::RlocAddress& locator, const net::IpAddress& address) {
   locator.ipv6 = address.is_v6();
@@ -50,10 +25,15 @@ std::optional<std::string> kernel_interface_of_port(const std::string& devargs) 
   return devargs.substr(start + 6, end == std::string::npos ? end : end - start - 6);
 }
 
-KernelView read_kernel_view(const std::vector<config::RlocLink>& links,
-                            const std::vector<uint16_t>& port_mtus) {
+KernelView view_of(const kni::KernelState& kernel, const std::vector<config::RlocLink>& links,
+                   const std::vector<uint16_t>& port_mtus) {
   KernelView view;
-  view.addresses = interface_addresses();
+  for (const auto& entry : kernel.addresses()) {
+    const auto& bytes = entry.address.bytes();
+    if (entry.address.is_v6() && bytes[0] == 0xfe && (bytes[1] & 0xc0) == 0x80) continue;
+    auto link = kernel.links().find(entry.interface);
+    if (link != kernel.links().end()) view.addresses.emplace_back(link->second.name, entry.address);
+  }
   view.twin_indices.assign(links.size(), 0);
   view.link_mtus.assign(links.size(), 0);
   for (size_t i = 0; i < links.size(); ++i) {
@@ -61,27 +41,19 @@ KernelView read_kernel_view(const std::vector<config::RlocLink>& links,
     auto lower = [&mtu](uint32_t value) {
       if (value != 0 && (mtu == 0 || value < mtu)) mtu = value;
     };
-    if (auto twin = kni::interface_mtu(links[i].twin); twin.ok()) lower(*twin);
+    if (const auto* twin = kernel.link_named(links[i].twin)) {
+      view.twin_indices[i] = twin->index;
+      lower(twin->mtu);
+    }
     if (auto iface = kernel_interface_of_port(links[i].port)) {
-      if (auto port = kni::interface_mtu(*iface); port.ok()) lower(*port);
+      if (const auto* port = kernel.link_named(*iface)) lower(port->mtu);
     } else if (i < port_mtus.size()) {
       lower(port_mtus[i]);
     }
     view.link_mtus[i] = static_cast<uint16_t>(std::min<uint32_t>(mtu, 0xffff));
   }
-  auto netlink = kni::Rtnetlink::open();
-  if (!netlink.ok()) return view;
-  for (size_t i = 0; i < links.size(); ++i) {
-    if (auto index = netlink->interface_index(links[i].twin); index.ok()) {
-      view.twin_indices[i] = *index;
-    }
-  }
-  for (auto family : {net::IpFamily::kIpv4, net::IpFamily::kIpv6}) {
-    if (auto routes = netlink->default_routes(family); routes.ok()) {
-      view.defaults.insert(view.defaults.end(), routes->begin(), routes->end());
-    }
-  }
-  if (auto neighbours = netlink->neighbours(); neighbours.ok()) view.neighbours = *neighbours;
+  view.defaults = kernel.defaults();
+  view.neighbours = kernel.neighbours();
   return view;
 }
 

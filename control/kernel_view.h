@@ -12,6 +12,7 @@
 #include "common/config/config.h"
 #include "common/lisp/mapping_record.h"
 #include "dataplane/api/local_state.h"
+#include "kni/kernel_state.h"
 #include "kni/rtnetlink.h"
 
 namespace lispmob::control {
@@ -29,9 +30,11 @@ struct KernelView {
   // net_af_packet, DPDK's otherwise); 0: not known.
   std::vector<uint16_t> link_mtus;
 };
-// `port_mtus`: DPDK's MTU of each RLOC port, for ports with no kernel interface.
-KernelView read_kernel_view(const std::vector<config::RlocLink>& links,
-                            const std::vector<uint16_t>& port_mtus = {});
+// The view of the RLOC links in the kernel's tables (kni::LocalNode keeps
+// them). `port_mtus`: DPDK's MTU of each RLOC port, for ports with no
+// kernel interface.
+KernelView view_of(const kni::KernelState& kernel, const std::vector<config::RlocLink>& links,
+                   const std::vector<uint16_t>& port_mtus = {});
 
 // The kernel interface behind an RLOC port's devargs (net_af_packet's
 // iface=), if it has one.

@@ -12,12 +12,12 @@
 #include "common/crypto/nonce.h"
 #include "common/log/log.h"
 #include "control/api_socket.h"
-#include "control/netlink_watch.h"
 #include "control/registrar.h"
 #include "control/runtime/event_loop.h"
 #include "control/udp_socket.h"
 #include "kni/host_setup.h"
 #include "kni/interface.h"
+#include "kni/local_node.h"
 
 namespace lispmob::control {
 
@@ -509,7 +509,8 @@ void keep_eid_port_mtu(const config::Config& config, const dataplane::LocalState
 // A mobile node sets its host up itself (kni/host_setup.h). Without the
 // rights to, it says so and runs on: the data plane works with a host set
 // up by hand.
-std::unique_ptr<kni::HostSetup> set_up_host(const config::Config& config) {
+std::unique_ptr<kni::HostSetup> set_up_host(const config::Config& config,
+                                            const kni::KernelState& kernel) {
   if (config.mode != config::OperatingMode::kMobileNode || !config.host_setup) return nullptr;
   kni::HostSetupConfig host;
   host.eid_interface = config.tap_iface;
@@ -518,7 +519,7 @@ std::unique_ptr<kni::HostSetup> set_up_host(const config::Config& config) {
   for (const auto& mapping : config.database_mappings) {
     host.eids.push_back(mapping.eid_prefix.address);
   }
-  auto setup = kni::HostSetup::apply(host);
+  auto setup = kni::HostSetup::apply(host, kernel.defaults());
   if (!setup.ok()) {
     log::error("host", "host set-up failed (%s); set lmn0 up by hand", setup.status().message());
     return nullptr;
@@ -551,8 +552,8 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& da
   for (const auto& link : config.dpdk.rloc_links()) keep_kernel_off_rloc_port(link.port);
   auto transport = UdpTransport::open();
   if (!transport.ok()) return transport.status();
-  auto netlink = NetlinkWatch::open();
-  if (!netlink.ok()) return netlink.status();
+  auto local = kni::LocalNode::open();
+  if (!local.ok()) return local.status();
 
   const auto links = config.dpdk.rloc_links();
   std::vector<uint16_t> port_mtus;
@@ -560,20 +561,22 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& da
     port_mtus.push_back(dataplane.rloc_port_mtu(link));
   }
   XtrNode node(config, dataplane, **transport, (*loop)->timers(), clock, random_nonce_or_zero);
-  if (auto status = node.start(read_kernel_view(links, port_mtus)); !status.ok()) return status;
+  if (auto status = node.start(view_of(local->state(), links, port_mtus)); !status.ok()) {
+    return status;
+  }
   EidPortMtu eid_mtu;
   keep_eid_port_mtu(config, node.state(), eid_mtu);
   node.set_eid_port_mtu(eid_mtu);
-  std::unique_ptr<kni::HostSetup> host = set_up_host(config);
+  std::unique_ptr<kni::HostSetup> host = set_up_host(config, local->state());
 
-  // The host side follows the kernel's view: re-read on a netlink
-  // notification and once a second regardless.
-  auto reread = [&] {
-    node.kernel_changed(read_kernel_view(links, port_mtus));
+  // The host side follows the kernel's tables as LocalNode keeps them from
+  // each notification: no re-dump per event or per second.
+  auto kernel_changed = [&] {
+    node.kernel_changed(view_of(local->state(), links, port_mtus));
     if (host) {
       std::vector<std::pair<unsigned, net::IpAddress>> rlocs;
       for (const auto& locator : node.locators()) rlocs.emplace_back(locator.link, locator.address);
-      if (auto status = host->update(rlocs); !status.ok()) {
+      if (auto status = host->update(rlocs, local->state().defaults()); !status.ok()) {
         log::error("host", "host set-up: %s", status.message());
       }
     }
@@ -590,8 +593,26 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& da
   node.add_counters(counters);
   node.add_commands(commands);
   add_counter_commands(commands, counters);
-  absl::Status watched = watch(netlink->fd(), [&] {
-    if (netlink->drain()) reread();
+  const kni::LocalNode& host_side = *local;
+  counters.add("host", "netlink_notifications", "rtnetlink notifications read",
+               [&host_side] { return host_side.counters().notifications; });
+  counters.add("host", "netlink_changes", "notifications that changed the kernel's tables",
+               [&host_side] { return host_side.counters().changes; });
+  counters.add("host", "netlink_overruns", "notifications lost (ENOBUFS): the tables dumped again",
+               [&host_side] { return host_side.counters().overruns; });
+  counters.add("host", "netlink_dumps",
+               "full dumps of the kernel's tables: one, and one per overrun",
+               [&host_side] { return host_side.counters().dumps; });
+  counters.add("host", "netlink_dump_requests", "rtnetlink dump requests sent by this process",
+               [] { return kni::dump_requests_sent(); });
+  counters.add("host", "netlink_malformed", "rtnetlink messages whose lengths did not add up",
+               [&host_side] { return host_side.state().counters().malformed; });
+  counters.add("host", "netlink_table_full", "kernel entries not followed: a table at its bound",
+               [&host_side] { return host_side.state().counters().table_full; });
+  commands.add("show host", "", "what lispd follows of the kernel's tables and what it cost",
+               [&counters](auto&) { return Reply(counters.fields("host", 24)); });
+  absl::Status watched = watch(local->fd(), [&] {
+    if (local->on_readable()) kernel_changed();
   });
   if (watched.ok() && api) {
     watched = watch(api->fd(), [&] {
@@ -606,7 +627,10 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& da
   }
   if (watched.ok()) watched = watch(dataplane.punt_fd(), [&] { node.drain_punts(); });
   if (!watched.ok()) return watched;
-  events.every(std::chrono::seconds(1), reread);
+  // A next hop that is still unresolved is solicited again once a second.
+  events.every(std::chrono::seconds(1), [&] {
+    (*transport)->solicit_next_hops(config, node.view(), node.locators(), clock.now());
+  });
   return events.run();
 }
 

@@ -17,6 +17,16 @@ net::IpPrefix host_prefix(const net::IpAddress& address) {
   return {address, static_cast<uint8_t>(address.max_prefix_len())};
 }
 
+std::vector<Route> of_family(const std::vector<Route>& routes, net::IpFamily family) {
+  std::vector<Route> out;
+  for (const auto& route : routes) {
+    if (route.table == kMainTable && route.destination.address.family() == family) {
+      out.push_back(route);
+    }
+  }
+  return out;
+}
+
 template <class T>
 bool contains(const std::vector<T>& items, const T& item) {
   return std::find(items.begin(), items.end(), item) != items.end();
@@ -24,7 +34,8 @@ bool contains(const std::vector<T>& items, const T& item) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<HostSetup>> HostSetup::apply(HostSetupConfig config) {
+absl::StatusOr<std::unique_ptr<HostSetup>> HostSetup::apply(HostSetupConfig config,
+                                                            const std::vector<Route>& defaults) {
   auto netlink = Rtnetlink::open();
   if (!netlink.ok()) return netlink.status();
   auto eid_index = netlink->interface_index(config.eid_interface);
@@ -50,8 +61,9 @@ absl::StatusOr<std::unique_ptr<HostSetup>> HostSetup::apply(HostSetupConfig conf
     auto eid = std::find_if(setup->config_.eids.begin(), setup->config_.eids.end(),
                             [&](const auto& address) { return address.family() == family; });
     if (eid == setup->config_.eids.end()) continue;
-    if (auto status = setup->keep_defaults(family); !status.ok()) return status;
-    if (auto status = setup->ensure_eid_default(*eid); !status.ok()) return status;
+    const auto routes = of_family(defaults, family);
+    if (auto status = setup->keep_defaults(routes); !status.ok()) return status;
+    if (auto status = setup->ensure_eid_default(*eid, routes); !status.ok()) return status;
   }
   return setup;
 }
@@ -62,10 +74,8 @@ Route HostSetup::eid_default(const net::IpAddress& eid) const {
 
 // Default routes other than ours move to the kept metric, so the one
 // through lmn0 wins while they stay usable (and known) for the RLOC table.
-absl::Status HostSetup::keep_defaults(net::IpFamily family) {
-  auto routes = netlink_.default_routes(family, kMainTable);
-  if (!routes.ok()) return routes.status();
-  for (const auto& route : *routes) {
+absl::Status HostSetup::keep_defaults(const std::vector<Route>& routes) {
+  for (const auto& route : routes) {
     if (route.output_interface == eid_index_ || route.metric >= config_.kept_default_metric) {
       continue;
     }
@@ -80,23 +90,21 @@ absl::Status HostSetup::keep_defaults(net::IpFamily family) {
 
 // Ours may have been replaced (a DHCP client's "ip route replace default"
 // takes the route of the same metric): put it back.
-absl::Status HostSetup::ensure_eid_default(const net::IpAddress& eid) {
-  auto routes = netlink_.default_routes(eid.family(), kMainTable);
-  if (!routes.ok()) return routes.status();
-  for (const auto& route : *routes) {
+absl::Status HostSetup::ensure_eid_default(const net::IpAddress& eid,
+                                           const std::vector<Route>& routes) {
+  for (const auto& route : routes) {
     if (route.output_interface == eid_index_) return absl::OkStatus();
   }
   return netlink_.replace_route(eid_default(eid));
 }
 
 // A link's RLOC table: the default route through its interface's gateway.
-absl::Status HostSetup::sync_table(unsigned link, net::IpFamily family) {
-  auto routes = netlink_.default_routes(family, kMainTable);
-  if (!routes.ok()) return routes.status();
+absl::Status HostSetup::sync_table(unsigned link, net::IpFamily family,
+                                   const std::vector<Route>& routes) {
   const int interface = rloc_indices_[link];
   const uint32_t table = config_.rloc_table + link;
   std::optional<Route> wanted;
-  for (const auto& route : *routes) {
+  for (const auto& route : routes) {
     if (route.output_interface == interface) {
       wanted = Route{table, default_prefix(family), route.gateway, interface, std::nullopt, 0};
       break;
@@ -140,18 +148,20 @@ absl::Status HostSetup::sync_rules(const std::vector<std::pair<unsigned, net::Ip
   return absl::OkStatus();
 }
 
-absl::Status HostSetup::update(const std::vector<std::pair<unsigned, net::IpAddress>>& rlocs) {
+absl::Status HostSetup::update(const std::vector<std::pair<unsigned, net::IpAddress>>& rlocs,
+                               const std::vector<Route>& defaults) {
   for (auto family : {net::IpFamily::kIpv4, net::IpFamily::kIpv6}) {
+    const auto routes = of_family(defaults, family);
     const auto same_family = [&](const net::IpAddress& address) {
       return address.family() == family;
     };
     auto eid = std::find_if(config_.eids.begin(), config_.eids.end(), same_family);
     if (eid != config_.eids.end()) {
-      if (auto status = keep_defaults(family); !status.ok()) return status;
-      if (auto status = ensure_eid_default(*eid); !status.ok()) return status;
+      if (auto status = keep_defaults(routes); !status.ok()) return status;
+      if (auto status = ensure_eid_default(*eid, routes); !status.ok()) return status;
     }
     for (unsigned link = 0; link < rloc_indices_.size(); ++link) {
-      if (auto status = sync_table(link, family); !status.ok()) return status;
+      if (auto status = sync_table(link, family, routes); !status.ok()) return status;
     }
   }
   return sync_rules(rlocs);

@@ -36,15 +36,20 @@ struct HostSetupConfig {
 
 class HostSetup {
  public:
-  static absl::StatusOr<std::unique_ptr<HostSetup>> apply(HostSetupConfig config);
+  // `defaults`: the main table's default routes now (LocalNode's).
+  static absl::StatusOr<std::unique_ptr<HostSetup>> apply(HostSetupConfig config,
+                                                          const std::vector<Route>& defaults);
   ~HostSetup();
   HostSetup(const HostSetup&) = delete;
   HostSetup& operator=(const HostSetup&) = delete;
 
   // Brings the rules and the RLOC tables in step with the current RLOCs
-  // (each with its link) and the RLOC interfaces' gateways; changes nothing
-  // that is already right, so it can run on every netlink notification.
-  absl::Status update(const std::vector<std::pair<unsigned, net::IpAddress>>& rlocs);
+  // (each with its link) and the RLOC interfaces' gateways, given the main
+  // table's default routes as the kernel has them now (LocalNode's: no
+  // dump); changes nothing that is already right, so it can run on every
+  // netlink notification.
+  absl::Status update(const std::vector<std::pair<unsigned, net::IpAddress>>& rlocs,
+                      const std::vector<Route>& defaults);
 
  private:
   HostSetup(Rtnetlink netlink, HostSetupConfig config, int eid_index, std::vector<int> rloc_indices)
@@ -52,9 +57,9 @@ class HostSetup {
         config_(std::move(config)),
         eid_index_(eid_index),
         rloc_indices_(std::move(rloc_indices)) {}
-  absl::Status keep_defaults(net::IpFamily family);
-  absl::Status ensure_eid_default(const net::IpAddress& eid);
-  absl::Status sync_table(unsigned link, net::IpFamily family);
+  absl::Status keep_defaults(const std::vector<Route>& defaults);
+  absl::Status ensure_eid_default(const net::IpAddress& eid, const std::vector<Route>& defaults);
+  absl::Status sync_table(unsigned link, net::IpFamily family, const std::vector<Route>& defaults);
   absl::Status sync_rules(const std::vector<std::pair<unsigned, net::IpAddress>>& rlocs);
   Route eid_default(const net::IpAddress& eid) const;
 

@@ -9,13 +9,17 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "kni/kernel_state.h"
 
 namespace lispmob::kni {
 namespace {
+
+std::atomic<uint64_t> dump_requests{0};
 
 // One rtnetlink request: the netlink header, the message's fixed header,
 // then attributes, each 4-byte aligned (RFC 3549 §2.3.2).
@@ -88,20 +92,6 @@ Request rule_request(uint16_t type, uint16_t flags, const Rule& rule) {
   request.attribute(FRA_TABLE, rule.table);
   request.attribute(FRA_PRIORITY, rule.priority);
   return request;
-}
-
-std::optional<net::IpAddress> address_attribute(const rtattr* attribute) {
-  const size_t length = RTA_PAYLOAD(attribute);
-  const auto* data = static_cast<const uint8_t*>(RTA_DATA(attribute));
-  if (length == 4) return net::IpAddress::v4(std::span<const uint8_t, 4>(data, 4));
-  if (length == 16) return net::IpAddress::v6(std::span<const uint8_t, 16>(data, 16));
-  return std::nullopt;
-}
-
-uint32_t u32_attribute(const rtattr* attribute) {
-  uint32_t value = 0;
-  if (RTA_PAYLOAD(attribute) >= sizeof(value)) std::memcpy(&value, RTA_DATA(attribute), 4);
-  return value;
 }
 
 // Calls `each` for every whole netlink message in `length` bytes (NLMSG_OK
@@ -227,6 +217,7 @@ absl::Status Rtnetlink::dump(std::vector<uint8_t> message, uint16_t type, const 
                              Each each) {
   auto* netlink = reinterpret_cast<nlmsghdr*>(message.data());
   netlink->nlmsg_seq = ++sequence_;
+  dump_requests.fetch_add(1, std::memory_order_relaxed);
   if (send(fd_, message.data(), message.size(), 0) < 0) {
     return absl::InternalError(absl::StrCat(what, ": ", std::strerror(errno)));
   }
@@ -252,85 +243,38 @@ absl::Status Rtnetlink::dump(std::vector<uint8_t> message, uint16_t type, const 
   }
 }
 
-absl::StatusOr<std::vector<Route>> Rtnetlink::default_routes(net::IpFamily family, uint32_t table) {
-  rtmsg header{};
-  header.rtm_family = family == net::IpFamily::kIpv4 ? AF_INET : AF_INET6;
-  std::vector<Route> routes;
-  auto status =
-      dump(Request(RTM_GETROUTE, NLM_F_DUMP, header).finish(), RTM_NEWROUTE, "route dump",
-           [&](const nlmsghdr* reply) {
-             const auto* route_header = static_cast<const rtmsg*>(NLMSG_DATA(reply));
-             if (route_header->rtm_dst_len != 0 || route_header->rtm_type != RTN_UNICAST) {
-               return;
-             }
-             Route route;
-             route.table = route_header->rtm_table;
-             route.destination = {family == net::IpFamily::kIpv4
-                                      ? net::IpAddress::v4(0u)
-                                      : net::IpAddress::v6(std::array<uint8_t, 16>{}),
-                                  0};
-             int attributes_length = static_cast<int>(RTM_PAYLOAD(reply));
-             for (auto* attribute = RTM_RTA(route_header); RTA_OK(attribute, attributes_length);
-                  attribute = RTA_NEXT(attribute, attributes_length)) {
-               switch (attribute->rta_type) {
-                 case RTA_TABLE:
-                   route.table = u32_attribute(attribute);
-                   break;
-                 case RTA_GATEWAY:
-                   route.gateway = address_attribute(attribute);
-                   break;
-                 case RTA_OIF:
-                   route.output_interface = static_cast<int>(u32_attribute(attribute));
-                   break;
-                 case RTA_PREFSRC:
-                   route.preferred_source = address_attribute(attribute);
-                   break;
-                 case RTA_PRIORITY:
-                   route.metric = u32_attribute(attribute);
-                   break;
-                 default:
-                   break;
-               }
-             }
-             if (route.table == table) routes.push_back(route);
-           });
-  if (!status.ok()) return status;
-  return routes;
-}
+uint64_t dump_requests_sent() { return dump_requests.load(std::memory_order_relaxed); }
 
-absl::StatusOr<std::vector<Neighbour>> Rtnetlink::neighbours() {
-  ndmsg header{};
-  header.ndm_family = AF_UNSPEC;
-  std::vector<Neighbour> found;
-  auto status = dump(
-      Request(RTM_GETNEIGH, NLM_F_DUMP, header).finish(), RTM_NEWNEIGH, "neighbour dump",
-      [&](const nlmsghdr* reply) {
-        const auto* neighbour_header = static_cast<const ndmsg*>(NLMSG_DATA(reply));
-        Neighbour neighbour;
-        neighbour.interface = neighbour_header->ndm_ifindex;
-        neighbour.usable = neighbour_header->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY |
-                                                          NUD_PROBE | NUD_PERMANENT | NUD_NOARP);
-        bool has_address = false, has_mac = false;
-        int attributes_length = static_cast<int>(reply->nlmsg_len - NLMSG_LENGTH(sizeof(ndmsg)));
-        for (auto* attribute = reinterpret_cast<const rtattr*>(
-                 reinterpret_cast<const uint8_t*>(neighbour_header) + NLMSG_ALIGN(sizeof(ndmsg)));
-             RTA_OK(attribute, attributes_length);
-             attribute = RTA_NEXT(attribute, attributes_length)) {
-          if (attribute->rta_type == NDA_DST) {
-            if (auto address = address_attribute(attribute)) {
-              neighbour.address = *address;
-              has_address = true;
-            }
-          } else if (attribute->rta_type == NDA_LLADDR &&
-                     RTA_PAYLOAD(attribute) == neighbour.mac.size()) {
-            std::memcpy(neighbour.mac.data(), RTA_DATA(attribute), 6);
-            has_mac = true;
-          }
-        }
-        if (has_address && has_mac) found.push_back(neighbour);
-      });
-  if (!status.ok()) return status;
-  return found;
+absl::Status Rtnetlink::dump_into(KernelState& state) {
+  state.clear();
+  auto feed = [&state](const nlmsghdr* reply) {
+    state.apply({reinterpret_cast<const uint8_t*>(reply), reply->nlmsg_len});
+  };
+  ifinfomsg link{};
+  link.ifi_family = AF_UNSPEC;
+  if (auto status =
+          dump(Request(RTM_GETLINK, NLM_F_DUMP, link).finish(), RTM_NEWLINK, "link dump", feed);
+      !status.ok()) {
+    return status;
+  }
+  ifaddrmsg address{};
+  address.ifa_family = AF_UNSPEC;
+  if (auto status = dump(Request(RTM_GETADDR, NLM_F_DUMP, address).finish(), RTM_NEWADDR,
+                         "address dump", feed);
+      !status.ok()) {
+    return status;
+  }
+  rtmsg route{};
+  route.rtm_family = AF_UNSPEC;
+  if (auto status =
+          dump(Request(RTM_GETROUTE, NLM_F_DUMP, route).finish(), RTM_NEWROUTE, "route dump", feed);
+      !status.ok()) {
+    return status;
+  }
+  ndmsg neighbour{};
+  neighbour.ndm_family = AF_UNSPEC;
+  return dump(Request(RTM_GETNEIGH, NLM_F_DUMP, neighbour).finish(), RTM_NEWNEIGH, "neighbour dump",
+              feed);
 }
 
 }  // namespace lispmob::kni

@@ -1,6 +1,7 @@
 // A small rtnetlink client (RFC 3549, linux/rtnetlink.h) for the host
 // set-up around lmn0 and the RLOC twin: links, addresses, routes and rules,
-// one request at a time, each acknowledged by the kernel. Only what the host
+// one request at a time, each acknowledged by the kernel, and the dump
+// KernelState (kernel_state.h) starts from. Only what the host
 // set-up needs; an error names the operation and the kernel's errno.
 #pragma once
 
@@ -41,6 +42,12 @@ struct Neighbour {
   bool usable = false;  // reachable, stale, delay, probe or permanent
 };
 
+class KernelState;
+
+// Dump requests every Rtnetlink of this process has sent: what re-reading
+// the kernel costs, shown by lispctl.
+uint64_t dump_requests_sent();
+
 class Rtnetlink {
  public:
   static absl::StatusOr<Rtnetlink> open();
@@ -58,10 +65,9 @@ class Rtnetlink {
   // Adds, or replaces the route with the same table, destination and metric.
   absl::Status replace_route(const Route& route);
   absl::Status delete_route(const Route& route);
-  // The IPv4 or IPv6 default routes of a table.
-  absl::StatusOr<std::vector<Route>> default_routes(net::IpFamily family, uint32_t table = 254);
-  // Every IPv4 and IPv6 neighbour entry with a 6-byte link-layer address.
-  absl::StatusOr<std::vector<Neighbour>> neighbours();
+  // Fills `state` (cleared first) from one dump each of the links,
+  // addresses, routes and neighbours.
+  absl::Status dump_into(KernelState& state);
   absl::Status add_rule(const Rule& rule);
   absl::Status delete_rule(const Rule& rule);
 

@@ -55,6 +55,40 @@ GOLDEN = {
 }
 
 
+def netlink_message(kind, header, attributes):
+    """One rtnetlink message (host byte order, little-endian here): nlmsghdr,
+    the fixed header, then (type, payload) attributes, 4-byte aligned."""
+    body = header
+    for attribute_type, payload in attributes:
+        body += struct.pack("<HH", 4 + len(payload), attribute_type) + payload
+        body += b"\0" * (-len(body) % 4)
+    return struct.pack("<IHHII", 16 + len(body), kind, 0, 0, 0) + body
+
+
+def netlink_seeds():
+    """What a kernel tells lispd about an RLOC link: the link (RTM_NEWLINK
+    with IFLA_IFNAME, IFLA_MTU), its address, its default route and its
+    gateway's neighbour entry, and the same removed."""
+    link = netlink_message(16, struct.pack("<BBHiII", 0, 0, 1, 10, 1, 0),
+                           [(3, b"rloc0\0"), (4, struct.pack("<I", 1500))])
+    address = netlink_message(20, struct.pack("<BBBBI", 2, 24, 0, 0, 10),
+                              [(1, bytes([192, 0, 2, 5])), (2, bytes([192, 0, 2, 5]))])
+    route = netlink_message(24, struct.pack("<BBBBBBBBI", 2, 0, 0, 0, 254, 4, 0, 1, 0),
+                            [(15, struct.pack("<I", 254)), (5, bytes([192, 0, 2, 1])),
+                             (4, struct.pack("<I", 10)), (6, struct.pack("<I", 100))])
+    neighbour = netlink_message(28, struct.pack("<BBHiHBB", 2, 0, 0, 10, 2, 0, 0),
+                                [(1, bytes([192, 0, 2, 1])), (2, bytes([2, 0, 0, 0, 0, 1]))])
+    yield link + address + route + neighbour
+    yield address[:4] + struct.pack("<H", 21) + address[6:]  # RTM_DELADDR
+    yield route[:4] + struct.pack("<H", 25) + route[6:]  # RTM_DELROUTE
+    yield neighbour
+
+
+COMMANDS = ["show map-cache", "json show map-cache", "lookup 198.18.1.7", "json lookup 198.18.1.7 0",
+            "show counters", "json show control", "show metrics", "help", "json help", "show local",
+            "lookup", "show map-servers"]
+
+
 def write(target, data):
     folder = os.path.join(HERE, "corpus", target)
     os.makedirs(folder, exist_ok=True)
@@ -110,6 +144,10 @@ def main():
     write("xtr_control", bytes.fromhex(
         "20 00 00 01 00 00 00 00 00 00 00 01 00 00 00 0a 01 18 10 00 00 00 00 01 cb 00 71 00"
         " 01 64 ff 00 00 05 00 01 c0 00 02 04"))
+    for seed in netlink_seeds():
+        write("netlink", seed)
+    for command in COMMANDS:
+        write("commands", command.encode())
     for target in ("map_referral", "info"):
         for text in GOLDEN[target]:
             write("message", bytes.fromhex(text))

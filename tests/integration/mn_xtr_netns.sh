@@ -199,6 +199,7 @@ sleep 1.5
 ip netns exec "$mn" ping -D -i 0.01 -c 1400 -W 1 198.18.1.1 > "$work/stream" &
 stream=$!
 sleep 1
+"$lispctl" -s "$work/mn.sock" show host > "$work/mn-host-before"
 old=192.0.2.5 new=192.0.2.6
 : > "$work/moves"
 for move in 1 2 3 4 5; do
@@ -210,6 +211,15 @@ for move in 1 2 3 4 5; do
   tmp=$old; old=$new; new=$tmp
 done
 wait "$stream" || true
+# The MN followed the moves from the notifications alone: no rtnetlink dump
+# during them but one per overrun (the kernel's report of lost ones).
+"$lispctl" -s "$work/mn.sock" show host | tee "$work/mn-host"
+counter() { awk -v name="$1" '$1 == name {print $2}' "$2"; }
+dumps=$(( $(counter netlink_dump_requests "$work/mn-host") - $(counter netlink_dump_requests "$work/mn-host-before") ))
+overruns=$(( $(counter netlink_overruns "$work/mn-host") - $(counter netlink_overruns "$work/mn-host-before") ))
+changes=$(( $(counter netlink_changes "$work/mn-host") - $(counter netlink_changes "$work/mn-host-before") ))
+echo "during 5 RLOC moves: $changes netlink notifications applied, $dumps dump requests, $overruns overruns"
+[ "$changes" -ge 10 ] && [ "$dumps" -le $((4 * overruns)) ]
 "$lispctl" -s "$work/xtr.sock" show map-cache | tee "$work/xtr-cache"
 grep -Eq "^0 +198.18.0.10/32 +encapsulate +[0-9]+s +$old \(p1 w100\)" "$work/xtr-cache"
 "$lispctl" -s "$work/mn.sock" show control > "$work/mn-control"
