@@ -74,6 +74,26 @@ absl::Status Resolver::install_static(const dataplane::Mapping& mapping) {
   return absl::OkStatus();
 }
 
+std::vector<dataplane::Mapping> Resolver::installed() const {
+  std::map<Key, dataplane::Mapping> all;
+  for (const auto& [key, mapping] : static_) all.emplace(key, effective(mapping));
+  for (const auto& [key, entry] : entries_) all.emplace(key, effective(entry.mapping));
+  std::vector<dataplane::Mapping> out;
+  out.reserve(all.size());
+  for (auto& [key, mapping] : all) out.push_back(std::move(mapping));
+  return out;
+}
+
+std::optional<dataplane::Mapping> Resolver::installed(uint32_t instance_id,
+                                                      const net::IpPrefix& prefix) const {
+  const Key key{instance_id, prefix};
+  if (auto found = static_.find(key); found != static_.end()) return effective(found->second);
+  if (auto found = entries_.find(key); found != entries_.end()) {
+    return effective(found->second.mapping);
+  }
+  return std::nullopt;
+}
+
 const Resolver::Entry* Resolver::entry(uint32_t instance_id, const net::IpPrefix& prefix) const {
   auto it = entries_.find(Key{instance_id, prefix});
   return it == entries_.end() ? nullptr : &it->second;

@@ -148,6 +148,13 @@ class Resolver {
   size_t active_resolver() const { return active_resolver_; }
   // The entry the resolver installed for exactly this prefix, if any.
   const Entry* entry(uint32_t instance_id, const net::IpPrefix& prefix) const;
+  // What the control thread installed in the data plane, static and
+  // resolved, as the data plane has it (locators down, path MTUs), in
+  // instance-id and prefix order: lispctl's map-cache. The data plane
+  // itself keeps only the forwarding form.
+  std::vector<dataplane::Mapping> installed() const;
+  std::optional<dataplane::Mapping> installed(uint32_t instance_id,
+                                              const net::IpPrefix& prefix) const;
   // True if probing has marked this locator down.
   bool locator_down(const net::IpAddress& rloc) const;
 

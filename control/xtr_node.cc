@@ -130,7 +130,9 @@ void add_xtr_commands(CommandRegistry& commands, const dataplane::Dataplane& dat
                       const XtrControl& control) {
   commands.add("show map-cache", "", "the map-cache, static and resolved entries", [&](auto&) {
     Table table = mapping_table();
-    for (const auto& mapping : dataplane.mappings()) add_mapping_row(table, mapping, control);
+    for (const auto& mapping : control.resolver().installed()) {
+      add_mapping_row(table, mapping, control);
+    }
     return Reply(table);
   });
   commands.add(
@@ -141,7 +143,10 @@ void add_xtr_commands(CommandRegistry& commands, const dataplane::Dataplane& dat
         const uint32_t iid =
             words.size() >= 2 ? static_cast<uint32_t>(std::strtoul(words[1].c_str(), nullptr, 10))
                               : state.instance_id;
-        auto mapping = dataplane.lookup(iid, *address);
+        // The prefix the data plane's own longest match picks, shown from
+        // the control thread's table.
+        const auto prefix = dataplane.longest_match(iid, *address);
+        const auto mapping = prefix ? control.resolver().installed(iid, *prefix) : std::nullopt;
         if (!mapping) return Reply::message("no map-cache entry for " + words[0]);
         Table table = mapping_table();
         add_mapping_row(table, *mapping, control);

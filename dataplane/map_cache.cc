@@ -188,8 +188,7 @@ absl::Status MapCache::upsert(const Mapping& mapping) {
 
   const Key key{mapping.instance_id, mapping.prefix};
   if (auto found = prefixes_.find(key); found != prefixes_.end()) {
-    const MapEntry* old = slots_[found->second.slot].exchange(entry, std::memory_order_release);
-    found->second.mapping = mapping;
+    const MapEntry* old = slots_[found->second].exchange(entry, std::memory_order_release);
     retire(old, kNoSlot);
     maintain();
     return absl::OkStatus();
@@ -202,7 +201,7 @@ absl::Status MapCache::upsert(const Mapping& mapping) {
   free_slots_.pop_back();
   slots_[slot].store(entry, std::memory_order_release);
   queued_.push_back({*instance, mapping.prefix, slot});
-  prefixes_.emplace(key, Installed{slot, mapping});
+  prefixes_.emplace(key, slot);
   maintain();
   return absl::OkStatus();
 }
@@ -210,7 +209,7 @@ absl::Status MapCache::upsert(const Mapping& mapping) {
 absl::Status MapCache::erase(uint32_t instance_id, const net::IpPrefix& prefix) {
   auto found = prefixes_.find(Key{instance_id, prefix});
   if (found == prefixes_.end()) return absl::NotFoundError("no such map-cache entry");
-  const uint32_t slot = found->second.slot;
+  const uint32_t slot = found->second;
   prefixes_.erase(found);
   // The slot is retired when the delete reaches the second copy of the tables.
   queued_.push_back({instance_index(instance_id), prefix, kNoSlot});
@@ -219,20 +218,19 @@ absl::Status MapCache::erase(uint32_t instance_id, const net::IpPrefix& prefix) 
   return absl::OkStatus();
 }
 
-std::vector<Mapping> MapCache::dump() const {
-  std::vector<Mapping> all;
+std::vector<std::pair<uint32_t, net::IpPrefix>> MapCache::prefixes() const {
+  std::vector<std::pair<uint32_t, net::IpPrefix>> all;
   all.reserve(prefixes_.size());
-  for (const auto& [key, installed] : prefixes_) all.push_back(installed.mapping);
+  for (const auto& [key, slot] : prefixes_) all.emplace_back(key.instance_id, key.prefix);
   return all;
 }
 
-std::optional<Mapping> MapCache::lookup(uint32_t instance_id, const net::IpAddress& address) const {
+std::optional<net::IpPrefix> MapCache::longest_match(uint32_t instance_id,
+                                                     const net::IpAddress& address) const {
   for (int length = static_cast<int>(address.max_prefix_len()); length >= 0; --length) {
     const net::IpPrefix prefix{address.masked(static_cast<unsigned>(length)),
                                static_cast<uint8_t>(length)};
-    if (auto found = prefixes_.find(Key{instance_id, prefix}); found != prefixes_.end()) {
-      return found->second.mapping;
-    }
+    if (prefixes_.count(Key{instance_id, prefix})) return prefix;
   }
   return std::nullopt;
 }

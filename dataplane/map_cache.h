@@ -98,11 +98,15 @@ class MapCache {
   void flush();
   size_t size() const { return prefixes_.size(); }
   // ---- read side for lispctl: the control thread only ----
+  // The cache keeps only what forwarding needs (the control thread holds
+  // the mappings it installed, with their TTLs and origin), so these name
+  // prefixes, not mappings.
 
-  // Every mapping, ordered by instance-id and prefix.
-  std::vector<Mapping> dump() const;
-  // The mapping the longest prefix match gives for `address`.
-  std::optional<Mapping> lookup(uint32_t instance_id, const net::IpAddress& address) const;
+  // Every (instance-id, prefix) installed, in that order.
+  std::vector<std::pair<uint32_t, net::IpPrefix>> prefixes() const;
+  // The installed prefix the longest match gives for `address`.
+  std::optional<net::IpPrefix> longest_match(uint32_t instance_id,
+                                             const net::IpAddress& address) const;
 
   // Adds the FIB refused (tbl8 groups exhausted): those prefixes miss.
   uint64_t failed_adds() const { return failed_adds_; }
@@ -167,11 +171,7 @@ class MapCache {
   std::array<Instance, kMaxInstances> instances_;
   std::vector<std::atomic<const MapEntry*>> slots_;
   std::vector<uint32_t> free_slots_;
-  struct Installed {
-    uint32_t slot;
-    Mapping mapping;  // as given, for lispctl
-  };
-  std::map<Key, Installed> prefixes_;
+  std::map<Key, uint32_t> prefixes_;  // the slot of each installed prefix
   std::deque<Retired> retired_;
   // Double-buffering state.
   std::vector<FibChange> lagging_;         // applied to the active copies, not yet to the standby

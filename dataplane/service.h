@@ -47,10 +47,9 @@ class DataplaneService final : public Dataplane {
   absl::Status erase(uint32_t instance_id, const net::IpPrefix& prefix) override {
     return cache_->erase(instance_id, prefix);
   }
-  std::vector<Mapping> mappings() const override { return cache_->dump(); }
-  std::optional<Mapping> lookup(uint32_t instance_id,
-                                const net::IpAddress& address) const override {
-    return cache_->lookup(instance_id, address);
+  std::optional<net::IpPrefix> longest_match(uint32_t instance_id,
+                                             const net::IpAddress& address) const override {
+    return cache_->longest_match(instance_id, address);
   }
   size_t mapping_count() const override { return cache_->size(); }
   void publish(const LocalState& state) override { local_->publish(state); }

@@ -22,12 +22,14 @@ class Dataplane {
   virtual ~Dataplane() = default;
 
   // The forwarding map-cache: adds or replaces the mapping for its
-  // instance and prefix, removes one, and reads back what it holds.
+  // instance and prefix, removes one. It keeps only what forwarding
+  // needs; the control thread keeps the mappings themselves, so the read
+  // side names prefixes: the one the data plane's longest match picks for
+  // an address, and how many it holds.
   virtual absl::Status upsert(const Mapping& mapping) = 0;
   virtual absl::Status erase(uint32_t instance_id, const net::IpPrefix& prefix) = 0;
-  virtual std::vector<Mapping> mappings() const = 0;
-  virtual std::optional<Mapping> lookup(uint32_t instance_id,
-                                        const net::IpAddress& address) const = 0;
+  virtual std::optional<net::IpPrefix> longest_match(uint32_t instance_id,
+                                                     const net::IpAddress& address) const = 0;
   virtual size_t mapping_count() const = 0;
 
   // A new local state for the workers, in effect from their next burst.

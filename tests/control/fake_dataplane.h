@@ -22,13 +22,20 @@ class FakeDataplane : public dataplane::Dataplane {
     mappings_.erase({instance_id, prefix});
     return absl::OkStatus();
   }
-  std::vector<dataplane::Mapping> mappings() const override {
+  // What was installed, for the tests to inspect.
+  std::vector<dataplane::Mapping> mappings() const {
     std::vector<dataplane::Mapping> out;
     for (const auto& [key, mapping] : mappings_) out.push_back(mapping);
     return out;
   }
+  std::optional<net::IpPrefix> longest_match(uint32_t instance_id,
+                                             const net::IpAddress& address) const override {
+    auto found = lookup(instance_id, address);
+    if (!found) return std::nullopt;
+    return found->prefix;
+  }
   std::optional<dataplane::Mapping> lookup(uint32_t instance_id,
-                                           const net::IpAddress& address) const override {
+                                           const net::IpAddress& address) const {
     for (int length = static_cast<int>(address.max_prefix_len()); length >= 0; --length) {
       const net::IpPrefix prefix{address.masked(static_cast<unsigned>(length)),
                                  static_cast<uint8_t>(length)};

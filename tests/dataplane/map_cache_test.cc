@@ -63,20 +63,21 @@ TEST_F(MapCacheTest, ReplaceAndErase) {
   EXPECT_EQ(cache_->size(), 0u);
 }
 
+// The control thread keeps the mappings; the cache answers which prefixes
+// it holds and which one its longest match picks.
 TEST_F(MapCacheTest, ReadSideForLispctl) {
   add("203.0.113.0/24", {{ip("192.0.2.4"), 1, 60}, {ip("192.0.2.44"), 2, 40}});
   add("203.0.113.128/25", {}, 0, MapAction::kDrop);
   add("10.0.0.0/8", {{ip("192.0.2.9")}}, 7);
-  const auto all = cache_->dump();
+  const auto all = cache_->prefixes();
   ASSERT_EQ(all.size(), 3u);
-  EXPECT_EQ(all[0].prefix.to_string(), "203.0.113.0/24");
-  EXPECT_EQ(all[0].locators.at(1).priority, 2);
-  auto found = cache_->lookup(0, ip("203.0.113.200"));
+  EXPECT_EQ(all[0].second.to_string(), "203.0.113.0/24");
+  EXPECT_EQ(all[2].first, 7u);
+  auto found = cache_->longest_match(0, ip("203.0.113.200"));
   ASSERT_TRUE(found);
-  EXPECT_EQ(found->prefix.to_string(), "203.0.113.128/25");
-  EXPECT_EQ(found->action, MapAction::kDrop);
-  EXPECT_FALSE(cache_->lookup(0, ip("10.1.1.1")));
-  EXPECT_EQ(cache_->lookup(7, ip("10.1.1.1"))->locators.at(0).rloc.to_string(), "192.0.2.9");
+  EXPECT_EQ(found->to_string(), "203.0.113.128/25");
+  EXPECT_FALSE(cache_->longest_match(0, ip("10.1.1.1")));
+  EXPECT_EQ(cache_->longest_match(7, ip("10.1.1.1"))->to_string(), "10.0.0.0/8");
 }
 
 TEST_F(MapCacheTest, InstancesAreSeparate) {
