@@ -3,7 +3,7 @@
 // The lispmob daemon. operating-mode MS serves the Map-Server and
 // Map-Resolver on UDP 4342. MN and xTR run the DPDK data plane (lmn0, the
 // RLOC ports and their kernel twins) under the MN/xTR control loop
-// (control/xtr_node.h); a build without the data plane serves MS only.
+// (control/xtr/xtr_node.h); a build without the data plane serves MS only.
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -18,7 +18,7 @@
 
 #include <vector>
 
-#include "control/map_server_service.h"
+#include "control/ms/map_server_service.h"
 #include "control/stop_signals.h"
 #include "tools/lispd_dataplane.h"
 

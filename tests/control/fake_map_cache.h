@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "control/resolver.h"
+#include "control/xtr/resolver.h"
 
 namespace lispmob::control::testing {
 

@@ -6,7 +6,7 @@
 
 #include "control/runtime/command_registry.h"
 #include "control/runtime/counter_registry.h"
-#include "control/xtr_node.h"
+#include "control/xtr/xtr_node.h"
 #include "tests/control/fake_dataplane.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,6 +1,6 @@
 // libFuzzer target: the Map-Server's handling of any received message
 // (registers, requests, ECMs) with sites configured, over a few steps of time.
-#include "control/map_server.h"
+#include "control/ms/map_server.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace lispmob;

@@ -4,7 +4,7 @@
 // a counter, so the corpus can hold a Map-Reply that matches the request
 // made at start (nonce 1) and reach the install path.
 #include "common/config/config.h"
-#include "control/xtr_control.h"
+#include "control/xtr/xtr_control.h"
 
 namespace {
 

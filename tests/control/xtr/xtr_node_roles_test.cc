@@ -9,10 +9,10 @@
 #include <deque>
 
 #include "absl/strings/str_format.h"
-#include "control/map_server.h"
+#include "control/ms/map_server.h"
 #include "control/runtime/clock.h"
 #include "control/runtime/timer_queue.h"
-#include "control/xtr_node.h"
+#include "control/xtr/xtr_node.h"
 #include "tests/control/fake_dataplane.h"
 
 namespace lispmob::control {

@@ -20,7 +20,7 @@
 
 #include "common/config/config.h"
 #include "common/lisp/message.h"
-#include "control/map_server.h"
+#include "control/ms/map_server.h"
 
 namespace lispmob::control {
 

@@ -1,4 +1,4 @@
-#include "control/etr.h"
+#include "control/xtr/etr.h"
 
 #include <algorithm>
 

@@ -10,7 +10,7 @@
 #include "absl/status/status.h"
 #include "common/config/config.h"
 #include "control/api_socket.h"
-#include "control/map_server.h"
+#include "control/ms/map_server.h"
 #include "control/runtime/command_registry.h"
 #include "control/runtime/counter_registry.h"
 #include "control/udp_socket.h"

@@ -1,4 +1,4 @@
-#include "control/map_server_service.h"
+#include "control/ms/map_server_service.h"
 
 #include <csignal>
 

@@ -1,4 +1,4 @@
-#include "control/kernel_view.h"
+#include "control/xtr/kernel_view.h"
 
 #include <algorithm>
 #include <cstring>

@@ -23,7 +23,8 @@
 #include "absl/status/status.h"
 #include "common/lisp/message.h"
 #include "control/messages.h"
-#include "control/path_mtu.h"
+#include "control/xtr/path_mtu.h"
+#include "control/xtr/rloc_prober.h"
 #include "control/rate_limiter.h"
 #include "dataplane/api/mapping.h"
 
@@ -70,6 +71,7 @@ struct ResolverCounters {
   uint64_t probe_replies = 0;
   uint64_t locators_down = 0;          // transitions to down
   uint64_t locators_up = 0;            // transitions back up
+  uint64_t probe_table_full = 0;       // locators not probed: RlocProber::kMaxTargets followed
   uint64_t path_mtu_unknown_rloc = 0;  // an ICMP too-big report for an RLOC not in the map-cache
   uint64_t path_mtu_rate_limited = 0;  // reports beyond kPathMtuReportsPerSecond
 };
@@ -179,15 +181,6 @@ class Resolver {
   void install(const Pending& pending, const lisp::MappingRecord& record, uint32_t instance_id,
                const net::IpPrefix& prefix, TimePoint now);
   void remove(std::map<Key, Entry>::iterator it);
-  struct Probe {
-    uint32_t instance_id = 0;  // an EID-prefix the locator serves, named in the probe
-    net::IpPrefix prefix;
-    uint64_t nonce = 0;
-    bool outstanding = false;
-    int unanswered = 0;
-    bool down = false;
-    TimePoint next;
-  };
   std::vector<Outgoing> poll_probes(TimePoint now);
   bool handle_probe_reply(const lisp::MapReply& reply);
   // The mapping as the data plane should have it: locators probing marked
@@ -209,7 +202,7 @@ class Resolver {
   std::map<Key, TimePoint> last_request_;
   std::map<Key, Entry> entries_;
   std::map<Key, dataplane::Mapping> static_;
-  std::map<net::IpAddress, Probe> probes_;
+  RlocProber prober_;
   TimePoint next_entry_scan_{};
   RateLimiter smr_limiter_;
   RateLimiter smr_invoked_per_source_;

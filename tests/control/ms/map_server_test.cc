@@ -1,4 +1,4 @@
-#include "control/map_server.h"
+#include "control/ms/map_server.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // What lispd derives from the config and the kernel's view for a
 // multihomed node: its locators, the records it registers, and the data
 // plane's local state (egress link per outer family, every link's RLOCs).
-#include "control/kernel_view.h"
+#include "control/xtr/kernel_view.h"
 
 #include <gtest/gtest.h>
 

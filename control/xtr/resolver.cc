@@ -1,4 +1,4 @@
-#include "control/resolver.h"
+#include "control/xtr/resolver.h"
 
 #include <algorithm>
 
@@ -62,6 +62,8 @@ Resolver::Resolver(std::vector<net::IpAddress> map_resolvers, Options options, R
       options_(options),
       random_(std::move(random)),
       cache_(cache),
+      prober_({options.probe_interval, options.probe_retries, options.probe_retry_interval},
+              random_),
       smr_limiter_(options.smr_per_second, options.smr_burst),
       smr_invoked_per_source_(options.smr_invoked_per_source_per_second,
                               options.smr_invoked_per_source_per_second),
@@ -276,8 +278,8 @@ std::optional<TimePoint> Resolver::next_due() const {
   if (!entries_.empty() || !static_.empty() || !last_request_.empty() || path_mtu_.size() > 0) {
     earlier(next_entry_scan_);
   }
-  if (options_.probe_interval.count() != 0 && !local_.rlocs.empty()) {
-    for (const auto& [rloc, probe] : probes_) earlier(probe.next);
+  if (!local_.rlocs.empty()) {
+    if (auto probe = prober_.next_due()) earlier(*probe);
   }
   return due;
 }
@@ -345,8 +347,7 @@ std::vector<Outgoing> Resolver::poll(TimePoint now) {
 }
 
 bool Resolver::locator_down(const net::IpAddress& rloc) const {
-  auto it = probes_.find(rloc);
-  return it != probes_.end() && it->second.down;
+  return prober_.down(rloc);
 }
 
 dataplane::Mapping Resolver::effective(const dataplane::Mapping& mapping) const {
@@ -391,12 +392,10 @@ void Resolver::republish(const net::IpAddress& rloc) {
   }
 }
 
-// RFC 9301 §7.1: a Map-Request with P set, sent straight to the locator,
-// naming an EID-prefix it serves; the ETR answers with P set and the nonce.
 std::vector<Outgoing> Resolver::poll_probes(TimePoint now) {
-  if (options_.probe_interval.count() == 0 || local_.rlocs.empty()) return {};
+  if (!prober_.enabled() || local_.rlocs.empty()) return {};
   // The locators to probe: every one in the map-cache, each once.
-  std::map<net::IpAddress, std::pair<uint32_t, net::IpPrefix>> in_use;
+  RlocProber::InUse in_use;
   auto collect = [&](const dataplane::Mapping& mapping) {
     for (const auto& locator : mapping.locators) {
       in_use.try_emplace(locator.rloc, mapping.instance_id, mapping.prefix);
@@ -404,52 +403,29 @@ std::vector<Outgoing> Resolver::poll_probes(TimePoint now) {
   };
   for (const auto& [key, entry] : entries_) collect(entry.mapping);
   for (const auto& [key, mapping] : static_) collect(mapping);
-  std::erase_if(probes_, [&](const auto& probe) { return !in_use.count(probe.first); });
-
-  std::vector<Outgoing> out;
-  for (const auto& [rloc, served] : in_use) {
-    auto [it, added] = probes_.try_emplace(rloc);
-    Probe& probe = it->second;
-    probe.instance_id = served.first;
-    probe.prefix = served.second;
-    if (added) probe.next = now + options_.probe_interval;
-    if (now < probe.next) continue;
-    if (probe.outstanding && ++probe.unanswered > options_.probe_retries && !probe.down) {
-      probe.down = true;
-      counters_.locators_down++;
-      republish(rloc);
-    }
-    lisp::MapRequest request;
-    request.probe = true;
-    request.nonce = random_();
-    for (const auto& ours : local_.rlocs) request.itr_rlocs.push_back(ours);
-    request.records = {lisp::EidRecord{0, probe.prefix.length,
-                                       eid_address(probe.instance_id, probe.prefix.address)}};
-    probe.nonce = request.nonce;
-    probe.outstanding = true;
-    const bool retrying = probe.unanswered > 0 && !probe.down;
-    probe.next = now + (retrying ? options_.probe_retry_interval : options_.probe_interval);
-    counters_.probes_sent++;
-    out.push_back({{rloc}, encode_or_empty(request)});
+  auto result = prober_.poll(in_use, local_.rlocs, now);
+  counters_.probe_table_full += result.refused;
+  for (const auto& rloc : result.went_down) {
+    counters_.locators_down++;
+    republish(rloc);
   }
-  return out;
+  counters_.probes_sent += result.probes.size();
+  return std::move(result.probes);
 }
 
 bool Resolver::handle_probe_reply(const lisp::MapReply& reply) {
-  for (auto& [rloc, probe] : probes_) {
-    if (!probe.outstanding || probe.nonce != reply.nonce) continue;
-    probe.outstanding = false;
-    probe.unanswered = 0;
-    counters_.probe_replies++;
-    if (probe.down) {
-      probe.down = false;
-      counters_.locators_up++;
-      republish(rloc);
-    }
-    return true;
+  net::IpAddress rloc;
+  const auto came_up = prober_.handle_reply(reply, rloc);
+  if (!came_up) {
+    counters_.replies_unknown_nonce++;
+    return false;
   }
-  counters_.replies_unknown_nonce++;
-  return false;
+  counters_.probe_replies++;
+  if (*came_up) {
+    counters_.locators_up++;
+    republish(rloc);
+  }
+  return true;
 }
 
 // RFC 9301 §6.1: an SMR is a Map-Request with S set, sent to the peer's

@@ -1,4 +1,4 @@
-#include "control/path_mtu.h"
+#include "control/xtr/path_mtu.h"
 
 namespace lispmob::control {
 

@@ -1,11 +1,11 @@
 // lispctl's MN/xTR commands (answer_xtr) over the plane contract: the
 // control roles write a fake data plane, and what lispctl shows comes from
 // it, with no DPDK and no sockets.
-#include "control/xtr_node.h"
+#include "control/xtr/xtr_node.h"
 
 #include <gtest/gtest.h>
 
-#include "control/xtr_control.h"
+#include "control/xtr/xtr_control.h"
 #include "tests/control/fake_dataplane.h"
 
 namespace lispmob::control {

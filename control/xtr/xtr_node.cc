@@ -1,4 +1,4 @@
-#include "control/xtr_node.h"
+#include "control/xtr/xtr_node.h"
 
 #include <unistd.h>
 
@@ -12,7 +12,7 @@
 #include "common/crypto/nonce.h"
 #include "common/log/log.h"
 #include "control/api_socket.h"
-#include "control/registrar.h"
+#include "control/xtr/registrar.h"
 #include "control/runtime/event_loop.h"
 #include "control/udp_socket.h"
 #include "kni/host_setup.h"
@@ -211,6 +211,8 @@ void add_xtr_counters(CounterRegistry& counters, const dataplane::Dataplane& dat
       {"probe_replies", "RLOC probe replies received", &ResolverCounters::probe_replies},
       {"locators_down", "locators probing marked down", &ResolverCounters::locators_down},
       {"locators_up", "locators probing marked up again", &ResolverCounters::locators_up},
+      {"probe_table_full", "locators not probed: the probe table was full",
+       &ResolverCounters::probe_table_full},
   };
   for (const auto& row : kResolverRows) {
     counters.add("xtr", row.name, row.help,

@@ -4,7 +4,7 @@
 // register, resolve each other through the Map-Server (which forwards the
 // ECM to the ETR), the MN's RLOC moves, and the xTR learns the new one
 // through SMR before the old mapping's TTL is anywhere near.
-#include "control/xtr_control.h"
+#include "control/xtr/xtr_control.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include <functional>
 
 #include "absl/strings/str_format.h"
-#include "control/map_server.h"
+#include "control/ms/map_server.h"
 
 #include "tests/control/fake_map_cache.h"
 

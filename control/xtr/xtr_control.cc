@@ -1,4 +1,4 @@
-#include "control/xtr_control.h"
+#include "control/xtr/xtr_control.h"
 
 #include <algorithm>
 

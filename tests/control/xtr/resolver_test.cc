@@ -1,4 +1,4 @@
-#include "control/resolver.h"
+#include "control/xtr/resolver.h"
 
 #include <gtest/gtest.h>
 

@@ -11,12 +11,12 @@
 
 #include "absl/status/status.h"
 #include "common/config/config.h"
-#include "control/kernel_view.h"
-#include "control/resolver.h"
+#include "control/xtr/kernel_view.h"
+#include "control/xtr/resolver.h"
 #include "control/runtime/command_registry.h"
 #include "control/runtime/counter_registry.h"
 #include "control/runtime/timer_queue.h"
-#include "control/xtr_control.h"
+#include "control/xtr/xtr_control.h"
 #include "dataplane/api/dataplane.h"
 
 namespace lispmob::control {

@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "common/config/config.h"
-#include "control/etr.h"
+#include "control/xtr/etr.h"
 #include "control/messages.h"
-#include "control/registrar.h"
-#include "control/resolver.h"
+#include "control/xtr/registrar.h"
+#include "control/xtr/resolver.h"
 
 namespace lispmob::control {
 

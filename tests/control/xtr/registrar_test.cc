@@ -1,4 +1,4 @@
-#include "control/registrar.h"
+#include "control/xtr/registrar.h"
 
 #include <gtest/gtest.h>
 
