@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
   for (const auto& feature : config->unsupported) {
     log::warning("lispd", "%s: not implemented, ignored", feature.c_str());
   }
+  for (const auto& key : config::unused_keys(*config)) log::warning("lispd", "%s", key);
   if (config->mode == config::OperatingMode::kMobileNode ||
       config->mode == config::OperatingMode::kXtr) {
     if (api_path.rfind("/run/lispmob/", 0) == 0) mkdir("/run/lispmob", 0755);

@@ -151,4 +151,10 @@ absl::StatusOr<Config> parse_text(std::string_view text, const std::string& name
 
 const char* to_string(OperatingMode mode);
 
+// What the file sets that no part of lispd uses in its operating mode (a
+// Map-Server's database-mapping, an xTR's lisp-site, keys whose feature is
+// not implemented, Map-Server names that are not addresses), each as
+// "FILE: KEY: why", for the start-up warning.
+std::vector<std::string> unused_keys(const Config& config);
+
 }  // namespace lispmob::config

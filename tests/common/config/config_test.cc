@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_join.h"
+
 #include <fstream>
 
 namespace lispmob::config {
@@ -147,6 +149,39 @@ nat_traversal_support = on
   ASSERT_TRUE(config.ok()) << config.status();
   ASSERT_EQ(config->unsupported.size(), 2u);
   EXPECT_EQ(config->unsupported[0], "section 'explicit-locator-path'");
+}
+
+// Keys that parse but that no part of lispd uses in the file's mode are
+// named at start, with why.
+TEST(ConfigTest, KeysNoPartUsesAreNamed) {
+  auto xtr = parse_text(R"(
+operating-mode = "xTR"
+map-server { address = ms.example.net  key-type = 1  key = "k" }
+map-server { address = 192.0.2.2  key-type = 1  key = "k" }
+proxy-itrs = 192.0.2.9
+xtr-id = "11223344556677889900aabbccddeeff"
+lisp-site { eid-prefix = 10.0.0.0/8  key-type = 1  key = "k" }
+)",
+                        "xtr.conf");
+  ASSERT_TRUE(xtr.ok()) << xtr.status();
+  const auto unused = unused_keys(*xtr);
+  ASSERT_EQ(unused.size(), 4u) << absl::StrJoin(unused, "; ");
+  EXPECT_EQ(unused[0], "xtr.conf: lisp-site: only a Map-Server uses it");
+  EXPECT_EQ(unused[1], "xtr.conf: proxy-itrs: not implemented yet, ignored");
+  EXPECT_EQ(unused[2], "xtr.conf: xtr-id: not implemented yet, ignored");
+  EXPECT_EQ(unused[3],
+            "xtr.conf: map-server address: host names are not resolved yet; give an address");
+  auto ms = parse_text(R"(
+operating-mode = "MS"
+database-mapping { eid-prefix = 10.1.0.0/16  rloc-address { address = 192.0.2.5 } }
+lisp-site { eid-prefix = 10.0.0.0/8  key-type = 1  key = "k" }
+)",
+                       "ms.conf");
+  ASSERT_TRUE(ms.ok()) << ms.status();
+  EXPECT_EQ(unused_keys(*ms),
+            std::vector<std::string>{"ms.conf: database-mapping: not used by a Map-Server"});
+  auto clean = parse_text("operating-mode = \"MS\"\n", "clean.conf");
+  EXPECT_TRUE(unused_keys(*clean).empty());
 }
 
 struct BadCase {
