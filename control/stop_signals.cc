@@ -2,17 +2,16 @@
 
 #include <pthread.h>
 #include <signal.h>
-#include <sys/signalfd.h>
 
 namespace lispmob::control {
 
-int stop_signal_fd() {
+void block_control_signals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  return signalfd(-1, &signals, SFD_CLOEXEC);
 }
 
 }  // namespace lispmob::control

@@ -1,11 +1,11 @@
-// SIGINT and SIGTERM as a file descriptor for a poll loop.
+// The signals the control thread's event loop handles.
 #pragma once
 
 namespace lispmob::control {
 
-// Blocks SIGINT and SIGTERM in the calling thread (threads started later
-// inherit that, so call it before starting DPDK's) and returns a signalfd
-// that becomes readable when one arrives; -1 on failure.
-int stop_signal_fd();
+// Blocks SIGINT, SIGTERM (stop) and SIGHUP (reload) in the calling thread.
+// Threads started later inherit the mask, so call it before DPDK starts
+// its own: then only the event loop's signalfd receives them.
+void block_control_signals();
 
 }  // namespace lispmob::control

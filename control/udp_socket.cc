@@ -50,7 +50,8 @@ absl::StatusOr<UdpSocket> UdpSocket::bind(net::IpFamily family,
   UdpSocket socket(fd);
   const int one = 1;
   if (v6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  // No SO_REUSEADDR: with it a second lispd on the host could bind UDP
+  // 4342 too and silently take part of the traffic.
   const int buffer = 4 << 20;  // a burst of registrations must not be dropped by the kernel
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof(buffer));
   setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, sizeof(buffer));

@@ -1,31 +1,46 @@
-// lispd -f lispmob.conf [-d 0..3]
+// lispd -f lispmob.conf [-d 0..3] [-p PORT] [-s CONTROL-SOCKET]; lispd --help
 //
 // The lispmob daemon. operating-mode MS serves the Map-Server and
 // Map-Resolver on UDP 4342. MN and xTR run the DPDK data plane (lmn0, the
 // RLOC ports and their kernel twins) under the MN/xTR control loop
 // (control/xtr/xtr_node.h); a build without the data plane serves MS only.
-#include <pthread.h>
-#include <signal.h>
+#include <getopt.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/config/config.h"
 #include "common/log/log.h"
-
-#include <vector>
-
+#include "control/api_socket.h"
 #include "control/ms/map_server_service.h"
-#include "control/stop_signals.h"
 #include "tools/lispd_dataplane.h"
 
 namespace {
 
-void usage() {
-  std::fprintf(stderr, "usage: lispd -f CONFIG [-d 0..3] [-p PORT] [-s CONTROL-SOCKET]\n");
+constexpr const char* kUsage =
+    "usage: lispd -f CONFIG [-d 0..3] [-p PORT] [-s CONTROL-SOCKET]\n"
+    "  -f, --config FILE      the lispmob.conf to run (LISPmob and OOR files load too)\n"
+    "  -d, --debug LEVEL      0 (warnings) .. 3 (every message); overrides the file's debug\n"
+    "  -p, --port PORT        the Map-Server's UDP port (default 4342)\n"
+    "  -s, --socket PATH      lispctl's control socket (default /run/lispmob/lispd.sock)\n"
+    "  -h, --help             this text\n"
+    "Signals: SIGINT/SIGTERM stop (undoing the host set-up), SIGHUP reloads the config.\n";
+
+// `text` as a whole number in [low, high], or nullopt.
+std::optional<long> number_in(const char* text, long low, long high) {
+  char* end = nullptr;
+  errno = 0;
+  const long value = std::strtol(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || value < low || value > high) {
+    return std::nullopt;
+  }
+  return value;
 }
 
 }  // namespace
@@ -36,29 +51,58 @@ int main(int argc, char** argv) {
   int debug = -1;
   int port = lisp::kControlPort;
   std::string api_path = "/run/lispmob/lispd.sock";
+  const option long_options[] = {
+      {"config", required_argument, nullptr, 'f'}, {"debug", required_argument, nullptr, 'd'},
+      {"port", required_argument, nullptr, 'p'},   {"socket", required_argument, nullptr, 's'},
+      {"help", no_argument, nullptr, 'h'},         {nullptr, 0, nullptr, 0}};
   int option;
-  while ((option = getopt(argc, argv, "f:d:p:s:h")) != -1) {
+  while ((option = getopt_long(argc, argv, "f:d:p:s:h", long_options, nullptr)) != -1) {
     switch (option) {
       case 'f':
         config_path = optarg;
         break;
-      case 'd':
-        debug = std::atoi(optarg);
+      case 'd': {
+        auto level = number_in(optarg, 0, 3);
+        if (!level) {
+          std::fprintf(stderr, "lispd: -d %s: the debug level is 0, 1, 2 or 3\n", optarg);
+          return 2;
+        }
+        debug = static_cast<int>(*level);
         break;
-      case 'p':
-        port = std::atoi(optarg);
+      }
+      case 'p': {
+        auto number = number_in(optarg, 1, 65535);
+        if (!number) {
+          std::fprintf(stderr, "lispd: -p %s: a UDP port is a number from 1 to 65535\n", optarg);
+          return 2;
+        }
+        port = static_cast<int>(*number);
         break;
+      }
       case 's':
         api_path = optarg;
         break;
+      case 'h':
+        std::fputs(kUsage, stdout);
+        return 0;
       default:
-        usage();
+        std::fputs(kUsage, stderr);
         return 2;
     }
   }
-  if (config_path.empty()) {
-    usage();
+  if (optind < argc) {
+    std::fprintf(stderr, "lispd: unexpected argument '%s'\n%s", argv[optind], kUsage);
     return 2;
+  }
+  if (config_path.empty()) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  // Before anything else: a second lispd must not take over the first
+  // one's control socket, UDP port or ports.
+  if (control::ApiSocket::in_use(api_path)) {
+    std::fprintf(stderr, "lispd: another lispd is running: %s answers\n", api_path.c_str());
+    return 1;
   }
   auto config = config::load_file(config_path);
   if (!config.ok()) {
@@ -90,7 +134,8 @@ int main(int argc, char** argv) {
   }
   log::info("lispd", "Map-Server/Map-Resolver with %zu site(s) on UDP %d",
             (*service)->server().sites().size(), port);
-  if (auto status = (*service)->run(); !status.ok()) {
+  auto reload = [&config_path] { return config::load_file(config_path); };
+  if (auto status = (*service)->run(reload); !status.ok()) {
     log::error("lispd", "%s", status.message());
     return 1;
   }

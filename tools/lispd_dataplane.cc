@@ -50,7 +50,7 @@ int run_data_plane(const config::Config& config, const char* program, const std:
   }
   // Block the stop signals before EAL starts its threads, so they inherit
   // the mask and SIGINT/SIGTERM reach only the control loop's signalfd.
-  close(control::stop_signal_fd());
+  control::block_control_signals();
   const auto args = eal_arguments(config, program);
   std::vector<char*> argv;
   for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
@@ -67,7 +67,8 @@ int run_data_plane(const config::Config& config, const char* program, const std:
     } else {
       log::info("lispd", "%s data plane on %s, EID port %s", config::to_string(config.mode),
                 config.dpdk.rloc_port.c_str(), config.tap_iface.c_str());
-      if (auto status = control::run_xtr_node(config, **service, api_path); !status.ok()) {
+      auto reload = [&config] { return config::load_file(config.source); };
+      if (auto status = control::run_xtr_node(config, **service, api_path, reload); !status.ok()) {
         log::error("lispd", "%s", status.message());
         result = 1;
       }

@@ -49,6 +49,13 @@ std::vector<Site> MapServer::sites_from_config(const config::Config& config) {
   return sites;
 }
 
+size_t MapServer::set_sites(std::vector<Site> sites) {
+  sites_ = std::move(sites);
+  return std::erase_if(registrations_, [this](const auto& item) {
+    return site_for(item.first.instance_id, item.first.prefix) == nullptr;
+  });
+}
+
 const Site* MapServer::site_for(uint32_t instance_id, const net::IpPrefix& prefix) const {
   const Site* best = nullptr;
   for (const auto& site : sites_) {

@@ -85,6 +85,9 @@ class MapServer {
                                TimePoint now);
   // Drops registrations not refreshed within the timeout.
   void expire(TimePoint now);
+  // New sites (a reload): registrations a new site still covers stay;
+  // the others are dropped. Returns how many were dropped.
+  size_t set_sites(std::vector<Site> sites);
 
   const MapServerCounters& counters() const { return counters_; }
   const std::vector<Site>& sites() const { return sites_; }

@@ -76,18 +76,27 @@ void MapServerService::log_refusal(const MapServerCounters& before, const Endpoi
       source.address.to_string(), reason, after.auth_failures, after.outside_site);
 }
 
-absl::Status MapServerService::run() {
+absl::Status MapServerService::run(const Reload& reload) {
   SteadyClock clock;
   auto loop = EventLoop::create(clock);
   if (!loop.ok()) return loop.status();
   EventLoop& events = **loop;
-  absl::Status watched =
-      events.handle_signals({SIGINT, SIGTERM}, [&events](int) { events.stop(); });
-  if (watched.ok() && api_) {
-    watched = events.watch(api_->fd(), [this] {
-      api_->serve_one([this](const std::string& line) { return commands_.answer(line); });
-    });
-  }
+  absl::Status watched = events.handle_signals({SIGINT, SIGTERM, SIGHUP}, [&](int signo) {
+    if (signo != SIGHUP) {
+      events.stop();
+      return;
+    }
+    if (!reload) return;
+    auto config = reload();
+    if (!config.ok()) {
+      log::error("ms", "reload refused, the running config stays: %s", config.status().message());
+      return;
+    }
+    const size_t dropped = server_.set_sites(MapServer::sites_from_config(*config));
+    log::info("ms", "reloaded %s: %d sites, %d registrations outside them dropped", config->source,
+              server_.sites().size(), dropped);
+  });
+  if (api_) api_->serve(events, [this](const std::string& line) { return commands_.answer(line); });
   if (watched.ok() && v4_) watched = events.watch(v4_->fd(), [this] { drain(*v4_); });
   if (watched.ok() && v6_) watched = events.watch(v6_->fd(), [this] { drain(*v6_); });
   if (!watched.ok()) return watched;

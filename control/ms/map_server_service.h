@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include "absl/status/status.h"
@@ -23,8 +24,12 @@ class MapServerService {
   static absl::StatusOr<std::unique_ptr<MapServerService>> create(const config::Config& config,
                                                                   uint16_t port,
                                                                   const std::string& api_path);
-  // Serves until a SIGINT or SIGTERM arrives.
-  absl::Status run();
+  // The config again, for a reload; an error names file:line:key.
+  using Reload = std::function<absl::StatusOr<config::Config>()>;
+  // Serves until a SIGINT or SIGTERM arrives. SIGHUP reloads: the new
+  // config's sites replace the old (registrations they still cover stay);
+  // a config that does not load changes nothing.
+  absl::Status run(const Reload& reload = nullptr);
   const MapServer& server() const { return server_; }
   // lispctl's commands: "show sites", "show registrations", "show counters".
   std::string answer(const std::string& command) const { return commands_.answer(command); }

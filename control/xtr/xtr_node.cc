@@ -12,9 +12,9 @@
 #include "common/crypto/nonce.h"
 #include "common/log/log.h"
 #include "control/api_socket.h"
-#include "control/xtr/registrar.h"
 #include "control/runtime/event_loop.h"
 #include "control/udp_socket.h"
+#include "control/xtr/registrar.h"
 #include "kni/host_setup.h"
 #include "kni/interface.h"
 #include "kni/local_node.h"
@@ -542,12 +542,25 @@ uint64_t random_nonce_or_zero() {
 }  // namespace
 
 absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& dataplane,
-                          const std::string& api_path) {
+                          const std::string& api_path,
+                          const std::function<absl::StatusOr<config::Config>()>& reload) {
   SteadyClock clock;
   auto loop = EventLoop::create(clock);
   if (!loop.ok()) return loop.status();
-  if (auto status = (*loop)->handle_signals({SIGINT, SIGTERM}, [&](int) { (*loop)->stop(); });
-      !status.ok()) {
+  auto on_signal = [&](int signo) {
+    if (signo != SIGHUP) {
+      (*loop)->stop();
+      return;
+    }
+    if (!reload) return;
+    auto next = reload();
+    if (!next.ok()) {
+      log::error("xtr", "reload refused, the running config stays: %s", next.status().message());
+    } else {
+      log::warning("xtr", "reload: %s is valid; an MN/xTR applies it at restart", next->source);
+    }
+  };
+  if (auto status = (*loop)->handle_signals({SIGINT, SIGTERM, SIGHUP}, on_signal); !status.ok()) {
     return status;
   }
   std::optional<ApiSocket> api;
@@ -621,11 +634,7 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& da
   absl::Status watched = watch(local->fd(), [&] {
     if (local->on_readable()) kernel_changed();
   });
-  if (watched.ok() && api) {
-    watched = watch(api->fd(), [&] {
-      api->serve_one([&](const std::string& line) { return commands.answer(line); });
-    });
-  }
+  if (api) api->serve(events, [&](const std::string& line) { return commands.answer(line); });
   if (watched.ok()) {
     watched = watch((*transport)->v4->fd(), [&] { (*transport)->drain(*(*transport)->v4, node); });
   }

@@ -11,11 +11,11 @@
 
 #include "absl/status/status.h"
 #include "common/config/config.h"
-#include "control/xtr/kernel_view.h"
-#include "control/xtr/resolver.h"
 #include "control/runtime/command_registry.h"
 #include "control/runtime/counter_registry.h"
 #include "control/runtime/timer_queue.h"
+#include "control/xtr/kernel_view.h"
+#include "control/xtr/resolver.h"
 #include "control/xtr/xtr_control.h"
 #include "dataplane/api/dataplane.h"
 
@@ -107,7 +107,12 @@ std::string answer_xtr(const std::string& command, const dataplane::Dataplane& d
                        const XtrControl& control);
 
 // Runs until SIGINT or SIGTERM, answering lispctl on `api_path` ("" for none).
+// SIGHUP loads the config again through `reload`: one that does not load
+// is refused with its file:line:key and nothing changes; applying a
+// changed MN/xTR config in place is still to come, so a valid one is
+// reported as needing a restart.
 absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& dataplane,
-                          const std::string& api_path);
+                          const std::string& api_path,
+                          const std::function<absl::StatusOr<config::Config>()>& reload = nullptr);
 
 }  // namespace lispmob::control

@@ -87,6 +87,39 @@ grep -q "^lispmob_ms_registers_accepted 2000$" "$work/metrics"
 "$lispctl" -s "$work/lispd.sock" help | grep -q "^show registrations "
 if "$lispctl" -s "$work/lispd.sock" show nothing; then echo "an unknown command was accepted"; exit 1; fi
 
+# Operators' habits: --help, bad arguments refused, one lispd per control
+# socket and UDP port, SIGHUP reloads.
+"$lispd" --help | grep -q "^usage: lispd -f CONFIG"
+if "$lispd" -f "$work/ms.conf" -p abc 2> "$work/bad-port"; then echo "-p abc was accepted"; exit 1; fi
+grep -q "a UDP port is a number from 1 to 65535" "$work/bad-port"
+if ip netns exec "$ms" "$lispd" -f "$work/ms.conf" -s "$work/lispd.sock" 2> "$work/second.log"; then
+  echo "a second lispd started on the same control socket"; exit 1
+fi
+grep -q "another lispd is running" "$work/second.log"
+if ip netns exec "$ms" "$lispd" -f "$work/ms.conf" -s "$work/other.sock" 2> "$work/third.log"; then
+  echo "a second lispd started on the same UDP port"; exit 1
+fi
+grep -q "Address already in use" "$work/third.log"
+ms_pid=$(ip netns pids "$ms" | while read -r pid; do [ "$(cat /proc/$pid/comm)" = lispd ] && echo "$pid"; done)
+# A bad file on SIGHUP: refused with its line, and everything stays.
+cp "$work/ms.conf" "$work/ms.conf.good"
+printf '%s\n' "# a comment" 'operating-mode = "MS"' 'lisp-site { eid-prefix = 10.0.0.0/40  key = "x" }' > "$work/ms.conf"
+kill -HUP "$ms_pid"
+for _ in $(seq 50); do grep -q "reload refused" "$work/lispd.log" && break; sleep 0.1; done
+grep "reload refused" "$work/lispd.log"
+grep -q "ms.conf:3: key 'eid-prefix'" "$work/lispd.log"  # the line, after a comment line
+kill -0 "$ms_pid"
+[ "$("$lispctl" -s "$work/lispd.sock" show registrations | grep -c "192.0.2.5 (p1 w100)")" -eq 2000 ]
+# A good one: a new site comes, the registrations it still covers stay.
+cp "$work/ms.conf.good" "$work/ms.conf"
+echo 'lisp-site { eid-prefix = 198.51.100.0/24  key = "site3" }' >> "$work/ms.conf"
+kill -HUP "$ms_pid"
+for _ in $(seq 50); do grep -q "reloaded" "$work/lispd.log" && break; sleep 0.1; done
+grep "reloaded" "$work/lispd.log"
+"$lispctl" -s "$work/lispd.sock" show sites | grep -Eq "^0 +198.51.100.0/24 "
+[ "$("$lispctl" -s "$work/lispd.sock" show registrations | grep -c "192.0.2.5 (p1 w100)")" -eq 2000 ]
+echo "operator: --help, -p abc refused, second lispd refused (socket and port), SIGHUP bad file refused, good file applied"
+
 sleep 0.5
 ip netns pids "$client" | xargs -r kill -INT
 sleep 1

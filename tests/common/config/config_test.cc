@@ -184,6 +184,26 @@ lisp-site { eid-prefix = 10.0.0.0/8  key-type = 1  key = "k" }
   EXPECT_TRUE(unused_keys(*clean).empty());
 }
 
+// Comment lines count once, and a comment may follow a list item, as in
+// LISPmob 0.4's own file; a '#' inside a string is kept.
+TEST(ConfigTest, HashCommentsKeepLineNumbersAndMayEndAListItem) {
+  auto bad = parse_text("# c1\n# c2\n# c3\noperating-mode = \"MS\"\nfoo = 1\n", "c.conf");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("c.conf:5:"), std::string_view::npos) << bad.status();
+  auto listed = parse_text(R"(
+operating-mode = "xTR"
+proxy-itrs = {
+    192.0.2.1,   # pxtr-1
+    192.0.2.2    # pxtr-2
+}
+map-server { address = 192.0.2.2  key-type = 1  key = "pass#word" }  # trailing
+)",
+                           "list.conf");
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(listed->proxy_itrs, (std::vector<std::string>{"192.0.2.1", "192.0.2.2"}));
+  EXPECT_EQ(listed->map_servers.at(0).key, "pass#word");
+}
+
 struct BadCase {
   const char* text;
   const char* expected;  // the error must contain this

@@ -5,6 +5,13 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cstring>
+#include <thread>
+
+#include "control/api_socket.h"
 #include "control/runtime/command_registry.h"
 #include "control/runtime/counter_registry.h"
 #include "control/runtime/event_loop.h"
@@ -141,6 +148,49 @@ TEST(CommandRegistry, LongestMatchJsonFormHelpAndRefusal) {
             "unknown command 'frobnicate': show | show sites | lookup EID\n");
   const std::string help = commands.answer("help");
   EXPECT_NE(help.find("lookup EID                       one EID\n"), std::string::npos) << help;
+}
+
+// lispctl's socket on the event loop: a request line that comes in two
+// pieces, late, is still answered, a second server on the same path is
+// refused, and the loop never blocks on a client that sends nothing.
+TEST(ApiSocket, AnswersWithoutBlockingTheLoop) {
+  const std::string path = ::testing::TempDir() + "/api_socket_test.sock";
+  SteadyClock clock;
+  auto loop = EventLoop::create(clock);
+  ASSERT_TRUE(loop.ok());
+  auto api = ApiSocket::listen(path);
+  ASSERT_TRUE(api.ok()) << api.status();
+  api->serve(**loop, [](const std::string& line) { return "got " + line + "\n"; });
+  EXPECT_FALSE(ApiSocket::listen(path).ok()) << "a running server's socket is not taken over";
+  std::atomic<bool> done{false};
+  std::thread server([&] {
+    while (!done) (void)(*loop)->run_once(milliseconds(10));
+  });
+  // A client that connects and says nothing holds nothing up.
+  const int silent = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  ASSERT_EQ(connect(silent, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  EXPECT_EQ(api_request(path, "show counters").value_or(""), "got show counters\n");
+  // A request in two pieces.
+  const int slow = socket(AF_UNIX, SOCK_STREAM, 0);
+  ASSERT_EQ(connect(slow, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(send(slow, "show ", 5, 0), 5);
+  std::this_thread::sleep_for(milliseconds(200));
+  ASSERT_EQ(send(slow, "local\n", 6, 0), 6);
+  char buffer[64] = {};
+  size_t got = 0;
+  while (got < sizeof(buffer) - 1) {
+    const ssize_t n = recv(slow, buffer + got, sizeof(buffer) - 1 - got, 0);
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  EXPECT_STREQ(buffer, "got show local\n");
+  done = true;
+  server.join();
+  close(slow);
+  close(silent);
 }
 
 }  // namespace
