@@ -51,9 +51,14 @@ std::vector<Site> MapServer::sites_from_config(const config::Config& config) {
 
 size_t MapServer::set_sites(std::vector<Site> sites) {
   sites_ = std::move(sites);
-  return std::erase_if(registrations_, [this](const auto& item) {
+  const size_t dropped = std::erase_if(registrations_, [this](const auto& item) {
     return site_for(item.first.instance_id, item.first.prefix) == nullptr;
   });
+  per_site_.clear();
+  for (const auto& [key, registration] : registrations_) {
+    per_site_[site_for(key.instance_id, key.prefix)]++;
+  }
+  return dropped;
 }
 
 const Site* MapServer::site_for(uint32_t instance_id, const net::IpPrefix& prefix) const {
@@ -174,6 +179,18 @@ std::vector<Outgoing> MapServer::handle_register(std::span<const uint8_t> bytes,
     return {};
   }
 
+  // Bounded: new prefixes only while the table and the site have room.
+  size_t added = 0;
+  for (const auto& [instance_id, prefix] : prefixes) {
+    if (!registrations_.count(Key{instance_id, prefix})) added++;
+  }
+  if (registrations_.size() + added > options_.max_registrations ||
+      per_site_[site] + added > options_.max_registrations_per_site) {
+    counters_.registrations_refused++;
+    return {};
+  }
+  per_site_[site] += added;
+
   std::vector<Outgoing> out;
   for (size_t i = 0; i < message.records.size(); ++i) {
     const auto& [instance_id, prefix] = prefixes[i];
@@ -270,6 +287,7 @@ std::vector<const Registration*> MapServer::registrations() const {
 void MapServer::expire(TimePoint now) {
   for (auto it = registrations_.begin(); it != registrations_.end();) {
     if (now - it->second.last_seen > options_.registration_timeout) {
+      if (const Site* site = site_for(it->first.instance_id, it->first.prefix)) per_site_[site]--;
       it = registrations_.erase(it);
       counters_.expired++;
     } else {

@@ -63,6 +63,7 @@ struct MapServerCounters {
   uint64_t negative_replies = 0;
   uint64_t rate_limited = 0;
   uint64_t expired = 0;
+  uint64_t registrations_refused = 0;  // the registration table, or the site's share, was full
 };
 
 class MapServer {
@@ -73,6 +74,11 @@ class MapServer {
     uint32_t negative_ttl_non_eid_minutes = 15;
     double replies_per_second = 1000;  // per requester; 0: no limit
     double reply_burst = 100;
+    // What registering ETRs can make us hold: EID-prefixes in all and per
+    // site. A Map-Register that would go past either is refused whole
+    // (no Map-Notify) and counted in registrations_refused.
+    size_t max_registrations = 262144;
+    size_t max_registrations_per_site = 131072;
   };
 
   MapServer(std::vector<Site> sites, Options options);
@@ -118,6 +124,7 @@ class MapServer {
   std::vector<Site> sites_;
   Options options_;
   std::map<Key, Registration> registrations_;
+  std::map<const Site*, size_t> per_site_;  // registrations under each site
   RateLimiter reply_limiter_;
   MapServerCounters counters_;
 };

@@ -140,6 +140,8 @@ void MapServerService::add_counters() {
       {"rate_limited", "Map-Requests not answered: over the per-requester limit",
        &MapServerCounters::rate_limited},
       {"expired", "registrations that lapsed", &MapServerCounters::expired},
+      {"registrations_refused", "Map-Registers refused: the table or the site's share was full",
+       &MapServerCounters::registrations_refused},
   };
   for (const auto& row : kRows) {
     counters_.add("ms", row.name, row.help,

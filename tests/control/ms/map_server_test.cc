@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+
 #include "common/crypto/auth.h"
 
 namespace lispmob::control {
@@ -287,6 +289,34 @@ TEST_F(MapServerTest, RepliesAreRateLimitedPerRequester) {
   EXPECT_FALSE(server.handle(ecm_request("203.0.113.1", 32), {ip("192.0.2.5")}, kStart + seconds(1))
                    .empty());
   EXPECT_EQ(server.counters().rate_limited, 15u);
+}
+
+// What registering ETRs can make the MS hold is bounded, per site and in
+// all; a refresh of what is held still goes through, and room comes back
+// when registrations lapse.
+TEST(MapServerLimits, RegistrationsAreCappedPerSiteAndInAll) {
+  MapServer::Options options;
+  options.max_registrations = 5;
+  options.max_registrations_per_site = 3;
+  MapServer server({Site{0, prefix("203.0.113.0/24"), {{0, 1, "a"}}, true, false, false},
+                    Site{0, prefix("198.51.100.0/24"), {{0, 1, "b"}}, true, false, false}},
+                   options);
+  const Endpoint etr{ip("192.0.2.4"), 4342};
+  auto registers = [&](const std::string& eid, const std::string& key, TimePoint now) {
+    return !server.handle(map_register({record(eid.c_str(), "192.0.2.4")}, key), etr, now).empty();
+  };
+  for (int i = 1; i <= 3; ++i)
+    EXPECT_TRUE(registers(absl::StrCat("203.0.113.", i, "/32"), "a", kStart));
+  EXPECT_FALSE(registers("203.0.113.4/32", "a", kStart)) << "the site's share is full";
+  EXPECT_TRUE(registers("203.0.113.2/32", "a", kStart)) << "a refresh is no new entry";
+  EXPECT_TRUE(registers("198.51.100.1/32", "b", kStart));
+  EXPECT_TRUE(registers("198.51.100.2/32", "b", kStart));
+  EXPECT_FALSE(registers("198.51.100.3/32", "b", kStart)) << "the table is full";
+  EXPECT_EQ(server.registration_count(), 5u);
+  EXPECT_EQ(server.counters().registrations_refused, 2u);
+  server.expire(kStart + std::chrono::seconds(181));
+  EXPECT_EQ(server.registration_count(), 0u);
+  EXPECT_TRUE(registers("203.0.113.4/32", "a", kStart + std::chrono::seconds(182)));
 }
 
 TEST(MapServerConfigTest, SitesFromConfigGroupKeys) {
