@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_split.h"
 #include "control/stop_signals.h"
-#include "control/xtr/xtr_node.h"
+#include "control/xtr/xtr_daemon.h"
 #include "dataplane/service.h"
 
 namespace lispmob::tools {

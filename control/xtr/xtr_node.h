@@ -1,10 +1,9 @@
-// lispd in MN/xTR mode. XtrNode is the roles (XtrControl: registration,
+// The MN/xTR node: XtrNode is the roles (XtrControl: registration,
 // resolution of punted misses, the ETR's answers, SMR, RLOC probing) wired
 // to a data plane, a transport for control messages and the runtime's
 // timers, with no socket or clock of its own, so a test runs it whole on a
-// fake data plane and a ManualClock. run_xtr_node() is lispd's wiring of it
-// onto the event loop: UDP 4342 through the twins, rtnetlink, the host
-// set-up (kni/), lispctl.
+// fake data plane and a ManualClock. xtr_daemon.h wires it onto lispd's
+// event loop; xtr_commands.h has its lispctl commands and counters.
 #pragma once
 
 #include <string>
@@ -93,26 +92,5 @@ class XtrNode {
   dataplane::LocalState state_;
   EidPortMtu eid_mtu_;
 };
-
-// lispctl's MN/xTR commands and counters over these parts (XtrNode's).
-void add_xtr_commands(CommandRegistry& commands, const dataplane::Dataplane& dataplane,
-                      const dataplane::LocalState& state, const EidPortMtu& eid_mtu,
-                      const XtrControl& control);
-void add_xtr_counters(CounterRegistry& counters, const dataplane::Dataplane& dataplane,
-                      const XtrControl& control);
-
-// One command's answer over these parts, for tests.
-std::string answer_xtr(const std::string& command, const dataplane::Dataplane& dataplane,
-                       const dataplane::LocalState& state, const EidPortMtu& eid_mtu,
-                       const XtrControl& control);
-
-// Runs until SIGINT or SIGTERM, answering lispctl on `api_path` ("" for none).
-// SIGHUP loads the config again through `reload`: one that does not load
-// is refused with its file:line:key and nothing changes; applying a
-// changed MN/xTR config in place is still to come, so a valid one is
-// reported as needing a restart.
-absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& dataplane,
-                          const std::string& api_path,
-                          const std::function<absl::StatusOr<config::Config>()>& reload = nullptr);
 
 }  // namespace lispmob::control

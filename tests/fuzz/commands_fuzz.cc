@@ -6,6 +6,7 @@
 
 #include "control/runtime/command_registry.h"
 #include "control/runtime/counter_registry.h"
+#include "control/xtr/xtr_commands.h"
 #include "control/xtr/xtr_node.h"
 #include "tests/control/fake_dataplane.h"
 

@@ -1,0 +1,270 @@
+#include "control/xtr/xtr_commands.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "control/xtr/registrar.h"
+
+namespace lispmob::control {
+
+namespace {
+
+const char* action_name(dataplane::MapAction action) {
+  switch (action) {
+    case dataplane::MapAction::kEncapsulate:
+      return "encapsulate";
+    case dataplane::MapAction::kDrop:
+      return "drop";
+    case dataplane::MapAction::kNativelyForward:
+      return "natively-forward";
+    case dataplane::MapAction::kSendMapRequest:
+      return "send-map-request";
+  }
+  return "?";
+}
+
+// When the resolver's entry for this prefix lapses; "static" for one from
+// the config.
+Cell expiry(const dataplane::Mapping& mapping, const XtrControl& control) {
+  const auto* entry = control.resolver().entry(mapping.instance_id, mapping.prefix);
+  if (entry == nullptr) return "static";
+  const auto left = std::chrono::duration_cast<std::chrono::seconds>(
+      entry->expires - std::chrono::steady_clock::now());
+  const int64_t seconds = std::max<int64_t>(0, left.count());
+  return Cell::raw(absl::StrFormat("%ds", seconds), std::to_string(seconds));
+}
+
+Cell locators_cell(const dataplane::Mapping& mapping) {
+  std::vector<std::string> text, json;
+  for (const auto& locator : mapping.locators) {
+    text.push_back(
+        absl::StrFormat("%s (p%d w%d%s%s)", locator.rloc.to_string(), locator.priority,
+                        locator.weight, locator.reachable ? "" : " down",
+                        locator.path_mtu ? absl::StrFormat(" mtu %d", locator.path_mtu) : ""));
+    json.push_back(absl::StrFormat(
+        "{\"rloc\":%s,\"priority\":%d,\"weight\":%d,\"reachable\":%s,\"path_mtu\":%d}",
+        json_quote(locator.rloc.to_string()), locator.priority, locator.weight,
+        locator.reachable ? "true" : "false", locator.path_mtu));
+  }
+  return Cell::raw(absl::StrJoin(text, " "), "[" + absl::StrJoin(json, ",") + "]");
+}
+
+Table mapping_table() {
+  return Table(
+      {{"instance", 9}, {"eid-prefix", 24}, {"action", 17}, {"expires", 10}, {"rlocs", 0}});
+}
+
+void add_mapping_row(Table& table, const dataplane::Mapping& mapping, const XtrControl& control) {
+  table.add_row({mapping.instance_id, mapping.prefix.to_string(), action_name(mapping.action),
+                 expiry(mapping, control), locators_cell(mapping)});
+}
+
+std::string mac_text(const dataplane::MacAddress& mac) {
+  return absl::StrFormat("%02X:%02X:%02X:%02X:%02X:%02X", mac[0], mac[1], mac[2], mac[3], mac[4],
+                         mac[5]);
+}
+
+Reply show_map_servers(const Registrar& registrar) {
+  if (registrar.servers().empty()) return Reply::message("no map-server configured");
+  Table table(
+      {{"active", 6}, {"map-server", 40}, {"registered", 10}, {"registers", 9}, {"notifies", 0}});
+  for (size_t i = 0; i < registrar.servers().size(); ++i) {
+    const auto& state = registrar.state(i);
+    table.add_row({i == registrar.active_server() ? "*" : "",
+                   registrar.servers()[i].address.to_string(), state.registered,
+                   state.registers_sent, state.notifies_accepted});
+  }
+  return table;
+}
+
+Reply show_local(const dataplane::LocalState& state, const EidPortMtu& eid_mtu) {
+  Fields fields(10);
+  auto v4 = [](const std::array<uint8_t, 4>& bytes) {
+    return net::IpAddress::v4(std::span<const uint8_t, 4>(bytes)).to_string();
+  };
+  auto v6 = [](const std::array<uint8_t, 16>& bytes) {
+    return net::IpAddress::v6(std::span<const uint8_t, 16>(bytes)).to_string();
+  };
+  if (state.has_rloc4) fields.add("rloc", v4(state.rloc4));
+  if (state.has_rloc6) fields.add("rloc", v6(state.rloc6));
+  for (unsigned i = 0; i < state.local_eid_count; ++i) {
+    fields.add("eid",
+               absl::StrFormat("[%d]%s", state.instance_id, state.local_eids[i].to_string()));
+  }
+  fields.add("egress4", absl::StrFormat("link %d port %s next hop %s mtu %d", state.egress_link4,
+                                        mac_text(state.rloc_port_mac4),
+                                        mac_text(state.next_hop_mac4), state.egress_mtu4));
+  fields.add("egress6", absl::StrFormat("link %d port %s next hop %s mtu %d", state.egress_link6,
+                                        mac_text(state.rloc_port_mac6),
+                                        mac_text(state.next_hop_mac6), state.egress_mtu6));
+  fields.add("eid-mtu", eid_mtu.mtu != 0 ? absl::StrFormat("%d (%s)", eid_mtu.mtu, eid_mtu.reason)
+                                         : std::string("unchanged (no RLOC link MTU known yet)"));
+  for (unsigned i = 0; i < state.link_count; ++i) {
+    const auto& link = state.links[i];
+    std::vector<std::string> rlocs;
+    if (link.has_rloc4) rlocs.push_back(v4(link.rloc4));
+    if (link.has_rloc6) rlocs.push_back(v6(link.rloc6));
+    fields.add(absl::StrFormat("link %d", i), absl::StrJoin(rlocs, " "));
+  }
+  return fields;
+}
+
+}  // namespace
+
+void add_xtr_commands(CommandRegistry& commands, const dataplane::Dataplane& dataplane,
+                      const dataplane::LocalState& state, const EidPortMtu& eid_mtu,
+                      const XtrControl& control) {
+  commands.add("show map-cache", "", "the map-cache, static and resolved entries", [&](auto&) {
+    Table table = mapping_table();
+    for (const auto& mapping : control.resolver().installed()) {
+      add_mapping_row(table, mapping, control);
+    }
+    return Reply(table);
+  });
+  commands.add(
+      "lookup", "EID [IID]", "the map-cache entry the data plane uses for EID",
+      [&](const std::vector<std::string>& words) {
+        const auto address = words.empty() ? std::nullopt : net::IpAddress::parse(words[0]);
+        if (!address) return Reply::error("usage: lookup EID [IID]");
+        const uint32_t iid =
+            words.size() >= 2 ? static_cast<uint32_t>(std::strtoul(words[1].c_str(), nullptr, 10))
+                              : state.instance_id;
+        // The prefix the data plane's own longest match picks, shown from
+        // the control thread's table.
+        const auto prefix = dataplane.longest_match(iid, *address);
+        const auto mapping = prefix ? control.resolver().installed(iid, *prefix) : std::nullopt;
+        if (!mapping) return Reply::message("no map-cache entry for " + words[0]);
+        Table table = mapping_table();
+        add_mapping_row(table, *mapping, control);
+        return Reply(table);
+      });
+  commands.add("show map-servers", "", "registration state per Map-Server",
+               [&](auto&) { return show_map_servers(control.registrar()); });
+  commands.add("show local", "", "our RLOCs, EIDs, egress and EID port MTU",
+               [&](auto&) { return show_local(state, eid_mtu); });
+}
+
+void add_xtr_counters(CounterRegistry& counters, const dataplane::Dataplane& dataplane,
+                      const XtrControl& control) {
+#define LISPMOB_REGISTER_COUNTER(name, help) \
+  counters.add("dataplane", #name, help, [&dataplane] { return dataplane.counters().name; });
+  LISPMOB_DATAPLANE_COUNTERS(LISPMOB_REGISTER_COUNTER)
+#undef LISPMOB_REGISTER_COUNTER
+  counters.add(
+      "dataplane", "map_cache_entries", "mappings in the data plane's map-cache",
+      [&dataplane] { return dataplane.mapping_count(); }, CounterRegistry::Kind::kGauge);
+
+  const auto& resolver = control.resolver();
+  struct Row {
+    const char* name;
+    const char* help;
+    uint64_t ResolverCounters::*field;
+  };
+  static constexpr Row kResolverRows[] = {
+      {"requests_sent", "Map-Requests sent: first attempts, refreshes, SMR-invoked",
+       &ResolverCounters::requests_sent},
+      {"retransmissions", "Map-Requests sent again, unanswered",
+       &ResolverCounters::retransmissions},
+      {"resolver_failovers", "switches to the next Map-Resolver",
+       &ResolverCounters::resolver_failovers},
+      {"given_up", "Map-Requests unanswered after every retry", &ResolverCounters::given_up},
+      {"suppressed", "misses within the per-EID interval or already outstanding",
+       &ResolverCounters::suppressed},
+      {"replies_accepted", "Map-Replies that answered an outstanding request",
+       &ResolverCounters::replies_accepted},
+      {"replies_unknown_nonce", "Map-Replies whose nonce matched nothing outstanding",
+       &ResolverCounters::replies_unknown_nonce},
+      {"replies_not_covering", "Map-Replies with no record covering the EID asked for",
+       &ResolverCounters::replies_not_covering},
+      {"positive_installed", "mappings with locators installed",
+       &ResolverCounters::positive_installed},
+      {"negative_installed", "negative mappings installed", &ResolverCounters::negative_installed},
+      {"refreshed", "mappings refreshed before their TTL lapsed", &ResolverCounters::refreshed},
+      {"expired", "mappings removed at the end of their TTL", &ResolverCounters::expired},
+      {"static_kept", "replies for static-map-cache prefixes, not installed",
+       &ResolverCounters::static_kept},
+      {"install_failures", "mappings the data plane refused", &ResolverCounters::install_failures},
+      {"smr_sent", "SMRs sent to peers after our RLOCs changed", &ResolverCounters::smr_sent},
+      {"smr_rate_limited", "SMRs not sent: over the per-peer limit",
+       &ResolverCounters::smr_rate_limited},
+      {"smr_received", "SMRs received", &ResolverCounters::smr_received},
+      {"smr_ignored", "SMRs for EIDs not in the map-cache", &ResolverCounters::smr_ignored},
+      {"smr_invoked_rate_limited", "SMRs not acted on: over the per-source or total limit",
+       &ResolverCounters::smr_invoked_rate_limited},
+      {"pending_table_full", "Map-Requests not made: the outstanding table was full",
+       &ResolverCounters::pending_table_full},
+      {"probes_sent", "RLOC probes sent", &ResolverCounters::probes_sent},
+      {"probe_replies", "RLOC probe replies received", &ResolverCounters::probe_replies},
+      {"locators_down", "locators probing marked down", &ResolverCounters::locators_down},
+      {"locators_up", "locators probing marked up again", &ResolverCounters::locators_up},
+      {"probe_table_full", "locators not probed: the probe table was full",
+       &ResolverCounters::probe_table_full},
+  };
+  for (const auto& row : kResolverRows) {
+    counters.add("xtr", row.name, row.help,
+                 [&resolver, field = row.field] { return resolver.counters().*field; });
+  }
+  const auto& path_mtu = resolver.path_mtus();
+  counters.add("xtr", "path_mtu_learned", "path MTUs learned from ICMP too-big reports",
+               [&path_mtu] { return path_mtu.counters().learned; });
+  counters.add("xtr", "path_mtu_ignored",
+               "too-big reports above the known path MTU or below the floor",
+               [&path_mtu] { return path_mtu.counters().ignored; });
+  counters.add("xtr", "path_mtu_table_full", "path MTUs not kept: the table was full",
+               [&path_mtu] { return path_mtu.counters().table_full; });
+  counters.add("xtr", "path_mtu_expired", "path MTUs forgotten after their lifetime",
+               [&path_mtu] { return path_mtu.counters().expired; });
+  counters.add("xtr", "path_mtu_unknown_rloc", "too-big reports for RLOCs not in the map-cache",
+               [&resolver] { return resolver.counters().path_mtu_unknown_rloc; });
+  counters.add("xtr", "path_mtu_rate_limited", "too-big reports over the per-second limit",
+               [&resolver] { return resolver.counters().path_mtu_rate_limited; });
+  const auto& etr = control.etr();
+  counters.add("xtr", "requests_answered", "Map-Requests the ETR answered",
+               [&etr] { return etr.counters().requests_answered; });
+  counters.add("xtr", "probes_answered", "RLOC probes the ETR answered",
+               [&etr] { return etr.counters().probes_answered; });
+  counters.add("xtr", "requests_not_ours", "Map-Requests for EIDs not ours",
+               [&etr] { return etr.counters().not_ours; });
+  counters.add("xtr", "replies_rate_limited", "Map-Replies not sent: over the per-requester limit",
+               [&etr] { return etr.counters().rate_limited; });
+  counters.add("xtr", "replies_no_destination", "Map-Requests with no usable ITR-RLOC",
+               [&etr] { return etr.counters().no_destination; });
+  counters.add("xtr", "malformed", "control messages that did not decode",
+               [&control] { return control.counters().malformed; });
+  counters.add("xtr", "ignored", "well-formed control messages no role takes",
+               [&control] { return control.counters().ignored; });
+  counters.add(
+      "xtr", "outstanding_requests", "Map-Requests waiting for their reply",
+      [&resolver] { return resolver.outstanding(); }, CounterRegistry::Kind::kGauge);
+}
+
+// The MN/xTR commands over their counters.
+void add_counter_commands(CommandRegistry& commands, const CounterRegistry& counters) {
+  commands.add("show counters", "", "the data plane's counters, summed over the workers",
+               [&](auto&) { return Reply(counters.fields("dataplane", 22)); });
+  commands.add("show control", "", "the control plane's counters",
+               [&](auto&) { return Reply(counters.fields("xtr", 24)); });
+  commands.add("show metrics", "", "every counter, in the Prometheus text format", [&](auto&) {
+    Fields all(24);
+    for (const auto& counter : counters.counters()) {
+      all.add(counter.group + "_" + counter.name, counter.read());
+    }
+    return Reply(counters.prometheus(), all.json());
+  });
+}
+
+std::string answer_xtr(const std::string& command, const dataplane::Dataplane& dataplane,
+                       const dataplane::LocalState& state, const EidPortMtu& eid_mtu,
+                       const XtrControl& control) {
+  CommandRegistry commands;
+  CounterRegistry counters;
+  add_xtr_counters(counters, dataplane, control);
+  add_xtr_commands(commands, dataplane, state, eid_mtu, control);
+  add_counter_commands(commands, counters);
+  return commands.answer(command);
+}
+
+}  // namespace lispmob::control

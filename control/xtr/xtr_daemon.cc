@@ -1,0 +1,239 @@
+#include "control/xtr/xtr_daemon.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+#include <map>
+
+#include "common/crypto/nonce.h"
+#include "common/log/log.h"
+#include "control/api_socket.h"
+#include "control/runtime/event_loop.h"
+#include "control/udp_socket.h"
+#include "control/xtr/xtr_commands.h"
+#include "control/xtr/xtr_node.h"
+#include "kni/host_setup.h"
+#include "kni/interface.h"
+#include "kni/local_node.h"
+
+namespace lispmob::control {
+
+namespace {
+
+// The control sockets: UDP 4342 for each family the host has. Sent from
+// our RLOC: the source routing rule takes it out natively, and the peer
+// sees the address it would answer to anyway.
+class UdpTransport : public ControlTransport {
+ public:
+  static absl::StatusOr<std::unique_ptr<UdpTransport>> open() {
+    auto v4 = UdpSocket::bind(net::IpFamily::kIpv4, std::nullopt, lisp::kControlPort);
+    if (!v4.ok()) return v4.status();
+    auto transport = std::make_unique<UdpTransport>();
+    transport->v4.emplace(std::move(*v4));
+    auto v6 = UdpSocket::bind(net::IpFamily::kIpv6, std::nullopt, lisp::kControlPort);
+    if (v6.ok()) transport->v6.emplace(std::move(*v6));  // a host without IPv6 runs IPv4 only
+    return transport;
+  }
+  void send(const Outgoing& message, const std::optional<net::IpAddress>& source) override {
+    auto& socket = message.destination.address.is_v4() ? v4 : v6;
+    if (socket) socket->send(message.destination, message.bytes, source);
+  }
+  // Reads a bounded batch, so one busy socket cannot starve the rest of the loop.
+  void drain(UdpSocket& socket, XtrNode& node) {
+    std::array<uint8_t, 9000> buffer;
+    Endpoint from;
+    for (int i = 0; i < 256; ++i) {
+      auto length = socket.receive(buffer, from);
+      if (!length) return;
+      node.receive({buffer.data(), *length}, from);
+    }
+  }
+  // A link with an RLOC of a family but no resolved next hop for it: one
+  // empty datagram from that RLOC to the first candidate's discard port
+  // makes the twin's kernel resolve it (ARP or neighbour solicitation). At
+  // most once a second per link and family.
+  void solicit_next_hops(const config::Config& config, const KernelView& view,
+                         const std::vector<LocalLocator>& locators, TimePoint now) {
+    for (const auto& locator : locators) {
+      const auto family = locator.address.family();
+      auto& socket = locator.address.is_v4() ? v4 : v6;
+      if (!socket || next_hop_mac(config, view, locator.link, family)) continue;
+      TimePoint& last = last_solicit_[{locator.link, family}];
+      if (now - last < std::chrono::seconds(1)) continue;
+      const auto candidates = next_hop_candidates(config, view, locator.link, family);
+      if (candidates.empty()) continue;
+      last = now;
+      socket->send({candidates.front(), kDiscardPort}, {}, locator.address);
+    }
+  }
+  static constexpr uint16_t kDiscardPort = 9;  // RFC 863
+  std::map<std::pair<unsigned, net::IpFamily>, TimePoint> last_solicit_;
+  std::optional<UdpSocket> v4, v6;
+};
+
+// With net_af_packet the RLOC port is also a kernel interface, and the
+// kernel would accept packets for the RLOC there as well as through the
+// twin (weak host model): every control message would arrive twice. A
+// strict reverse-path check on that interface, through which nothing is
+// routed, makes the kernel drop them; af_packet still sees them.
+void keep_kernel_off_rloc_port(const std::string& rloc_port) {
+  if (auto iface = kernel_interface_of_port(rloc_port)) {
+    std::ofstream("/proc/sys/net/ipv4/conf/" + *iface + "/rp_filter") << "1\n";
+  }
+}
+
+// Keeps the EID port's MTU at what the egress links carry once
+// encapsulated (choose_eid_port_mtu), so the host never sends a packet
+// the tunnel must refuse; says so when it changes.
+void keep_eid_port_mtu(const config::Config& config, const dataplane::LocalState& state,
+                       EidPortMtu& applied) {
+  EidPortMtu chosen = choose_eid_port_mtu(config, state);
+  if (chosen.mtu == 0 || chosen == applied) return;
+  if (auto status = kni::set_interface_mtu(config.tap_iface, chosen.mtu); !status.ok()) {
+    log::error("host", "%s", status.message());
+    chosen.reason += " (not set: " + std::string(status.message()) + ")";
+  } else {
+    log::info("host", "%s MTU %u (%s)", config.tap_iface, chosen.mtu, chosen.reason);
+  }
+  applied = std::move(chosen);
+}
+
+// A mobile node sets its host up itself (kni/host_setup.h). Without the
+// rights to, it says so and runs on: the data plane works with a host set
+// up by hand.
+std::unique_ptr<kni::HostSetup> set_up_host(const config::Config& config,
+                                            const kni::KernelState& kernel) {
+  if (config.mode != config::OperatingMode::kMobileNode || !config.host_setup) return nullptr;
+  kni::HostSetupConfig host;
+  host.eid_interface = config.tap_iface;
+  for (const auto& link : config.dpdk.rloc_links()) host.rloc_interfaces.push_back(link.twin);
+  host.rloc_table = config.rloc_route_table;
+  for (const auto& mapping : config.database_mappings) {
+    host.eids.push_back(mapping.eid_prefix.address);
+  }
+  auto setup = kni::HostSetup::apply(host, kernel.defaults());
+  if (!setup.ok()) {
+    log::error("host", "host set-up failed (%s); set lmn0 up by hand", setup.status().message());
+    return nullptr;
+  }
+  return std::move(*setup);
+}
+
+uint64_t random_nonce_or_zero() {
+  auto nonce = crypto::random_nonce();
+  return nonce.ok() ? *nonce : 0;
+}
+
+}  // namespace
+
+absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& dataplane,
+                          const std::string& api_path,
+                          const std::function<absl::StatusOr<config::Config>()>& reload) {
+  SteadyClock clock;
+  auto loop = EventLoop::create(clock);
+  if (!loop.ok()) return loop.status();
+  auto on_signal = [&](int signo) {
+    if (signo != SIGHUP) {
+      (*loop)->stop();
+      return;
+    }
+    if (!reload) return;
+    auto next = reload();
+    if (!next.ok()) {
+      log::error("xtr", "reload refused, the running config stays: %s", next.status().message());
+    } else {
+      log::warning("xtr", "reload: %s is valid; an MN/xTR applies it at restart", next->source);
+    }
+  };
+  if (auto status = (*loop)->handle_signals({SIGINT, SIGTERM, SIGHUP}, on_signal); !status.ok()) {
+    return status;
+  }
+  std::optional<ApiSocket> api;
+  if (!api_path.empty()) {
+    auto socket = ApiSocket::listen(api_path);
+    if (!socket.ok()) return socket.status();
+    api.emplace(std::move(*socket));
+  }
+  for (const auto& link : config.dpdk.rloc_links()) keep_kernel_off_rloc_port(link.port);
+  auto transport = UdpTransport::open();
+  if (!transport.ok()) return transport.status();
+  auto local = kni::LocalNode::open();
+  if (!local.ok()) return local.status();
+
+  const auto links = config.dpdk.rloc_links();
+  std::vector<uint16_t> port_mtus;
+  for (unsigned link = 0; link < dataplane.link_count(); ++link) {
+    port_mtus.push_back(dataplane.rloc_port_mtu(link));
+  }
+  XtrNode node(config, dataplane, **transport, (*loop)->timers(), clock, random_nonce_or_zero);
+  if (auto status = node.start(view_of(local->state(), links, port_mtus)); !status.ok()) {
+    return status;
+  }
+  EidPortMtu eid_mtu;
+  keep_eid_port_mtu(config, node.state(), eid_mtu);
+  node.set_eid_port_mtu(eid_mtu);
+  std::unique_ptr<kni::HostSetup> host = set_up_host(config, local->state());
+
+  // The host side follows the kernel's tables as LocalNode keeps them from
+  // each notification: no re-dump per event or per second.
+  auto kernel_changed = [&] {
+    node.kernel_changed(view_of(local->state(), links, port_mtus));
+    if (host) {
+      std::vector<std::pair<unsigned, net::IpAddress>> rlocs;
+      for (const auto& locator : node.locators()) rlocs.emplace_back(locator.link, locator.address);
+      if (auto status = host->update(rlocs, local->state().defaults()); !status.ok()) {
+        log::error("host", "host set-up: %s", status.message());
+      }
+    }
+    keep_eid_port_mtu(config, node.state(), eid_mtu);
+    node.set_eid_port_mtu(eid_mtu);
+    (*transport)->solicit_next_hops(config, node.view(), node.locators(), clock.now());
+  };
+  EventLoop& events = **loop;
+  auto watch = [&events](int fd, EventLoop::Callback callback) {
+    return fd < 0 ? absl::OkStatus() : events.watch(fd, std::move(callback));
+  };
+  CommandRegistry commands;
+  CounterRegistry counters;
+  node.add_counters(counters);
+  node.add_commands(commands);
+  add_counter_commands(commands, counters);
+  const kni::LocalNode& host_side = *local;
+  counters.add("host", "netlink_notifications", "rtnetlink notifications read",
+               [&host_side] { return host_side.counters().notifications; });
+  counters.add("host", "netlink_changes", "notifications that changed the kernel's tables",
+               [&host_side] { return host_side.counters().changes; });
+  counters.add("host", "netlink_overruns", "notifications lost (ENOBUFS): the tables dumped again",
+               [&host_side] { return host_side.counters().overruns; });
+  counters.add("host", "netlink_dumps",
+               "full dumps of the kernel's tables: one, and one per overrun",
+               [&host_side] { return host_side.counters().dumps; });
+  counters.add("host", "netlink_dump_requests", "rtnetlink dump requests sent by this process",
+               [] { return kni::dump_requests_sent(); });
+  counters.add("host", "netlink_malformed", "rtnetlink messages whose lengths did not add up",
+               [&host_side] { return host_side.state().counters().malformed; });
+  counters.add("host", "netlink_table_full", "kernel entries not followed: a table at its bound",
+               [&host_side] { return host_side.state().counters().table_full; });
+  commands.add("show host", "", "what lispd follows of the kernel's tables and what it cost",
+               [&counters](auto&) { return Reply(counters.fields("host", 24)); });
+  absl::Status watched = watch(local->fd(), [&] {
+    if (local->on_readable()) kernel_changed();
+  });
+  if (api) api->serve(events, [&](const std::string& line) { return commands.answer(line); });
+  if (watched.ok()) {
+    watched = watch((*transport)->v4->fd(), [&] { (*transport)->drain(*(*transport)->v4, node); });
+  }
+  if (watched.ok() && (*transport)->v6) {
+    watched = watch((*transport)->v6->fd(), [&] { (*transport)->drain(*(*transport)->v6, node); });
+  }
+  if (watched.ok()) watched = watch(dataplane.punt_fd(), [&] { node.drain_punts(); });
+  if (!watched.ok()) return watched;
+  // A next hop that is still unresolved is solicited again once a second.
+  events.every(std::chrono::seconds(1), [&] {
+    (*transport)->solicit_next_hops(config, node.view(), node.locators(), clock.now());
+  });
+  return events.run();
+}
+
+}  // namespace lispmob::control

@@ -1,0 +1,25 @@
+// lispd in MN/xTR mode: an XtrNode wired onto the control runtime's event
+// loop, with UDP 4342 through the twins, kni::LocalNode's rtnetlink
+// notifications, the host set-up (kni/), the data plane's punt eventfd and
+// lispctl's socket.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/config/config.h"
+#include "dataplane/api/dataplane.h"
+
+namespace lispmob::control {
+
+// Runs until SIGINT or SIGTERM, answering lispctl on `api_path` ("" for none).
+// SIGHUP loads the config again through `reload`: one that does not load
+// is refused with its file:line:key and nothing changes; applying a
+// changed MN/xTR config in place is still to come, so a valid one is
+// reported as needing a restart.
+absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& dataplane,
+                          const std::string& api_path,
+                          const std::function<absl::StatusOr<config::Config>()>& reload = nullptr);
+
+}  // namespace lispmob::control
