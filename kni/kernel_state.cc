@@ -93,6 +93,16 @@ void KernelState::clear() {
   neighbours_.clear();
 }
 
+void KernelState::take_tables(KernelState&& other) {
+  links_ = std::move(other.links_);
+  addresses_ = std::move(other.addresses_);
+  defaults_ = std::move(other.defaults_);
+  neighbours_ = std::move(other.neighbours_);
+  counters_.applied += other.counters_.applied;
+  counters_.malformed += other.counters_.malformed;
+  counters_.table_full += other.counters_.table_full;
+}
+
 bool KernelState::apply_message(uint16_t type, std::span<const uint8_t> body) {
   switch (type) {
     case RTM_NEWLINK:

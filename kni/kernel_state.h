@@ -51,6 +51,9 @@ class KernelState {
   // notification, or part of a dump's answer). True if a table changed.
   bool apply(std::span<const uint8_t> datagram);
   void clear();
+  // Takes `other`'s tables in place of ours (a fresh dump), adding its
+  // counters to ours.
+  void take_tables(KernelState&& other);
 
   const std::map<int, Link>& links() const { return links_; }
   const Link* link_named(const std::string& name) const;

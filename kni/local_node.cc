@@ -47,7 +47,12 @@ absl::Status LocalNode::dump() {
   auto netlink = Rtnetlink::open();
   if (!netlink.ok()) return netlink.status();
   counters_.dumps++;
-  return netlink->dump_into(state_);
+  // Into a fresh table, taken only whole: a dump that fails halfway leaves
+  // the tables as they were rather than empty.
+  KernelState fresh;
+  if (auto status = netlink->dump_into(fresh); !status.ok()) return status;
+  state_.take_tables(std::move(fresh));
+  return absl::OkStatus();
 }
 
 bool LocalNode::on_readable() {
