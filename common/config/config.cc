@@ -671,6 +671,41 @@ std::string without_hash_comments(std::string_view text) {
   return out;
 }
 
+// The line of the first '{' no '}' closes (outside strings and C
+// comments; '#' comments are already blank): libconfuse accepts a file
+// that ends inside a section.
+std::optional<int> unclosed_brace_line(std::string_view text) {
+  std::vector<int> open;
+  int line = 1;
+  char quote = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') line++;
+    if (quote) {
+      if (c == '\\' && i + 1 < text.size()) {
+        ++i;
+      } else if (c == quote || c == '\n') {
+        quote = 0;
+      }
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+      for (i += 2; i + 1 < text.size() && !(text[i] == '*' && text[i + 1] == '/'); ++i) {
+        if (text[i] == '\n') line++;
+      }
+      ++i;
+    } else if (c == '{') {
+      open.push_back(line);
+    } else if (c == '}' && !open.empty()) {
+      open.pop_back();
+    }
+  }
+  if (open.empty()) return std::nullopt;
+  return open.front();
+}
+
 absl::StatusOr<Config> load_file(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return absl::NotFoundError(path + ": cannot read the file");
@@ -681,6 +716,9 @@ absl::StatusOr<Config> load_file(const std::string& path) {
 
 absl::StatusOr<Config> parse_text(std::string_view text, const std::string& name) {
   const std::string buffer = without_hash_comments(text);
+  if (auto line = unclosed_brace_line(buffer)) {
+    return absl::InvalidArgumentError(absl::StrFormat("%s:%d: '{' is never closed", name, *line));
+  }
   return parse([&buffer](cfg_t* cfg) { return cfg_parse_buf(cfg, buffer.c_str()); }, name);
 }
 

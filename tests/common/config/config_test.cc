@@ -204,6 +204,19 @@ map-server { address = 192.0.2.2  key-type = 1  key = "pass#word" }  # trailing
   EXPECT_EQ(listed->map_servers.at(0).key, "pass#word");
 }
 
+// A section left open at the end of the file is an error naming where it
+// opened (libconfuse accepted it).
+TEST(ConfigTest, ASectionLeftOpenIsNamed) {
+  auto open = parse_text(
+      "operating-mode = \"MS\"\n# a comment {\nlisp-site {\n  eid-prefix = 10.0.0.0/8\n  key = "
+      "\"{\"\n",
+      "open.conf");
+  ASSERT_FALSE(open.ok());
+  EXPECT_NE(open.status().message().find("open.conf:3: '{' is never closed"),
+            std::string_view::npos)
+      << open.status();
+}
+
 struct BadCase {
   const char* text;
   const char* expected;  // the error must contain this
