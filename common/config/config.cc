@@ -11,6 +11,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
@@ -706,6 +707,89 @@ std::optional<int> unclosed_brace_line(std::string_view text) {
   return open.front();
 }
 
+// A key set twice in one section (or at the top level): libconfuse keeps
+// the last and says nothing, so an operator's edit can silently lose.
+// Returns "LINE: key 'KEY'" of the second, if any. Sections may repeat
+// (map-server, database-mapping, ...); their keys are counted per
+// instance. `text` has its comments blanked.
+std::optional<std::pair<int, std::string>> repeated_key(std::string_view text) {
+  struct Token {
+    std::string text;
+    int line;
+  };
+  std::vector<Token> tokens;
+  int line = 1;
+  for (size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (c == '\n') {
+      line++;
+      i++;
+    } else if (std::isspace(static_cast<unsigned char>(c))) {
+      i++;
+    } else if (c == '"' || c == '\'') {
+      size_t end = i + 1;
+      while (end < text.size() && text[end] != c && text[end] != '\n')
+        end += text[end] == '\\' ? 2 : 1;
+      tokens.push_back({"\"", line});
+      i = end + 1;
+    } else if (c == '/' && i + 1 < text.size() && (text[i + 1] == '/' || text[i + 1] == '*')) {
+      const bool block = text[i + 1] == '*';
+      for (i += 2; i < text.size(); ++i) {
+        if (text[i] == '\n') {
+          line++;
+          if (!block) break;
+        }
+        if (block && text[i] == '*' && i + 1 < text.size() && text[i + 1] == '/') {
+          i += 2;
+          break;
+        }
+      }
+    } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
+               c == ':' || c == '/') {
+      size_t end = i;
+      while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) ||
+                                   strchr("_-.:/", text[end]) != nullptr)) {
+        end++;
+      }
+      tokens.push_back({std::string(text.substr(i, end - i)), line});
+      i = end;
+    } else if (c == '+' && i + 1 < text.size() && text[i + 1] == '=') {
+      tokens.push_back({"+=", line});
+      i += 2;
+    } else {
+      tokens.push_back({std::string(1, c), line});
+      i++;
+    }
+  }
+  std::vector<std::set<std::string>> frames(1);
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const auto& token = tokens[i];
+    if (token.text == "}") {
+      if (frames.size() > 1) frames.pop_back();
+      continue;
+    }
+    const bool name =
+        token.text != "\"" && token.text.size() > 0 &&
+        (std::isalpha(static_cast<unsigned char>(token.text[0])) || token.text[0] == '_');
+    if (!name || i + 1 >= tokens.size()) continue;
+    if (tokens[i + 1].text == "=") {
+      if (!frames.back().insert(token.text).second) {
+        return std::make_pair(token.line, token.text);
+      }
+      // Skip the value; a list's braces are not a section.
+      size_t j = i + 2;
+      if (j < tokens.size() && tokens[j].text == "{") {
+        while (j < tokens.size() && tokens[j].text != "}") j++;
+      }
+      i = j;
+    } else if (tokens[i + 1].text == "{" || (i + 2 < tokens.size() && tokens[i + 2].text == "{")) {
+      frames.emplace_back();
+      i += tokens[i + 1].text == "{" ? 1 : 2;
+    }
+  }
+  return std::nullopt;
+}
+
 absl::StatusOr<Config> load_file(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return absl::NotFoundError(path + ": cannot read the file");
@@ -718,6 +802,11 @@ absl::StatusOr<Config> parse_text(std::string_view text, const std::string& name
   const std::string buffer = without_hash_comments(text);
   if (auto line = unclosed_brace_line(buffer)) {
     return absl::InvalidArgumentError(absl::StrFormat("%s:%d: '{' is never closed", name, *line));
+  }
+  if (auto repeated = repeated_key(buffer)) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s:%d: key '%s': set twice in the same section (the first would be lost)",
+                        name, repeated->first, repeated->second));
   }
   return parse([&buffer](cfg_t* cfg) { return cfg_parse_buf(cfg, buffer.c_str()); }, name);
 }

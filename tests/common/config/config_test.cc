@@ -217,6 +217,40 @@ TEST(ConfigTest, ASectionLeftOpenIsNamed) {
       << open.status();
 }
 
+// A key set twice in one section is an error naming the second; the same
+// key in two instances of a repeatable section, and a list, are not.
+TEST(ConfigTest, AKeySetTwiceInOneSectionIsNamed) {
+  auto twice =
+      parse_text("operating-mode = \"MS\"\ndebug = 1\noperating-mode = \"xTR\"\n", "t.conf");
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.status().message().find("t.conf:3: key 'operating-mode': set twice"),
+            std::string_view::npos)
+      << twice.status();
+  auto nested = parse_text(R"(
+operating-mode = "xTR"
+map-server { address = 192.0.2.2  key-type = 1  key = "k" }
+map-server { address = 192.0.2.3  key-type = 1  key = "k"  key = "again" }
+)",
+                           "n.conf");
+  ASSERT_FALSE(nested.ok());
+  EXPECT_NE(nested.status().message().find("n.conf:4: key 'key': set twice"),
+            std::string_view::npos)
+      << nested.status();
+  auto fine = parse_text(R"(
+operating-mode = "xTR"
+proxy-itrs = {192.0.2.1, 192.0.2.2}
+map-server { address = 192.0.2.2  key-type = 1  key = "k" }
+map-server { address = 192.0.2.3  key-type = 1  key = "k" }
+database-mapping {
+  eid-prefix = 198.18.0.10/32
+  rloc-address { address = 192.0.2.5 }
+  rloc-address { address = 192.0.2.6 }
+}
+)",
+                         "fine.conf");
+  EXPECT_TRUE(fine.ok()) << fine.status();
+}
+
 struct BadCase {
   const char* text;
   const char* expected;  // the error must contain this
