@@ -672,54 +672,24 @@ std::string without_hash_comments(std::string_view text) {
   return out;
 }
 
-// The line of the first '{' no '}' closes (outside strings and C
-// comments; '#' comments are already blank): libconfuse accepts a file
-// that ends inside a section.
-std::optional<int> unclosed_brace_line(std::string_view text) {
-  std::vector<int> open;
-  int line = 1;
-  char quote = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '\n') line++;
-    if (quote) {
-      if (c == '\\' && i + 1 < text.size()) {
-        ++i;
-      } else if (c == quote || c == '\n') {
-        quote = 0;
-      }
-    } else if (c == '"' || c == '\'') {
-      quote = c;
-    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
-      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
-    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
-      for (i += 2; i + 1 < text.size() && !(text[i] == '*' && text[i + 1] == '/'); ++i) {
-        if (text[i] == '\n') line++;
-      }
-      ++i;
-    } else if (c == '{') {
-      open.push_back(line);
-    } else if (c == '}' && !open.empty()) {
-      open.pop_back();
-    }
-  }
-  if (open.empty()) return std::nullopt;
-  return open.front();
-}
+// The config's tokens as libconfuse's grammar sees them, for the checks
+// it does not make: names, '{', '}', '=', "+=", other punctuation, and a
+// string as one '"' token; C comments skipped ('#' ones are already blank).
+struct ConfigToken {
+  std::string text;
+  int line;
+};
 
-// A key set twice in one section (or at the top level): libconfuse keeps
-// the last and says nothing, so an operator's edit can silently lose.
-// Returns "LINE: key 'KEY'" of the second, if any. Sections may repeat
-// (map-server, database-mapping, ...); their keys are counted per
-// instance. `text` has its comments blanked.
-std::optional<std::pair<int, std::string>> repeated_key(std::string_view text) {
-  struct Token {
-    std::string text;
-    int line;
+std::vector<ConfigToken> config_tokens(std::string_view text) {
+  constexpr std::string_view kNameChars = "_-.:/";
+  auto name_char = [&](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           kNameChars.find(c) != std::string_view::npos;
   };
-  std::vector<Token> tokens;
+  std::vector<ConfigToken> tokens;
   int line = 1;
-  for (size_t i = 0; i < text.size();) {
+  size_t i = 0;
+  while (i < text.size()) {
     const char c = text[i];
     if (c == '\n') {
       line++;
@@ -727,32 +697,25 @@ std::optional<std::pair<int, std::string>> repeated_key(std::string_view text) {
     } else if (std::isspace(static_cast<unsigned char>(c))) {
       i++;
     } else if (c == '"' || c == '\'') {
-      size_t end = i + 1;
-      while (end < text.size() && text[end] != c && text[end] != '\n')
-        end += text[end] == '\\' ? 2 : 1;
       tokens.push_back({"\"", line});
-      i = end + 1;
+      for (i++; i < text.size() && text[i] != c && text[i] != '\n';) i += text[i] == '\\' ? 2 : 1;
+      i++;
     } else if (c == '/' && i + 1 < text.size() && (text[i + 1] == '/' || text[i + 1] == '*')) {
       const bool block = text[i + 1] == '*';
       for (i += 2; i < text.size(); ++i) {
-        if (text[i] == '\n') {
-          line++;
-          if (!block) break;
-        }
         if (block && text[i] == '*' && i + 1 < text.size() && text[i + 1] == '/') {
           i += 2;
           break;
         }
+        if (text[i] == '\n') {
+          if (!block) break;
+          line++;
+        }
       }
-    } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
-               c == ':' || c == '/') {
-      size_t end = i;
-      while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) ||
-                                   strchr("_-.:/", text[end]) != nullptr)) {
-        end++;
-      }
-      tokens.push_back({std::string(text.substr(i, end - i)), line});
-      i = end;
+    } else if (name_char(c)) {
+      const size_t start = i;
+      while (i < text.size() && name_char(text[i])) i++;
+      tokens.push_back({std::string(text.substr(start, i - start)), line});
     } else if (c == '+' && i + 1 < text.size() && text[i + 1] == '=') {
       tokens.push_back({"+=", line});
       i += 2;
@@ -761,21 +724,39 @@ std::optional<std::pair<int, std::string>> repeated_key(std::string_view text) {
       i++;
     }
   }
+  return tokens;
+}
+
+// The line of the first '{' no '}' closes: libconfuse accepts a file that
+// ends inside a section.
+std::optional<int> unclosed_brace_line(const std::vector<ConfigToken>& tokens) {
+  std::vector<int> open;
+  for (const auto& token : tokens) {
+    if (token.text == "{") open.push_back(token.line);
+    if (token.text == "}" && !open.empty()) open.pop_back();
+  }
+  if (open.empty()) return std::nullopt;
+  return open.front();
+}
+
+// A key set twice in one section (or at the top level): libconfuse keeps
+// the last and says nothing, so an operator's edit can silently lose.
+// Returns the line and key of the second, if any. Sections may repeat
+// (map-server, database-mapping, ...); their keys count per instance.
+std::optional<std::pair<int, std::string>> repeated_key(const std::vector<ConfigToken>& tokens) {
   std::vector<std::set<std::string>> frames(1);
-  for (size_t i = 0; i < tokens.size(); ++i) {
+  auto is_name = [](const std::string& text) {
+    return std::isalpha(static_cast<unsigned char>(text[0])) || text[0] == '_';
+  };
+  for (size_t i = 0; i + 1 < tokens.size(); ++i) {
     const auto& token = tokens[i];
     if (token.text == "}") {
       if (frames.size() > 1) frames.pop_back();
       continue;
     }
-    const bool name =
-        token.text != "\"" && token.text.size() > 0 &&
-        (std::isalpha(static_cast<unsigned char>(token.text[0])) || token.text[0] == '_');
-    if (!name || i + 1 >= tokens.size()) continue;
+    if (!is_name(token.text)) continue;
     if (tokens[i + 1].text == "=") {
-      if (!frames.back().insert(token.text).second) {
-        return std::make_pair(token.line, token.text);
-      }
+      if (!frames.back().insert(token.text).second) return std::make_pair(token.line, token.text);
       // Skip the value; a list's braces are not a section.
       size_t j = i + 2;
       if (j < tokens.size() && tokens[j].text == "{") {
@@ -784,7 +765,7 @@ std::optional<std::pair<int, std::string>> repeated_key(std::string_view text) {
       i = j;
     } else if (tokens[i + 1].text == "{" || (i + 2 < tokens.size() && tokens[i + 2].text == "{")) {
       frames.emplace_back();
-      i += tokens[i + 1].text == "{" ? 1 : 2;
+      i += tokens[i + 1].text == "{" ? 1 : 2;  // a titled section: name "title" {
     }
   }
   return std::nullopt;
@@ -800,10 +781,11 @@ absl::StatusOr<Config> load_file(const std::string& path) {
 
 absl::StatusOr<Config> parse_text(std::string_view text, const std::string& name) {
   const std::string buffer = without_hash_comments(text);
-  if (auto line = unclosed_brace_line(buffer)) {
+  const auto tokens = config_tokens(buffer);
+  if (auto line = unclosed_brace_line(tokens)) {
     return absl::InvalidArgumentError(absl::StrFormat("%s:%d: '{' is never closed", name, *line));
   }
-  if (auto repeated = repeated_key(buffer)) {
+  if (auto repeated = repeated_key(tokens)) {
     return absl::InvalidArgumentError(
         absl::StrFormat("%s:%d: key '%s': set twice in the same section (the first would be lost)",
                         name, repeated->first, repeated->second));

@@ -346,9 +346,7 @@ std::vector<Outgoing> Resolver::poll(TimePoint now) {
   return out;
 }
 
-bool Resolver::locator_down(const net::IpAddress& rloc) const {
-  return prober_.down(rloc);
-}
+bool Resolver::locator_down(const net::IpAddress& rloc) const { return prober_.down(rloc); }
 
 dataplane::Mapping Resolver::effective(const dataplane::Mapping& mapping) const {
   dataplane::Mapping out = mapping;

@@ -23,9 +23,9 @@
 #include "absl/status/status.h"
 #include "common/lisp/message.h"
 #include "control/messages.h"
+#include "control/rate_limiter.h"
 #include "control/xtr/path_mtu.h"
 #include "control/xtr/rloc_prober.h"
-#include "control/rate_limiter.h"
 #include "dataplane/api/mapping.h"
 
 namespace lispmob::control {

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "common/config/config.h"
-#include "control/xtr/etr.h"
 #include "control/messages.h"
+#include "control/xtr/etr.h"
 #include "control/xtr/registrar.h"
 #include "control/xtr/resolver.h"
 

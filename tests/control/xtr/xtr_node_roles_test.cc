@@ -14,6 +14,7 @@
 #include "control/runtime/timer_queue.h"
 #include "control/xtr/xtr_node.h"
 #include "tests/control/fake_dataplane.h"
+#include "tests/control/fake_map_cache.h"
 
 namespace lispmob::control {
 namespace {
@@ -22,8 +23,8 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using testing::FakeDataplane;
 
-net::IpAddress ip(const char* text) { return *net::IpAddress::parse(text); }
-net::IpPrefix prefix(const char* text) { return *net::IpPrefix::parse(text); }
+using testing::ip;
+using testing::prefix;
 
 const net::IpAddress kMapServer = ip("192.0.2.2");
 

@@ -1,8 +1,8 @@
 // lispctl's MN/xTR commands (answer_xtr) over the plane contract: the
 // control roles write a fake data plane, and what lispctl shows comes from
 // it, with no DPDK and no sockets.
-#include "control/xtr/xtr_commands.h"
 #include "control/xtr/xtr_node.h"
+#include "control/xtr/xtr_commands.h"
 
 #include <gtest/gtest.h>
 
