@@ -19,6 +19,7 @@
 #include "common/log/log.h"
 #include "control/api_socket.h"
 #include "control/ms/map_server_service.h"
+#include "tools/lispd_config.h"
 #include "tools/lispd_dataplane.h"
 
 namespace {
@@ -127,14 +128,20 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (api_path.rfind("/run/lispmob/", 0) == 0) mkdir("/run/lispmob", 0755);
-  auto service = control::MapServerService::create(*config, static_cast<uint16_t>(port), api_path);
+  auto service = control::MapServerService::create(tools::map_server_config_of(*config),
+                                                   static_cast<uint16_t>(port), api_path);
   if (!service.ok()) {
     log::error("lispd", "%s", service.status().message());
     return 1;
   }
   log::info("lispd", "Map-Server/Map-Resolver with %zu site(s) on UDP %d",
             (*service)->server().sites().size(), port);
-  auto reload = [&config_path] { return config::load_file(config_path); };
+  auto reload = [&config_path]() -> absl::StatusOr<control::MapServerConfig> {
+    log::info("lispd", "reloading %s", config_path);
+    auto next = config::load_file(config_path);
+    if (!next.ok()) return next.status();
+    return tools::map_server_config_of(*next);
+  };
   if (auto status = (*service)->run(reload); !status.ok()) {
     log::error("lispd", "%s", status.message());
     return 1;

@@ -11,6 +11,7 @@
 #include "control/stop_signals.h"
 #include "control/xtr/xtr_daemon.h"
 #include "dataplane/service.h"
+#include "tools/lispd_config.h"
 
 namespace lispmob::tools {
 namespace {
@@ -67,8 +68,14 @@ int run_data_plane(const config::Config& config, const char* program, const std:
     } else {
       log::info("lispd", "%s data plane on %s, EID port %s", config::to_string(config.mode),
                 config.dpdk.rloc_port.c_str(), config.tap_iface.c_str());
-      auto reload = [&config] { return config::load_file(config.source); };
-      if (auto status = control::run_xtr_node(config, **service, api_path, reload); !status.ok()) {
+      auto reload = [&config]() -> absl::StatusOr<control::XtrConfig> {
+        log::info("lispd", "reloading %s", config.source);
+        auto next = config::load_file(config.source);
+        if (!next.ok()) return next.status();
+        return xtr_config_of(*next);
+      };
+      if (auto status = control::run_xtr_node(xtr_config_of(config), **service, api_path, reload);
+          !status.ok()) {
         log::error("lispd", "%s", status.message());
         result = 1;
       }

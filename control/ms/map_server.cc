@@ -29,26 +29,6 @@ MapServer::MapServer(std::vector<Site> sites, Options options)
       options_(options),
       reply_limiter_(options.replies_per_second, options.reply_burst) {}
 
-std::vector<Site> MapServer::sites_from_config(const config::Config& config) {
-  std::vector<Site> sites;
-  for (const auto& entry : config.lisp_sites) {
-    auto same = std::find_if(sites.begin(), sites.end(), [&](const Site& site) {
-      return site.instance_id == entry.instance_id && site.prefix == entry.eid_prefix;
-    });
-    if (same == sites.end()) {
-      sites.push_back({entry.instance_id,
-                       entry.eid_prefix,
-                       {},
-                       entry.accept_more_specifics,
-                       entry.proxy_reply,
-                       entry.merge});
-      same = sites.end() - 1;
-    }
-    same->keys.push_back({entry.key_id, entry.algorithm, entry.key});
-  }
-  return sites;
-}
-
 size_t MapServer::set_sites(std::vector<Site> sites) {
   sites_ = std::move(sites);
   const size_t dropped = std::erase_if(registrations_, [this](const auto& item) {

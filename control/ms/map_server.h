@@ -16,7 +16,6 @@
 #include <string>
 #include <vector>
 
-#include "common/config/config.h"
 #include "common/lisp/message.h"
 #include "common/net/ip_address.h"
 #include "control/messages.h"
@@ -82,9 +81,6 @@ class MapServer {
   };
 
   MapServer(std::vector<Site> sites, Options options);
-  // Sites from the config's lisp-site entries; entries for the same
-  // instance-id and prefix become one site with several keys.
-  static std::vector<Site> sites_from_config(const config::Config& config);
 
   // A control message from `source`; returns what to send in answer.
   std::vector<Outgoing> handle(std::span<const uint8_t> message, const Endpoint& source,
@@ -127,6 +123,13 @@ class MapServer {
   std::map<const Site*, size_t> per_site_;  // registrations under each site
   RateLimiter reply_limiter_;
   MapServerCounters counters_;
+};
+
+// The Map-Server role's configuration, projected from the file by lispd
+// (tools/lispd_config.h) at start and at each reload.
+struct MapServerConfig {
+  std::vector<Site> sites;
+  MapServer::Options options;
 };
 
 }  // namespace lispmob::control

@@ -13,19 +13,15 @@
 namespace lispmob::control {
 
 absl::StatusOr<std::unique_ptr<MapServerService>> MapServerService::create(
-    const config::Config& config, uint16_t port, const std::string& api_path) {
-  MapServer::Options options;
-  options.replies_per_second = config.ms_replies_per_second;  // 0: no limit
-  options.reply_burst = std::max(1.0, options.replies_per_second / 10);
+    const MapServerConfig& config, uint16_t port, const std::string& api_path) {
   auto v4 = UdpSocket::bind(net::IpFamily::kIpv4, std::nullopt, port);
   auto v6 = UdpSocket::bind(net::IpFamily::kIpv6, std::nullopt, port);
   if (!v4.ok() && !v6.ok()) return v4.status();
   std::optional<UdpSocket> socket4, socket6;
   if (v4.ok()) socket4 = std::move(*v4);
   if (v6.ok()) socket6 = std::move(*v6);  // a host without IPv6 serves IPv4 only
-  std::unique_ptr<MapServerService> service(
-      new MapServerService(MapServer(MapServer::sites_from_config(config), options),
-                           std::move(socket4), std::move(socket6)));
+  std::unique_ptr<MapServerService> service(new MapServerService(
+      MapServer(config.sites, config.options), std::move(socket4), std::move(socket6)));
   if (!api_path.empty()) {
     auto api = ApiSocket::listen(api_path);
     if (!api.ok()) return api.status();
@@ -92,8 +88,8 @@ absl::Status MapServerService::run(const Reload& reload) {
       log::error("ms", "reload refused, the running config stays: %s", config.status().message());
       return;
     }
-    const size_t dropped = server_.set_sites(MapServer::sites_from_config(*config));
-    log::info("ms", "reloaded %s: %d sites, %d registrations outside them dropped", config->source,
+    const size_t dropped = server_.set_sites(std::move(config->sites));
+    log::info("ms", "reload applied: %d sites, %d registrations outside them dropped",
               server_.sites().size(), dropped);
   });
   if (api_) api_->serve(events, [this](const std::string& line) { return commands_.answer(line); });

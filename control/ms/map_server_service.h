@@ -9,7 +9,6 @@
 #include <optional>
 
 #include "absl/status/status.h"
-#include "common/config/config.h"
 #include "control/api_socket.h"
 #include "control/ms/map_server.h"
 #include "control/runtime/command_registry.h"
@@ -21,11 +20,11 @@ namespace lispmob::control {
 class MapServerService {
  public:
   // `api_path`: where lispctl finds the control socket ("" for none).
-  static absl::StatusOr<std::unique_ptr<MapServerService>> create(const config::Config& config,
+  static absl::StatusOr<std::unique_ptr<MapServerService>> create(const MapServerConfig& config,
                                                                   uint16_t port,
                                                                   const std::string& api_path);
   // The config again, for a reload; an error names file:line:key.
-  using Reload = std::function<absl::StatusOr<config::Config>()>;
+  using Reload = std::function<absl::StatusOr<MapServerConfig>()>;
   // Serves until a SIGINT or SIGTERM arrives. SIGHUP reloads: the new
   // config's sites replace the old (registrations they still cover stay);
   // a config that does not load changes nothing.

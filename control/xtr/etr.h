@@ -28,6 +28,7 @@ class EtrResponder {
   struct Options {
     double replies_per_second = 1000;  // per requester; 0: no limit
     double reply_burst = 100;
+    friend bool operator==(const Options&, const Options&) = default;
   };
   explicit EtrResponder(Options options);
 

@@ -25,7 +25,7 @@ std::optional<std::string> kernel_interface_of_port(const std::string& devargs) 
   return devargs.substr(start + 6, end == std::string::npos ? end : end - start - 6);
 }
 
-KernelView view_of(const kni::KernelState& kernel, const std::vector<config::RlocLink>& links,
+KernelView view_of(const kni::KernelState& kernel, const std::vector<RlocLink>& links,
                    const std::vector<uint16_t>& port_mtus) {
   KernelView view;
   for (const auto& entry : kernel.addresses()) {
@@ -57,8 +57,8 @@ KernelView view_of(const kni::KernelState& kernel, const std::vector<config::Rlo
   return view;
 }
 
-std::vector<LocalLocator> local_locators(const config::Config& config, const KernelView& kernel) {
-  const auto links = config.dpdk.rloc_links();
+std::vector<LocalLocator> local_locators(const XtrConfig& config, const KernelView& kernel) {
+  const auto& links = config.rloc_links;
   auto link_of_twin = [&](const std::string& name) -> unsigned {
     for (size_t i = 0; i < links.size(); ++i) {
       if (links[i].twin == name) return static_cast<unsigned>(i);
@@ -68,20 +68,19 @@ std::vector<LocalLocator> local_locators(const config::Config& config, const Ker
   std::vector<LocalLocator> locators;
   for (size_t m = 0; m < config.database_mappings.size(); ++m) {
     const auto& mapping = config.database_mappings[m];
-    for (const auto& rloc : mapping.rloc_addresses) {
+    for (const auto& rloc : mapping.addresses) {
       unsigned link = 0;
       for (const auto& [name, address] : kernel.addresses) {
         if (address == rloc.address) link = link_of_twin(name);
       }
       locators.push_back({rloc.address, rloc.priority, rloc.weight, link, m});
     }
-    for (const auto& iface : mapping.rloc_interfaces) {
+    for (const auto& iface : mapping.interfaces) {
       // The interface's first address of the family (during a move the old
       // one goes, and the new one becomes first).
       for (const auto& [name, address] : kernel.addresses) {
-        if (name == iface.interface && address.family() == iface.family) {
-          locators.push_back(
-              {address, iface.priority, iface.weight, link_of_twin(iface.interface), m});
+        if (name == iface.name && address.family() == iface.family) {
+          locators.push_back({address, iface.priority, iface.weight, link_of_twin(iface.name), m});
           break;
         }
       }
@@ -90,7 +89,7 @@ std::vector<LocalLocator> local_locators(const config::Config& config, const Ker
   return locators;
 }
 
-std::vector<lisp::MappingRecord> records_to_register(const config::Config& config,
+std::vector<lisp::MappingRecord> records_to_register(const XtrConfig& config,
                                                      const std::vector<LocalLocator>& locators) {
   std::vector<lisp::MappingRecord> records;
   for (size_t m = 0; m < config.database_mappings.size(); ++m) {
@@ -117,30 +116,26 @@ std::vector<lisp::MappingRecord> records_to_register(const config::Config& confi
   return records;
 }
 
-std::vector<net::IpAddress> next_hop_candidates(const config::Config& config,
-                                                const KernelView& kernel, unsigned link,
-                                                net::IpFamily family) {
+std::vector<net::IpAddress> next_hop_candidates(const XtrConfig& config, const KernelView& kernel,
+                                                unsigned link, net::IpFamily family) {
   std::vector<net::IpAddress> candidates;
   const int twin = link < kernel.twin_indices.size() ? kernel.twin_indices[link] : 0;
   for (const auto& route : kernel.defaults) {
     if (route.output_interface == twin && route.gateway) candidates.push_back(*route.gateway);
   }
-  for (const auto& entry : config.static_map_cache) {
-    for (const auto& rloc : entry.rlocs) candidates.push_back(rloc.address);
+  for (const auto& entry : config.static_mappings) {
+    for (const auto& locator : entry.locators) candidates.push_back(locator.rloc);
   }
   for (const auto* petrs : {&config.proxy_etrs_ipv4, &config.proxy_etrs_ipv6}) {
-    for (const auto& petr : *petrs) candidates.push_back(petr.address);
+    candidates.insert(candidates.end(), petrs->begin(), petrs->end());
   }
-  for (const auto& server : config.map_servers) {
-    if (auto address = net::IpAddress::parse(server.address)) candidates.push_back(*address);
-  }
+  for (const auto& server : config.map_servers) candidates.push_back(server.address);
   std::erase_if(candidates, [&](const auto& address) { return address.family() != family; });
   return candidates;
 }
 
-std::optional<dataplane::MacAddress> next_hop_mac(const config::Config& config,
-                                                  const KernelView& kernel, unsigned link,
-                                                  net::IpFamily family) {
+std::optional<dataplane::MacAddress> next_hop_mac(const XtrConfig& config, const KernelView& kernel,
+                                                  unsigned link, net::IpFamily family) {
   const int twin = link < kernel.twin_indices.size() ? kernel.twin_indices[link] : 0;
   for (const auto& candidate : next_hop_candidates(config, kernel, link, family)) {
     for (const auto& neighbour : kernel.neighbours) {
@@ -152,7 +147,7 @@ std::optional<dataplane::MacAddress> next_hop_mac(const config::Config& config,
   return std::nullopt;
 }
 
-dataplane::LocalState build_local_state(const config::Config& config,
+dataplane::LocalState build_local_state(const XtrConfig& config,
                                         const std::vector<dataplane::MacAddress>& link_macs,
                                         const dataplane::MacAddress& eid_mac,
                                         const KernelView& kernel,
@@ -219,11 +214,11 @@ dataplane::LocalState build_local_state(const config::Config& config,
   }
   if (!config.proxy_etrs_ipv4.empty()) {
     state.has_petr4 = true;
-    set_locator(state.petr4, config.proxy_etrs_ipv4.front().address);
+    set_locator(state.petr4, config.proxy_etrs_ipv4.front());
   }
   if (!config.proxy_etrs_ipv6.empty()) {
     state.has_petr6 = true;
-    set_locator(state.petr6, config.proxy_etrs_ipv6.front().address);
+    set_locator(state.petr6, config.proxy_etrs_ipv6.front());
   }
   return state;
 }
@@ -232,8 +227,8 @@ dataplane::LocalState build_local_state(const config::Config& config,
 
 namespace lispmob::control {
 
-EidPortMtu choose_eid_port_mtu(const config::Config& config, const dataplane::LocalState& state) {
-  if (config.tap_mtu != 0) return {config.tap_mtu, "tap-mtu in the config"};
+EidPortMtu choose_eid_port_mtu(const XtrConfig& config, const dataplane::LocalState& state) {
+  if (config.eid_port_mtu != 0) return {config.eid_port_mtu, "tap-mtu in the config"};
   EidPortMtu chosen;
   auto consider = [&](bool has_rloc, unsigned link, uint16_t link_mtu, uint16_t overhead,
                       const char* family) {

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "common/config/config.h"
 #include "common/lisp/mapping_record.h"
+#include "control/xtr/xtr_config.h"
 #include "dataplane/api/local_state.h"
 #include "kni/kernel_state.h"
 #include "kni/rtnetlink.h"
@@ -33,7 +33,7 @@ struct KernelView {
 // The view of the RLOC links in the kernel's tables (kni::LocalNode keeps
 // them). `port_mtus`: DPDK's MTU of each RLOC port, for ports with no
 // kernel interface.
-KernelView view_of(const kni::KernelState& kernel, const std::vector<config::RlocLink>& links,
+KernelView view_of(const kni::KernelState& kernel, const std::vector<RlocLink>& links,
                    const std::vector<uint16_t>& port_mtus = {});
 
 // The kernel interface behind an RLOC port's devargs (net_af_packet's
@@ -49,7 +49,7 @@ struct EidPortMtu {
   std::string reason;
   friend bool operator==(const EidPortMtu&, const EidPortMtu&) = default;
 };
-EidPortMtu choose_eid_port_mtu(const config::Config& config, const dataplane::LocalState& state);
+EidPortMtu choose_eid_port_mtu(const XtrConfig& config, const dataplane::LocalState& state);
 
 // One of our RLOCs: from a database-mapping's rloc-address, or the current
 // address of an rloc-iface (a twin), with its priority and weight.
@@ -61,24 +61,23 @@ struct LocalLocator {
   size_t mapping = 0;  // index in config.database_mappings
   friend bool operator==(const LocalLocator&, const LocalLocator&) = default;
 };
-std::vector<LocalLocator> local_locators(const config::Config& config, const KernelView& kernel);
+std::vector<LocalLocator> local_locators(const XtrConfig& config, const KernelView& kernel);
 
 // The records to register and answer with: each database-mapping with all
 // its current locators (a multihomed node registers them together).
-std::vector<lisp::MappingRecord> records_to_register(const config::Config& config,
+std::vector<lisp::MappingRecord> records_to_register(const XtrConfig& config,
                                                      const std::vector<LocalLocator>& locators);
 
 // Where encapsulated packets of `family` leaving by `link` may go first, in
 // order: that twin's default gateway, then static locators, Proxy-ETRs and
 // Map-Servers (on the link).
-std::vector<net::IpAddress> next_hop_candidates(const config::Config& config,
-                                                const KernelView& kernel, unsigned link,
-                                                net::IpFamily family);
+std::vector<net::IpAddress> next_hop_candidates(const XtrConfig& config, const KernelView& kernel,
+                                                unsigned link, net::IpFamily family);
 
 // The local state for the workers: every link's RLOCs, and per outer family
 // the egress: the best-priority locator whose link has a resolved next hop.
 // `link_macs`: each RLOC port's MAC. Exposed for tests.
-dataplane::LocalState build_local_state(const config::Config& config,
+dataplane::LocalState build_local_state(const XtrConfig& config,
                                         const std::vector<dataplane::MacAddress>& link_macs,
                                         const dataplane::MacAddress& eid_mac,
                                         const KernelView& kernel,
@@ -86,8 +85,7 @@ dataplane::LocalState build_local_state(const config::Config& config,
 
 // The MAC of the first candidate next hop the link's neighbour table has
 // resolved, if any.
-std::optional<dataplane::MacAddress> next_hop_mac(const config::Config& config,
-                                                  const KernelView& kernel, unsigned link,
-                                                  net::IpFamily family);
+std::optional<dataplane::MacAddress> next_hop_mac(const XtrConfig& config, const KernelView& kernel,
+                                                  unsigned link, net::IpFamily family);
 
 }  // namespace lispmob::control

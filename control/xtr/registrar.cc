@@ -12,16 +12,14 @@ Registrar::Registrar(std::vector<Server> servers, Options options, Random random
       options_(options),
       random_(std::move(random)) {}
 
-std::vector<Registrar::Server> Registrar::servers_from_config(const config::Config& config) {
-  std::vector<Server> servers;
-  for (const auto& server : config.map_servers) {
-    // Host names need a resolver the control loop does not have yet.
-    if (auto address = net::IpAddress::parse(server.address)) {
-      servers.push_back(
-          {*address, server.key_id, server.algorithm, server.key, server.proxy_reply});
-    }
+void Registrar::set_servers(std::vector<Server> servers) {
+  std::vector<ServerState> states(servers.size());
+  for (size_t i = 0; i < servers.size(); ++i) {
+    auto same = std::find(servers_.begin(), servers_.end(), servers[i]);
+    if (same != servers_.end()) states[i] = states_[same - servers_.begin()];
   }
-  return servers;
+  servers_ = std::move(servers);
+  states_ = std::move(states);
 }
 
 void Registrar::set_records(std::vector<lisp::MappingRecord> records) {

@@ -18,7 +18,6 @@
 #include <string>
 #include <vector>
 
-#include "common/config/config.h"
 #include "common/lisp/message.h"
 #include "control/ms/map_server.h"
 
@@ -32,11 +31,13 @@ class Registrar {
     uint8_t algorithm = 1;
     std::string key;
     bool proxy_reply = false;
+    friend bool operator==(const Server&, const Server&) = default;
   };
   struct Options {
     std::chrono::milliseconds interval{60000};
     std::chrono::milliseconds first_retry{1000};
     int misses_before_failover = 3;
+    friend bool operator==(const Options&, const Options&) = default;
   };
   struct ServerState {
     bool registered = false;
@@ -52,7 +53,9 @@ class Registrar {
   using Random = std::function<uint64_t()>;
 
   Registrar(std::vector<Server> servers, Options options, Random random);
-  static std::vector<Server> servers_from_config(const config::Config& config);
+  // A reload's Map-Servers: one that stays (same address, key and flags)
+  // keeps its state; a new one is registered with at the next poll.
+  void set_servers(std::vector<Server> servers);
 
   // The records to register. A change (new RLOCs) registers at the next poll.
   void set_records(std::vector<lisp::MappingRecord> records);

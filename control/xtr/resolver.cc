@@ -70,9 +70,38 @@ Resolver::Resolver(std::vector<net::IpAddress> map_resolvers, Options options, R
       smr_invoked_total_(options.smr_invoked_total_per_second, options.smr_invoked_total_per_second,
                          1) {}
 
+void Resolver::set_map_resolvers(std::vector<net::IpAddress> map_resolvers) {
+  map_resolvers_ = std::move(map_resolvers);
+  if (active_resolver_ >= map_resolvers_.size()) active_resolver_ = 0;
+}
+
+void Resolver::set_options(Options options) {
+  options_ = options;
+  for (const auto& rloc : prober_.set_options(
+           {options.probe_interval, options.probe_retries, options.probe_retry_interval})) {
+    republish(rloc);
+  }
+  smr_limiter_ = RateLimiter(options.smr_per_second, options.smr_burst);
+  smr_invoked_per_source_ = RateLimiter(options.smr_invoked_per_source_per_second,
+                                        options.smr_invoked_per_source_per_second);
+  smr_invoked_total_ =
+      RateLimiter(options.smr_invoked_total_per_second, options.smr_invoked_total_per_second, 1);
+}
+
+absl::Status Resolver::remove_static(uint32_t instance_id, const net::IpPrefix& prefix) {
+  if (static_.erase(Key{instance_id, prefix}) == 0) {
+    return absl::NotFoundError("no static mapping for " + prefix.to_string());
+  }
+  return cache_.erase(instance_id, prefix);
+}
+
 absl::Status Resolver::install_static(const dataplane::Mapping& mapping) {
   if (auto status = cache_.upsert(mapping); !status.ok()) return status;
-  static_[Key{mapping.instance_id, mapping.prefix}] = mapping;
+  const Key key{mapping.instance_id, mapping.prefix};
+  // A static entry replaces what a Map-Reply installed for the same prefix
+  // (a reload can add one); that entry's expiry must not remove it.
+  entries_.erase(key);
+  static_[key] = mapping;
   return absl::OkStatus();
 }
 
@@ -154,6 +183,8 @@ Outgoing Resolver::make_request(const Pending& pending) {
   }
   ecm.inner_udp = {lisp::kControlPort, lisp::kControlPort, std::nullopt, std::nullopt};
   *ecm.inner = request;
+  // A reload may have left no Map-Resolver: nothing to send to.
+  if (map_resolvers_.empty()) return {};
   return {{map_resolvers_[active_resolver_]}, encode_or_empty(ecm)};
 }
 

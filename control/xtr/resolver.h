@@ -99,6 +99,7 @@ class Resolver {
     std::chrono::seconds probe_interval{0};
     int probe_retries = 2;
     std::chrono::seconds probe_retry_interval{5};
+    friend bool operator==(const Options&, const Options&) = default;
   };
   using Random = std::function<uint64_t()>;
   struct Entry {
@@ -114,6 +115,14 @@ class Resolver {
            MapCacheWriter& cache);
 
   void set_local(LocalIdentity local) { local_ = std::move(local); }
+  // A reload's Map-Resolvers: outstanding requests go on to the new ones.
+  void set_map_resolvers(std::vector<net::IpAddress> map_resolvers);
+  // A reload's retries, limits and probing; the map-cache stays as it is.
+  void set_options(Options options);
+  // Takes a static-map-cache entry out of the map-cache again.
+  absl::Status remove_static(uint32_t instance_id, const net::IpPrefix& prefix);
+  const Options& options() const { return options_; }
+  const std::vector<net::IpAddress>& map_resolvers() const { return map_resolvers_; }
   // A static-map-cache entry: installed now, never expires, never replaced
   // by a Map-Reply.
   absl::Status install_static(const dataplane::Mapping& mapping);

@@ -2,6 +2,17 @@
 
 namespace lispmob::control {
 
+std::vector<net::IpAddress> RlocProber::set_options(Options options) {
+  options_ = options;
+  std::vector<net::IpAddress> were_down;
+  if (enabled()) return were_down;
+  for (const auto& [rloc, target] : targets_) {
+    if (target.down) were_down.push_back(rloc);
+  }
+  targets_.clear();
+  return were_down;
+}
+
 RlocProber::Poll RlocProber::poll(const InUse& in_use, const std::vector<net::IpAddress>& ours,
                                   TimePoint now) {
   Poll out;

@@ -41,6 +41,9 @@ class RlocProber {
   RlocProber(Options options, Random random) : options_(options), random_(std::move(random)) {}
 
   bool enabled() const { return options_.interval.count() != 0; }
+  // A reload's probing settings. Turning probing off forgets every target:
+  // the locators it had marked down are returned, to be used again.
+  std::vector<net::IpAddress> set_options(Options options);
   // The probes due at `now`, from `ours` (our RLOCs, the ITR-RLOCs); forgets
   // locators no longer in use.
   Poll poll(const InUse& in_use, const std::vector<net::IpAddress>& ours, TimePoint now);

@@ -19,33 +19,11 @@ LocalIdentity identity_of(const std::vector<lisp::MappingRecord>& records) {
   return identity;
 }
 
-XtrControl::Options XtrControl::options_from_config(const config::Config& config) {
-  Options options;
-  options.resolver.retries = static_cast<int>(config.map_request_retries);
-  options.resolver.probe_interval = std::chrono::seconds(config.rloc_probing.interval_seconds);
-  options.resolver.probe_retries = static_cast<int>(config.rloc_probing.retries);
-  options.resolver.probe_retry_interval =
-      std::chrono::seconds(config.rloc_probing.retries_interval_seconds);
-  return options;
-}
-
-std::vector<net::IpAddress> XtrControl::resolvers_from_config(const config::Config& config) {
-  std::vector<net::IpAddress> resolvers;
-  for (const auto& name : config.map_resolvers) {
-    if (auto address = net::IpAddress::parse(name)) resolvers.push_back(*address);
-  }
-  if (resolvers.empty()) {
-    for (const auto& server : Registrar::servers_from_config(config)) {
-      resolvers.push_back(server.address);
-    }
-  }
-  return resolvers;
-}
-
-XtrControl::XtrControl(const config::Config& config, Options options, Random random,
+XtrControl::XtrControl(std::vector<Registrar::Server> map_servers,
+                       std::vector<net::IpAddress> map_resolvers, Options options, Random random,
                        MapCacheWriter& cache)
-    : registrar_(Registrar::servers_from_config(config), options.registrar, random),
-      resolver_(resolvers_from_config(config), options.resolver, random, cache),
+    : registrar_(std::move(map_servers), options.registrar, random),
+      resolver_(std::move(map_resolvers), options.resolver, random, cache),
       etr_(options.etr) {}
 
 void XtrControl::set_local(std::vector<lisp::MappingRecord> records) {

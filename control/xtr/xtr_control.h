@@ -11,7 +11,6 @@
 #include <span>
 #include <vector>
 
-#include "common/config/config.h"
 #include "control/messages.h"
 #include "control/xtr/etr.h"
 #include "control/xtr/registrar.h"
@@ -30,15 +29,12 @@ class XtrControl {
     Registrar::Options registrar;
     Resolver::Options resolver;
     EtrResponder::Options etr;
+    friend bool operator==(const Options&, const Options&) = default;
   };
   using Random = std::function<uint64_t()>;
 
-  XtrControl(const config::Config& config, Options options, Random random, MapCacheWriter& cache);
-  // Options with the config's map-request-retries.
-  static Options options_from_config(const config::Config& config);
-  // Map-Resolvers from the config; the Map-Servers if none is given (a
-  // lispmob Map-Server is also a Map-Resolver).
-  static std::vector<net::IpAddress> resolvers_from_config(const config::Config& config);
+  XtrControl(std::vector<Registrar::Server> map_servers, std::vector<net::IpAddress> map_resolvers,
+             Options options, Random random, MapCacheWriter& cache);
 
   // Our mapping now: each database-mapping with the current RLOCs.
   void set_local(std::vector<lisp::MappingRecord> records);
@@ -51,6 +47,7 @@ class XtrControl {
   // When poll() next has something to do; nullopt: nothing until an event.
   std::optional<TimePoint> next_due() const;
 
+  Registrar& registrar() { return registrar_; }
   const Registrar& registrar() const { return registrar_; }
   Resolver& resolver() { return resolver_; }
   const Resolver& resolver() const { return resolver_; }

@@ -53,7 +53,7 @@ class UdpTransport : public ControlTransport {
   // empty datagram from that RLOC to the first candidate's discard port
   // makes the twin's kernel resolve it (ARP or neighbour solicitation). At
   // most once a second per link and family.
-  void solicit_next_hops(const config::Config& config, const KernelView& view,
+  void solicit_next_hops(const XtrConfig& config, const KernelView& view,
                          const std::vector<LocalLocator>& locators, TimePoint now) {
     for (const auto& locator : locators) {
       const auto family = locator.address.family();
@@ -86,15 +86,15 @@ void keep_kernel_off_rloc_port(const std::string& rloc_port) {
 // Keeps the EID port's MTU at what the egress links carry once
 // encapsulated (choose_eid_port_mtu), so the host never sends a packet
 // the tunnel must refuse; says so when it changes.
-void keep_eid_port_mtu(const config::Config& config, const dataplane::LocalState& state,
+void keep_eid_port_mtu(const XtrConfig& config, const dataplane::LocalState& state,
                        EidPortMtu& applied) {
   EidPortMtu chosen = choose_eid_port_mtu(config, state);
   if (chosen.mtu == 0 || chosen == applied) return;
-  if (auto status = kni::set_interface_mtu(config.tap_iface, chosen.mtu); !status.ok()) {
+  if (auto status = kni::set_interface_mtu(config.eid_interface, chosen.mtu); !status.ok()) {
     log::error("host", "%s", status.message());
     chosen.reason += " (not set: " + std::string(status.message()) + ")";
   } else {
-    log::info("host", "%s MTU %u (%s)", config.tap_iface, chosen.mtu, chosen.reason);
+    log::info("host", "%s MTU %u (%s)", config.eid_interface, chosen.mtu, chosen.reason);
   }
   applied = std::move(chosen);
 }
@@ -102,12 +102,12 @@ void keep_eid_port_mtu(const config::Config& config, const dataplane::LocalState
 // A mobile node sets its host up itself (kni/host_setup.h). Without the
 // rights to, it says so and runs on: the data plane works with a host set
 // up by hand.
-std::unique_ptr<kni::HostSetup> set_up_host(const config::Config& config,
+std::unique_ptr<kni::HostSetup> set_up_host(const XtrConfig& config,
                                             const kni::KernelState& kernel) {
-  if (config.mode != config::OperatingMode::kMobileNode || !config.host_setup) return nullptr;
+  if (!config.mobile_node || !config.host_setup) return nullptr;
   kni::HostSetupConfig host;
-  host.eid_interface = config.tap_iface;
-  for (const auto& link : config.dpdk.rloc_links()) host.rloc_interfaces.push_back(link.twin);
+  host.eid_interface = config.eid_interface;
+  for (const auto& link : config.rloc_links) host.rloc_interfaces.push_back(link.twin);
   host.rloc_table = config.rloc_route_table;
   for (const auto& mapping : config.database_mappings) {
     host.eids.push_back(mapping.eid_prefix.address);
@@ -127,41 +127,25 @@ uint64_t random_nonce_or_zero() {
 
 }  // namespace
 
-absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& dataplane,
+absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& dataplane,
                           const std::string& api_path,
-                          const std::function<absl::StatusOr<config::Config>()>& reload) {
+                          const std::function<absl::StatusOr<XtrConfig>()>& reload) {
   SteadyClock clock;
   auto loop = EventLoop::create(clock);
   if (!loop.ok()) return loop.status();
-  auto on_signal = [&](int signo) {
-    if (signo != SIGHUP) {
-      (*loop)->stop();
-      return;
-    }
-    if (!reload) return;
-    auto next = reload();
-    if (!next.ok()) {
-      log::error("xtr", "reload refused, the running config stays: %s", next.status().message());
-    } else {
-      log::warning("xtr", "reload: %s is valid; an MN/xTR applies it at restart", next->source);
-    }
-  };
-  if (auto status = (*loop)->handle_signals({SIGINT, SIGTERM, SIGHUP}, on_signal); !status.ok()) {
-    return status;
-  }
   std::optional<ApiSocket> api;
   if (!api_path.empty()) {
     auto socket = ApiSocket::listen(api_path);
     if (!socket.ok()) return socket.status();
     api.emplace(std::move(*socket));
   }
-  for (const auto& link : config.dpdk.rloc_links()) keep_kernel_off_rloc_port(link.port);
+  for (const auto& link : config.rloc_links) keep_kernel_off_rloc_port(link.port);
   auto transport = UdpTransport::open();
   if (!transport.ok()) return transport.status();
   auto local = kni::LocalNode::open();
   if (!local.ok()) return local.status();
 
-  const auto links = config.dpdk.rloc_links();
+  const auto& links = config.rloc_links;
   std::vector<uint16_t> port_mtus;
   for (unsigned link = 0; link < dataplane.link_count(); ++link) {
     port_mtus.push_back(dataplane.rloc_port_mtu(link));
@@ -171,9 +155,9 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& da
     return status;
   }
   EidPortMtu eid_mtu;
-  keep_eid_port_mtu(config, node.state(), eid_mtu);
+  keep_eid_port_mtu(node.config(), node.state(), eid_mtu);
   node.set_eid_port_mtu(eid_mtu);
-  std::unique_ptr<kni::HostSetup> host = set_up_host(config, local->state());
+  std::unique_ptr<kni::HostSetup> host = set_up_host(node.config(), local->state());
 
   // The host side follows the kernel's tables as LocalNode keeps them from
   // each notification: no re-dump per event or per second.
@@ -186,10 +170,35 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& da
         log::error("host", "host set-up: %s", status.message());
       }
     }
-    keep_eid_port_mtu(config, node.state(), eid_mtu);
+    keep_eid_port_mtu(node.config(), node.state(), eid_mtu);
     node.set_eid_port_mtu(eid_mtu);
-    (*transport)->solicit_next_hops(config, node.view(), node.locators(), clock.now());
+    (*transport)->solicit_next_hops(node.config(), node.view(), node.locators(), clock.now());
   };
+  // SIGHUP: a config that does not load changes nothing; one that does is
+  // applied to the running node, and what needs a restart is said.
+  auto on_signal = [&](int signo) {
+    if (signo != SIGHUP) {
+      (*loop)->stop();
+      return;
+    }
+    if (!reload) return;
+    auto next = reload();
+    if (!next.ok()) {
+      log::error("xtr", "reload refused, the running config stays: %s", next.status().message());
+      return;
+    }
+    for (const auto& change : node.reconfigure(std::move(*next))) {
+      log::warning("xtr", "reload: %s; it is not applied until lispd restarts", change);
+    }
+    kernel_changed();
+    log::info("xtr",
+              "reload applied: %zu Map-Server(s), %zu Map-Resolver(s), %zu static mapping(s)",
+              node.config().map_servers.size(), node.config().map_resolvers.size(),
+              node.config().static_mappings.size());
+  };
+  if (auto status = (*loop)->handle_signals({SIGINT, SIGTERM, SIGHUP}, on_signal); !status.ok()) {
+    return status;
+  }
   EventLoop& events = **loop;
   auto watch = [&events](int fd, EventLoop::Callback callback) {
     return fd < 0 ? absl::OkStatus() : events.watch(fd, std::move(callback));
@@ -231,7 +240,7 @@ absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& da
   if (!watched.ok()) return watched;
   // A next hop that is still unresolved is solicited again once a second.
   events.every(std::chrono::seconds(1), [&] {
-    (*transport)->solicit_next_hops(config, node.view(), node.locators(), clock.now());
+    (*transport)->solicit_next_hops(node.config(), node.view(), node.locators(), clock.now());
   });
   return events.run();
 }

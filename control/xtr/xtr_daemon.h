@@ -8,18 +8,18 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "common/config/config.h"
+#include "control/xtr/xtr_config.h"
 #include "dataplane/api/dataplane.h"
 
 namespace lispmob::control {
 
 // Runs until SIGINT or SIGTERM, answering lispctl on `api_path` ("" for none).
-// SIGHUP loads the config again through `reload`: one that does not load
-// is refused with its file:line:key and nothing changes; applying a
-// changed MN/xTR config in place is still to come, so a valid one is
-// reported as needing a restart.
-absl::Status run_xtr_node(const config::Config& config, dataplane::Dataplane& dataplane,
+// SIGHUP projects the config again through `reload`: one that does not
+// load is refused with its file:line:key and nothing changes; one that
+// does is applied in place (XtrNode::reconfigure), and what needs a
+// restart is logged as such.
+absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& dataplane,
                           const std::string& api_path,
-                          const std::function<absl::StatusOr<config::Config>()>& reload = nullptr);
+                          const std::function<absl::StatusOr<XtrConfig>()>& reload = nullptr);
 
 }  // namespace lispmob::control

@@ -45,15 +45,15 @@ constexpr auto kMaintenanceInterval = std::chrono::milliseconds(100);
 
 }  // namespace
 
-XtrNode::XtrNode(const config::Config& config, dataplane::Dataplane& dataplane,
-                 ControlTransport& transport, TimerQueue& timers, const Clock& clock,
-                 XtrControl::Random random)
-    : config_(config),
+XtrNode::XtrNode(XtrConfig config, dataplane::Dataplane& dataplane, ControlTransport& transport,
+                 TimerQueue& timers, const Clock& clock, XtrControl::Random random)
+    : config_(std::move(config)),
       dataplane_(dataplane),
       transport_(transport),
       clock_(clock),
       cache_(dataplane),
-      control_(config, XtrControl::options_from_config(config), std::move(random), cache_),
+      control_(config_.map_servers, config_.map_resolvers, config_.options, std::move(random),
+               cache_),
       roles_timer_(timers, [this] { run_roles(); }),
       maintenance_timer_(timers, [this] {
         dataplane_.maintain();
@@ -63,12 +63,7 @@ XtrNode::XtrNode(const config::Config& config, dataplane::Dataplane& dataplane,
       }) {}
 
 absl::Status XtrNode::start(const KernelView& view) {
-  for (const auto& entry : config_.static_map_cache) {
-    dataplane::Mapping mapping{
-        entry.instance_id, entry.eid_prefix, dataplane::MapAction::kEncapsulate, {}};
-    for (const auto& rloc : entry.rlocs) {
-      mapping.locators.push_back({rloc.address, rloc.priority, rloc.weight, true});
-    }
+  for (const auto& mapping : config_.static_mappings) {
     if (auto status = control_.resolver().install_static(mapping); !status.ok()) return status;
   }
   for (unsigned link = 0; link < dataplane_.link_count(); ++link) {
@@ -88,6 +83,12 @@ absl::Status XtrNode::start(const KernelView& view) {
 
 bool XtrNode::kernel_changed(const KernelView& view) {
   view_ = view;
+  const bool changed = follow_kernel();
+  reschedule();
+  return changed;
+}
+
+bool XtrNode::follow_kernel() {
   locators_ = local_locators(config_, view_);
   // The records change with any locator (a multihomed node's second link,
   // say) even when the egress state does not; XtrControl ignores a
@@ -100,8 +101,56 @@ bool XtrNode::kernel_changed(const KernelView& view) {
     dataplane_.publish(state_);
     log::debug("xtr", "local state changed (RLOC, next hop or MTU)");
   }
-  reschedule();
   return changed;
+}
+
+std::vector<std::string> XtrNode::reconfigure(XtrConfig next) {
+  auto restart = changes_needing_restart(config_, next);
+  // What needs a restart keeps its running value.
+  next.mobile_node = config_.mobile_node;
+  next.host_setup = config_.host_setup;
+  next.rloc_route_table = config_.rloc_route_table;
+  next.rloc_links = config_.rloc_links;
+  next.eid_interface = config_.eid_interface;
+  if (config_.mobile_node && config_.host_setup &&
+      !same_eid_prefixes(config_.database_mappings, next.database_mappings)) {
+    next.database_mappings = config_.database_mappings;
+  }
+  if (next.map_servers != config_.map_servers) control_.registrar().set_servers(next.map_servers);
+  if (next.map_resolvers != config_.map_resolvers) {
+    control_.resolver().set_map_resolvers(next.map_resolvers);
+  }
+  if (!(next.options.resolver == config_.options.resolver)) {
+    control_.resolver().set_options(next.options.resolver);
+  }
+  replace_static_mappings(next.static_mappings);
+  config_ = std::move(next);
+  follow_kernel();
+  reschedule();
+  return restart;
+}
+
+void XtrNode::replace_static_mappings(const std::vector<dataplane::Mapping>& next) {
+  for (const auto& old : config_.static_mappings) {
+    const bool kept = std::any_of(next.begin(), next.end(), [&](const auto& mapping) {
+      return mapping.instance_id == old.instance_id && mapping.prefix == old.prefix;
+    });
+    if (kept) continue;
+    if (auto status = control_.resolver().remove_static(old.instance_id, old.prefix);
+        !status.ok()) {
+      log::error("xtr", "reload: static mapping %s: %s", old.prefix.to_string(), status.message());
+    }
+  }
+  for (const auto& mapping : next) {
+    if (std::find(config_.static_mappings.begin(), config_.static_mappings.end(), mapping) !=
+        config_.static_mappings.end()) {
+      continue;
+    }
+    if (auto status = control_.resolver().install_static(mapping); !status.ok()) {
+      log::error("xtr", "reload: static mapping %s: %s", mapping.prefix.to_string(),
+                 status.message());
+    }
+  }
 }
 
 void XtrNode::send(const std::vector<Outgoing>& messages) {

@@ -9,12 +9,12 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "common/config/config.h"
 #include "control/runtime/command_registry.h"
 #include "control/runtime/counter_registry.h"
 #include "control/runtime/timer_queue.h"
 #include "control/xtr/kernel_view.h"
 #include "control/xtr/resolver.h"
+#include "control/xtr/xtr_config.h"
 #include "control/xtr/xtr_control.h"
 #include "dataplane/api/dataplane.h"
 
@@ -45,9 +45,8 @@ class ControlTransport {
 
 class XtrNode {
  public:
-  XtrNode(const config::Config& config, dataplane::Dataplane& dataplane,
-          ControlTransport& transport, TimerQueue& timers, const Clock& clock,
-          XtrControl::Random random);
+  XtrNode(XtrConfig config, dataplane::Dataplane& dataplane, ControlTransport& transport,
+          TimerQueue& timers, const Clock& clock, XtrControl::Random random);
 
   // The static map-cache, the first local state from `view`, our records;
   // then the data plane starts.
@@ -55,6 +54,13 @@ class XtrNode {
   // The kernel's view changed: locators, local state and records follow.
   // True if the data plane's local state changed.
   bool kernel_changed(const KernelView& view);
+  // A reload: Map-Servers, Map-Resolvers, keys, static mappings,
+  // database-mappings, Proxy-ETRs, retries and probing take effect now;
+  // the map-cache and the registrations that stay valid are kept. What
+  // needs a restart (ports, EID port, a mobile node's EIDs on its host)
+  // keeps its running value and is returned as "what: why".
+  std::vector<std::string> reconfigure(XtrConfig next);
+  const XtrConfig& config() const { return config_; }
   // A control message from the wire.
   void receive(std::span<const uint8_t> bytes, const Endpoint& from);
   // Takes what the workers punted: misses become Map-Requests, ICMP
@@ -77,7 +83,12 @@ class XtrNode {
   void run_roles();
   void reschedule();
 
-  const config::Config& config_;
+  // Puts the static-map-cache of `next` in place of the running one's.
+  void replace_static_mappings(const std::vector<dataplane::Mapping>& next);
+  // Locators, records and local state from the view and the config.
+  bool follow_kernel();
+
+  XtrConfig config_;
   dataplane::Dataplane& dataplane_;
   ControlTransport& transport_;
   const Clock& clock_;

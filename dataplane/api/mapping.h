@@ -30,6 +30,7 @@ struct MappingLocator {
   // The path MTU to this RLOC learned from ICMP (RFC 9300 §7.2); 0: the
   // egress link's.
   uint16_t path_mtu = 0;
+  friend bool operator==(const MappingLocator&, const MappingLocator&) = default;
 };
 
 struct Mapping {
@@ -37,6 +38,7 @@ struct Mapping {
   net::IpPrefix prefix;
   MapAction action = MapAction::kEncapsulate;
   std::vector<MappingLocator> locators;  // at most kMaxLocators
+  friend bool operator==(const Mapping&, const Mapping&) = default;
 };
 
 // An RLOC in the fast path's form: the address bytes, its family, and the

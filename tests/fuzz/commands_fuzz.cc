@@ -9,10 +9,11 @@
 #include "control/xtr/xtr_commands.h"
 #include "control/xtr/xtr_node.h"
 #include "tests/control/fake_dataplane.h"
+#include "tools/lispd_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace lispmob;
-  static auto config = *config::parse_text(R"(
+  static auto config = tools::xtr_config_of(*config::parse_text(R"(
 operating-mode = "xTR"
 map-server { address = 192.0.2.2  key-type = 2  key = "k" }
 database-mapping {
@@ -20,11 +21,11 @@ database-mapping {
   rloc-address { address = 192.0.2.4 }
 }
 )",
-                                           "fuzz.conf");
+                                                                "fuzz.conf"));
   static control::testing::FakeDataplane dataplane;
   static control::DataplaneMapCache cache(dataplane);
   static control::XtrControl xtr(
-      config, {}, [] { return uint64_t{1}; }, cache);
+      config.map_servers, config.map_resolvers, {}, [] { return uint64_t{1}; }, cache);
   static dataplane::LocalState state;
   static control::EidPortMtu mtu;
   // The control socket reads at most 511 bytes and strips the line end.

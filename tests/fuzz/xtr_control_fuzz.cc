@@ -5,6 +5,7 @@
 // made at start (nonce 1) and reach the install path.
 #include "common/config/config.h"
 #include "control/xtr/xtr_control.h"
+#include "tools/lispd_config.h"
 
 namespace {
 
@@ -20,7 +21,7 @@ class NullMapCache : public control::MapCacheWriter {
   absl::Status erase(uint32_t, const net::IpPrefix&) override { return absl::OkStatus(); }
 };
 
-config::Config node_config() {
+control::XtrConfig node_config() {
   auto config = config::parse_text(R"(
 operating-mode = "xTR"
 map-server { address = 192.0.2.2  key-type = 1  key = "password" }
@@ -35,7 +36,7 @@ database-mapping {
 )",
                                    "fuzz.conf");
   if (!config.ok()) __builtin_trap();
-  return *config;
+  return tools::xtr_config_of(*config);
 }
 
 }  // namespace
@@ -45,8 +46,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static uint64_t counter = 0;
   static control::TimePoint now{};
   static control::XtrControl* node = [] {
+    static const auto config = node_config();
     auto* created = new control::XtrControl(
-        node_config(), {}, [] { return ++counter; }, cache);
+        config.map_servers, config.map_resolvers, {}, [] { return ++counter; }, cache);
     lisp::MappingRecord record;
     record.ttl_minutes = 10;
     record.eid_mask_len = 24;

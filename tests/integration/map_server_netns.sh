@@ -114,8 +114,8 @@ kill -0 "$ms_pid"
 cp "$work/ms.conf.good" "$work/ms.conf"
 echo 'lisp-site { eid-prefix = 198.51.100.0/24  key = "site3" }' >> "$work/ms.conf"
 kill -HUP "$ms_pid"
-for _ in $(seq 50); do grep -q "reloaded" "$work/lispd.log" && break; sleep 0.1; done
-grep "reloaded" "$work/lispd.log"
+for _ in $(seq 50); do grep -q "reload applied" "$work/lispd.log" && break; sleep 0.1; done
+grep "reload applied" "$work/lispd.log"
 "$lispctl" -s "$work/lispd.sock" show sites | grep -Eq "^0 +198.51.100.0/24 "
 [ "$("$lispctl" -s "$work/lispd.sock" show registrations | grep -c "192.0.2.5 (p1 w100)")" -eq 2000 ]
 echo "operator: --help, -p abc refused, second lispd refused (socket and port), SIGHUP bad file refused, good file applied"

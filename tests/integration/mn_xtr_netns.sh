@@ -284,9 +284,41 @@ echo "multihoming failover (link 0 address gone to first echo reply on link 1): 
 received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$work/failover-stream")
 echo "failover stream: $received of 200 echo replies"
 
-# On exit lispd undoes the host set-up.
+# SIGHUP at the running MN: a file that does not load changes nothing and
+# is reported with file:line:key; one that does adds a Map-Server and a
+# static mapping at once, and the map-cache keeps what it had.
 mn_lispd=$(ip netns pids "$mn" | while read -r pid; do
   [ "$(cat /proc/$pid/comm)" = lispd ] && echo "$pid"; done)
+reload_mn() {  # pattern-to-wait-for
+  local before
+  before=$(grep -c "$1" "$work/mn.log" || true)
+  kill -HUP $mn_lispd
+  for _ in $(seq 50); do [ "$(grep -c "$1" "$work/mn.log" || true)" -gt "$before" ] && break; sleep 0.1; done
+  grep "$1" "$work/mn.log" | tail -n 1
+}
+cp "$work/mn.conf" "$work/mn.conf.running"
+printf 'map-server { address = 192.0.4.3  key-type = 2  key = "mn-key"\n' >> "$work/mn.conf"
+reload_mn "reload refused" | grep -E "mn.conf:[0-9]+: "
+"$lispctl" -s "$work/mn.sock" show map-servers | tee "$work/mn-servers"
+if grep -q 192.0.4.3 "$work/mn-servers"; then echo "the refused file was applied"; exit 1; fi
+cp "$work/mn.conf.running" "$work/mn.conf"
+cat >> "$work/mn.conf" <<CONF
+map-server { address = 192.0.4.3  key-type = 2  key = "mn-key" }
+static-map-cache {
+  eid-prefix = 203.0.113.0/24
+  rloc-address { address = 192.0.3.4  priority = 1  weight = 100 }
+}
+CONF
+reload_mn "reload applied"
+"$lispctl" -s "$work/mn.sock" show map-servers | tee "$work/mn-servers"
+grep -q "192.0.4.2" "$work/mn-servers" && grep -q "192.0.4.3" "$work/mn-servers"
+"$lispctl" -s "$work/mn.sock" show map-cache | tee "$work/mn-cache-reloaded"
+grep -Eq "^0 +203.0.113.0/24 +encapsulate .*192.0.3.4" "$work/mn-cache-reloaded"
+grep -Eq "^0 +198.18.1.0/24 +encapsulate " "$work/mn-cache-reloaded"
+ip netns exec "$mn" ping -c 2 -i 0.2 -W 2 198.18.1.1 | grep -q " 2 received"
+echo "reload: a bad file refused with its line, a good one applied with the map-cache kept"
+
+# On exit lispd undoes the host set-up.
 kill -TERM $mn_lispd
 for _ in $(seq 50); do kill -0 $mn_lispd 2>/dev/null || break; sleep 0.1; done
 # (lmn0 and rloc0 leave with the process, and their routes with them; the

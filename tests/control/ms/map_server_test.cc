@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 
 #include "common/crypto/auth.h"
+#include "tools/lispd_config.h"
 
 namespace lispmob::control {
 namespace {
@@ -328,7 +329,7 @@ lisp-site { eid-prefix = 198.51.100.0/24  key = "other" proxy-reply = on }
 )",
                                    "ms.conf");
   ASSERT_TRUE(config.ok()) << config.status();
-  const auto sites = MapServer::sites_from_config(*config);
+  const auto sites = tools::map_server_config_of(*config).sites;
   ASSERT_EQ(sites.size(), 2u);
   ASSERT_EQ(sites[0].keys.size(), 2u);
   EXPECT_EQ(sites[0].keys[1].algorithm, 2);

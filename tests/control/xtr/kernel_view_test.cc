@@ -3,6 +3,8 @@
 // plane's local state (egress link per outer family, every link's RLOCs).
 #include "control/xtr/kernel_view.h"
 
+#include "tools/lispd_config.h"
+
 #include <gtest/gtest.h>
 
 namespace lispmob::control {
@@ -10,7 +12,7 @@ namespace {
 
 net::IpAddress ip(const char* text) { return *net::IpAddress::parse(text); }
 
-config::Config multihomed_config() {
+XtrConfig multihomed_config() {
   auto config = config::parse_text(R"(
 operating-mode = "MN"
 dpdk {
@@ -26,7 +28,7 @@ database-mapping {
 )",
                                    "multi.conf");
   EXPECT_TRUE(config.ok()) << config.status();
-  return *config;
+  return tools::xtr_config_of(*config);
 }
 
 kni::Neighbour neighbour(int interface, const char* address, uint8_t last) {
@@ -123,7 +125,7 @@ TEST(KernelView, NextHopCandidatesStartWithTheLinksGateway) {
 namespace lispmob::control {
 namespace {
 
-config::Config mtu_config(const char* extra) {
+XtrConfig mtu_config(const char* extra) {
   auto config = config::parse_text(std::string(R"(
 operating-mode = "MN"
 dpdk { rloc-port = "net_af_packet0,iface=eth0" }
@@ -134,7 +136,7 @@ database-mapping {
 )") + extra,
                                    "mtu.conf");
   EXPECT_TRUE(config.ok()) << config.status();
-  return *config;
+  return tools::xtr_config_of(*config);
 }
 
 dataplane::LocalState egress(bool v4, uint16_t mtu4, bool v6, uint16_t mtu6) {

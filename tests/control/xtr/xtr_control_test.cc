@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_format.h"
 #include "control/ms/map_server.h"
+#include "tools/lispd_config.h"
 
 #include "tests/control/fake_map_cache.h"
 
@@ -26,7 +27,7 @@ using testing::FakeMapCache;
 using testing::ip;
 using testing::prefix;
 
-config::Config node_config(const char* eid, const char* rloc) {
+XtrConfig node_config(const char* eid, const char* rloc) {
   auto config = config::parse_text(absl::StrFormat(R"(
 operating-mode = "xTR"
 map-server { address = 192.0.2.2  key-type = 2  key = "site-key" }
@@ -38,7 +39,7 @@ database-mapping {
                                                    eid, rloc),
                                    "node.conf");
   EXPECT_TRUE(config.ok()) << config.status();
-  return *config;
+  return tools::xtr_config_of(*config);
 }
 
 // A mapping record of ours, as records_to_register builds it.
@@ -60,10 +61,13 @@ class XtrControlTest : public ::testing::Test {
  protected:
   XtrControlTest()
       : ms_({Site{0, prefix("198.18.0.0/16"), {{0, 2, "site-key"}}, true, false, false}}, {}),
+        mn_config_(node_config("198.18.0.10/32", "192.0.2.5")),
+        xtr_config_(node_config("198.18.1.0/24", "192.0.2.4")),
         mn_(
-            node_config("198.18.0.10/32", "192.0.2.5"), {}, [this] { return ++nonce_; }, mn_cache_),
+            mn_config_.map_servers, mn_config_.map_resolvers, {}, [this] { return ++nonce_; },
+            mn_cache_),
         xtr_(
-            node_config("198.18.1.0/24", "192.0.2.4"), {}, [this] { return ++nonce_; },
+            xtr_config_.map_servers, xtr_config_.map_resolvers, {}, [this] { return ++nonce_; },
             xtr_cache_) {
     mn_.set_local({our_record("198.18.0.10/32", mn_rloc_)});
     xtr_.set_local({our_record("198.18.1.0/24", "192.0.2.4")});
@@ -105,6 +109,7 @@ class XtrControlTest : public ::testing::Test {
   uint64_t nonce_ = 0;
   FakeMapCache mn_cache_, xtr_cache_;
   const char* mn_rloc_ = "192.0.2.5";
+  XtrConfig mn_config_, xtr_config_;
   XtrControl mn_, xtr_;
   std::function<bool(const Outgoing&)> drop_;
   std::vector<std::string> log_;

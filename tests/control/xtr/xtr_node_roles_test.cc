@@ -15,6 +15,7 @@
 #include "control/xtr/xtr_node.h"
 #include "tests/control/fake_dataplane.h"
 #include "tests/control/fake_map_cache.h"
+#include "tools/lispd_config.h"
 
 namespace lispmob::control {
 namespace {
@@ -28,7 +29,8 @@ using testing::prefix;
 
 const net::IpAddress kMapServer = ip("192.0.2.2");
 
-config::Config node_config(const char* mode, const char* eid) {
+// `extra`: more of the file, for a reload.
+XtrConfig node_config(const char* mode, const char* eid, const char* extra = "") {
   auto config = config::parse_text(absl::StrFormat(R"(
 operating-mode = "%s"
 map-server { address = 192.0.2.2  key-type = 2  key = "site-key" }
@@ -36,11 +38,12 @@ database-mapping {
   eid-prefix = %s
   rloc-iface { interface = "rloc0"  ip_version = 4  priority = 1  weight = 100 }
 }
+%s
 )",
-                                                   mode, eid),
+                                                   mode, eid, extra),
                                    "node.conf");
   EXPECT_TRUE(config.ok()) << config.status();
-  return *config;
+  return tools::xtr_config_of(*config);
 }
 
 // The twin rloc0 (ifindex 10) holding `rloc`, with a resolved gateway.
@@ -147,7 +150,7 @@ class XtrNodeRolesTest : public ::testing::Test {
   ManualClock clock_;
   TimerQueue timers_;
   Network network_;
-  config::Config mn_config_, xtr_config_;
+  XtrConfig mn_config_, xtr_config_;
   MapServer ms_;
   uint64_t nonce_ = 0;
   size_t timers_fired_ = 0;
@@ -238,6 +241,53 @@ TEST_F(XtrNodeRolesTest, CommandsAndCountersComeFromTheRegistries) {
   EXPECT_NE(metrics.find("# TYPE lispmob_xtr_outstanding_requests gauge\n"), std::string::npos);
   EXPECT_NE(commands.answer("help").find("lookup EID [IID]"), std::string::npos);
   EXPECT_EQ(commands.answer("show nothing").rfind("unknown command 'show nothing'", 0), 0u);
+}
+
+// SIGHUP as lispd applies it: a second Map-Server and a static mapping
+// take effect at once; the map-cache and the first Map-Server's
+// registration stay; what needs a restart is named and keeps its value.
+TEST_F(XtrNodeRolesTest, AReloadAppliesMapServersAndStaticMappingsAndKeepsTheMapCache) {
+  ASSERT_TRUE(mn_.start(view_with_rloc("192.0.2.5", "192.0.2.1")).ok());
+  ASSERT_TRUE(xtr_.start(view_with_rloc("192.0.2.4", "192.0.2.1")).ok());
+  advance(milliseconds(50));
+  miss(mn_, mn_dataplane_, "198.18.1.7");
+  ASSERT_EQ(rlocs_of(mn_dataplane_, "198.18.1.7"), "192.0.2.4 ");
+  network_.log.clear();
+
+  const auto restart = mn_.reconfigure(node_config("MN", "198.18.0.10/32", R"(
+map-server { address = 192.0.2.3  key-type = 2  key = "other-key" }
+static-map-cache {
+  eid-prefix = 203.0.113.0/24
+  rloc-address { address = 192.0.2.9  priority = 1  weight = 100 }
+}
+)"));
+  EXPECT_TRUE(restart.empty());
+  advance(milliseconds(50));
+  ASSERT_EQ(mn_.control().registrar().servers().size(), 2u);
+  bool registered_with_new = false;
+  for (const auto& line : network_.log) {
+    registered_with_new |= line.rfind("192.0.2.5 > 192.0.2.3 Map-Register", 0) == 0;
+    EXPECT_EQ(line.find("> 192.0.2.2 Map-Register"), std::string::npos) << line;
+  }
+  EXPECT_TRUE(registered_with_new);
+  EXPECT_TRUE(mn_.control().registrar().state(0).registered);
+  EXPECT_EQ(mn_.control().registrar().state(0).registers_sent, 1u);
+  EXPECT_EQ(rlocs_of(mn_dataplane_, "203.0.113.1"), "192.0.2.9 ");
+  EXPECT_EQ(rlocs_of(mn_dataplane_, "198.18.1.7"), "192.0.2.4 ");
+
+  // The static mapping goes again; a mobile node's new EID needs a restart
+  // (it lives on the host's EID port) and the running one stays registered.
+  auto moved = node_config("MN", "198.18.0.77/32");
+  moved.rloc_links = {{"net_af_packet1,iface=veth9", "rloc9"}};
+  const auto later = mn_.reconfigure(moved);
+  ASSERT_EQ(later.size(), 2u);
+  EXPECT_EQ(later[0].rfind("rloc-port", 0), 0u) << later[0];
+  EXPECT_EQ(later[1].rfind("database-mapping eid-prefix", 0), 0u) << later[1];
+  EXPECT_EQ(rlocs_of(mn_dataplane_, "203.0.113.1"), "none");
+  EXPECT_EQ(mn_.config().database_mappings.front().eid_prefix, prefix("198.18.0.10/32"));
+  EXPECT_EQ(mn_.config().rloc_links, mn_config_.rloc_links);
+  EXPECT_EQ(mn_.control().registrar().servers().size(), 1u);
+  EXPECT_EQ(rlocs_of(mn_dataplane_, "198.18.1.7"), "192.0.2.4 ");
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "control/xtr/xtr_control.h"
 #include "tests/control/fake_dataplane.h"
+#include "tools/lispd_config.h"
 
 namespace lispmob::control {
 namespace {
@@ -16,7 +17,7 @@ using testing::FakeDataplane;
 
 net::IpAddress ip(const char* text) { return *net::IpAddress::parse(text); }
 
-config::Config xtr_config() {
+XtrConfig xtr_config() {
   auto config = config::parse_text(R"(
 operating-mode = "xTR"
 map-server { address = 192.0.2.2  key-type = 2  key = "site-key" }
@@ -27,7 +28,7 @@ database-mapping {
 )",
                                    "xtr.conf");
   EXPECT_TRUE(config.ok()) << config.status();
-  return *config;
+  return tools::xtr_config_of(*config);
 }
 
 class XtrNodeTest : public ::testing::Test {
@@ -36,7 +37,8 @@ class XtrNodeTest : public ::testing::Test {
       : config_(xtr_config()),
         cache_(dataplane_),
         control_(
-            config_, XtrControl::options_from_config(config_), [] { return 42; }, cache_) {
+            config_.map_servers, config_.map_resolvers, config_.options, [] { return 42; },
+            cache_) {
     EXPECT_TRUE(control_.resolver()
                     .install_static({0,
                                      *net::IpPrefix::parse("203.0.113.0/24"),
@@ -47,7 +49,7 @@ class XtrNodeTest : public ::testing::Test {
   std::string ask(const std::string& command) {
     return answer_xtr(command, dataplane_, state_, eid_mtu_, control_);
   }
-  config::Config config_;
+  XtrConfig config_;
   FakeDataplane dataplane_;
   DataplaneMapCache cache_;
   XtrControl control_;

@@ -1,0 +1,78 @@
+// What the MN/xTR roles are configured with, in their own terms. lispd
+// projects the config file into this once at start and again at each
+// reload (tools/lispd_config.h); nothing in control/ reads the file's
+// shape. XtrNode::reconfigure() applies a new one to a running node.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/net/ip_address.h"
+#include "control/xtr/xtr_control.h"
+#include "dataplane/api/mapping.h"
+
+namespace lispmob::control {
+
+// An RLOC port (PCI address or vdev arguments) and its kernel twin.
+struct RlocLink {
+  std::string port;
+  std::string twin;
+  friend bool operator==(const RlocLink&, const RlocLink&) = default;
+};
+
+// A database-mapping: one of our EID-prefixes and where its locators come
+// from, fixed addresses or an interface's current address.
+struct LocalMapping {
+  struct Address {
+    net::IpAddress address;
+    uint8_t priority = 1;
+    uint8_t weight = 100;
+    friend bool operator==(const Address&, const Address&) = default;
+  };
+  struct Interface {
+    std::string name;
+    net::IpFamily family = net::IpFamily::kIpv4;
+    uint8_t priority = 1;
+    uint8_t weight = 100;
+    friend bool operator==(const Interface&, const Interface&) = default;
+  };
+  uint32_t instance_id = 0;
+  net::IpPrefix eid_prefix;
+  uint32_t ttl_minutes = 10;
+  std::vector<Address> addresses;
+  std::vector<Interface> interfaces;
+  friend bool operator==(const LocalMapping&, const LocalMapping&) = default;
+};
+
+struct XtrConfig {
+  // A mobile node sets its host up (kni/host_setup.h); an xTR leaves it.
+  bool mobile_node = true;
+  bool host_setup = true;
+  uint32_t rloc_route_table = 5;
+  // Every RLOC link, the first one first.
+  std::vector<RlocLink> rloc_links;
+  std::string eid_interface = "lmn0";
+  // 0: follow the egress link's MTU less the encapsulation.
+  uint32_t eid_port_mtu = 0;
+  std::vector<LocalMapping> database_mappings;
+  std::vector<dataplane::Mapping> static_mappings;
+  std::vector<Registrar::Server> map_servers;
+  // Where Map-Requests go: the Map-Resolvers, or the Map-Servers if none is
+  // configured (a lispmob Map-Server also resolves).
+  std::vector<net::IpAddress> map_resolvers;
+  // The Proxy-ETRs for traffic to non-LISP IPv4 and IPv6 destinations (by
+  // the inner packet's family, OOR's proxy-etr-ipv4/-ipv6), in order.
+  std::vector<net::IpAddress> proxy_etrs_ipv4;
+  std::vector<net::IpAddress> proxy_etrs_ipv6;
+  XtrControl::Options options;
+};
+
+// True if both hold the same EID-prefixes in the same order.
+bool same_eid_prefixes(const std::vector<LocalMapping>& a, const std::vector<LocalMapping>& b);
+
+// What a reload cannot change in a running node: each difference between
+// `running` and `next` that needs a restart, as "key: why".
+std::vector<std::string> changes_needing_restart(const XtrConfig& running, const XtrConfig& next);
+
+}  // namespace lispmob::control

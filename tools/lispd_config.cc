@@ -1,0 +1,109 @@
+#include "tools/lispd_config.h"
+
+#include <algorithm>
+
+namespace lispmob::tools {
+namespace {
+
+std::vector<control::LocalMapping> local_mappings(const config::Config& config) {
+  std::vector<control::LocalMapping> out;
+  for (const auto& mapping : config.database_mappings) {
+    control::LocalMapping local;
+    local.instance_id = mapping.instance_id;
+    local.eid_prefix = mapping.eid_prefix;
+    local.ttl_minutes = mapping.ttl_minutes;
+    for (const auto& rloc : mapping.rloc_addresses) {
+      local.addresses.push_back({rloc.address, rloc.priority, rloc.weight});
+    }
+    for (const auto& iface : mapping.rloc_interfaces) {
+      local.interfaces.push_back({iface.interface, iface.family, iface.priority, iface.weight});
+    }
+    out.push_back(std::move(local));
+  }
+  return out;
+}
+
+std::vector<dataplane::Mapping> static_mappings(const config::Config& config) {
+  std::vector<dataplane::Mapping> out;
+  for (const auto& entry : config.static_map_cache) {
+    dataplane::Mapping mapping{
+        entry.instance_id, entry.eid_prefix, dataplane::MapAction::kEncapsulate, {}};
+    for (const auto& rloc : entry.rlocs) {
+      mapping.locators.push_back({rloc.address, rloc.priority, rloc.weight, true});
+    }
+    out.push_back(std::move(mapping));
+  }
+  return out;
+}
+
+std::vector<control::Registrar::Server> map_servers(const config::Config& config) {
+  std::vector<control::Registrar::Server> servers;
+  for (const auto& server : config.map_servers) {
+    if (auto address = net::IpAddress::parse(server.address)) {
+      servers.push_back(
+          {*address, server.key_id, server.algorithm, server.key, server.proxy_reply});
+    }
+  }
+  return servers;
+}
+
+std::vector<net::IpAddress> addresses_of(const std::vector<config::ProxyEtr>& etrs) {
+  std::vector<net::IpAddress> out;
+  for (const auto& etr : etrs) out.push_back(etr.address);
+  return out;
+}
+
+}  // namespace
+
+control::XtrConfig xtr_config_of(const config::Config& config) {
+  control::XtrConfig out;
+  out.mobile_node = config.mode == config::OperatingMode::kMobileNode;
+  out.host_setup = config.host_setup;
+  out.rloc_route_table = config.rloc_route_table;
+  for (const auto& link : config.dpdk.rloc_links())
+    out.rloc_links.push_back({link.port, link.twin});
+  out.eid_interface = config.tap_iface;
+  out.eid_port_mtu = config.tap_mtu;
+  out.database_mappings = local_mappings(config);
+  out.static_mappings = static_mappings(config);
+  out.map_servers = map_servers(config);
+  for (const auto& name : config.map_resolvers) {
+    if (auto address = net::IpAddress::parse(name)) out.map_resolvers.push_back(*address);
+  }
+  if (out.map_resolvers.empty()) {
+    for (const auto& server : out.map_servers) out.map_resolvers.push_back(server.address);
+  }
+  out.proxy_etrs_ipv4 = addresses_of(config.proxy_etrs_ipv4);
+  out.proxy_etrs_ipv6 = addresses_of(config.proxy_etrs_ipv6);
+  auto& resolver = out.options.resolver;
+  resolver.retries = static_cast<int>(config.map_request_retries);
+  resolver.probe_interval = std::chrono::seconds(config.rloc_probing.interval_seconds);
+  resolver.probe_retries = static_cast<int>(config.rloc_probing.retries);
+  resolver.probe_retry_interval =
+      std::chrono::seconds(config.rloc_probing.retries_interval_seconds);
+  return out;
+}
+
+control::MapServerConfig map_server_config_of(const config::Config& config) {
+  control::MapServerConfig out;
+  for (const auto& entry : config.lisp_sites) {
+    auto same = std::find_if(out.sites.begin(), out.sites.end(), [&](const control::Site& site) {
+      return site.instance_id == entry.instance_id && site.prefix == entry.eid_prefix;
+    });
+    if (same == out.sites.end()) {
+      out.sites.push_back({entry.instance_id,
+                           entry.eid_prefix,
+                           {},
+                           entry.accept_more_specifics,
+                           entry.proxy_reply,
+                           entry.merge});
+      same = out.sites.end() - 1;
+    }
+    same->keys.push_back({entry.key_id, entry.algorithm, entry.key});
+  }
+  out.options.replies_per_second = config.ms_replies_per_second;  // 0: no limit
+  out.options.reply_burst = std::max(1.0, out.options.replies_per_second / 10);
+  return out;
+}
+
+}  // namespace lispmob::tools
