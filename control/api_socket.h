@@ -3,10 +3,10 @@
 #pragma once
 
 #include <functional>
-#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "control/stream_service.h"
 
 namespace lispmob::control {
 
@@ -19,33 +19,22 @@ class ApiSocket {
   static absl::StatusOr<ApiSocket> listen(const std::string& path);
   // True if a process answers on `path`: another lispd is running there.
   static bool in_use(const std::string& path);
-  ApiSocket(ApiSocket&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) {
+  ApiSocket(ApiSocket&& other) noexcept
+      : fd_(other.fd_), path_(std::move(other.path_)), clients_(std::move(other.clients_)) {
     other.fd_ = -1;
   }
   ~ApiSocket();
   int fd() const { return fd_; }
-  // Serves clients from `loop`: each is accepted and read without
-  // blocking (its request line may come in pieces, or late), answered
-  // when its line is whole, and dropped after a second without one. At
-  // most kMaxClients at a time. The loop must outlive the serving.
+  // Serves clients from `loop` (StreamService): each request is one
+  // line. The loop must outlive the serving.
   void serve(EventLoop& loop, Handler handler);
-  static constexpr size_t kMaxClients = 16;
 
  private:
-  struct Client {
-    std::string line;
-    uint64_t timer = 0;
-  };
   ApiSocket(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  void accept_clients();
-  void read_client(int client);
-  void drop(int client);
 
   int fd_ = -1;
   std::string path_;
-  EventLoop* loop_ = nullptr;
-  Handler handler_;
-  std::map<int, Client> clients_;
+  StreamService clients_;
 };
 
 // lispctl's side: sends `command` and returns the whole answer.

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <vector>
 
 #include "absl/strings/str_split.h"
@@ -44,7 +45,8 @@ dataplane::DataplaneConfig dataplane_config(const config::Config& config) {
 
 }  // namespace
 
-int run_data_plane(const config::Config& config, const char* program, const std::string& api_path) {
+int run_data_plane(const config::Config& config, const char* program,
+                   const control::OperatorOptions& operators) {
   if (config.dpdk.rloc_port.empty()) {
     log::error("lispd", "%s: the dpdk section needs rloc-port", config.source.c_str());
     return 1;
@@ -74,7 +76,7 @@ int run_data_plane(const config::Config& config, const char* program, const std:
         if (!next.ok()) return next.status();
         return xtr_config_of(*next);
       };
-      if (auto status = control::run_xtr_node(xtr_config_of(config), **service, api_path, reload);
+      if (auto status = control::run_xtr_node(xtr_config_of(config), **service, operators, reload);
           !status.ok()) {
         log::error("lispd", "%s", status.message());
         result = 1;
@@ -86,7 +88,14 @@ int run_data_plane(const config::Config& config, const char* program, const std:
                 static_cast<unsigned long>(counters.map_cache_miss));
     }
   }
+  // EAL leaves its runtime directory (/var/run/dpdk/<file-prefix>) behind
+  // even when it held nothing (--no-shconf): removed when empty, so a
+  // stopped lispd leaves nothing in /var/run/dpdk.
+  const std::string runtime_dir = rte_eal_get_runtime_dir();
   rte_eal_cleanup();
+  if (::rmdir(runtime_dir.c_str()) == 0) {
+    ::rmdir(std::filesystem::path(runtime_dir).parent_path().c_str());  // only if empty too
+  }
   return result;
 }
 

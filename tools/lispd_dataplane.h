@@ -6,10 +6,12 @@
 #include <string>
 
 #include "common/config/config.h"
+#include "control/operator_endpoints.h"
 
 namespace lispmob::tools {
 
 // Runs until SIGINT or SIGTERM; the exit status for lispd.
-int run_data_plane(const config::Config& config, const char* program, const std::string& api_path);
+int run_data_plane(const config::Config& config, const char* program,
+                   const control::OperatorOptions& operators);
 
 }  // namespace lispmob::tools

@@ -3,7 +3,7 @@
 
 namespace lispmob::tools {
 
-int run_data_plane(const config::Config& config, const char*, const std::string&) {
+int run_data_plane(const config::Config& config, const char*, const control::OperatorOptions&) {
   log::error("lispd",
              "operating-mode %s needs the DPDK data plane, and this lispd was built "
              "without it (-Ddataplane=false): it serves operating-mode MS only",

@@ -4,8 +4,10 @@
 #include <sstream>
 
 #include <confuse.h>
+#include <sys/stat.h>
 
 #include <cctype>
+#include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +16,8 @@
 #include <set>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace lispmob::config {
@@ -164,6 +168,12 @@ int check_ip_or_host(cfg_t* cfg, cfg_opt_t* opt) {
       "an IP address or host name");
 }
 
+int check_listen_address(cfg_t* cfg, cfg_opt_t* opt) {
+  return check_each(
+      cfg, opt, [](std::string_view v) { return parse_listen_address(v).has_value(); },
+      "PORT (on 127.0.0.1), ADDRESS:PORT or [IPV6]:PORT");
+}
+
 int check_xtr_id(cfg_t* cfg, cfg_opt_t* opt) {
   const char* value = cfg_opt_getnstr(opt, 0);
   const size_t length = value ? std::strlen(value) : 0;
@@ -247,6 +257,8 @@ void attach_checks(cfg_opt_t* options) {
           opt->validcb = check_ip;
         } else if (name == "xtr-id") {
           opt->validcb = check_xtr_id;
+        } else if (name == "metrics-listen") {
+          opt->validcb = check_listen_address;
         } else {
           opt->validcb = check_choice;
         }
@@ -340,6 +352,9 @@ Config convert(cfg_t* root, const std::string& name) {
   config.source = name;
   config.debug = static_cast<int>(cfg_getint(root, "debug"));
   config.log_file = str(root, "log-file");
+  if (cfg_size(root, "metrics-listen") > 0) {
+    config.metrics_listen = parse_listen_address(str(root, "metrics-listen"));
+  }
   if (cfg_size(root, "operating-mode") > 0 && cfg_getstr(root, "operating-mode")) {
     config.mode = parse_mode(str(root, "operating-mode"));
   } else if (cfg_size(root, "router-mode") > 0) {
@@ -574,6 +589,7 @@ absl::StatusOr<Config> parse(const std::function<int(cfg_t*)>& run, const std::s
   static cfg_opt_t root_opts[] = {
       CFG_INT("debug", 0, CFGF_NONE),
       CFG_STR("log-file", nullptr, CFGF_NODEFAULT),
+      CFG_STR("metrics-listen", nullptr, CFGF_NODEFAULT),
       CFG_STR("operating-mode", nullptr, CFGF_NODEFAULT),
       CFG_BOOL("router-mode", cfg_false, CFGF_NODEFAULT),
       CFG_INT("map-request-retries", 2, CFGF_NONE),
@@ -772,8 +788,15 @@ std::optional<std::pair<int, std::string>> repeated_key(const std::vector<Config
 }
 
 absl::StatusOr<Config> load_file(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    return absl::NotFoundError(absl::StrCat(path, ": ", std::strerror(errno)));
+  }
+  if (S_ISDIR(info.st_mode)) {
+    return absl::InvalidArgumentError(path + ": is a directory, not a config file");
+  }
   std::ifstream file(path, std::ios::binary);
-  if (!file) return absl::NotFoundError(path + ": cannot read the file");
+  if (!file) return absl::PermissionDeniedError(absl::StrCat(path, ": ", std::strerror(errno)));
   std::ostringstream text;
   text << file.rdbuf();
   return parse_text(text.str(), path);
@@ -797,6 +820,29 @@ std::vector<RlocLink> Dpdk::rloc_links() const {
   std::vector<RlocLink> links = {{rloc_port, rloc_twin}};
   links.insert(links.end(), more_rloc_links.begin(), more_rloc_links.end());
   return links;
+}
+
+std::optional<ListenAddress> parse_listen_address(std::string_view text) {
+  std::string_view host = "127.0.0.1";
+  std::string_view port_text = text;
+  if (text.starts_with('[')) {
+    const size_t close = text.find("]:");
+    if (close == std::string_view::npos) return std::nullopt;
+    host = text.substr(1, close - 1);
+    port_text = text.substr(close + 2);
+  } else if (const size_t colon = text.rfind(':'); colon != std::string_view::npos) {
+    host = text.substr(0, colon);
+    port_text = text.substr(colon + 1);
+    if (host.find(':') != std::string_view::npos) return std::nullopt;  // IPv6 needs []
+  }
+  const auto address = net::IpAddress::parse(host);
+  uint32_t port = 0;
+  if (!address || !absl::SimpleAtoi(std::string(port_text), &port) || port == 0 || port > 65535 ||
+      port_text.empty() || !std::isdigit(static_cast<unsigned char>(port_text[0]))) {
+    return std::nullopt;
+  }
+  if (text.starts_with('[') && !address->is_v6()) return std::nullopt;
+  return ListenAddress{*address, static_cast<uint16_t>(port)};
 }
 
 const char* to_string(OperatingMode mode) {

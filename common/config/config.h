@@ -104,10 +104,21 @@ struct Dpdk {
   std::vector<RlocLink> rloc_links() const;
 };
 
+// Where a TCP service listens (metrics-listen).
+struct ListenAddress {
+  net::IpAddress address;
+  uint16_t port = 0;
+};
+// "PORT" (on the loopback, 127.0.0.1), "ADDRESS:PORT" or "[IPV6]:PORT";
+// nullopt for anything else or a port outside 1..65535.
+std::optional<ListenAddress> parse_listen_address(std::string_view text);
+
 struct Config {
   std::string source;  // the file it came from
   int debug = 0;
   std::string log_file;
+  // lispd serves its counters at http://ADDRESS:PORT/metrics (Prometheus).
+  std::optional<ListenAddress> metrics_listen;
   OperatingMode mode = OperatingMode::kMobileNode;
   uint32_t map_request_retries = 2;
   std::vector<std::string> map_resolvers;

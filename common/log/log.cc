@@ -6,6 +6,8 @@
 #include <ctime>
 #include <mutex>
 
+#include <syslog.h>
+
 #include "absl/strings/str_cat.h"
 
 namespace lispmob::log {
@@ -18,6 +20,8 @@ struct Logger {
   std::string program = "lispd";
   int threshold = static_cast<int>(Level::kInfo);
   FILE* sink = stderr;
+  bool syslog = false;  // the sink is syslog(3), not `sink`
+  bool starting = true;
 };
 
 Logger& logger() {
@@ -51,27 +55,54 @@ std::string timestamp() {
   return absl::StrFormat("%s.%03dZ", text, static_cast<int>(now.tv_nsec / 1000000));
 }
 
+int syslog_priority(Level level) {
+  switch (level) {
+    case Level::kError:
+      return LOG_ERR;
+    case Level::kWarning:
+      return LOG_WARNING;
+    case Level::kInfo:
+      return LOG_INFO;
+    default:
+      return LOG_DEBUG;
+  }
+}
+
 }  // namespace
 
-absl::Status configure(std::string program, int debug, const std::string& file) {
+absl::Status configure(std::string program, int debug, const std::string& file, bool syslog) {
   Logger& state = logger();
   std::lock_guard lock(state.mutex);
   state.program = std::move(program);
   state.threshold = static_cast<int>(Level::kInfo) + debug;
-  if (file.empty()) {
-    if (state.sink != stderr) std::fclose(state.sink);
-    state.sink = stderr;
-    return absl::OkStatus();
-  }
-  FILE* opened = std::fopen(file.c_str(), "a");
-  if (opened == nullptr) {
-    return absl::UnavailableError(
-        absl::StrCat("log-file ", file, ": ", std::strerror(errno), "; logging to stderr"));
-  }
-  std::setvbuf(opened, nullptr, _IOLBF, 0);
   if (state.sink != stderr) std::fclose(state.sink);
-  state.sink = opened;
-  return absl::OkStatus();
+  state.sink = stderr;
+  if (state.syslog) closelog();
+  state.syslog = false;
+  absl::Status status = absl::OkStatus();
+  if (!file.empty()) {
+    FILE* opened = std::fopen(file.c_str(), "a");
+    if (opened != nullptr) {
+      std::setvbuf(opened, nullptr, _IOLBF, 0);
+      state.sink = opened;
+      return status;
+    }
+    status = absl::UnavailableError(
+        absl::StrCat("log-file ", file, ": ", std::strerror(errno),
+                     syslog ? "; logging to syslog" : "; logging to stderr"));
+  }
+  if (syslog) {
+    // openlog keeps the pointer: the program name lives in the Logger.
+    openlog(state.program.c_str(), LOG_PID | LOG_NDELAY, LOG_DAEMON);
+    state.syslog = true;
+  }
+  return status;
+}
+
+void end_start_up() {
+  Logger& state = logger();
+  std::lock_guard lock(state.mutex);
+  state.starting = false;
 }
 
 bool enabled(Level level) { return static_cast<int>(level) <= logger().threshold; }
@@ -81,8 +112,19 @@ void write(Level level, std::string_view component, std::string_view message) {
   Logger& state = logger();
   std::string line = timestamp();
   line.append(" ").append(state.program).append(" ").append(level_name(level)).append(" ");
+  const size_t text_start = line.size();
   line.append(component).append(": ").append(message).append("\n");
   std::lock_guard lock(state.mutex);
+  const bool elsewhere = state.syslog || state.sink != stderr;
+  if (elsewhere && state.starting && level <= Level::kWarning) {
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  }
+  if (state.syslog) {  // syslog stamps the time and the program itself
+    const std::string text =
+        absl::StrCat(level_name(level), " ", line.substr(text_start, line.size() - text_start - 1));
+    ::syslog(syslog_priority(level), "%s", text.c_str());
+    return;
+  }
   std::fwrite(line.data(), 1, line.size(), state.sink);
 }
 

@@ -1,7 +1,8 @@
 // lispmob's one logger: every line has a UTC timestamp, the program, a
 // level and the component that wrote it, e.g.
 //   2026-12-02T01:58:14.123Z lispd info xtr: lmn0 MTU 1444 (...)
-// It goes to stderr, or appended to the config's log-file. The config's
+// It goes to stderr, or appended to the config's log-file, or (lispd -D
+// with no log-file) to syslog's daemon facility, which journald reads. The config's
 // `debug` (0..3) sets how much: 0 errors, warnings and notices; 1 adds each
 // control message; 2 and 3 more detail. Lines a remote party can cause
 // go through a RateLimit, which says how many it dropped.
@@ -19,10 +20,16 @@ namespace lispmob::log {
 
 enum class Level : int { kError = 0, kWarning = 1, kInfo = 2, kDebug = 3, kTrace = 4 };
 
-// Where lines go and how many: `debug` as in the config; an empty
-// `file` is stderr (again, if a file was set before). A file that cannot be opened is reported on
-// stderr and stderr is used.
-absl::Status configure(std::string program, int debug, const std::string& file = "");
+// Where lines go and how many: `debug` as in the config; `file` appended
+// to, else syslog if `syslog`, else stderr (again, if a file was set
+// before). A file that cannot be opened is reported and the next sink used.
+absl::Status configure(std::string program, int debug, const std::string& file = "",
+                       bool syslog = false);
+
+// Until lispd serves (end_start_up()), errors and warnings also go to
+// stderr when the sink is a file or syslog, so a failed start is seen
+// where lispd was started.
+void end_start_up();
 
 bool enabled(Level level);
 void write(Level level, std::string_view component, std::string_view message);

@@ -13,7 +13,9 @@
 namespace lispmob::control {
 
 absl::StatusOr<std::unique_ptr<MapServerService>> MapServerService::create(
-    const MapServerConfig& config, uint16_t port, const std::string& api_path) {
+    const MapServerConfig& config, uint16_t port, OperatorOptions operators) {
+  auto endpoints = OperatorEndpoints::open(std::move(operators));
+  if (!endpoints.ok()) return endpoints.status();
   auto v4 = UdpSocket::bind(net::IpFamily::kIpv4, std::nullopt, port);
   auto v6 = UdpSocket::bind(net::IpFamily::kIpv6, std::nullopt, port);
   if (!v4.ok() && !v6.ok()) return v4.status();
@@ -22,11 +24,7 @@ absl::StatusOr<std::unique_ptr<MapServerService>> MapServerService::create(
   if (v6.ok()) socket6 = std::move(*v6);  // a host without IPv6 serves IPv4 only
   std::unique_ptr<MapServerService> service(new MapServerService(
       MapServer(config.sites, config.options), std::move(socket4), std::move(socket6)));
-  if (!api_path.empty()) {
-    auto api = ApiSocket::listen(api_path);
-    if (!api.ok()) return api.status();
-    service->api_.emplace(std::move(*api));
-  }
+  service->operators_ = std::move(*endpoints);
   return service;
 }
 
@@ -77,11 +75,21 @@ absl::Status MapServerService::run(const Reload& reload) {
   auto loop = EventLoop::create(clock);
   if (!loop.ok()) return loop.status();
   EventLoop& events = **loop;
-  absl::Status watched = events.handle_signals({SIGINT, SIGTERM, SIGHUP}, [&](int signo) {
-    if (signo != SIGHUP) {
-      events.stop();
-      return;
+  absl::Status watched = absl::OkStatus();
+  if (v4_) watched = events.watch(v4_->fd(), [this] { drain(*v4_); });
+  if (watched.ok() && v6_) watched = events.watch(v6_->fd(), [this] { drain(*v6_); });
+  if (!watched.ok()) return watched;
+  events.every(std::chrono::seconds(1), [this, &clock] {
+    server_.expire(clock.now());
+    if (!log::enabled(log::Level::kDebug)) return;
+    std::vector<std::string> parts;
+    const Fields counters = counters_.fields("map_server", 0);
+    for (const auto& item : counters.items()) {
+      if (item.second.text != "0") parts.push_back(item.first + " " + item.second.text);
     }
+    log::debug("ms", "%s", parts.empty() ? "idle" : absl::StrJoin(parts, ", "));
+  });
+  auto on_reload = [&] {
     if (!reload) return;
     auto config = reload();
     if (!config.ok()) {
@@ -91,28 +99,17 @@ absl::Status MapServerService::run(const Reload& reload) {
     const size_t dropped = server_.set_sites(std::move(config->sites));
     log::info("ms", "reload applied: %d sites, %d registrations outside them dropped",
               server_.sites().size(), dropped);
-  });
-  if (api_) api_->serve(events, [this](const std::string& line) { return commands_.answer(line); });
-  if (watched.ok() && v4_) watched = events.watch(v4_->fd(), [this] { drain(*v4_); });
-  if (watched.ok() && v6_) watched = events.watch(v6_->fd(), [this] { drain(*v6_); });
-  if (!watched.ok()) return watched;
-  events.every(std::chrono::seconds(1), [this, &clock] {
-    server_.expire(clock.now());
-    if (!log::enabled(log::Level::kDebug)) return;
-    std::vector<std::string> parts;
-    const Fields counters = counters_.fields("ms", 0);
-    for (const auto& item : counters.items()) {
-      if (item.second.text != "0") parts.push_back(item.first + " " + item.second.text);
-    }
-    log::debug("ms", "%s", parts.empty() ? "idle" : absl::StrJoin(parts, ", "));
-  });
+  };
+  if (auto status = operators_->serve(events, commands_, counters_, on_reload); !status.ok()) {
+    return status;
+  }
   return events.run();
 }
 
 void MapServerService::add_counters() {
   const MapServer& server = server_;
   counters_.add(
-      "ms", "registrations", "EID-prefixes registered now",
+      "map_server", "registrations", "EID-prefixes registered now",
       [&server] { return server.registration_count(); }, CounterRegistry::Kind::kGauge);
   struct Row {
     const char* name;
@@ -140,7 +137,7 @@ void MapServerService::add_counters() {
        &MapServerCounters::registrations_refused},
   };
   for (const auto& row : kRows) {
-    counters_.add("ms", row.name, row.help,
+    counters_.add("map_server", row.name, row.help,
                   [&server, field = row.field] { return server.counters().*field; });
   }
 }
@@ -185,10 +182,8 @@ void MapServerService::add_commands() {
     return Reply(table);
   });
   commands_.add("show counters", "", "the Map-Server's counters",
-                [this](auto&) { return Reply(counters_.fields("ms", 20)); });
-  commands_.add("show metrics", "", "every counter, in the Prometheus text format", [this](auto&) {
-    return Reply(counters_.prometheus(), counters_.fields("ms", 0).json());
-  });
+                [this](auto&) { return Reply(counters_.fields("map_server", 20)); });
+  add_metrics_commands(commands_, counters_);
 }
 
 }  // namespace lispmob::control

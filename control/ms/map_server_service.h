@@ -9,8 +9,8 @@
 #include <optional>
 
 #include "absl/status/status.h"
-#include "control/api_socket.h"
 #include "control/ms/map_server.h"
+#include "control/operator_endpoints.h"
 #include "control/runtime/command_registry.h"
 #include "control/runtime/counter_registry.h"
 #include "control/udp_socket.h"
@@ -19,10 +19,10 @@ namespace lispmob::control {
 
 class MapServerService {
  public:
-  // `api_path`: where lispctl finds the control socket ("" for none).
+  // `operators`: lispctl's socket, /metrics and readiness.
   static absl::StatusOr<std::unique_ptr<MapServerService>> create(const MapServerConfig& config,
                                                                   uint16_t port,
-                                                                  const std::string& api_path);
+                                                                  OperatorOptions operators);
   // The config again, for a reload; an error names file:line:key.
   using Reload = std::function<absl::StatusOr<MapServerConfig>()>;
   // Serves until a SIGINT or SIGTERM arrives. SIGHUP reloads: the new
@@ -44,7 +44,7 @@ class MapServerService {
   MapServer server_;
   std::optional<UdpSocket> v4_;
   std::optional<UdpSocket> v6_;
-  std::optional<ApiSocket> api_;
+  std::unique_ptr<OperatorEndpoints> operators_;
   CounterRegistry counters_;
   CommandRegistry commands_;
   TimePoint last_refusal_log_{};

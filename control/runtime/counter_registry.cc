@@ -25,9 +25,13 @@ Fields CounterRegistry::fields(std::string_view group, int width) const {
 std::string CounterRegistry::prometheus() const {
   std::string out;
   for (const auto& counter : counters_) {
-    const std::string name = absl::StrFormat("lispmob_%s_%s", counter.group, counter.name);
+    // Prometheus' naming rules, as promtool checks them: a counter's name
+    // ends in _total.
+    const bool gauge = counter.kind == Kind::kGauge;
+    const std::string name =
+        absl::StrFormat("lispmob_%s_%s%s", counter.group, counter.name, gauge ? "" : "_total");
     absl::StrAppendFormat(&out, "# HELP %s %s\n# TYPE %s %s\n%s %d\n", name, counter.help, name,
-                          counter.kind == Kind::kGauge ? "gauge" : "counter", name, counter.read());
+                          gauge ? "gauge" : "counter", name, counter.read());
   }
   return out;
 }

@@ -1,5 +1,5 @@
 // Every counter the control thread shows, declared once: its group (the
-// part that owns it: "dataplane", "xtr", "ms"), name, help text, kind and
+// part that owns it: "dataplane", "xtr", "map_server"), name, help text, kind and
 // how to read it (the data plane's are summed across lcores by the read).
 // lispctl's text and JSON and the Prometheus exposition all come from here.
 #pragma once
@@ -33,7 +33,7 @@ class CounterRegistry {
   // text pads names to `width`.
   Fields fields(std::string_view group, int width) const;
   // Every counter in the Prometheus text format (version 0.0.4), named
-  // lispmob_<group>_<name>.
+  // lispmob_<group>_<name>, with _total after a counter's name.
   std::string prometheus() const;
   const std::vector<Counter>& counters() const { return counters_; }
 

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "control/operator_endpoints.h"
 #include "control/xtr/registrar.h"
 
 namespace lispmob::control {
@@ -247,13 +248,7 @@ void add_counter_commands(CommandRegistry& commands, const CounterRegistry& coun
                [&](auto&) { return Reply(counters.fields("dataplane", 22)); });
   commands.add("show control", "", "the control plane's counters",
                [&](auto&) { return Reply(counters.fields("xtr", 24)); });
-  commands.add("show metrics", "", "every counter, in the Prometheus text format", [&](auto&) {
-    Fields all(24);
-    for (const auto& counter : counters.counters()) {
-      all.add(counter.group + "_" + counter.name, counter.read());
-    }
-    return Reply(counters.prometheus(), all.json());
-  });
+  add_metrics_commands(commands, counters);
 }
 
 std::string answer_xtr(const std::string& command, const dataplane::Dataplane& dataplane,

@@ -2,13 +2,12 @@
 
 #include <unistd.h>
 
-#include <csignal>
 #include <fstream>
 #include <map>
 
 #include "common/crypto/nonce.h"
 #include "common/log/log.h"
-#include "control/api_socket.h"
+#include "control/operator_endpoints.h"
 #include "control/runtime/event_loop.h"
 #include "control/udp_socket.h"
 #include "control/xtr/xtr_commands.h"
@@ -128,17 +127,13 @@ uint64_t random_nonce_or_zero() {
 }  // namespace
 
 absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& dataplane,
-                          const std::string& api_path,
+                          OperatorOptions operators,
                           const std::function<absl::StatusOr<XtrConfig>()>& reload) {
   SteadyClock clock;
   auto loop = EventLoop::create(clock);
   if (!loop.ok()) return loop.status();
-  std::optional<ApiSocket> api;
-  if (!api_path.empty()) {
-    auto socket = ApiSocket::listen(api_path);
-    if (!socket.ok()) return socket.status();
-    api.emplace(std::move(*socket));
-  }
+  auto endpoints = OperatorEndpoints::open(std::move(operators));
+  if (!endpoints.ok()) return endpoints.status();
   for (const auto& link : config.rloc_links) keep_kernel_off_rloc_port(link.port);
   auto transport = UdpTransport::open();
   if (!transport.ok()) return transport.status();
@@ -161,8 +156,9 @@ absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& datapla
 
   // The host side follows the kernel's tables as LocalNode keeps them from
   // each notification: no re-dump per event or per second.
-  auto kernel_changed = [&] {
-    node.kernel_changed(view_of(local->state(), links, port_mtus));
+  // What follows from the node's RLOCs and egress, after the kernel or the
+  // config changed them: the host's rules, the EID port's MTU, the next hops.
+  auto follow_local_change = [&] {
     if (host) {
       std::vector<std::pair<unsigned, net::IpAddress>> rlocs;
       for (const auto& locator : node.locators()) rlocs.emplace_back(locator.link, locator.address);
@@ -174,13 +170,13 @@ absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& datapla
     node.set_eid_port_mtu(eid_mtu);
     (*transport)->solicit_next_hops(node.config(), node.view(), node.locators(), clock.now());
   };
+  auto kernel_changed = [&] {
+    node.kernel_changed(view_of(local->state(), links, port_mtus));
+    follow_local_change();
+  };
   // SIGHUP: a config that does not load changes nothing; one that does is
   // applied to the running node, and what needs a restart is said.
-  auto on_signal = [&](int signo) {
-    if (signo != SIGHUP) {
-      (*loop)->stop();
-      return;
-    }
+  auto on_reload = [&] {
     if (!reload) return;
     auto next = reload();
     if (!next.ok()) {
@@ -190,15 +186,12 @@ absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& datapla
     for (const auto& change : node.reconfigure(std::move(*next))) {
       log::warning("xtr", "reload: %s; it is not applied until lispd restarts", change);
     }
-    kernel_changed();
+    follow_local_change();  // reconfigure() derived the local state again itself
     log::info("xtr",
               "reload applied: %zu Map-Server(s), %zu Map-Resolver(s), %zu static mapping(s)",
               node.config().map_servers.size(), node.config().map_resolvers.size(),
               node.config().static_mappings.size());
   };
-  if (auto status = (*loop)->handle_signals({SIGINT, SIGTERM, SIGHUP}, on_signal); !status.ok()) {
-    return status;
-  }
   EventLoop& events = **loop;
   auto watch = [&events](int fd, EventLoop::Callback callback) {
     return fd < 0 ? absl::OkStatus() : events.watch(fd, std::move(callback));
@@ -229,7 +222,6 @@ absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& datapla
   absl::Status watched = watch(local->fd(), [&] {
     if (local->on_readable()) kernel_changed();
   });
-  if (api) api->serve(events, [&](const std::string& line) { return commands.answer(line); });
   if (watched.ok()) {
     watched = watch((*transport)->v4->fd(), [&] { (*transport)->drain(*(*transport)->v4, node); });
   }
@@ -242,6 +234,9 @@ absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& datapla
   events.every(std::chrono::seconds(1), [&] {
     (*transport)->solicit_next_hops(node.config(), node.view(), node.locators(), clock.now());
   });
+  if (auto status = (*endpoints)->serve(events, commands, counters, on_reload); !status.ok()) {
+    return status;
+  }
   return events.run();
 }
 

@@ -8,18 +8,20 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "control/operator_endpoints.h"
 #include "control/xtr/xtr_config.h"
 #include "dataplane/api/dataplane.h"
 
 namespace lispmob::control {
 
-// Runs until SIGINT or SIGTERM, answering lispctl on `api_path` ("" for none).
+// Runs until SIGINT or SIGTERM, answering lispctl and /metrics as
+// `operators` says.
 // SIGHUP projects the config again through `reload`: one that does not
 // load is refused with its file:line:key and nothing changes; one that
 // does is applied in place (XtrNode::reconfigure), and what needs a
 // restart is logged as such.
 absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& dataplane,
-                          const std::string& api_path,
+                          OperatorOptions operators,
                           const std::function<absl::StatusOr<XtrConfig>()>& reload = nullptr);
 
 }  // namespace lispmob::control

@@ -148,6 +148,9 @@ def main():
         write("netlink", seed)
     for command in COMMANDS:
         write("commands", command.encode())
+    for request in (b"GET /metrics HTTP/1.1\r\nHost: lispd\r\n\r\n", b"HEAD /metrics?x HTTP/1.0\n\n",
+                    b"POST / HTTP/1.1\r\n\r\n", b"GET /metrics HTTP/1.1\r\nHost:"):
+        write("metrics_http", request)
     for target in ("map_referral", "info"):
         for text in GOLDEN[target]:
             write("message", bytes.fromhex(text))

@@ -36,16 +36,22 @@ ip -n "$client" link set "cl$id" up
 
 cat > "$work/ms.conf" <<CONF
 operating-mode = "MS"
+log-file = "$work/lispd.log"
+metrics-listen = "9142"
 ms-replies-per-second = 0
 lisp-site { eid-prefix = 10.0.0.0/8  key = "password"  accept-more-specifics = on  proxy-reply = on }
 lisp-site { eid-prefix = 203.0.113.0/24  key-type = 2  key = "site2"  accept-more-specifics = on }
 CONF
 ip netns exec "$client" tshark -q -i "cl$id" -f "udp port 4342" -w "$work/link.pcap" 2>/dev/null &
-ip netns exec "$ms" "$lispd" -f "$work/ms.conf" -s "$work/lispd.sock" 2> "$work/lispd.log" &
 # tshark is capturing once it has written its file's header (a fixed
-# sleep was too short on a loaded machine); then lispd's start-up.
+# sleep was too short on a loaded machine).
 for _ in $(seq 100); do [ -s "$work/link.pcap" ] && break; sleep 0.1; done
-sleep 0.5
+# The file is checked as nginx -t would, then lispd runs as an operator
+# runs it: detached, with a pid file; -D returns once it serves.
+"$lispd" --check-config "$work/ms.conf" | grep -q "ms.conf: ok (operating-mode MS)"
+ip netns exec "$ms" "$lispd" -D -P "$work/ms.pid" -f "$work/ms.conf" -s "$work/lispd.sock"
+ms_pid=$(cat "$work/ms.pid")
+[ -S "$work/lispd.sock" ] && kill -0 "$ms_pid"
 
 ip netns exec "$client" "$ms_load" 192.0.2.2 password 10.1.0.1 2000 64 | tee "$work/load.json"
 grep -q '"registrations_lost": 0' "$work/load.json"
@@ -82,8 +88,8 @@ python3 -c 'import json,sys; c = json.load(open(sys.argv[1])); assert c["registe
 "$lispctl" -s "$work/lispd.sock" -j show registrations |
   python3 -c 'import json,sys; r = json.load(sys.stdin); assert len(r) == 2000 and r[0]["rlocs"][0]["rloc"] == "192.0.2.5", r[0]'
 "$lispctl" -s "$work/lispd.sock" show metrics > "$work/metrics"
-grep -q "^# TYPE lispmob_ms_registers_accepted counter$" "$work/metrics"
-grep -q "^lispmob_ms_registers_accepted 2000$" "$work/metrics"
+grep -q "^# TYPE lispmob_map_server_registers_accepted_total counter$" "$work/metrics"
+grep -q "^lispmob_map_server_registers_accepted_total 2000$" "$work/metrics"
 "$lispctl" -s "$work/lispd.sock" help | grep -q "^show registrations "
 if "$lispctl" -s "$work/lispd.sock" show nothing; then echo "an unknown command was accepted"; exit 1; fi
 
@@ -91,16 +97,30 @@ if "$lispctl" -s "$work/lispd.sock" show nothing; then echo "an unknown command 
 # socket and UDP port, SIGHUP reloads.
 "$lispd" --help | grep -q "^usage: lispd -f CONFIG"
 if "$lispd" -f "$work/ms.conf" -p abc 2> "$work/bad-port"; then echo "-p abc was accepted"; exit 1; fi
-grep -q "a UDP port is a number from 1 to 65535" "$work/bad-port"
+grep -q -- "--port: Value abc not in range 1 to 65535" "$work/bad-port"
 if ip netns exec "$ms" "$lispd" -f "$work/ms.conf" -s "$work/lispd.sock" 2> "$work/second.log"; then
   echo "a second lispd started on the same control socket"; exit 1
 fi
 grep -q "another lispd is running" "$work/second.log"
-if ip netns exec "$ms" "$lispd" -f "$work/ms.conf" -s "$work/other.sock" 2> "$work/third.log"; then
+grep -v metrics-listen "$work/ms.conf" > "$work/ms-no-metrics.conf"
+if ip netns exec "$ms" "$lispd" -D -f "$work/ms-no-metrics.conf" -s "$work/other.sock" 2> "$work/third.log"; then
   echo "a second lispd started on the same UDP port"; exit 1
 fi
-grep -q "Address already in use" "$work/third.log"
-ms_pid=$(ip netns pids "$ms" | while read -r pid; do [ "$(cat /proc/$pid/comm)" = lispd ] && echo "$pid"; done)
+grep -q "Address already in use" "$work/third.log"  # said where -D was run, not only in the log
+if ip netns exec "$ms" "$lispd" -f "$work/ms.conf" -s "$work/other.sock" 2> "$work/fourth.log"; then
+  echo "a second lispd started on the same metrics port"; exit 1
+fi
+grep -q "metrics-listen 127.0.0.1 port 9142: Address already in use" "$work/fourth.log"
+if ip netns exec "$ms" "$lispd" -P "$work/ms.pid" -f "$work/ms.conf" -s "$work/other.sock" 2> "$work/fifth.log"; then
+  echo "a second lispd took over the pid file"; exit 1
+fi
+grep -q "pid file $work/ms.pid names process $ms_pid" "$work/fifth.log"
+[ "$(cat "$work/ms.pid")" = "$ms_pid" ] && [ ! -e "$work/other.sock" ]
+# /metrics, scraped as Prometheus would, in a format promtool accepts.
+ip netns exec "$ms" curl -sf http://127.0.0.1:9142/metrics > "$work/scrape"
+promtool check metrics < "$work/scrape"
+grep -q "^lispmob_map_server_registers_accepted_total 2000$" "$work/scrape"
+"$lispctl" -s "$work/lispd.sock" metrics | cmp - "$work/scrape"  # the same from lispctl
 # A bad file on SIGHUP: refused with its line, and everything stays.
 cp "$work/ms.conf" "$work/ms.conf.good"
 printf '%s\n' "# a comment" 'operating-mode = "MS"' 'lisp-site { eid-prefix = 10.0.0.0/40  key = "x" }' > "$work/ms.conf"
@@ -118,7 +138,16 @@ for _ in $(seq 50); do grep -q "reload applied" "$work/lispd.log" && break; slee
 grep "reload applied" "$work/lispd.log"
 "$lispctl" -s "$work/lispd.sock" show sites | grep -Eq "^0 +198.51.100.0/24 "
 [ "$("$lispctl" -s "$work/lispd.sock" show registrations | grep -c "192.0.2.5 (p1 w100)")" -eq 2000 ]
-echo "operator: --help, -p abc refused, second lispd refused (socket and port), SIGHUP bad file refused, good file applied"
+echo "operator: --help, -p abc refused, second lispd refused (socket, UDP port, metrics port, pid file), /metrics passes promtool, SIGHUP bad file refused, good file applied"
+
+# SIGTERM: lispd stops and leaves no socket or pid file behind.
+kill -TERM "$ms_pid"
+for _ in $(seq 50); do kill -0 "$ms_pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$ms_pid" 2>/dev/null; then echo "lispd did not stop on SIGTERM"; exit 1; fi
+for left in "$work/ms.pid" "$work/lispd.sock"; do
+  if [ -e "$left" ]; then echo "SIGTERM left $left behind"; exit 1; fi
+done
+grep -q "SIGTERM: stopping" "$work/lispd.log"
 
 sleep 0.5
 ip netns pids "$client" | xargs -r kill -INT

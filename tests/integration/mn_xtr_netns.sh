@@ -107,6 +107,12 @@ CONF
 # to the MN LISP over IPv4. The MN is multihomed: a second link (mb, twin
 # rloc1, 192.0.5.5, priority 2) backs up the first.
 node_conf MN 198.18.0.10/32 mn-key "ma$id" 1 3 "mb$id" > "$work/mn.conf"
+# The MN runs as an operator runs it: detached (-D) with a pid file, its
+# log in log-file, its counters on /metrics (the namespace's own loopback).
+printf 'log-file = "%s"\nmetrics-listen = "9142"\n' "$work/mn.log" >> "$work/mn.conf"
+# Its own EAL file prefix, so the test can see that the runtime directory
+# goes with it.
+sed -i "s|eal-args = \"|eal-args = \"--file-prefix=lm-mn-$id |" "$work/mn.conf"
 node_conf xTR 198.18.1.0/24 xtr-key "xa$id" 2 1 > "$work/xtr.conf"
 cat > "$work/ms.conf" <<CONF
 operating-mode = "MS"
@@ -124,7 +130,9 @@ for capture in control data6; do
   for _ in $(seq 100); do [ -s "$work/$capture.pcap" ] && break; sleep 0.1; done
 done
 ip netns exec "$core" "$lispd" -f "$work/ms.conf" -s "$work/ms.sock" 2> "$work/ms.log" &
-ip netns exec "$mn" "$lispd" -f "$work/mn.conf" -s "$work/mn.sock" 2> "$work/mn.log" &
+ip netns exec "$mn" "$lispd" -D -P "$work/mn.pid" -f "$work/mn.conf" -s "$work/mn.sock" 2> "$work/mn.stderr"
+# -D returns once lispd serves: its pid file and control socket are there.
+[ -S "$work/mn.sock" ] && kill -0 "$(cat "$work/mn.pid")"
 ip netns exec "$xtr" "$lispd" -f "$work/xtr.conf" -s "$work/xtr.sock" 2> "$work/xtr.log" &
 for ns in "$mn" "$xtr"; do
   for _ in $(seq 50); do
@@ -287,8 +295,7 @@ echo "failover stream: $received of 200 echo replies"
 # SIGHUP at the running MN: a file that does not load changes nothing and
 # is reported with file:line:key; one that does adds a Map-Server and a
 # static mapping at once, and the map-cache keeps what it had.
-mn_lispd=$(ip netns pids "$mn" | while read -r pid; do
-  [ "$(cat /proc/$pid/comm)" = lispd ] && echo "$pid"; done)
+mn_lispd=$(cat "$work/mn.pid")
 reload_mn() {  # pattern-to-wait-for
   local before
   before=$(grep -c "$1" "$work/mn.log" || true)
@@ -318,6 +325,21 @@ grep -Eq "^0 +198.18.1.0/24 +encapsulate " "$work/mn-cache-reloaded"
 ip netns exec "$mn" ping -c 2 -i 0.2 -W 2 198.18.1.1 | grep -q " 2 received"
 echo "reload: a bad file refused with its line, a good one applied with the map-cache kept"
 
+# What a script and a monitoring system read: JSON that parses, and
+# /metrics in a format promtool accepts.
+"$lispctl" -s "$work/mn.sock" --json show map-cache | python3 -c '
+import json, sys
+entries = json.load(sys.stdin)
+prefixes = {entry["eid-prefix"] for entry in entries}
+assert {"198.18.1.0/24", "203.0.113.0/24"} <= prefixes, prefixes
+assert all(isinstance(loc["priority"], int) for entry in entries for loc in entry["rlocs"]), entries
+print("lispctl --json show map-cache: %d entries parsed" % len(entries))'
+ip netns exec "$mn" curl -sf http://127.0.0.1:9142/metrics > "$work/mn.metrics"
+promtool check metrics < "$work/mn.metrics"
+grep -Eq "^lispmob_dataplane_encapsulated_total [1-9]" "$work/mn.metrics"
+grep -q "^# TYPE lispmob_xtr_requests_sent_total counter$" "$work/mn.metrics"
+echo "metrics: $(grep -c "^lispmob_" "$work/mn.metrics") series from /metrics, promtool check metrics passed"
+
 # On exit lispd undoes the host set-up.
 kill -TERM $mn_lispd
 for _ in $(seq 50); do kill -0 $mn_lispd 2>/dev/null || break; sleep 0.1; done
@@ -325,7 +347,13 @@ for _ in $(seq 50); do kill -0 $mn_lispd 2>/dev/null || break; sleep 0.1; done
 # rule is the part that would outlive it.)
 [ "$(ip -n "$mn" rule | grep -Ec "lookup (5|6)")" -eq 0 ]
 [ "$(ip -n "$mn" -6 rule | grep -c "lookup 5")" -eq 0 ]
-echo "host set-up: applied by lispd, followed the RLOC, undone on exit"
+if kill -0 $mn_lispd 2>/dev/null; then echo "lispd did not stop on SIGTERM"; exit 1; fi
+for left in "$work/mn.pid" "$work/mn.sock"; do
+  if [ -e "$left" ]; then echo "SIGTERM left $left behind"; exit 1; fi
+done
+if ip -n "$mn" link show lmn0 >/dev/null 2>&1; then echo "SIGTERM left lmn0 behind"; exit 1; fi
+if [ -e "/var/run/dpdk/lm-mn-$id" ]; then echo "SIGTERM left /var/run/dpdk/lm-mn-$id behind"; exit 1; fi
+echo "host set-up: applied by lispd, followed the RLOC, undone on exit (no rule, tap, socket or pid file left)"
 
 # Every control message on the router decodes in tshark.
 sleep 0.5

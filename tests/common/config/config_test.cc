@@ -41,6 +41,35 @@ TEST(ConfigTest, TapMtuOverridesTheDerivedOne) {
   EXPECT_EQ(config->tap_mtu, 1300u);
 }
 
+TEST(ConfigTest, MetricsListenTakesAPortOrAnAddressAndPort) {
+  auto loopback = parse_text("metrics-listen = \"9142\"\n", "m.conf");
+  ASSERT_TRUE(loopback.ok()) << loopback.status();
+  ASSERT_TRUE(loopback->metrics_listen);
+  EXPECT_EQ(loopback->metrics_listen->address.to_string(), "127.0.0.1");
+  EXPECT_EQ(loopback->metrics_listen->port, 9142);
+  EXPECT_FALSE(parse_text("debug = 1\n", "m.conf")->metrics_listen) << "off by default";
+  auto v6 = parse_listen_address("[2001:db8::1]:80");
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(v6->address.to_string(), "2001:db8::1");
+  EXPECT_EQ(parse_listen_address("192.0.2.1:9100")->port, 9100);
+  for (const char* bad : {"0", "65536", "abc", "192.0.2.1:", "2001:db8::1:80", "[192.0.2.1]:80",
+                          "[2001:db8::1]80", "-1", "+80", "host:80"}) {
+    EXPECT_FALSE(parse_listen_address(bad)) << bad;
+  }
+  auto refused =
+      parse_text("# metrics\ndebug = 0\nmetrics-listen = \"127.0.0.1:99999\"\n", "m.conf");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(),
+            "m.conf:3: key 'metrics-listen': expected PORT (on 127.0.0.1), ADDRESS:PORT or "
+            "[IPV6]:PORT, got '127.0.0.1:99999'");
+}
+
+TEST(ConfigTest, AMissingFileOrADirectoryIsSaidSo) {
+  EXPECT_EQ(load_file("/nonexistent/lispd.conf").status().message(),
+            "/nonexistent/lispd.conf: No such file or directory");
+  EXPECT_EQ(load_file("/").status().message(), "/: is a directory, not a config file");
+}
+
 // An oor.conf as OOR's documentation writes one (xTR with OOR-only keys).
 TEST(ConfigTest, MultihomedRlocLinks) {
   auto config = parse_text(R"(

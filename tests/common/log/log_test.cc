@@ -53,6 +53,26 @@ TEST_F(LogTest, DebugLinesOnlyFromDebugOne) {
   EXPECT_NE(text.find("lispd debug xtr: now shown"), std::string::npos) << text;
 }
 
+// A start that fails with a log-file set is still seen on the terminal:
+// errors and warnings go to stderr too until lispd serves; info never does.
+TEST_F(LogTest, StartUpProblemsAlsoReachStderrUntilServing) {
+  ASSERT_TRUE(configure("lispd", 0, path_).ok());
+  ::testing::internal::CaptureStderr();
+  error("lispd", "metrics-listen port 9142: Address already in use");
+  info("lispd", "starting");
+  std::string seen = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(seen.find("lispd error lispd: metrics-listen port 9142: Address already in use\n"),
+            std::string::npos)
+      << seen;
+  EXPECT_EQ(seen.find("starting"), std::string::npos) << seen;
+  end_start_up();
+  ::testing::internal::CaptureStderr();
+  warning("xtr", "reload refused");
+  seen = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(seen, "");
+  EXPECT_NE(read_all(path_).find("lispd warning xtr: reload refused"), std::string::npos);
+}
+
 TEST_F(LogTest, UnopenableFileIsReportedAndStderrKept) {
   const auto status = configure("lispd", 0, "/nonexistent-dir/lispd.log");
   EXPECT_FALSE(status.ok());

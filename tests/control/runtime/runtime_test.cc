@@ -117,17 +117,18 @@ TEST(CounterRegistry, TextJsonAndPrometheusFromOneDeclaration) {
   counters.add("xtr", "requests_sent", "Map-Requests sent", [&] { return sent; });
   counters.add(
       "xtr", "outstanding", "waiting", [] { return uint64_t{1}; }, CounterRegistry::Kind::kGauge);
-  counters.add("ms", "registrations", "registered", [] { return uint64_t{9}; });
+  counters.add("map_server", "registrations", "registered", [] { return uint64_t{9}; });
   sent = 4;  // read when rendered, not when declared
   EXPECT_EQ(counters.fields("xtr", 14).text(), "requests_sent  4\noutstanding    1\n");
   EXPECT_EQ(counters.fields("xtr", 0).json(), "{\"requests_sent\":4,\"outstanding\":1}\n");
   EXPECT_EQ(counters.prometheus(),
-            "# HELP lispmob_xtr_requests_sent Map-Requests sent\n"
-            "# TYPE lispmob_xtr_requests_sent counter\nlispmob_xtr_requests_sent 4\n"
+            "# HELP lispmob_xtr_requests_sent_total Map-Requests sent\n"
+            "# TYPE lispmob_xtr_requests_sent_total counter\nlispmob_xtr_requests_sent_total 4\n"
             "# HELP lispmob_xtr_outstanding waiting\n"
             "# TYPE lispmob_xtr_outstanding gauge\nlispmob_xtr_outstanding 1\n"
-            "# HELP lispmob_ms_registrations registered\n"
-            "# TYPE lispmob_ms_registrations counter\nlispmob_ms_registrations 9\n");
+            "# HELP lispmob_map_server_registrations_total registered\n"
+            "# TYPE lispmob_map_server_registrations_total counter\n"
+            "lispmob_map_server_registrations_total 9\n");
 }
 
 TEST(CommandRegistry, LongestMatchJsonFormHelpAndRefusal) {

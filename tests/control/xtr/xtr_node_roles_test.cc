@@ -235,8 +235,10 @@ TEST_F(XtrNodeRolesTest, CommandsAndCountersComeFromTheRegistries) {
             "[{\"active\":\"*\",\"map-server\":\"192.0.2.2\",\"registered\":true,"
             "\"registers\":1,\"notifies\":1}]\n");
   const std::string metrics = counters.prometheus();
-  EXPECT_NE(metrics.find("# TYPE lispmob_xtr_requests_sent counter\nlispmob_xtr_requests_sent 0\n"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics.find(
+          "# TYPE lispmob_xtr_requests_sent_total counter\nlispmob_xtr_requests_sent_total 0\n"),
+      std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("# TYPE lispmob_xtr_outstanding_requests gauge\n"), std::string::npos);
   EXPECT_NE(commands.answer("help").find("lookup EID [IID]"), std::string::npos);
