@@ -8,6 +8,31 @@
 #include <cstdio>
 #include <string>
 
+#ifndef LISPMOB_VERSION
+#define LISPMOB_VERSION "unknown"
+#endif
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: lispctl [-s CONTROL-SOCKET] [-j] COMMAND...   ('lispctl help': the running role's)\n"
+    "  -s, --socket PATH   lispd's control socket (default /run/lispmob/lispd.sock)\n"
+    "  -j, --json          the answer as JSON\n"
+    "  -V, --version       lispctl's version\n"
+    "  MS:     show sites | show registrations | show counters | metrics\n"
+    "  MN/xTR: show map-cache | lookup EID [IID] | show local | show map-servers |\n"
+    "          show counters | show control | show host | metrics |\n"
+    "          add static-mapping [iid N] EID-PREFIX rloc ADDRESS [priority P] [weight W]... |\n"
+    "          remove static-mapping [iid N] EID-PREFIX | clear map-cache [EID-PREFIX] |\n"
+    "          re-register\n";
+
+// lispd's refusals start so, in either form (Reply::error).
+bool refused(const std::string& answer) {
+  return answer.rfind("error: ", 0) == 0 || answer.rfind("{\"error\":", 0) == 0;
+}
+
+}  // namespace
+
 #include "control/api_socket.h"
 
 int main(int argc, char** argv) {
@@ -17,19 +42,21 @@ int main(int argc, char** argv) {
   const struct option long_options[] = {{"socket", required_argument, nullptr, 's'},
                                         {"json", no_argument, nullptr, 'j'},
                                         {"help", no_argument, nullptr, 'h'},
+                                        {"version", no_argument, nullptr, 'V'},
                                         {nullptr, 0, nullptr, 0}};
-  while ((option = getopt_long(argc, argv, "+s:jh", long_options, nullptr)) != -1) {
+  while ((option = getopt_long(argc, argv, "+s:jhV", long_options, nullptr)) != -1) {
     if (option == 's') {
       path = optarg;
     } else if (option == 'j') {
       json = true;
+    } else if (option == 'h') {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (option == 'V') {
+      std::puts("lispctl " LISPMOB_VERSION);
+      return 0;
     } else {
-      std::fprintf(
-          stderr,
-          "usage: lispctl [-s CONTROL-SOCKET] [-j] COMMAND...   (-j: JSON; 'help' lists them)\n"
-          "  MS:     show sites | show registrations | show counters\n"
-          "  MN/xTR: show map-cache | lookup EID [IID] | show counters | show local |\n"
-          "          show map-servers | show control\n");
+      std::fputs(kUsage, stderr);
       return 2;
     }
   }
@@ -44,7 +71,5 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::fputs(answer->c_str(), stdout);
-  const bool refused = answer->rfind("unknown command", 0) == 0 ||
-                       answer->rfind("{\"error\":\"unknown command", 0) == 0;
-  return refused ? 2 : 0;
+  return refused(*answer) ? 1 : 0;
 }

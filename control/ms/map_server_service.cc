@@ -163,21 +163,22 @@ void MapServerService::add_commands() {
                  {"registered-by", 28},
                  {"rlocs", 0}});
     for (const Registration* registration : server_.registrations()) {
-      std::vector<std::string> text, json;
+      std::vector<std::string> text;
+      Json json = Json::array();
       for (const auto& locator : registration->record.locators) {
         text.push_back(absl::StrFormat("%s (p%d w%d)", locator.address.to_string(),
                                        locator.priority, locator.weight));
-        json.push_back(absl::StrFormat("{\"rloc\":%s,\"priority\":%d,\"weight\":%d}",
-                                       json_quote(locator.address.to_string()), locator.priority,
-                                       locator.weight));
+        json.push_back({{"rloc", locator.address.to_string()},
+                        {"priority", locator.priority},
+                        {"weight", locator.weight}});
       }
       const int64_t age =
           std::chrono::duration_cast<std::chrono::seconds>(now - registration->last_seen).count();
       table.add_row({registration->instance_id, registration->prefix.to_string(),
-                     Cell::raw(absl::StrCat(age, "s ago"), std::to_string(age)),
+                     Cell(absl::StrCat(age, "s ago"), Json(age)),
                      absl::StrCat(registration->registered_by.address.to_string(), ":",
                                   registration->registered_by.port),
-                     Cell::raw(absl::StrJoin(text, ", "), "[" + absl::StrJoin(json, ",") + "]")});
+                     Cell(absl::StrJoin(text, ", "), std::move(json))});
     }
     return Reply(table);
   });

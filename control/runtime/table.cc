@@ -2,36 +2,12 @@
 
 #include <map>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace lispmob::control {
 
-std::string json_quote(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppendFormat(&out, "\\u%04x", static_cast<unsigned char>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
+std::string json_text(const Json& value) {
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 namespace {
@@ -60,15 +36,15 @@ std::string Table::text() const {
 }
 
 std::string Table::json() const {
-  std::string out = "[";
-  for (size_t r = 0; r < rows_.size(); ++r) {
-    out += r ? ",{" : "{";
-    for (size_t i = 0; i < columns_.size() && i < rows_[r].size(); ++i) {
-      absl::StrAppend(&out, i ? "," : "", json_quote(columns_[i].name), ":", rows_[r][i].json);
+  Json rows = Json::array();
+  for (const auto& row : rows_) {
+    Json object = Json::object();
+    for (size_t i = 0; i < columns_.size() && i < row.size(); ++i) {
+      object[columns_[i].name] = row[i].json;
     }
-    out += "}";
+    rows.push_back(std::move(object));
   }
-  return out + "]\n";
+  return json_text(rows) + "\n";
 }
 
 void Fields::append(const Fields& other) {
@@ -85,34 +61,25 @@ std::string Fields::text() const {
 
 std::string Fields::json() const {
   // A repeated name (two RLOCs, several EIDs) becomes an array, in order.
-  std::vector<std::string> order;
-  std::map<std::string, std::vector<const Cell*>> by_name;
+  std::map<std::string, size_t> count;
+  for (const auto& [name, value] : fields_) count[name]++;
+  Json object = Json::object();
   for (const auto& [name, value] : fields_) {
-    auto& cells = by_name[name];
-    if (cells.empty()) order.push_back(name);
-    cells.push_back(&value);
-  }
-  std::string out = "{";
-  for (size_t i = 0; i < order.size(); ++i) {
-    const auto& cells = by_name[order[i]];
-    absl::StrAppend(&out, i ? "," : "", json_quote(order[i]), ":");
-    if (cells.size() == 1) {
-      out += cells[0]->json;
-      continue;
+    if (count[name] == 1) {
+      object[name] = value.json;
+    } else {
+      object[name].push_back(value.json);
     }
-    out += "[";
-    for (size_t c = 0; c < cells.size(); ++c) absl::StrAppend(&out, c ? "," : "", cells[c]->json);
-    out += "]";
   }
-  return out + "}\n";
+  return json_text(object) + "\n";
 }
 
 Reply Reply::message(const std::string& line) {
-  return Reply(line + "\n", "{\"message\":" + json_quote(line) + "}\n");
+  return Reply(line + "\n", json_text(Json{{"message", line}}) + "\n");
 }
 
 Reply Reply::error(const std::string& line) {
-  Reply reply(line + "\n", "{\"error\":" + json_quote(line) + "}\n");
+  Reply reply("error: " + line + "\n", json_text(Json{{"error", line}}) + "\n");
   reply.failed = true;
   return reply;
 }

@@ -1,5 +1,7 @@
 // What a lispctl command answers, described once and rendered two ways:
-// as the aligned text table an operator reads and as JSON a script reads.
+// as the aligned text table an operator reads and as JSON a script reads
+// (nlohmann's json, Debian's nlohmann-json3-dev: quoting, escaping and
+// UTF-8 are its business, not ours).
 // A Table is rows under named columns (JSON: an array of objects); Fields
 // are name/value lines (JSON: one object, a repeated name becoming an
 // array).
@@ -10,29 +12,31 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace lispmob::control {
 
-// JSON's string form of `text`, quoted and escaped (RFC 8259 §7).
-std::string json_quote(std::string_view text);
+// Objects keep their members in the order they were added (a table's
+// columns, a show's fields).
+using Json = nlohmann::ordered_json;
+
+// `value` as JSON text on one line. Bytes that are not UTF-8 (a command
+// line is the client's) become U+FFFD rather than an exception.
+std::string json_text(const Json& value);
 
 // One value: its text and its JSON (a string, a number, or any JSON the
 // caller built, such as an array of locators).
 struct Cell {
-  Cell(std::string value) : text(value), json(json_quote(value)) {}
+  Cell(std::string value) : text(value), json(std::move(value)) {}
   Cell(const char* value) : Cell(std::string(value)) {}
-  Cell(uint64_t value) : text(std::to_string(value)), json(text) {}
-  Cell(int64_t value) : text(std::to_string(value)), json(text) {}
+  Cell(uint64_t value) : text(std::to_string(value)), json(value) {}
+  Cell(int64_t value) : text(std::to_string(value)), json(value) {}
   Cell(uint32_t value) : Cell(static_cast<uint64_t>(value)) {}
   Cell(int value) : Cell(static_cast<int64_t>(value)) {}
-  Cell(bool value) : text(value ? "yes" : "no"), json(value ? "true" : "false") {}
-  static Cell raw(std::string text, std::string json) {
-    Cell cell("");
-    cell.text = std::move(text);
-    cell.json = std::move(json);
-    return cell;
-  }
+  Cell(bool value) : text(value ? "yes" : "no"), json(value) {}
+  Cell(std::string text_, Json json_) : text(std::move(text_)), json(std::move(json_)) {}
   std::string text;
-  std::string json;
+  Json json;
 };
 
 class Table {
@@ -76,7 +80,7 @@ struct Reply {
   Reply(const Fields& fields) : text(fields.text()), json(fields.json()) {}
   // A one-line message ("no map-server configured"); JSON {"message": ...}.
   static Reply message(const std::string& line);
-  // A refusal; JSON {"error": ...}.
+  // A refusal: "error: ..." (lispctl exits 1 on it); JSON {"error": ...}.
   static Reply error(const std::string& line);
   std::string text;
   std::string json;

@@ -59,6 +59,9 @@ class Registrar {
 
   // The records to register. A change (new RLOCs) registers at the next poll.
   void set_records(std::vector<lisp::MappingRecord> records);
+  // lispctl's "re-register": every Map-Server again at the next poll, as
+  // if the records had changed.
+  void register_now() { records_changed_ = true; }
   // The Map-Registers due at `now`.
   std::vector<Outgoing> poll(TimePoint now);
   // When poll() next has something to send; nullopt: nothing until the

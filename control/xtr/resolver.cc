@@ -105,6 +105,27 @@ absl::Status Resolver::install_static(const dataplane::Mapping& mapping) {
   return absl::OkStatus();
 }
 
+size_t Resolver::clear(const std::optional<std::pair<uint32_t, net::IpPrefix>>& only) {
+  size_t cleared = 0;
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    const Key key = it->first;
+    if (only && !(key.instance_id == only->first && key.prefix == only->second)) {
+      ++it;
+      continue;
+    }
+    ++it;
+    remove(entries_.find(key));
+    cleared++;
+  }
+  // The per-EID request interval must not hold back the next miss.
+  for (auto it = last_request_.begin(); it != last_request_.end();) {
+    const bool covered =
+        !only || (it->first.instance_id == only->first && only->second.contains(it->first.prefix));
+    it = covered ? last_request_.erase(it) : std::next(it);
+  }
+  return cleared;
+}
+
 std::vector<dataplane::Mapping> Resolver::installed() const {
   std::map<Key, dataplane::Mapping> all;
   for (const auto& [key, mapping] : static_) all.emplace(key, effective(mapping));

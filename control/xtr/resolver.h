@@ -126,6 +126,11 @@ class Resolver {
   // A static-map-cache entry: installed now, never expires, never replaced
   // by a Map-Reply.
   absl::Status install_static(const dataplane::Mapping& mapping);
+  // lispctl's "clear map-cache": what Map-Replies installed, every entry or
+  // only the one for exactly `prefix`, leaves the map-cache (static
+  // entries stay), and the next miss for it is resolved at once. Returns
+  // how many entries went.
+  size_t clear(const std::optional<std::pair<uint32_t, net::IpPrefix>>& only = std::nullopt);
 
   // A data-plane miss for `eid`: the Map-Request to send, if any.
   std::vector<Outgoing> resolve(uint32_t instance_id, const net::IpAddress& eid, TimePoint now);

@@ -1,13 +1,16 @@
 #include "control/xtr/xtr_commands.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "control/operator_endpoints.h"
 #include "control/xtr/registrar.h"
+#include "control/xtr/xtr_node.h"
 
 namespace lispmob::control {
 
@@ -35,22 +38,24 @@ Cell expiry(const dataplane::Mapping& mapping, const XtrControl& control) {
   const auto left = std::chrono::duration_cast<std::chrono::seconds>(
       entry->expires - std::chrono::steady_clock::now());
   const int64_t seconds = std::max<int64_t>(0, left.count());
-  return Cell::raw(absl::StrFormat("%ds", seconds), std::to_string(seconds));
+  return Cell(absl::StrFormat("%ds", seconds), Json(seconds));
 }
 
 Cell locators_cell(const dataplane::Mapping& mapping) {
-  std::vector<std::string> text, json;
+  std::vector<std::string> text;
+  Json json = Json::array();
   for (const auto& locator : mapping.locators) {
     text.push_back(
         absl::StrFormat("%s (p%d w%d%s%s)", locator.rloc.to_string(), locator.priority,
                         locator.weight, locator.reachable ? "" : " down",
                         locator.path_mtu ? absl::StrFormat(" mtu %d", locator.path_mtu) : ""));
-    json.push_back(absl::StrFormat(
-        "{\"rloc\":%s,\"priority\":%d,\"weight\":%d,\"reachable\":%s,\"path_mtu\":%d}",
-        json_quote(locator.rloc.to_string()), locator.priority, locator.weight,
-        locator.reachable ? "true" : "false", locator.path_mtu));
+    json.push_back({{"rloc", locator.rloc.to_string()},
+                    {"priority", locator.priority},
+                    {"weight", locator.weight},
+                    {"reachable", locator.reachable},
+                    {"path_mtu", locator.path_mtu}});
   }
-  return Cell::raw(absl::StrJoin(text, " "), "[" + absl::StrJoin(json, ",") + "]");
+  return Cell(absl::StrJoin(text, " "), std::move(json));
 }
 
 Table mapping_table() {
@@ -113,7 +118,117 @@ Reply show_local(const dataplane::LocalState& state, const EidPortMtu& eid_mtu) 
   return fields;
 }
 
+// Words such as "iid 7 203.0.113.0/24 rloc 192.0.3.4 priority 1 weight 50":
+// the instance, the EID-prefix and the locators of a lispctl change.
+struct MappingWords {
+  std::optional<uint32_t> instance_id;
+  std::optional<net::IpPrefix> prefix;
+  std::vector<dataplane::MappingLocator> locators;
+};
+
+std::optional<uint32_t> number_word(const std::string& word, uint32_t max) {
+  uint32_t value = 0;
+  if (word.empty() || !std::isdigit(static_cast<unsigned char>(word[0])) ||
+      !absl::SimpleAtoi(word, &value) || value > max) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// nullopt with `error` set for words that do not say a mapping.
+std::optional<MappingWords> parse_mapping_words(const std::vector<std::string>& words,
+                                                bool locators_allowed, std::string& error) {
+  MappingWords out;
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    const bool has_value = i + 1 < words.size();
+    if (word == "iid" && has_value) {
+      out.instance_id = number_word(words[++i], 16777215);
+      if (!out.instance_id) error = "iid: a number from 0 to 16777215";
+    } else if (word == "rloc" && has_value && locators_allowed) {
+      const auto address = net::IpAddress::parse(words[++i]);
+      if (!address) error = "rloc " + words[i] + ": not an IP address";
+      if (out.locators.size() >= dataplane::kMaxLocators) error = "at most 8 locators";
+      if (address) out.locators.push_back({*address, 1, 100, true, 0});
+    } else if ((word == "priority" || word == "weight") && has_value && !out.locators.empty()) {
+      const auto value = number_word(words[++i], 255);
+      if (!value) error = word + ": a number from 0 to 255";
+      if (value) {
+        auto& locator = out.locators.back();
+        (word == "priority" ? locator.priority : locator.weight) = static_cast<uint8_t>(*value);
+      }
+    } else if (!out.prefix) {
+      out.prefix = net::IpPrefix::parse(word);
+      if (!out.prefix) error = word + ": not an EID-prefix (such as 203.0.113.0/24)";
+    } else {
+      error = "unexpected '" + word + "'";
+    }
+    if (!error.empty()) return std::nullopt;
+  }
+  return out;
+}
+
 }  // namespace
+
+void add_xtr_change_commands(CommandRegistry& commands, XtrNode& node) {
+  auto instance = [&node](const MappingWords& words) {
+    return words.instance_id.value_or(node.state().instance_id);
+  };
+  constexpr const char* kAddUsage =
+      "[iid N] EID-PREFIX rloc ADDRESS [priority P] [weight W] [rloc ...]";
+  commands.add("add static-mapping", kAddUsage, "a static map-cache entry, until the next reload",
+               [&node, instance, kAddUsage](const std::vector<std::string>& arguments) {
+                 std::string error;
+                 const auto words = parse_mapping_words(arguments, true, error);
+                 if (!words || !words->prefix || words->locators.empty()) {
+                   return Reply::error(error.empty()
+                                           ? std::string("usage: add static-mapping ") + kAddUsage
+                                           : error);
+                 }
+                 dataplane::Mapping mapping{instance(*words), *words->prefix,
+                                            dataplane::MapAction::kEncapsulate, words->locators};
+                 if (auto status = node.add_static_mapping(mapping); !status.ok()) {
+                   return Reply::error(std::string(status.message()));
+                 }
+                 return Reply::message("static mapping " + mapping.prefix.to_string() + " added");
+               });
+  commands.add("remove static-mapping", "[iid N] EID-PREFIX", "takes a static mapping out",
+               [&node, instance](const std::vector<std::string>& arguments) {
+                 std::string error;
+                 const auto words = parse_mapping_words(arguments, false, error);
+                 if (!words || !words->prefix) {
+                   return Reply::error(
+                       error.empty() ? "usage: remove static-mapping [iid N] EID-PREFIX" : error);
+                 }
+                 if (auto status = node.remove_static_mapping(instance(*words), *words->prefix);
+                     !status.ok()) {
+                   return Reply::error(std::string(status.message()));
+                 }
+                 return Reply::message("static mapping " + words->prefix->to_string() + " removed");
+               });
+  commands.add(
+      "clear map-cache", "[[iid N] EID-PREFIX]",
+      "what Map-Replies installed (static entries stay); resolved again at the next miss",
+      [&node, instance](const std::vector<std::string>& arguments) {
+        std::string error;
+        const auto words = parse_mapping_words(arguments, false, error);
+        if (!words) return Reply::error(error);
+        std::optional<std::pair<uint32_t, net::IpPrefix>> only;
+        if (words->prefix) only.emplace(instance(*words), *words->prefix);
+        const size_t cleared = node.clear_map_cache(only);
+        if (only && cleared == 0) {
+          return Reply::error("no resolved map-cache entry for " + only->second.to_string());
+        }
+        Fields fields(8);
+        fields.add("cleared", cleared);
+        return Reply(fields);
+      });
+  commands.add("re-register", "", "sends every Map-Server a Map-Register now", [&node](auto&) {
+    node.register_now();
+    return Reply::message("registering with " + std::to_string(node.config().map_servers.size()) +
+                          " Map-Server(s)");
+  });
+}
 
 void add_xtr_commands(CommandRegistry& commands, const dataplane::Dataplane& dataplane,
                       const dataplane::LocalState& state, const EidPortMtu& eid_mtu,

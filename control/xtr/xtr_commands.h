@@ -13,12 +13,18 @@
 
 namespace lispmob::control {
 
+class XtrNode;
+
 // lispctl's MN/xTR commands and counters over these parts (XtrNode's).
 void add_xtr_commands(CommandRegistry& commands, const dataplane::Dataplane& dataplane,
                       const dataplane::LocalState& state, const EidPortMtu& eid_mtu,
                       const XtrControl& control);
 void add_xtr_counters(CounterRegistry& counters, const dataplane::Dataplane& dataplane,
                       const XtrControl& control);
+
+// lispctl's changes to a running node: add/remove static-mapping, clear
+// map-cache, re-register.
+void add_xtr_change_commands(CommandRegistry& commands, XtrNode& node);
 
 // One command's answer over these parts, for tests.
 std::string answer_xtr(const std::string& command, const dataplane::Dataplane& dataplane,

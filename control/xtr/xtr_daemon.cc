@@ -200,6 +200,7 @@ absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& datapla
   CounterRegistry counters;
   node.add_counters(counters);
   node.add_commands(commands);
+  node.add_change_commands(commands);
   add_counter_commands(commands, counters);
   const kni::LocalNode& host_side = *local;
   counters.add("host", "netlink_notifications", "rtnetlink notifications read",

@@ -201,8 +201,48 @@ void XtrNode::reschedule() {
   if (roles_timer_.due() != at) roles_timer_.arm(at);
 }
 
+absl::Status XtrNode::add_static_mapping(const dataplane::Mapping& mapping) {
+  if (auto status = control_.resolver().install_static(mapping); !status.ok()) return status;
+  auto& mappings = config_.static_mappings;
+  std::erase_if(mappings, [&](const dataplane::Mapping& old) {
+    return old.instance_id == mapping.instance_id && old.prefix == mapping.prefix;
+  });
+  mappings.push_back(mapping);
+  log::info("xtr", "lispctl: static mapping [%d]%s added", mapping.instance_id,
+            mapping.prefix.to_string());
+  return absl::OkStatus();
+}
+
+absl::Status XtrNode::remove_static_mapping(uint32_t instance_id, const net::IpPrefix& prefix) {
+  if (auto status = control_.resolver().remove_static(instance_id, prefix); !status.ok()) {
+    return status;
+  }
+  std::erase_if(config_.static_mappings, [&](const dataplane::Mapping& old) {
+    return old.instance_id == instance_id && old.prefix == prefix;
+  });
+  log::info("xtr", "lispctl: static mapping [%d]%s removed", instance_id, prefix.to_string());
+  return absl::OkStatus();
+}
+
+size_t XtrNode::clear_map_cache(const std::optional<std::pair<uint32_t, net::IpPrefix>>& only) {
+  const size_t cleared = control_.resolver().clear(only);
+  log::info("xtr", "lispctl: %d map-cache entries cleared", cleared);
+  reschedule();
+  return cleared;
+}
+
+void XtrNode::register_now() {
+  control_.registrar().register_now();
+  log::info("xtr", "lispctl: registering with every Map-Server now");
+  reschedule();
+}
+
 void XtrNode::add_commands(CommandRegistry& commands) const {
   add_xtr_commands(commands, dataplane_, state_, eid_mtu_, control_);
+}
+
+void XtrNode::add_change_commands(CommandRegistry& commands) {
+  add_xtr_change_commands(commands, *this);
 }
 
 void XtrNode::add_counters(CounterRegistry& counters) const {

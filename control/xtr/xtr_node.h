@@ -69,7 +69,17 @@ class XtrNode {
   // What lispd applied to the EID port, for "show local".
   void set_eid_port_mtu(EidPortMtu applied) { eid_mtu_ = std::move(applied); }
 
+  // lispctl's changes to the running node. They last until the next
+  // reload or restart: the file stays the reference, as in a router
+  // whose running config was not written.
+  absl::Status add_static_mapping(const dataplane::Mapping& mapping);
+  absl::Status remove_static_mapping(uint32_t instance_id, const net::IpPrefix& prefix);
+  size_t clear_map_cache(const std::optional<std::pair<uint32_t, net::IpPrefix>>& only);
+  void register_now();
+
+  // The shows (const) and, with add_change_commands, the changes above.
   void add_commands(CommandRegistry& commands) const;
+  void add_change_commands(CommandRegistry& commands);
   void add_counters(CounterRegistry& counters) const;
 
   const dataplane::LocalState& state() const { return state_; }

@@ -340,6 +340,32 @@ grep -Eq "^lispmob_dataplane_encapsulated_total [1-9]" "$work/mn.metrics"
 grep -q "^# TYPE lispmob_xtr_requests_sent_total counter$" "$work/mn.metrics"
 echo "metrics: $(grep -c "^lispmob_" "$work/mn.metrics") series from /metrics, promtool check metrics passed"
 
+# lispctl changes the running MN: the resolved entry cleared (the next
+# packet resolves it again), a static mapping added and removed, a
+# re-registration sent now; a refusal exits non-zero with its reason.
+"$lispctl" -s "$work/mn.sock" clear map-cache 198.18.1.0/24 | grep -Eq "^cleared +1$"
+if "$lispctl" -s "$work/mn.sock" show map-cache | grep -q "^0 *198.18.1.0/24"; then
+  echo "clear map-cache left 198.18.1.0/24"; exit 1
+fi
+ip netns exec "$mn" ping -c 3 -i 0.2 -W 2 198.18.1.1 | grep -Eq " [23] received"
+"$lispctl" -s "$work/mn.sock" show map-cache | grep -Eq "^0 +198.18.1.0/24 +encapsulate "
+"$lispctl" -s "$work/mn.sock" add static-mapping 198.51.100.0/24 rloc 192.0.3.4 priority 3 weight 70 |
+  grep -q "static mapping 198.51.100.0/24 added"
+"$lispctl" -s "$work/mn.sock" show map-cache | grep -Eq "^0 +198.51.100.0/24 +encapsulate +static +192.0.3.4 \(p3 w70\)"
+if "$lispctl" -s "$work/mn.sock" add static-mapping 198.51.100.0/24 rloc 192.0.3.300 > "$work/refused"; then
+  echo "a bad RLOC was accepted"; exit 1
+fi
+grep -q "^error: rloc 192.0.3.300: not an IP address$" "$work/refused"
+"$lispctl" -s "$work/mn.sock" remove static-mapping 198.51.100.0/24 | grep -q removed
+registers=$("$lispctl" -s "$work/mn.sock" --json show map-servers | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["registers"])')
+"$lispctl" -s "$work/mn.sock" re-register | grep -q "registering with 2 Map-Server(s)"
+for _ in $(seq 20); do
+  now=$("$lispctl" -s "$work/mn.sock" --json show map-servers | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["registers"])')
+  [ "$now" -gt "$registers" ] && break; sleep 0.1
+done
+[ "$now" -gt "$registers" ]
+echo "lispctl: clear map-cache (resolved again), add/remove static-mapping, re-register ($registers -> $now registers)"
+
 # On exit lispd undoes the host set-up.
 kill -TERM $mn_lispd
 for _ in $(seq 50); do kill -0 $mn_lispd 2>/dev/null || break; sleep 0.1; done

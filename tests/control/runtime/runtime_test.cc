@@ -89,7 +89,7 @@ TEST(EventLoop, WakesForADescriptorAndForTheFirstTimer) {
 
 TEST(Table, OneDescriptionRendersAlignedTextAndJson) {
   Table table({{"instance", 9}, {"eid-prefix", 12}, {"rlocs", 0}});
-  table.add_row({0, "10.0.0.0/8", Cell::raw("a b", "[\"a\",\"b\"]")});
+  table.add_row({0, "10.0.0.0/8", Cell("a b", Json::array({"a", "b"}))});
   table.add_row({7u, "say \"hi\"\n", ""});
   EXPECT_EQ(table.text(),
             "instance  eid-prefix   rlocs\n"
@@ -108,7 +108,10 @@ TEST(Fields, ARepeatedNameBecomesAnArray) {
   fields.add("up", true);
   EXPECT_EQ(fields.text(), "rloc   192.0.2.5\nmtu    1500\nrloc   2001:db8::5\nup     yes\n");
   EXPECT_EQ(fields.json(), "{\"rloc\":[\"192.0.2.5\",\"2001:db8::5\"],\"mtu\":1500,\"up\":true}\n");
-  EXPECT_EQ(json_quote(std::string("\x01\t", 2)), "\"\\u0001\\t\"");
+  EXPECT_EQ(json_text(std::string("\x01\t", 2)), "\"\\u0001\\t\"");
+  // A client's bytes that are not UTF-8 cannot break the answer.
+  EXPECT_EQ(Reply::error("unknown command '\xff'").json,
+            "{\"error\":\"unknown command '\xef\xbf\xbd'\"}\n");
 }
 
 TEST(CounterRegistry, TextJsonAndPrometheusFromOneDeclaration) {
@@ -146,7 +149,7 @@ TEST(CommandRegistry, LongestMatchJsonFormHelpAndRefusal) {
   EXPECT_EQ(commands.answer("json lookup"), "{\"error\":\"usage: lookup EID\"}\n");
   EXPECT_TRUE(commands.reply("frobnicate").failed);
   EXPECT_EQ(commands.answer("frobnicate"),
-            "unknown command 'frobnicate': show | show sites | lookup EID\n");
+            "error: unknown command 'frobnicate': show | show sites | lookup EID\n");
   const std::string help = commands.answer("help");
   EXPECT_NE(help.find("lookup EID                       one EID\n"), std::string::npos) << help;
 }

@@ -242,7 +242,7 @@ TEST_F(XtrNodeRolesTest, CommandsAndCountersComeFromTheRegistries) {
       << metrics;
   EXPECT_NE(metrics.find("# TYPE lispmob_xtr_outstanding_requests gauge\n"), std::string::npos);
   EXPECT_NE(commands.answer("help").find("lookup EID [IID]"), std::string::npos);
-  EXPECT_EQ(commands.answer("show nothing").rfind("unknown command 'show nothing'", 0), 0u);
+  EXPECT_EQ(commands.answer("show nothing").rfind("error: unknown command 'show nothing'", 0), 0u);
 }
 
 // SIGHUP as lispd applies it: a second Map-Server and a static mapping
@@ -290,6 +290,67 @@ static-map-cache {
   EXPECT_EQ(mn_.config().rloc_links, mn_config_.rloc_links);
   EXPECT_EQ(mn_.control().registrar().servers().size(), 1u);
   EXPECT_EQ(rlocs_of(mn_dataplane_, "198.18.1.7"), "192.0.2.4 ");
+}
+
+// lispctl's changes to a running MN: a static mapping added and removed,
+// the map-cache cleared (the next miss resolves again, the static entry
+// stays), and a re-registration sent at once.
+TEST_F(XtrNodeRolesTest, LispctlChangesTheRunningNode) {
+  ASSERT_TRUE(mn_.start(view_with_rloc("192.0.2.5", "192.0.2.1")).ok());
+  ASSERT_TRUE(xtr_.start(view_with_rloc("192.0.2.4", "192.0.2.1")).ok());
+  advance(milliseconds(50));
+  miss(mn_, mn_dataplane_, "198.18.1.7");
+  ASSERT_EQ(rlocs_of(mn_dataplane_, "198.18.1.7"), "192.0.2.4 ");
+  CommandRegistry commands;
+  mn_.add_commands(commands);
+  mn_.add_change_commands(commands);
+
+  EXPECT_EQ(commands.answer("add static-mapping 203.0.113.0/24 rloc 192.0.2.9 priority 2 weight 50 "
+                            "rloc 2001:db8::9"),
+            "static mapping 203.0.113.0/24 added\n");
+  EXPECT_EQ(rlocs_of(mn_dataplane_, "203.0.113.1"), "192.0.2.9 2001:db8::9 ");
+  const auto mapping = mn_dataplane_.lookup(0, ip("203.0.113.1"));
+  ASSERT_TRUE(mapping);
+  EXPECT_EQ(mapping->locators[0].priority, 2);
+  EXPECT_EQ(mapping->locators[0].weight, 50);
+  const std::string cache = commands.answer("show map-cache");
+  EXPECT_NE(cache.find("203.0.113.0/24           encapsulate       static     192.0.2.9 (p2 w50)"),
+            std::string::npos)
+      << cache;
+  // Refusals name what is wrong and change nothing.
+  EXPECT_EQ(
+      commands.answer("add static-mapping 203.0.113.0/24"),
+      "error: usage: add static-mapping [iid N] EID-PREFIX rloc ADDRESS [priority P] [weight W] "
+      "[rloc ...]\n");
+  EXPECT_EQ(commands.answer("add static-mapping 203.0.113.0/33 rloc 192.0.2.9"),
+            "error: 203.0.113.0/33: not an EID-prefix (such as 203.0.113.0/24)\n");
+  EXPECT_EQ(commands.answer("add static-mapping iid -1 203.0.113.0/24 rloc 192.0.2.9"),
+            "error: iid: a number from 0 to 16777215\n");
+  EXPECT_EQ(commands.answer("add static-mapping 203.0.113.0/24 rloc 192.0.2.9 priority 256"),
+            "error: priority: a number from 0 to 255\n");
+  EXPECT_TRUE(commands.reply("remove static-mapping 198.51.100.0/24").failed);
+
+  // clear map-cache: the resolved entry goes, the static one stays, and
+  // the next miss is resolved at once (no per-EID hold-down).
+  EXPECT_EQ(commands.answer("json clear map-cache"), "{\"cleared\":1}\n");
+  EXPECT_EQ(rlocs_of(mn_dataplane_, "198.18.1.7"), "none");
+  EXPECT_EQ(rlocs_of(mn_dataplane_, "203.0.113.1"), "192.0.2.9 2001:db8::9 ");
+  const uint64_t sent = mn_.control().resolver().counters().requests_sent;
+  miss(mn_, mn_dataplane_, "198.18.1.7");
+  EXPECT_EQ(mn_.control().resolver().counters().requests_sent, sent + 1);
+  EXPECT_EQ(rlocs_of(mn_dataplane_, "198.18.1.7"), "192.0.2.4 ");
+  EXPECT_EQ(commands.answer("clear map-cache 198.18.1.0/24"), "cleared  1\n");
+  EXPECT_TRUE(commands.reply("clear map-cache 198.18.1.0/24").failed);
+
+  EXPECT_EQ(commands.answer("remove static-mapping 203.0.113.0/24"),
+            "static mapping 203.0.113.0/24 removed\n");
+  EXPECT_EQ(rlocs_of(mn_dataplane_, "203.0.113.1"), "none");
+
+  // re-register: a Map-Register to the Map-Server now, not in 60 s.
+  const uint64_t registers = mn_.control().registrar().state(0).registers_sent;
+  EXPECT_EQ(commands.answer("re-register"), "registering with 1 Map-Server(s)\n");
+  advance(milliseconds(20));
+  EXPECT_EQ(mn_.control().registrar().state(0).registers_sent, registers + 1);
 }
 
 }  // namespace
