@@ -42,7 +42,8 @@ absl::StatusOr<ApiSocket> ApiSocket::listen(const std::string& path) {
     ::close(fd);
     return absl::UnavailableError(absl::StrCat("control socket ", path, ": ", error));
   }
-  ::chmod(path.c_str(), 0660);
+  // Root-only: the socket changes the running node (lispctl add/clear).
+  ::chmod(path.c_str(), 0600);
   return ApiSocket(fd, path);
 }
 

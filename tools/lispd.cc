@@ -63,6 +63,13 @@ int check_config(const std::string& path) {
     return 1;
   }
   warn_about_unused(*config);
+  if (const std::string problem = config::start_problem(*config); !problem.empty()) {
+    std::fprintf(stderr, "lispd: %s\n", problem.c_str());
+    return 1;
+  }
+  if (!config->derived_rloc_links.empty()) {
+    std::printf("%s: %s\n", path.c_str(), config->derived_rloc_links.c_str());
+  }
   std::printf("%s: ok (operating-mode %s)\n", path.c_str(), config::to_string(config->mode));
   return 0;
 }
@@ -166,6 +173,13 @@ int main(int argc, char** argv) {
     log::warning("lispd", "%s", status.message());
   }
   warn_about_unused(*config);
+  if (const std::string problem = config::start_problem(*config); !problem.empty()) {
+    log::error("lispd", "%s", problem);
+    return 1;
+  }
+  if (!config->derived_rloc_links.empty()) {
+    log::info("lispd", "%s: %s", config->source, config->derived_rloc_links);
+  }
   const std::string api_path = absolute(arguments.api_path);
   if (api_path.rfind("/run/lispmob/", 0) == 0) mkdir("/run/lispmob", 0755);
   if (arguments.daemonize) {

@@ -47,10 +47,6 @@ dataplane::DataplaneConfig dataplane_config(const config::Config& config) {
 
 int run_data_plane(const config::Config& config, const char* program,
                    const control::OperatorOptions& operators) {
-  if (config.dpdk.rloc_port.empty()) {
-    log::error("lispd", "%s: the dpdk section needs rloc-port", config.source.c_str());
-    return 1;
-  }
   // Block the stop signals before EAL starts its threads, so they inherit
   // the mask and SIGINT/SIGTERM reach only the control loop's signalfd.
   control::block_control_signals();

@@ -6,12 +6,14 @@
 #include <confuse.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -19,6 +21,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 
 namespace lispmob::config {
 namespace {
@@ -347,6 +350,60 @@ std::vector<ProxyEtr> proxy_etrs(cfg_t* root, const char* name, int family_filte
   return etrs;
 }
 
+// A LISPmob or OOR MN/xTR file names its RLOC interfaces (rloc-iface,
+// LISPmob 0.4's interface) and has no dpdk section. Each interface becomes
+// an RLOC port, net_af_packet on it, with a kernel twin rloc<N> that takes
+// its place for the host: the twin carries the RLOC address (and runs the
+// DHCP client), and the mappings name the twins, as in lispmob's own files.
+void derive_rloc_links(Config& config) {
+  const bool xtr = config.mode == OperatingMode::kMobileNode || config.mode == OperatingMode::kXtr;
+  if (!xtr || !config.dpdk.rloc_port.empty()) return;
+  std::vector<std::string> interfaces;  // in the order the file names them
+  for (const auto& mapping : config.database_mappings) {
+    for (const auto& rloc : mapping.rloc_interfaces) {
+      if (std::find(interfaces.begin(), interfaces.end(), rloc.interface) == interfaces.end()) {
+        interfaces.push_back(rloc.interface);
+      }
+    }
+  }
+  // A file naming twins (rloc0, ...) is lispmob's own form, missing its
+  // dpdk section: nothing to derive (start_problem says what is missing).
+  const bool names_twins = std::any_of(interfaces.begin(), interfaces.end(), [](const auto& name) {
+    return name.size() > 4 && name.starts_with("rloc") &&
+           std::all_of(name.begin() + 4, name.end(), [](char c) { return std::isdigit(c); });
+  });
+  if (interfaces.empty() || names_twins) return;
+  if (interfaces.size() > kMaxRlocLinks) {
+    config.unsupported.push_back(absl::StrFormat("RLOC interfaces beyond the first %d (%s and on)",
+                                                 kMaxRlocLinks, interfaces[kMaxRlocLinks]));
+    interfaces.resize(kMaxRlocLinks);
+  }
+  std::map<std::string, std::string> twin_of;
+  std::vector<std::string> chosen;
+  for (size_t i = 0; i < interfaces.size(); ++i) {
+    const std::string twin = absl::StrFormat("rloc%d", i);
+    const std::string port = absl::StrFormat("net_af_packet%d,iface=%s", i, interfaces[i]);
+    if (i == 0) {
+      config.dpdk.rloc_port = port;
+      config.dpdk.rloc_twin = twin;
+    } else {
+      config.dpdk.more_rloc_links.push_back({port, twin});
+    }
+    twin_of[interfaces[i]] = twin;
+    chosen.push_back(
+        absl::StrFormat("%s as RLOC port %s with kernel twin %s", interfaces[i], port, twin));
+  }
+  for (auto& mapping : config.database_mappings) {
+    std::erase_if(mapping.rloc_interfaces,
+                  [&](const RlocInterface& rloc) { return !twin_of.contains(rloc.interface); });
+    for (auto& rloc : mapping.rloc_interfaces) rloc.interface = twin_of[rloc.interface];
+  }
+  config.derived_rloc_links = absl::StrFormat(
+      "no dpdk rloc-port: %s; the twin takes the interface's place for the host (its address "
+      "and DHCP client go there)",
+      absl::StrJoin(chosen, ", "));
+}
+
 Config convert(cfg_t* root, const std::string& name) {
   Config config;
   config.source = name;
@@ -473,6 +530,7 @@ Config convert(cfg_t* root, const std::string& name) {
   if (config.nat_traversal) config.unsupported.push_back("nat_traversal_support");
   if (config.vxlan_gpe) config.unsupported.push_back("encapsulation = VXLAN-GPE");
   if (config.mode == OperatingMode::kRtr) config.unsupported.push_back("operating-mode = RTR");
+  derive_rloc_links(config);
   return config;
 }
 
@@ -843,6 +901,16 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text) {
   }
   if (text.starts_with('[') && !address->is_v6()) return std::nullopt;
   return ListenAddress{*address, static_cast<uint16_t>(port)};
+}
+
+std::string start_problem(const Config& config) {
+  const bool xtr = config.mode == OperatingMode::kMobileNode || config.mode == OperatingMode::kXtr;
+  if (xtr && config.dpdk.rloc_port.empty()) {
+    return config.source + ": operating-mode " + to_string(config.mode) +
+           " needs an RLOC port: the dpdk section's rloc-port, or a database-mapping "
+           "rloc-iface to derive it from";
+  }
+  return "";
 }
 
 const char* to_string(OperatingMode mode) {

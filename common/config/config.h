@@ -153,7 +153,17 @@ struct Config {
   // Keys accepted for compatibility with LISPmob/OOR files whose feature
   // lispmob does not implement yet; the daemon warns about each.
   std::vector<std::string> unsupported;
+  // A LISPmob/OOR MN or xTR file without a dpdk rloc-port: what lispd
+  // chose from its interfaces instead (said once at start), else empty.
+  std::string derived_rloc_links;
 };
+
+// How many RLOC links the data plane drives (dataplane::kMaxRlocLinks).
+inline constexpr size_t kMaxRlocLinks = 4;
+
+// Why a parsed file cannot run as it says, or "" if it can: an MN or xTR
+// needs an RLOC port, given or derived.
+std::string start_problem(const Config& config);
 
 // Parses the file at `path`. An error's message reads "FILE:LINE: key 'KEY': ...".
 absl::StatusOr<Config> load_file(const std::string& path);

@@ -52,6 +52,7 @@ for _ in $(seq 100); do [ -s "$work/link.pcap" ] && break; sleep 0.1; done
 ip netns exec "$ms" "$lispd" -D -P "$work/ms.pid" -f "$work/ms.conf" -s "$work/lispd.sock"
 ms_pid=$(cat "$work/ms.pid")
 [ -S "$work/lispd.sock" ] && kill -0 "$ms_pid"
+[ "$(stat -c %a "$work/lispd.sock")" = 600 ]  # the control socket is root's only
 
 ip netns exec "$client" "$ms_load" 192.0.2.2 password 10.1.0.1 2000 64 | tee "$work/load.json"
 grep -q '"registrations_lost": 0' "$work/load.json"
@@ -91,6 +92,10 @@ python3 -c 'import json,sys; c = json.load(open(sys.argv[1])); assert c["registe
 grep -q "^# TYPE lispmob_map_server_registers_accepted_total counter$" "$work/metrics"
 grep -q "^lispmob_map_server_registers_accepted_total 2000$" "$work/metrics"
 "$lispctl" -s "$work/lispd.sock" help | grep -q "^show registrations "
+# lispctl's bash completion asks the running lispd for its commands.
+completed=$(bash -c 'source "$1"; COMP_WORDS=("$2" -s "$3" show ""); COMP_CWORD=4; _lispctl; echo "${COMPREPLY[*]}"' \
+  _ "$(dirname "$0")/../../tools/completion/lispctl" "$lispctl" "$work/lispd.sock")
+[ "$completed" = "counters metrics registrations sites" ] || { echo "completion: $completed"; exit 1; }
 if "$lispctl" -s "$work/lispd.sock" show nothing; then echo "an unknown command was accepted"; exit 1; fi
 
 # Operators' habits: --help, bad arguments refused, one lispd per control

@@ -148,9 +148,36 @@ static-map-cache { eid-prefix = 10.0.0.0/8  rloc = 192.0.2.9  priority = 1  weig
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->mode, OperatingMode::kMobileNode);
   ASSERT_EQ(config->database_mappings.at(0).rloc_interfaces.size(), 1u) << "v6 disabled by -1";
-  EXPECT_EQ(config->database_mappings.at(0).rloc_interfaces[0].interface, "wlan0");
+  // No dpdk section: wlan0 is the RLOC port, and the mapping names its twin.
+  EXPECT_EQ(config->database_mappings.at(0).rloc_interfaces[0].interface, "rloc0");
+  EXPECT_EQ(config->dpdk.rloc_port, "net_af_packet0,iface=wlan0");
+  EXPECT_EQ(config->dpdk.rloc_twin, "rloc0");
+  EXPECT_NE(config->derived_rloc_links.find("wlan0 as RLOC port net_af_packet0,iface=wlan0 with "
+                                            "kernel twin rloc0"),
+            std::string::npos)
+      << config->derived_rloc_links;
   ASSERT_EQ(config->proxy_etrs_ipv4.size(), 1u);
   EXPECT_EQ(config->static_map_cache.at(0).rlocs.at(0).address.to_string(), "192.0.2.9");
+}
+
+// A file that names twins (rloc0, as lispmob's own files do) but no RLOC
+// port is not a LISPmob/OOR file: nothing is derived, and it cannot start.
+TEST(ConfigTest, TwinNamesWithoutAPortAreNotDerived) {
+  auto config = parse_text(R"(
+operating-mode = "MN"
+database-mapping {
+  eid-prefix = 198.18.0.10/32
+  rloc-iface { interface = "rloc0"  ip_version = 4 }
+}
+)",
+                           "mn.conf");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->dpdk.rloc_port, "");
+  EXPECT_EQ(config->database_mappings.at(0).rloc_interfaces[0].interface, "rloc0");
+  EXPECT_EQ(start_problem(*config),
+            "mn.conf: operating-mode MN needs an RLOC port: the dpdk section's rloc-port, or a "
+            "database-mapping rloc-iface to derive it from");
+  EXPECT_EQ(start_problem(*parse_text("operating-mode = \"MS\"\n", "ms.conf")), "");
 }
 
 TEST(ConfigTest, MapServerSites) {
