@@ -1,27 +1,35 @@
-// lig -m MAP-RESOLVER [-i IID] [-c COUNT] [-t TIMEOUT-MS] EID
+// lig [-m MAP-RESOLVER] [-s SOURCE-EID] [-i IID] [-c COUNT] [-t TIMEOUT-MS] EID
 //
-// Looks a mapping up the way an ITR does: an Encapsulated Map-Request to the
-// Map-Resolver, and prints the Map-Reply (from the Map-Resolver, or from the
-// ETR it forwarded the request to). Exits 0 on a reply, 1 on none.
+// The LISP Internet Groper (RFC 6835): looks a mapping up the way an ITR
+// does, with an Encapsulated Map-Request to the Map-Resolver, and prints
+// the Map-Reply (from the Map-Resolver, or from the ETR it forwarded the
+// request to) in RFC 6835's form. EID is an address, a prefix or a host
+// name; so is the Map-Resolver. Exits 0 on a reply, 1 on none, 2 on a
+// usage error.
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 
 #include "common/crypto/nonce.h"
 #include "common/lisp/message.h"
 #include "control/udp_socket.h"
+#include "tools/lig_output.h"
+
+#ifndef LISPMOB_VERSION
+#define LISPMOB_VERSION "unknown"
+#endif
 
 namespace {
 
 using namespace lispmob;
-
-void usage() {
-  std::fprintf(stderr, "usage: lig -m MAP-RESOLVER [-i IID] [-c COUNT] [-t TIMEOUT-MS] EID\n");
-}
 
 lisp::Address with_iid(const net::IpAddress& address, uint32_t iid) {
   if (iid == 0) return address;
@@ -30,36 +38,116 @@ lisp::Address with_iid(const net::IpAddress& address, uint32_t iid) {
   return lcaf;
 }
 
+// An address, or the first address a host name resolves to.
+std::optional<net::IpAddress> resolve(const std::string& name) {
+  if (auto address = net::IpAddress::parse(name)) return address;
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(name.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
+    return std::nullopt;
+  }
+  std::optional<net::IpAddress> out;
+  char text[INET6_ADDRSTRLEN] = {};
+  for (addrinfo* entry = found; entry != nullptr && !out; entry = entry->ai_next) {
+    const void* raw =
+        entry->ai_family == AF_INET
+            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(entry->ai_addr)->sin_addr)
+            : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(entry->ai_addr)->sin6_addr);
+    if (inet_ntop(entry->ai_family, raw, text, sizeof(text)) != nullptr) {
+      out = net::IpAddress::parse(text);
+    }
+  }
+  freeaddrinfo(found);
+  return out;
+}
+
+// What the EID argument asks for: the prefix (a host's own /32 or /128).
+std::optional<net::IpPrefix> eid_prefix(const std::string& text) {
+  if (text.find('/') != std::string::npos) return net::IpPrefix::parse(text);
+  const auto address = resolve(text);
+  if (!address) return std::nullopt;
+  return net::IpPrefix{*address, static_cast<uint8_t>(address->max_prefix_len())};
+}
+
+lisp::EncapsulatedControlMessage encapsulate(const lisp::MapRequest& request,
+                                             const net::IpAddress& inner_source,
+                                             const net::IpAddress& eid, uint16_t source_port) {
+  lisp::EncapsulatedControlMessage ecm;
+  // The inner header goes from the source EID (or our RLOC) to the EID; an
+  // inner source of the other family than the EID is unspecified.
+  const bool same_family = inner_source.is_v4() == eid.is_v4();
+  if (eid.is_v4()) {
+    net::Ipv4Header inner;
+    inner.source = same_family ? inner_source : net::IpAddress::v4(0u);
+    inner.destination = eid;
+    ecm.inner_ip = inner;
+  } else {
+    net::Ipv6Header inner;
+    inner.source = same_family ? inner_source : *net::IpAddress::parse("::");
+    inner.destination = eid;
+    ecm.inner_ip = inner;
+  }
+  ecm.inner_udp = {source_port, lisp::kControlPort, std::nullopt, std::nullopt};
+  *ecm.inner = request;
+  return ecm;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::optional<net::IpAddress> resolver;
+  std::string resolver_name, source_name, eid_text;
   uint32_t iid = 0;
-  int count = 1, timeout_ms = 2000, option;
-  while ((option = getopt(argc, argv, "m:i:c:t:h")) != -1) {
-    switch (option) {
-      case 'm':
-        resolver = net::IpAddress::parse(optarg);
-        break;
-      case 'i':
-        iid = static_cast<uint32_t>(std::strtoul(optarg, nullptr, 10));
-        break;
-      case 'c':
-        count = std::atoi(optarg);
-        break;
-      case 't':
-        timeout_ms = std::atoi(optarg);
-        break;
-      default:
-        usage();
-        return 2;
-    }
-  }
-  std::optional<net::IpAddress> eid =
-      optind < argc ? net::IpAddress::parse(argv[optind]) : std::nullopt;
-  if (!resolver || !eid) {
-    usage();
+  int count = 1, timeout_ms = 2000;
+  CLI::App app{"lig: the LISP Internet Groper (RFC 6835), a Map-Request as an ITR sends it", "lig"};
+  app.add_option("-m,--map-resolver", resolver_name, "the Map-Resolver: an address or host name")
+      ->type_name("MAP-RESOLVER")
+      ->required();
+  app.add_option("-s,--source-eid", source_name, "the Map-Request's source EID (default: our RLOC)")
+      ->type_name("SOURCE-EID");
+  app.add_option("-i,--iid", iid, "the instance ID")
+      ->type_name("IID")
+      ->check(CLI::Range(0, 16777215));
+  app.add_option("-c,--count", count, "Map-Requests to send")
+      ->type_name("COUNT")
+      ->check(CLI::Range(1, 100));
+  app.add_option("-t,--timeout", timeout_ms, "how long to wait for each reply, in ms")
+      ->type_name("TIMEOUT-MS")
+      ->check(CLI::Range(1, 60000));
+  app.add_option("EID", eid_text, "an address, a prefix or a host name")->required();
+  app.set_version_flag("-V,--version", "lig " LISPMOB_VERSION);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    std::puts("lig " LISPMOB_VERSION);
+    return 0;
+  } catch (const CLI::ParseError& error) {
+    std::fprintf(stderr, "lig: %s\nRun lig --help for the options.\n", error.what());
     return 2;
+  }
+  const auto resolver = resolve(resolver_name);
+  if (!resolver) {
+    std::fprintf(stderr, "lig: -m %s: not an address or a host name that resolves\n",
+                 resolver_name.c_str());
+    return 2;
+  }
+  const auto eid = eid_prefix(eid_text);
+  if (!eid) {
+    std::fprintf(stderr, "lig: %s: not an address, a prefix or a host name that resolves\n",
+                 eid_text.c_str());
+    return 2;
+  }
+  std::optional<net::IpAddress> source_eid;
+  if (!source_name.empty()) {
+    source_eid = resolve(source_name);
+    if (!source_eid) {
+      std::fprintf(stderr, "lig: -s %s: not an address or a host name that resolves\n",
+                   source_name.c_str());
+      return 2;
+    }
   }
   auto itr_rloc = control::local_address_towards(*resolver);
   auto socket = control::UdpSocket::bind(resolver->family(), std::nullopt, 0);
@@ -67,47 +155,24 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "lig: no route to %s\n", resolver->to_string().c_str());
     return 2;
   }
+  const std::string asked_for =
+      eid->length == eid->address.max_prefix_len() ? eid->address.to_string() : eid->to_string();
   int answered = 0;
   for (int attempt = 0; attempt < count; ++attempt) {
     auto nonce = crypto::random_nonce();
     if (!nonce.ok()) return 2;
     lisp::MapRequest request;
     request.nonce = *nonce;
-    request.source_eid = *itr_rloc;
+    request.source_eid = with_iid(source_eid.value_or(*itr_rloc), iid);
     request.itr_rlocs = {*itr_rloc};
-    request.records = {
-        lisp::EidRecord{0, static_cast<uint8_t>(eid->max_prefix_len()), with_iid(*eid, iid)}};
-    lisp::EncapsulatedControlMessage ecm;
-    if (eid->is_v4() == itr_rloc->is_v4()) {
-      if (eid->is_v4()) {
-        net::Ipv4Header inner;
-        inner.source = *itr_rloc;
-        inner.destination = *eid;
-        ecm.inner_ip = inner;
-      } else {
-        net::Ipv6Header inner;
-        inner.source = *itr_rloc;
-        inner.destination = *eid;
-        ecm.inner_ip = inner;
-      }
-    } else if (eid->is_v4()) {
-      net::Ipv4Header inner;
-      inner.source = net::IpAddress::v4(0u);
-      inner.destination = *eid;
-      ecm.inner_ip = inner;
-    } else {
-      net::Ipv6Header inner;
-      inner.source = *net::IpAddress::parse("::");
-      inner.destination = *eid;
-      ecm.inner_ip = inner;
-    }
-    ecm.inner_udp = {socket->local_port(), lisp::kControlPort, std::nullopt, std::nullopt};
-    *ecm.inner = request;
-    auto bytes = lisp::encode_message(ecm);
+    request.records = {lisp::EidRecord{0, eid->length, with_iid(eid->address, iid)}};
+    auto bytes = lisp::encode_message(
+        encapsulate(request, source_eid.value_or(*itr_rloc), eid->address, socket->local_port()));
     if (!bytes.ok()) return 2;
     const auto sent_at = std::chrono::steady_clock::now();
     std::printf("Send map-request to %s for %s ...\n", resolver->to_string().c_str(),
-                eid->to_string().c_str());
+                asked_for.c_str());
+    std::fflush(stdout);
     socket->send({*resolver, lisp::kControlPort}, *bytes);
     const auto deadline = sent_at + std::chrono::milliseconds(timeout_ms);
     bool got = false;
@@ -123,20 +188,19 @@ int main(int argc, char** argv) {
       auto message = lisp::decode_message({buffer.data(), *length});
       const auto* reply = message.ok() ? std::get_if<lisp::MapReply>(&message->value) : nullptr;
       if (reply == nullptr || reply->nonce != request.nonce) continue;  // not our answer
-      const double ms =
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent_at)
-              .count();
-      std::printf("Received map-reply from %s with rtt %.3f ms\n", from.address.to_string().c_str(),
-                  ms);
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - sent_at).count();
+      std::printf("Received map-reply from %s with rtt %.5f secs\n",
+                  from.address.to_string().c_str(), seconds);
       for (const auto& record : reply->records) {
-        std::printf("  %s\n", lisp::to_string(record).c_str());
+        std::printf("\n%s", tools::mapping_entry(asked_for, record).c_str());
       }
       got = true;
     }
     if (got) {
       ++answered;
     } else {
-      std::printf("  no reply within %d ms\n", timeout_ms);
+      std::printf("*** No map-reply received within %d ms ***\n", timeout_ms);
     }
   }
   return answered > 0 ? 0 : 1;

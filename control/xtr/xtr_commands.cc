@@ -168,16 +168,17 @@ std::optional<MappingWords> parse_mapping_words(const std::vector<std::string>& 
   return out;
 }
 
+constexpr const char* kAddUsage =
+    "[iid N] EID-PREFIX rloc ADDRESS [priority P] [weight W] [rloc ...]";
+
 }  // namespace
 
 void add_xtr_change_commands(CommandRegistry& commands, XtrNode& node) {
   auto instance = [&node](const MappingWords& words) {
     return words.instance_id.value_or(node.state().instance_id);
   };
-  constexpr const char* kAddUsage =
-      "[iid N] EID-PREFIX rloc ADDRESS [priority P] [weight W] [rloc ...]";
   commands.add("add static-mapping", kAddUsage, "a static map-cache entry, until the next reload",
-               [&node, instance, kAddUsage](const std::vector<std::string>& arguments) {
+               [&node, instance](const std::vector<std::string>& arguments) {
                  std::string error;
                  const auto words = parse_mapping_words(arguments, true, error);
                  if (!words || !words->prefix || words->locators.empty()) {

@@ -59,11 +59,32 @@ grep -q '"registrations_lost": 0' "$work/load.json"
 grep -q '"requests_lost": 0' "$work/load.json"
 
 ip netns exec "$client" "$lig" -m 192.0.2.2 10.1.0.5 | tee "$work/lig1"
-grep -q "10.1.0.5/32 ttl 10 rloc 192.0.2.5 p1 w100" "$work/lig1"
+grep -q "^Send map-request to 192.0.2.2 for 10.1.0.5 ...$" "$work/lig1"
+grep -Eq "^Received map-reply from 192.0.2.2 with rtt [0-9.]+ secs$" "$work/lig1"
+grep -q "^Mapping entry for EID 10.1.0.5:$" "$work/lig1"
+# A Map-Server's proxy reply is not authoritative (RFC 9301 §5.4: only an ETR sets A).
+grep -q "^10.1.0.5/32, via map-reply, record ttl: 10 minutes, not auth, no-action$" "$work/lig1"
+grep -Eq "^  192.0.2.5 +up +1/100$" "$work/lig1"
 ip netns exec "$client" "$lig" -m 192.0.2.2 203.0.113.7 | tee "$work/lig2"
-grep -q "203.0.113.0/24 ttl 1 act 3" "$work/lig2"
+grep -Eq "^203.0.113.0/24, via map-reply, record ttl: 1 minute, (not )?auth, drop/no-reason$" "$work/lig2"
 ip netns exec "$client" "$lig" -m 192.0.2.2 198.18.0.1 | tee "$work/lig3"
-grep -q "ttl 15 act 1" "$work/lig3"
+grep -q "record ttl: 15 minutes, .*natively-forward$" "$work/lig3"
+# A prefix as the EID, a source EID, and a host name for the Map-Resolver.
+ip netns exec "$client" "$lig" -m 192.0.2.2 -s 10.9.9.9 10.1.0.5/32 | tee "$work/lig4"
+grep -q "^Send map-request to 192.0.2.2 for 10.1.0.5 ...$" "$work/lig4"
+grep -Eq "^  192.0.2.5 +up +1/100$" "$work/lig4"
+# Arguments out of range are refused, never wrapped (-i -1 was IID 4294967295).
+for bad in "-i -1" "-i 16777216" "-c 0" "-t abc"; do
+  # shellcheck disable=SC2086
+  if "$lig" -m 192.0.2.2 $bad 10.1.0.5 2> "$work/lig-bad"; then echo "lig $bad was accepted"; exit 1; fi
+  grep -q "Run lig --help" "$work/lig-bad"
+done
+if "$lig" -m no.such.host.invalid 10.1.0.5 2> "$work/lig-bad"; then echo "an unresolvable -m was accepted"; exit 1; fi
+grep -q "not an address or a host name that resolves" "$work/lig-bad"
+# A host name for -m is resolved (localhost: nobody answers there).
+if ip netns exec "$client" "$lig" -t 200 -m localhost 10.1.0.5 > "$work/lig5"; then echo "lig got a reply from nobody"; exit 1; fi
+grep -q "^Send map-request to 127.0.0.1 for 10.1.0.5 ...$" "$work/lig5"
+grep -q "^\*\*\* No map-reply received within 200 ms \*\*\*$" "$work/lig5"
 # Wrong key: the register is dropped, so no Map-Notify comes back.
 if ip netns exec "$client" "$ms_load" 192.0.2.2 not-the-key 10.2.0.1 5 5 > "$work/badkey.json"; then
   echo "a register with a wrong key was accepted"; exit 1
@@ -81,7 +102,7 @@ grep -E "^0 +10.1.0.5/32 " "$work/registrations"
 "$lispctl" -s "$work/lispd.sock" show counters | tee "$work/counters"
 grep -Eq "^registers_accepted +2000$" "$work/counters"
 grep -Eq "^auth_failures +15$" "$work/counters"  # 5 registers, 3 tries each
-grep -Eq "^proxy_replies +2001$" "$work/counters"
+grep -Eq "^proxy_replies +2002$" "$work/counters"  # 2000 + 2 lig
 grep -Eq "^negative_replies +7$" "$work/counters"  # 2 lig + 5 from the wrong-key run
 # The same counters as JSON and as Prometheus metrics, from one registry.
 "$lispctl" -s "$work/lispd.sock" --json show counters | tee "$work/counters.json"
