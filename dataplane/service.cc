@@ -8,6 +8,7 @@
 #include <rte_malloc.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "dataplane/ports.h"
 
 namespace lispmob::dataplane {
@@ -37,7 +38,10 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
                                              config.punt_ring_size, SOCKET_ID_ANY, RING_F_SC_DEQ);
   if (service->pool_ == nullptr || service->indirect_pool_ == nullptr ||
       service->punt_ring_ == nullptr) {
-    return absl::ResourceExhaustedError("no memory for the mbuf pool or the punt ring");
+    return absl::ResourceExhaustedError(absl::StrFormat(
+        "no memory for %d mbufs (about %d MB) and the punt ring: give EAL more memory (-m in the "
+        "dpdk section's eal-args, or hugepages), or lower mbufs",
+        config.mbufs, config.mbufs * 2 * (RTE_MBUF_DEFAULT_BUF_SIZE + 256) / 1000000));
   }
   // Reassembly: at most kReassemblyPackets packets in progress (each up to
   // RTE_LIBRTE_IP_FRAG_MAX_FRAG fragments), each for at most

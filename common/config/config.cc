@@ -591,7 +591,7 @@ absl::StatusOr<Config> parse(const std::function<int(cfg_t*)>& run, const std::s
   static cfg_opt_t rloc_link_opts[] = {CFG_STR("port", nullptr, CFGF_NODEFAULT),
                                        CFG_STR("twin", nullptr, CFGF_NODEFAULT), CFG_END()};
   static cfg_opt_t dpdk_opts[] = {
-      CFG_STR("eal-args", "--no-huge --no-pci --no-shconf --no-telemetry", CFGF_NONE),
+      CFG_STR("eal-args", "--no-huge --no-pci --no-shconf --no-telemetry -m 256", CFGF_NONE),
       CFG_STR("worker-lcores", "1", CFGF_NONE),
       CFG_STR("rloc-port", "", CFGF_NONE),
       CFG_STR("rloc-twin", "rloc0", CFGF_NONE),

@@ -87,7 +87,8 @@ struct RlocLink {
 };
 
 struct Dpdk {
-  std::string eal_args = "--no-huge --no-pci --no-shconf --no-telemetry";
+  // 256 MB of ordinary memory: the pools and map-cache fit, on a small board too.
+  std::string eal_args = "--no-huge --no-pci --no-shconf --no-telemetry -m 256";
   std::string worker_lcores = "1";
   std::string rloc_port;  // PCI address, or vdev arguments such as net_af_packet0,iface=veth0
   std::string rloc_twin = "rloc0";  // kernel tap twin of the RLOC port
