@@ -32,10 +32,13 @@ cleanup() {
     for log in mn xtr ms; do echo "--- $log.log"; tail -n 25 "$work/$log.log" 2>/dev/null; done
     echo "mn_xtr_netns FAILED at $failed_at_line"
   fi
+  [ -z "${LISPMOB_KEEP_LOGS:-}" ] || cp -r "$work" "$LISPMOB_KEEP_LOGS"
+  # LISPMOB_LAB_KEEP=FILE (run-lab --keep): a lab that passed stays up,
+  # described in FILE, for exploring; run-lab --teardown removes it.
+  if [ $status -eq 0 ] && [ -n "${LISPMOB_LAB_KEEP:-}" ]; then return; fi
   for ns in "$mn" "$xtr" "$core"; do ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true; done
   sleep 0.5
   for ns in "$mn" "$xtr" "$core"; do ip netns del "$ns" 2>/dev/null || true; done
-  [ -z "${LISPMOB_KEEP_LOGS:-}" ] || cp -r "$work" "$LISPMOB_KEEP_LOGS"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -366,7 +369,8 @@ done
 [ "$now" -gt "$registers" ]
 echo "lispctl: clear map-cache (resolved again), add/remove static-mapping, re-register ($registers -> $now registers)"
 
-# On exit lispd undoes the host set-up.
+# On exit lispd undoes the host set-up (not for a lab kept up to explore).
+if [ -z "${LISPMOB_LAB_KEEP:-}" ]; then
 kill -TERM $mn_lispd
 for _ in $(seq 50); do kill -0 $mn_lispd 2>/dev/null || break; sleep 0.1; done
 # (lmn0 and rloc0 leave with the process, and their routes with them; the
@@ -380,6 +384,7 @@ done
 if ip -n "$mn" link show lmn0 >/dev/null 2>&1; then echo "SIGTERM left lmn0 behind"; exit 1; fi
 if [ -e "/var/run/dpdk/lm-mn-$id" ]; then echo "SIGTERM left /var/run/dpdk/lm-mn-$id behind"; exit 1; fi
 echo "host set-up: applied by lispd, followed the RLOC, undone on exit (no rule, tap, socket or pid file left)"
+fi
 
 # Every control message on the router decodes in tshark.
 sleep 0.5
@@ -395,4 +400,16 @@ data6=$(tshark -r "$work/data6.pcap" -Y "lisp-data" 2>/dev/null | wc -l)
 bad6=$(tshark -r "$work/data6.pcap" -Y "_ws.malformed or _ws.expert.severity >= warning" 2>/dev/null | wc -l)
 echo "LISP over IPv6 to the xTR: $data6 packets, $bad6 malformed"
 [ "$data6" -ge 5 ] && [ "$bad6" -eq 0 ]
+if [ -n "${LISPMOB_LAB_KEEP:-}" ]; then
+  cat > "$LISPMOB_LAB_KEEP" <<KEPT
+# The lab run-lab --keep left up (tools/run-lab --teardown removes it).
+mn=$mn
+xtr=$xtr
+core=$core
+work=$work
+mn_socket=$work/mn.sock
+xtr_socket=$work/xtr.sock
+ms_socket=$work/ms.sock
+KEPT
+fi
 echo "mn_xtr_netns: ok"
