@@ -1,41 +1,66 @@
-// lispdump FILE.pcap [--reencode OUT.pcap]
+// lispdump [-t] [--reencode OUT.pcap] FILE|- [FILTER...]
 //
-// Prints one line per LISP packet (UDP 4341/4342) in a capture, tcpdump
-// style, through lispmob's own decoders. Exits 1 if any LISP packet fails to
-// decode or does not re-encode to the same bytes. With --reencode, writes the
-// capture back with every LISP payload replaced by its re-encoding.
+// Prints one line per LISP packet (UDP 4341/4342) of a capture, tcpdump
+// style, with its timestamp, through lispmob's own decoders. The capture is
+// read by libpcap: classic pcap or pcapng, a file or standard input ("-",
+// as in tshark -w - | lispdump -), and FILTER is a BPF expression as
+// tcpdump takes it ("udp port 4342"). Exits 1 if any LISP packet fails to
+// decode or does not re-encode to the same bytes. With --reencode, writes
+// the capture back (classic pcap) with every LISP payload replaced by its
+// re-encoding.
+#include <pcap/pcap.h>
+
+#include <CLI/CLI.hpp>
 #include <cstdio>
-#include <cstring>
+#include <ctime>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "common/lisp/packet.h"
 #include "common/net/frame.h"
-#include "common/pcap/pcap.h"
+
+#ifndef LISPMOB_VERSION
+#define LISPMOB_VERSION "unknown"
+#endif
 
 namespace {
 
 using namespace lispmob;
 
 struct Counts {
+  size_t frames = 0;
   int lisp = 0;
   int failed = 0;
   int mismatched = 0;
 };
 
-void usage() { std::fprintf(stderr, "usage: lispdump FILE.pcap [--reencode OUT.pcap]\n"); }
+// "14:03:07.123456", UTC, as tcpdump prints a time of day.
+std::string time_of_day(const timeval& ts) {
+  tm utc{};
+  const time_t seconds = ts.tv_sec;
+  gmtime_r(&seconds, &utc);
+  return absl::StrFormat("%02d:%02d:%02d.%06d", utc.tm_hour, utc.tm_min, utc.tm_sec,
+                         static_cast<int>(ts.tv_usec));
+}
 
-// Decodes the frame's LISP payload, prints it, and replaces it by its re-encoding.
-void process_frame(size_t index, pcap::Record& record, Counts& counts) {
+// Decodes the frame's LISP payload and prints it. Returns the frame with
+// the payload replaced by its re-encoding (the frame as it was when it is
+// not LISP or did not decode).
+std::vector<uint8_t> process_frame(std::span<const uint8_t> bytes, const std::string& prefix,
+                                   Counts& counts) {
+  std::vector<uint8_t> frame_out(bytes.begin(), bytes.end());
   net::UdpFrame frame;
-  if (!net::dissect_udp_frame(record.data, frame).ok()) return;
+  if (!net::dissect_udp_frame(bytes, frame).ok()) return frame_out;
   const auto& datagram = frame.datagram;
   const lisp::LispPort port =
       lisp::classify_ports(datagram.udp.source_port, datagram.udp.destination_port);
-  if (port == lisp::LispPort::kNone) return;
+  if (port == lisp::LispPort::kNone) return frame_out;
   ++counts.lisp;
   const std::string endpoints =
-      absl::StrFormat("%d %s.%d > %s.%d: ", index + 1, net::source_of(datagram.ip).to_string(),
+      absl::StrFormat("%s%s.%d > %s.%d: ", prefix, net::source_of(datagram.ip).to_string(),
                       datagram.udp.source_port, net::destination_of(datagram.ip).to_string(),
                       datagram.udp.destination_port);
   auto payload = lisp::decode_payload(port, datagram.payload);
@@ -43,7 +68,7 @@ void process_frame(size_t index, pcap::Record& record, Counts& counts) {
     ++counts.failed;
     std::printf("%sMALFORMED %s\n", endpoints.c_str(),
                 std::string(payload.status().message()).c_str());
-    return;
+    return frame_out;
   }
   std::printf("%s%s\n", endpoints.c_str(), lisp::summarize(*payload).c_str());
   auto reencoded = lisp::encode_payload(*payload);
@@ -51,50 +76,94 @@ void process_frame(size_t index, pcap::Record& record, Counts& counts) {
                     std::equal(reencoded->begin(), reencoded->end(), datagram.payload.begin());
   if (!same) {
     ++counts.mismatched;
-    std::printf("%d REENCODE-MISMATCH\n", static_cast<int>(index + 1));
-    if (!reencoded.ok()) return;
+    std::printf("%zu REENCODE-MISMATCH\n", counts.frames);
+    if (!reencoded.ok()) return frame_out;
   }
-  std::vector<uint8_t> rebuilt(record.data.begin(), record.data.begin() + frame.payload_offset);
+  std::vector<uint8_t> rebuilt(bytes.begin(), bytes.begin() + frame.payload_offset);
   rebuilt.insert(rebuilt.end(), reencoded->begin(), reencoded->end());
-  rebuilt.insert(rebuilt.end(),
-                 record.data.begin() + frame.payload_offset + datagram.payload.size(),
-                 record.data.end());
-  record.data = std::move(rebuilt);
+  rebuilt.insert(rebuilt.end(), bytes.begin() + frame.payload_offset + datagram.payload.size(),
+                 bytes.end());
+  return rebuilt;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string input, reencode_path;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--reencode") == 0 && i + 1 < argc) {
-      reencode_path = argv[++i];
-    } else if (argv[i][0] != '-' && input.empty()) {
-      input = argv[i];
-    } else {
-      usage();
+  std::vector<std::string> filter_words;
+  bool no_timestamps = false;
+  CLI::App app{"lispdump: the LISP packets of a capture, decoded and re-encoded by lispmob",
+               "lispdump"};
+  app.add_option("FILE", input, "a pcap or pcapng capture, or - for standard input")->required();
+  app.add_option("FILTER", filter_words, "a BPF filter, as tcpdump takes it (udp port 4342)");
+  app.add_option("--reencode", reencode_path, "write the capture back, LISP re-encoded")
+      ->type_name("OUT.pcap");
+  app.add_flag("-t,--no-timestamps", no_timestamps, "leave the time of day out");
+  app.set_version_flag("-V,--version", "lispdump " LISPMOB_VERSION);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    std::puts("lispdump " LISPMOB_VERSION);
+    return 0;
+  } catch (const CLI::ParseError& error) {
+    std::fprintf(stderr, "lispdump: %s\nRun lispdump --help for the options.\n", error.what());
+    return 2;
+  }
+  char error[PCAP_ERRBUF_SIZE] = {};
+  std::unique_ptr<pcap_t, decltype(&pcap_close)> handle(pcap_open_offline(input.c_str(), error),
+                                                        pcap_close);
+  if (!handle) {
+    std::fprintf(stderr, "lispdump: %s\n", error);
+    return 2;
+  }
+  if (!filter_words.empty()) {
+    const std::string filter = absl::StrJoin(filter_words, " ");
+    bpf_program program{};
+    if (pcap_compile(handle.get(), &program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0 ||
+        pcap_setfilter(handle.get(), &program) != 0) {
+      std::fprintf(stderr, "lispdump: filter '%s': %s\n", filter.c_str(),
+                   pcap_geterr(handle.get()));
+      pcap_freecode(&program);
       return 2;
     }
+    pcap_freecode(&program);
   }
-  if (input.empty()) {
-    usage();
-    return 2;
-  }
-  auto file = pcap::read_file(input);
-  if (!file.ok()) {
-    std::fprintf(stderr, "lispdump: %s: %s\n", input.c_str(),
-                 std::string(file.status().message()).c_str());
-    return 2;
+  // Re-encoded frames go to a classic pcap of the input's link type and
+  // snap length, so a file that round-trips is byte-identical.
+  pcap_dumper_t* dumper = nullptr;
+  if (!reencode_path.empty()) {
+    dumper = pcap_dump_open(handle.get(), reencode_path.c_str());
+    if (dumper == nullptr) {
+      std::fprintf(stderr, "lispdump: %s\n", pcap_geterr(handle.get()));
+      return 2;
+    }
   }
   Counts counts;
-  for (size_t i = 0; i < file->records.size(); ++i) process_frame(i, file->records[i], counts);
-  if (!reencode_path.empty()) {
-    if (auto status = pcap::write_file(reencode_path, *file); !status.ok()) {
-      std::fprintf(stderr, "lispdump: %s\n", std::string(status.message()).c_str());
-      return 2;
+  pcap_pkthdr* header = nullptr;
+  const u_char* data = nullptr;
+  int result;
+  while ((result = pcap_next_ex(handle.get(), &header, &data)) == 1) {
+    ++counts.frames;
+    const std::string prefix =
+        no_timestamps ? absl::StrFormat("%d ", counts.frames)
+                      : absl::StrFormat("%d %s ", counts.frames, time_of_day(header->ts));
+    const auto frame = process_frame({data, header->caplen}, prefix, counts);
+    if (dumper != nullptr) {
+      pcap_pkthdr out = *header;
+      out.len = header->len + static_cast<uint32_t>(frame.size()) - header->caplen;
+      out.caplen = static_cast<uint32_t>(frame.size());
+      pcap_dump(reinterpret_cast<u_char*>(dumper), &out, frame.data());
     }
   }
+  if (dumper != nullptr) pcap_dump_close(dumper);
+  if (result != PCAP_ERROR_BREAK) {
+    std::fprintf(stderr, "lispdump: %s: %s\n", input.c_str(), pcap_geterr(handle.get()));
+    return 2;
+  }
   std::fprintf(stderr, "lispdump: %zu frames, %d LISP, %d malformed, %d re-encode mismatches\n",
-               file->records.size(), counts.lisp, counts.failed, counts.mismatched);
+               counts.frames, counts.lisp, counts.failed, counts.mismatched);
   return counts.failed || counts.mismatched ? 1 : 0;
 }

@@ -1,100 +1,95 @@
 #include "common/pcap/pcap.h"
 
-#include <iterator>
+#include <pcap/pcap.h>
 
-#include "common/wire/errors.h"
-#include "common/wire/reader.h"
-#include "common/wire/writer.h"
+#include <cstdio>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
 
 namespace lispmob::pcap {
 namespace {
 
-constexpr uint32_t kMagicMicroseconds = 0xa1b2c3d4;
-constexpr uint32_t kMagicNanoseconds = 0xa1b23c4d;
-constexpr uint32_t kMaxSnapLength = 262144;
+using Handle = std::unique_ptr<pcap_t, decltype(&pcap_close)>;
 
-uint32_t swap32(uint32_t v) {
-  return (v >> 24) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24);
+absl::StatusOr<File> read_all(pcap_t* handle) {
+  File file;
+  file.link_type = static_cast<uint32_t>(pcap_datalink(handle));
+  file.snap_length = static_cast<uint32_t>(pcap_snapshot(handle));
+  pcap_pkthdr* header = nullptr;
+  const u_char* data = nullptr;
+  int result;
+  while ((result = pcap_next_ex(handle, &header, &data)) == 1) {
+    Record record;
+    record.seconds = static_cast<uint32_t>(header->ts.tv_sec);
+    record.subseconds = static_cast<uint32_t>(header->ts.tv_usec);
+    record.original_length = header->len;
+    record.data.assign(data, data + header->caplen);
+    file.records.push_back(std::move(record));
+  }
+  if (result != PCAP_ERROR_BREAK) {
+    return absl::InvalidArgumentError(absl::StrCat("pcap: ", pcap_geterr(handle)));
+  }
+  return file;
+}
+
+// Writes `file` to the stream `out` (closed by libpcap).
+absl::Status dump(const File& file, FILE* out) {
+  Handle dead(pcap_open_dead(static_cast<int>(file.link_type), static_cast<int>(file.snap_length)),
+              pcap_close);
+  pcap_dumper_t* dumper = dead ? pcap_dump_fopen(dead.get(), out) : nullptr;
+  if (dumper == nullptr) {
+    std::fclose(out);
+    return absl::InternalError("pcap: cannot start the file");
+  }
+  for (const auto& record : file.records) {
+    pcap_pkthdr header{};
+    header.ts.tv_sec = record.seconds;
+    header.ts.tv_usec = record.subseconds;
+    header.caplen = static_cast<uint32_t>(record.data.size());
+    header.len = record.original_length ? record.original_length : header.caplen;
+    pcap_dump(reinterpret_cast<u_char*>(dumper), &header, record.data.data());
+  }
+  pcap_dump_close(dumper);
+  return absl::OkStatus();
 }
 
 }  // namespace
 
 absl::StatusOr<File> parse(std::span<const uint8_t> bytes) {
-  wire::Reader reader(bytes);
-  uint32_t magic = 0;
-  if (!reader.read_u32(magic)) return wire::decode_error("no pcap header", 0);
-  bool swapped = false;
-  File file;
-  if (magic == kMagicMicroseconds || magic == kMagicNanoseconds) {
-    file.nanosecond = magic == kMagicNanoseconds;
-  } else if (swap32(magic) == kMagicMicroseconds || swap32(magic) == kMagicNanoseconds) {
-    swapped = true;
-    file.nanosecond = swap32(magic) == kMagicNanoseconds;
-  } else {
-    return wire::decode_error("not a pcap file (pcapng is not supported)", 0);
+  if (bytes.empty()) return absl::InvalidArgumentError("pcap: empty file");
+  FILE* stream = fmemopen(const_cast<uint8_t*>(bytes.data()), bytes.size(), "rb");
+  if (stream == nullptr) return absl::InternalError("fmemopen failed");
+  char error[PCAP_ERRBUF_SIZE] = {};
+  Handle handle(pcap_fopen_offline(stream, error), pcap_close);  // closes the stream
+  if (!handle) {
+    std::fclose(stream);
+    return absl::InvalidArgumentError(absl::StrCat("pcap: ", error));
   }
-  auto u32 = [&](uint32_t& out) {
-    if (!reader.read_u32(out)) return false;
-    if (swapped) out = swap32(out);
-    return true;
-  };
-  uint32_t version = 0, zone = 0, sigfigs = 0, snaplen = 0;
-  if (!u32(version) || !u32(zone) || !u32(sigfigs) || !u32(snaplen) || !u32(file.link_type)) {
-    return wire::decode_error("truncated pcap header", reader.position());
-  }
-  while (!reader.empty()) {
-    Record record;
-    uint32_t captured = 0;
-    std::span<const uint8_t> data;
-    if (!u32(record.seconds) || !u32(record.subseconds) || !u32(captured) ||
-        !u32(record.original_length) || captured > kMaxSnapLength ||
-        !reader.read_span(captured, data)) {
-      return wire::decode_error("truncated pcap record", reader.position());
-    }
-    record.data.assign(data.begin(), data.end());
-    file.records.push_back(std::move(record));
-  }
-  return file;
+  return read_all(handle.get());
 }
 
 absl::StatusOr<File> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError("cannot open " + path);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-  return parse(bytes);
+  char error[PCAP_ERRBUF_SIZE] = {};
+  Handle handle(pcap_open_offline(path.c_str(), error), pcap_close);
+  if (!handle) return absl::InvalidArgumentError(error);
+  return read_all(handle.get());
 }
 
-// Written little-endian, as libpcap does on the machines we run on.
 std::vector<uint8_t> serialize(const File& file) {
-  std::vector<uint8_t> out;
-  auto le32 = [&out](uint32_t v) {
-    for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-  };
-  le32(file.nanosecond ? kMagicNanoseconds : kMagicMicroseconds);
-  le32(2 | 4u << 16);  // version 2.4: major 2 (u16), minor 4 (u16)
-  le32(0);
-  le32(0);
-  le32(kMaxSnapLength);
-  le32(file.link_type);
-  for (const auto& record : file.records) {
-    le32(record.seconds);
-    le32(record.subseconds);
-    le32(static_cast<uint32_t>(record.data.size()));
-    le32(record.original_length ? record.original_length
-                                : static_cast<uint32_t>(record.data.size()));
-    out.insert(out.end(), record.data.begin(), record.data.end());
-  }
+  char* buffer = nullptr;
+  size_t size = 0;
+  FILE* stream = open_memstream(&buffer, &size);
+  if (stream == nullptr || !dump(file, stream).ok()) return {};
+  std::vector<uint8_t> out(buffer, buffer + size);
+  free(buffer);
   return out;
 }
 
 absl::Status write_file(const std::string& path, const File& file) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return absl::PermissionDeniedError("cannot write " + path);
-  const auto bytes = serialize(file);
-  out.write(reinterpret_cast<const char*>(bytes.data()),
-            static_cast<std::streamsize>(bytes.size()));
-  return out ? absl::OkStatus() : absl::DataLossError("short write to " + path);
+  FILE* stream = std::fopen(path.c_str(), "wb");
+  if (stream == nullptr) return absl::UnavailableError(absl::StrCat(path, ": cannot write"));
+  return dump(file, stream);
 }
 
 }  // namespace lispmob::pcap
