@@ -170,6 +170,7 @@ bool Resolver::known(uint32_t instance_id, const net::IpAddress& eid) const {
 // RFC 9301 §5.2 Map-Request in a §5.8 ECM: the inner header goes from our
 // EID (or RLOC) to the EID asked for, so the mapping system routes it by
 // that EID.
+// Callers check that there is a Map-Resolver to send to.
 Outgoing Resolver::make_request(const Pending& pending) {
   lisp::MapRequest request;
   request.smr_invoked = pending.smr_invoked;
@@ -204,8 +205,6 @@ Outgoing Resolver::make_request(const Pending& pending) {
   }
   ecm.inner_udp = {lisp::kControlPort, lisp::kControlPort, std::nullopt, std::nullopt};
   *ecm.inner = request;
-  // A reload may have left no Map-Resolver: nothing to send to.
-  if (map_resolvers_.empty()) return {};
   return {{map_resolvers_[active_resolver_]}, encode_or_empty(ecm)};
 }
 
@@ -338,6 +337,11 @@ std::optional<TimePoint> Resolver::next_due() const {
 
 std::vector<Outgoing> Resolver::poll(TimePoint now) {
   std::vector<Outgoing> out;
+  // A reload left no Map-Resolver: nothing outstanding can be sent again.
+  if (map_resolvers_.empty()) {
+    counters_.given_up += pending_.size();
+    pending_.clear();
+  }
   for (auto it = pending_.begin(); it != pending_.end();) {
     Pending& pending = it->second;
     if (now < pending.next_send) {

@@ -196,6 +196,18 @@ TEST_F(ResolverTest, LostRepliesAreRetriedWithBackoffAndTheNextResolver) {
   EXPECT_EQ(resolver_.outstanding(), 0u);
 }
 
+// A reload that leaves no Map-Resolver: what was outstanding is given up,
+// not retransmitted to nowhere (an empty datagram to 0.0.0.0 once).
+TEST_F(ResolverTest, OutstandingRequestsAreGivenUpWhenNoMapResolverIsLeft) {
+  ASSERT_EQ(resolver_.resolve(0, ip("203.0.113.10"), t0_).size(), 1u);
+  resolver_.set_map_resolvers({});
+  EXPECT_TRUE(resolver_.poll(t0_ + seconds(1)).empty());
+  EXPECT_EQ(resolver_.counters().retransmissions, 0u);
+  EXPECT_EQ(resolver_.counters().given_up, 1u);
+  EXPECT_EQ(resolver_.outstanding(), 0u);
+  EXPECT_TRUE(resolver_.resolve(0, ip("203.0.113.11"), t0_ + seconds(2)).empty());
+}
+
 TEST_F(ResolverTest, StaticEntriesAreNeverReplacedNorExpired) {
   ASSERT_TRUE(resolver_
                   .install_static({0,
