@@ -43,13 +43,22 @@ Endpoint from_sockaddr(const sockaddr_storage& storage) {
 }  // namespace
 
 absl::StatusOr<UdpSocket> UdpSocket::bind(net::IpFamily family,
-                                          std::optional<net::IpAddress> address, uint16_t port) {
+                                          std::optional<net::IpAddress> address, uint16_t port,
+                                          const std::string& device) {
   const bool v6 = family == net::IpFamily::kIpv6;
   const int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return absl::InternalError(absl::StrCat("socket: ", std::strerror(errno)));
   UdpSocket socket(fd);
   const int one = 1;
   if (v6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+  // Each datagram's local destination address, for answering from it.
+  setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVPKTINFO : IP_PKTINFO, &one,
+             sizeof(one));
+  if (!device.empty() &&
+      setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, device.c_str(), device.size()) != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("control-iface ", device, ": ", std::strerror(errno)));
+  }
   // No SO_REUSEADDR: with it a second lispd on the host could bind UDP
   // 4342 too and silently take part of the traffic.
   const int buffer = 4 << 20;  // a burst of registrations must not be dropped by the kernel
@@ -85,13 +94,39 @@ uint16_t UdpSocket::local_port() const {
   return from_sockaddr(storage).port;
 }
 
-std::optional<size_t> UdpSocket::receive(std::span<uint8_t> buffer, Endpoint& source) {
+std::optional<size_t> UdpSocket::receive(std::span<uint8_t> buffer, Endpoint& source,
+                                         std::optional<net::IpAddress>* to) {
   sockaddr_storage storage{};
-  socklen_t length = sizeof(storage);
-  const ssize_t received = ::recvfrom(fd_, buffer.data(), buffer.size(), 0,
-                                      reinterpret_cast<sockaddr*>(&storage), &length);
+  iovec data{buffer.data(), buffer.size()};
+  alignas(cmsghdr)
+      uint8_t control[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(in_pktinfo))];
+  msghdr message{};
+  message.msg_name = &storage;
+  message.msg_namelen = sizeof(storage);
+  message.msg_iov = &data;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof(control);
+  const ssize_t received = ::recvmsg(fd_, &message, 0);
   if (received < 0) return std::nullopt;
   source = from_sockaddr(storage);
+  if (to != nullptr) {
+    to->reset();
+    for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr;
+         header = CMSG_NXTHDR(&message, header)) {
+      if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO) {
+        in_pktinfo info;
+        std::memcpy(&info, CMSG_DATA(header), sizeof(info));
+        *to = net::IpAddress::v4(ntohl(info.ipi_addr.s_addr));
+      } else if (header->cmsg_level == IPPROTO_IPV6 && header->cmsg_type == IPV6_PKTINFO) {
+        in6_pktinfo info;
+        std::memcpy(&info, CMSG_DATA(header), sizeof(info));
+        std::array<uint8_t, 16> bytes;
+        std::memcpy(bytes.data(), &info.ipi6_addr, 16);
+        *to = net::IpAddress::v6(bytes);
+      }
+    }
+  }
   return static_cast<size_t>(received);
 }
 

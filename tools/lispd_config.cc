@@ -103,6 +103,7 @@ control::MapServerConfig map_server_config_of(const config::Config& config) {
   }
   out.options.replies_per_second = config.ms_replies_per_second;  // 0: no limit
   out.options.reply_burst = std::max(1.0, out.options.replies_per_second / 10);
+  out.control_interface = config.control_iface;
   return out;
 }
 

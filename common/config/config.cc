@@ -945,7 +945,7 @@ std::vector<std::string> unused_keys(const Config& config) {
          not_ms);
   unused(xtr && !config.lisp_sites.empty(), "lisp-site", not_xtr);
   unused(!config.ms_static_registered_sites.empty(), "ms-static-registered-site", not_yet);
-  unused(!config.control_iface.empty(), "control-iface", not_yet);
+  unused(xtr && !config.control_iface.empty(), "control-iface", not_xtr);
   unused(!config.proxy_itrs.empty(), "proxy-itrs", not_yet);
   unused(!config.allowed_dst_eids.empty(), "allowed-dst-eids", not_yet);
   unused(config.xtr_id.has_value(), "xtr-id", not_yet);

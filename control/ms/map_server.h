@@ -130,6 +130,8 @@ class MapServer {
 struct MapServerConfig {
   std::vector<Site> sites;
   MapServer::Options options;
+  // control-iface: UDP 4342 on this interface only ("": every interface).
+  std::string control_interface;
 };
 
 }  // namespace lispmob::control

@@ -1,5 +1,7 @@
 #include "control/ms/map_server_service.h"
 
+#include <net/if.h>
+
 #include <csignal>
 
 #include <array>
@@ -16,14 +18,21 @@ absl::StatusOr<std::unique_ptr<MapServerService>> MapServerService::create(
     const MapServerConfig& config, uint16_t port, OperatorOptions operators) {
   auto endpoints = OperatorEndpoints::open(std::move(operators));
   if (!endpoints.ok()) return endpoints.status();
-  auto v4 = UdpSocket::bind(net::IpFamily::kIpv4, std::nullopt, port);
-  auto v6 = UdpSocket::bind(net::IpFamily::kIpv6, std::nullopt, port);
+  // Answers leave from the address each request came to (drain), so a
+  // Map-Server with several addresses answers from the one it was asked on.
+  const std::string& device = config.control_interface;
+  if (!device.empty() && if_nametoindex(device.c_str()) == 0) {
+    return absl::NotFoundError("control-iface " + device + ": no such interface on this host");
+  }
+  auto v4 = UdpSocket::bind(net::IpFamily::kIpv4, std::nullopt, port, device);
+  auto v6 = UdpSocket::bind(net::IpFamily::kIpv6, std::nullopt, port, device);
   if (!v4.ok() && !v6.ok()) return v4.status();
   std::optional<UdpSocket> socket4, socket6;
   if (v4.ok()) socket4 = std::move(*v4);
   if (v6.ok()) socket6 = std::move(*v6);  // a host without IPv6 serves IPv4 only
   std::unique_ptr<MapServerService> service(new MapServerService(
       MapServer(config.sites, config.options), std::move(socket4), std::move(socket6)));
+  service->control_interface_ = device;
   service->operators_ = std::move(*endpoints);
   return service;
 }
@@ -35,21 +44,24 @@ MapServerService::MapServerService(MapServer server, std::optional<UdpSocket> v4
   add_commands();
 }
 
-void MapServerService::send(const Outgoing& message) {
+void MapServerService::send(const Outgoing& message, const std::optional<net::IpAddress>& from) {
   auto& socket = message.destination.address.is_v4() ? v4_ : v6_;
-  if (socket) socket->send(message.destination, message.bytes);
+  if (socket) socket->send(message.destination, message.bytes, from);
 }
 
 void MapServerService::drain(UdpSocket& socket) {
   std::array<uint8_t, 9000> buffer;
   Endpoint source;
+  std::optional<net::IpAddress> asked;  // the address the request came to
   // A bounded batch, so one busy socket cannot starve the other or the timer.
   for (int i = 0; i < 256; ++i) {
-    auto length = socket.receive(buffer, source);
+    auto length = socket.receive(buffer, source, &asked);
     if (!length) return;
     const auto now = std::chrono::steady_clock::now();
     const MapServerCounters before = server_.counters();
-    for (const auto& out : server_.handle({buffer.data(), *length}, source, now)) send(out);
+    for (const auto& out : server_.handle({buffer.data(), *length}, source, now)) {
+      send(out, asked);
+    }
     log_refusal(before, source, now);
   }
 }
@@ -95,6 +107,10 @@ absl::Status MapServerService::run(const Reload& reload) {
     if (!config.ok()) {
       log::error("ms", "reload refused, the running config stays: %s", config.status().message());
       return;
+    }
+    if (config->control_interface != control_interface_) {
+      log::warning("ms", "reload: control-iface %s; it is not applied until lispd restarts",
+                   config->control_interface.empty() ? "(none)" : config->control_interface);
     }
     const size_t dropped = server_.set_sites(std::move(config->sites));
     log::info("ms", "reload applied: %d sites, %d registrations outside them dropped",

@@ -36,7 +36,8 @@ class MapServerService {
  private:
   MapServerService(MapServer server, std::optional<UdpSocket> v4, std::optional<UdpSocket> v6);
   void drain(UdpSocket& socket);
-  void send(const Outgoing& message);
+  // `from`: our address to send from (the one the request came to).
+  void send(const Outgoing& message, const std::optional<net::IpAddress>& from);
   void log_refusal(const MapServerCounters& before, const Endpoint& source, TimePoint now);
   void add_counters();
   void add_commands();
@@ -48,6 +49,7 @@ class MapServerService {
   CounterRegistry counters_;
   CommandRegistry commands_;
   TimePoint last_refusal_log_{};
+  std::string control_interface_;  // as started; a reload cannot change it
 };
 
 }  // namespace lispmob::control

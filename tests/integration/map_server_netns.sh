@@ -29,6 +29,7 @@ ip netns add "$ms"
 ip netns add "$client"
 ip link add "ms$id" netns "$ms" type veth peer name "cl$id" netns "$client"
 ip -n "$ms" addr add 192.0.2.2/24 dev "ms$id"
+ip -n "$ms" addr add 192.0.2.22/24 dev "ms$id"  # a second address the MS is asked on
 ip -n "$client" addr add 192.0.2.5/24 dev "cl$id"
 for ns in "$ms" "$client"; do ip -n "$ns" link set lo up; done
 ip -n "$ms" link set "ms$id" up
@@ -38,6 +39,7 @@ cat > "$work/ms.conf" <<CONF
 operating-mode = "MS"
 log-file = "$work/lispd.log"
 metrics-listen = "9142"
+control-iface = "ms$id"
 ms-replies-per-second = 0
 lisp-site { eid-prefix = 10.0.0.0/8  key = "password"  accept-more-specifics = on  proxy-reply = on }
 lisp-site { eid-prefix = 203.0.113.0/24  key-type = 2  key = "site2"  accept-more-specifics = on }
@@ -81,6 +83,14 @@ for bad in "-i -1" "-i 16777216" "-c 0" "-t abc"; do
 done
 if "$lig" -m no.such.host.invalid 10.1.0.5 2> "$work/lig-bad"; then echo "an unresolvable -m was accepted"; exit 1; fi
 grep -q "not an address or a host name that resolves" "$work/lig-bad"
+# The Map-Server answers from the address it was asked on, not from the
+# one the kernel would pick (192.0.2.2, the interface's first).
+ip netns exec "$client" "$lig" -m 192.0.2.22 10.1.0.5 | tee "$work/lig6"
+grep -q "^Received map-reply from 192.0.2.22 with rtt" "$work/lig6"
+# control-iface: UDP 4342 on ms$id only; its loopback is not answered.
+if ip netns exec "$ms" "$lig" -t 300 -m 127.0.0.1 10.1.0.5 > "$work/lig7"; then
+  echo "the Map-Server answered outside its control-iface"; exit 1
+fi
 # A host name for -m is resolved (localhost: nobody answers there).
 if ip netns exec "$client" "$lig" -t 200 -m localhost 10.1.0.5 > "$work/lig5"; then echo "lig got a reply from nobody"; exit 1; fi
 grep -q "^Send map-request to 127.0.0.1 for 10.1.0.5 ...$" "$work/lig5"
@@ -102,7 +112,7 @@ grep -E "^0 +10.1.0.5/32 " "$work/registrations"
 "$lispctl" -s "$work/lispd.sock" show counters | tee "$work/counters"
 grep -Eq "^registers_accepted +2000$" "$work/counters"
 grep -Eq "^auth_failures +15$" "$work/counters"  # 5 registers, 3 tries each
-grep -Eq "^proxy_replies +2002$" "$work/counters"  # 2000 + 2 lig
+grep -Eq "^proxy_replies +2003$" "$work/counters"  # 2000 + 3 lig
 grep -Eq "^negative_replies +7$" "$work/counters"  # 2 lig + 5 from the wrong-key run
 # The same counters as JSON and as Prometheus metrics, from one registry.
 "$lispctl" -s "$work/lispd.sock" --json show counters | tee "$work/counters.json"
@@ -133,6 +143,11 @@ if ip netns exec "$ms" "$lispd" -D -f "$work/ms-no-metrics.conf" -s "$work/other
   echo "a second lispd started on the same UDP port"; exit 1
 fi
 grep -q "Address already in use" "$work/third.log"  # said where -D was run, not only in the log
+sed "s|control-iface = .*|control-iface = \"nope0\"|" "$work/ms-no-metrics.conf" > "$work/ms-nope.conf"
+if ip netns exec "$ms" "$lispd" -f "$work/ms-nope.conf" -s "$work/other.sock" 2> "$work/nope.log"; then
+  echo "a control-iface that does not exist was accepted"; exit 1
+fi
+grep -q "control-iface nope0: no such interface on this host" "$work/nope.log"
 if ip netns exec "$ms" "$lispd" -f "$work/ms.conf" -s "$work/other.sock" 2> "$work/fourth.log"; then
   echo "a second lispd started on the same metrics port"; exit 1
 fi
