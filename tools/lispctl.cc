@@ -21,6 +21,7 @@ constexpr const char* kUsage =
     "  -V, --version       lispctl's version\n"
     "  MS:     show sites | show registrations | show counters | metrics\n"
     "  MN/xTR: show map-cache | lookup EID [IID] | show local | show map-servers |\n"
+    "          show map-resolvers | show database-mappings |\n"
     "          show counters | show control | show host | metrics |\n"
     "          add static-mapping [iid N] EID-PREFIX rloc ADDRESS [priority P] [weight W]... |\n"
     "          remove static-mapping [iid N] EID-PREFIX | clear map-cache [EID-PREFIX] |\n"

@@ -110,6 +110,7 @@ bool Registrar::handle(const lisp::MapNotify& message, std::span<const uint8_t> 
     state.outstanding_nonce.reset();
     state.registered = true;
     state.notifies_accepted++;
+    state.last_notify = now;
     state.misses_in_a_row = 0;
     state.attempt = 0;
     state.next_send = now + options_.interval;

@@ -43,7 +43,8 @@ class Registrar {
     bool registered = false;
     uint64_t registers_sent = 0;
     uint64_t notifies_accepted = 0;
-    uint64_t notifies_refused = 0;  // wrong nonce or bad HMAC
+    uint64_t notifies_refused = 0;         // wrong nonce or bad HMAC
+    std::optional<TimePoint> last_notify;  // the last Map-Notify accepted
     int misses_in_a_row = 0;
     // The register waiting for its Map-Notify, and when to send again.
     std::optional<uint64_t> outstanding_nonce;

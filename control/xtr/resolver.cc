@@ -68,11 +68,21 @@ Resolver::Resolver(std::vector<net::IpAddress> map_resolvers, Options options, R
       smr_invoked_per_source_(options.smr_invoked_per_source_per_second,
                               options.smr_invoked_per_source_per_second),
       smr_invoked_total_(options.smr_invoked_total_per_second, options.smr_invoked_total_per_second,
-                         1) {}
+                         1) {
+  resolver_states_.resize(map_resolvers_.size());
+}
 
 void Resolver::set_map_resolvers(std::vector<net::IpAddress> map_resolvers) {
+  // A Map-Resolver that stays keeps what it did; a new one starts afresh.
+  std::vector<MapResolverState> states(map_resolvers.size());
+  for (size_t i = 0; i < map_resolvers.size(); ++i) {
+    auto old = std::find(map_resolvers_.begin(), map_resolvers_.end(), map_resolvers[i]);
+    if (old != map_resolvers_.end()) states[i] = resolver_states_[old - map_resolvers_.begin()];
+  }
   map_resolvers_ = std::move(map_resolvers);
+  resolver_states_ = std::move(states);
   if (active_resolver_ >= map_resolvers_.size()) active_resolver_ = 0;
+  for (auto& [nonce, pending] : pending_) pending.resolver = active_resolver_;
 }
 
 void Resolver::set_options(Options options) {
@@ -228,9 +238,11 @@ std::vector<Outgoing> Resolver::start(uint32_t instance_id, const net::IpAddress
     return {};
   }
   last_request_[key] = now;
-  Pending pending{instance_id, eid, random_(), smr_invoked, 1, now + options_.first_retry};
+  Pending pending{instance_id,     eid, random_(), smr_invoked, 1, now + options_.first_retry,
+                  active_resolver_};
   while (pending_.count(pending.nonce)) pending.nonce = random_();
   counters_.requests_sent++;
+  resolver_states_[pending.resolver].requests_sent++;
   auto request = make_request(pending);
   pending_.emplace(pending.nonce, pending);
   return {std::move(request)};
@@ -267,6 +279,12 @@ bool Resolver::handle_reply(const lisp::MapReply& reply, TimePoint now) {
   }
   pending_.erase(it);
   counters_.replies_accepted++;
+  if (pending.resolver < resolver_states_.size()) {
+    auto& state = resolver_states_[pending.resolver];
+    state.answered++;
+    state.last_answer = now;
+    state.reachable = true;
+  }
   install(pending, *covering, covered.first, covered.second, now);
   return true;
 }
@@ -355,12 +373,17 @@ std::vector<Outgoing> Resolver::poll(TimePoint now) {
     }
     // No answer from this Map-Resolver: the next one gets this retry and
     // the requests after it.
+    auto& missed = resolver_states_[pending.resolver];
+    missed.unanswered++;
+    missed.reachable = false;
     if (map_resolvers_.size() > 1) {
       active_resolver_ = (active_resolver_ + 1) % map_resolvers_.size();
       counters_.resolver_failovers++;
     }
     pending.next_send = now + options_.first_retry * (1 << pending.attempts);
     pending.attempts++;
+    pending.resolver = active_resolver_;
+    resolver_states_[pending.resolver].requests_sent++;
     counters_.retransmissions++;
     out.push_back(make_request(pending));
     ++it;

@@ -76,6 +76,17 @@ struct ResolverCounters {
   uint64_t path_mtu_rate_limited = 0;  // reports beyond kPathMtuReportsPerSecond
 };
 
+// What one Map-Resolver did with our requests, for lispctl.
+struct MapResolverState {
+  uint64_t requests_sent = 0;  // first attempts and retries sent to it
+  uint64_t answered = 0;       // requests a Map-Reply answered
+  uint64_t unanswered = 0;     // requests that timed out at it
+  std::optional<TimePoint> last_answer;
+  // Its last request was answered (true), timed out (false), or none yet.
+  std::optional<bool> reachable;
+  friend bool operator==(const MapResolverState&, const MapResolverState&) = default;
+};
+
 class Resolver {
  public:
   struct Options {
@@ -162,6 +173,7 @@ class Resolver {
   const ResolverCounters& counters() const { return counters_; }
   size_t outstanding() const { return pending_.size(); }
   size_t active_resolver() const { return active_resolver_; }
+  const MapResolverState& resolver_state(size_t index) const { return resolver_states_[index]; }
   // The entry the resolver installed for exactly this prefix, if any.
   const Entry* entry(uint32_t instance_id, const net::IpPrefix& prefix) const;
   // What the control thread installed in the data plane, static and
@@ -187,6 +199,7 @@ class Resolver {
     bool smr_invoked = false;
     int attempts = 0;  // sent so far
     TimePoint next_send;
+    size_t resolver = 0;  // the Map-Resolver the last attempt went to
   };
 
   Outgoing make_request(const Pending& pending);
@@ -212,7 +225,8 @@ class Resolver {
   MapCacheWriter& cache_;
   LocalIdentity local_;
   size_t active_resolver_ = 0;
-  std::map<uint64_t, Pending> pending_;  // by nonce
+  std::vector<MapResolverState> resolver_states_;  // one per map_resolvers_
+  std::map<uint64_t, Pending> pending_;            // by nonce
   std::map<Key, TimePoint> last_request_;
   std::map<Key, Entry> entries_;
   std::map<Key, dataplane::Mapping> static_;

@@ -73,15 +73,86 @@ std::string mac_text(const dataplane::MacAddress& mac) {
                          mac[5]);
 }
 
+// "12s ago", or "never"; JSON: the seconds, or null.
+Cell age(const std::optional<TimePoint>& when) {
+  if (!when) return Cell("never", Json(nullptr));
+  const int64_t seconds = std::max<int64_t>(
+      0, std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - *when)
+             .count());
+  return Cell(absl::StrFormat("%ds ago", seconds), Json(seconds));
+}
+
 Reply show_map_servers(const Registrar& registrar) {
   if (registrar.servers().empty()) return Reply::message("no map-server configured");
-  Table table(
-      {{"active", 6}, {"map-server", 40}, {"registered", 10}, {"registers", 9}, {"notifies", 0}});
+  Table table({{"active", 6},
+               {"map-server", 40},
+               {"registered", 10},
+               {"registers", 9},
+               {"notifies", 8},
+               {"last-notify", 0}});
   for (size_t i = 0; i < registrar.servers().size(); ++i) {
     const auto& state = registrar.state(i);
     table.add_row({i == registrar.active_server() ? "*" : "",
                    registrar.servers()[i].address.to_string(), state.registered,
-                   state.registers_sent, state.notifies_accepted});
+                   state.registers_sent, state.notifies_accepted, age(state.last_notify)});
+  }
+  return table;
+}
+
+Reply show_map_resolvers(const Resolver& resolver) {
+  if (resolver.map_resolvers().empty()) return Reply::message("no map-resolver configured");
+  Table table({{"active", 6},
+               {"map-resolver", 40},
+               {"state", 8},
+               {"requests", 8},
+               {"answered", 8},
+               {"unanswered", 10},
+               {"last-answer", 0}});
+  for (size_t i = 0; i < resolver.map_resolvers().size(); ++i) {
+    const auto& state = resolver.resolver_state(i);
+    const char* reachability = !state.reachable ? "unknown" : *state.reachable ? "up" : "down";
+    table.add_row({i == resolver.active_resolver() ? "*" : "",
+                   resolver.map_resolvers()[i].to_string(), reachability, state.requests_sent,
+                   state.answered, state.unanswered, age(state.last_answer)});
+  }
+  return table;
+}
+
+// Our EID-prefixes, their current locators and, per Map-Server, whether
+// they are registered there (every record goes in each Map-Register).
+Reply show_database_mappings(const XtrNode& node) {
+  const auto& registrar = node.control().registrar();
+  Table table(
+      {{"instance", 9}, {"eid-prefix", 24}, {"ttl", 5}, {"rlocs", 40}, {"registration", 0}});
+  for (size_t m = 0; m < node.config().database_mappings.size(); ++m) {
+    const auto& mapping = node.config().database_mappings[m];
+    std::vector<std::string> text;
+    Json rlocs = Json::array();
+    for (const auto& locator : node.locators()) {
+      if (locator.mapping != m) continue;
+      text.push_back(absl::StrFormat("%s (p%d w%d link %d)", locator.address.to_string(),
+                                     locator.priority, locator.weight, locator.link));
+      rlocs.push_back({{"rloc", locator.address.to_string()},
+                       {"priority", locator.priority},
+                       {"weight", locator.weight},
+                       {"link", locator.link}});
+    }
+    std::vector<std::string> registered;
+    Json servers = Json::array();
+    for (size_t i = 0; i < registrar.servers().size(); ++i) {
+      const auto& state = registrar.state(i);
+      const Cell last = age(state.last_notify);
+      registered.push_back(absl::StrFormat("%s %s", registrar.servers()[i].address.to_string(),
+                                           state.registered ? "yes, " + last.text : "no"));
+      servers.push_back({{"map-server", registrar.servers()[i].address.to_string()},
+                         {"registered", state.registered},
+                         {"last-notify", last.json}});
+    }
+    table.add_row({mapping.instance_id, mapping.eid_prefix.to_string(),
+                   Cell(absl::StrFormat("%dm", mapping.ttl_minutes), Json(mapping.ttl_minutes)),
+                   Cell(text.empty() ? "(none yet)" : absl::StrJoin(text, " "), std::move(rlocs)),
+                   Cell(registered.empty() ? "no map-server" : absl::StrJoin(registered, "; "),
+                        std::move(servers))});
   }
   return table;
 }
@@ -172,6 +243,14 @@ constexpr const char* kAddUsage =
     "[iid N] EID-PREFIX rloc ADDRESS [priority P] [weight W] [rloc ...]";
 
 }  // namespace
+
+void add_xtr_node_shows(CommandRegistry& commands, const XtrNode& node) {
+  commands.add("show map-resolvers", "", "each Map-Resolver: reachability, requests, last answer",
+               [&node](auto&) { return show_map_resolvers(node.control().resolver()); });
+  commands.add("show database-mappings", "",
+               "our EID-prefixes, their locators and registration per Map-Server",
+               [&node](auto&) { return show_database_mappings(node); });
+}
 
 void add_xtr_change_commands(CommandRegistry& commands, XtrNode& node) {
   auto instance = [&node](const MappingWords& words) {

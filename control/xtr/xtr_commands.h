@@ -22,6 +22,9 @@ void add_xtr_commands(CommandRegistry& commands, const dataplane::Dataplane& dat
 void add_xtr_counters(CounterRegistry& counters, const dataplane::Dataplane& dataplane,
                       const XtrControl& control);
 
+// The shows that need the whole node: map-resolvers, database-mappings.
+void add_xtr_node_shows(CommandRegistry& commands, const XtrNode& node);
+
 // lispctl's changes to a running node: add/remove static-mapping, clear
 // map-cache, re-register.
 void add_xtr_change_commands(CommandRegistry& commands, XtrNode& node);

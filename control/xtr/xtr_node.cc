@@ -239,6 +239,7 @@ void XtrNode::register_now() {
 
 void XtrNode::add_commands(CommandRegistry& commands) const {
   add_xtr_commands(commands, dataplane_, state_, eid_mtu_, control_);
+  add_xtr_node_shows(commands, *this);
 }
 
 void XtrNode::add_change_commands(CommandRegistry& commands) {

@@ -367,6 +367,14 @@ for _ in $(seq 20); do
   [ "$now" -gt "$registers" ] && break; sleep 0.1
 done
 [ "$now" -gt "$registers" ]
+"$lispctl" -s "$work/mn.sock" --json show database-mappings | python3 -c '
+import json, sys
+mappings = json.load(sys.stdin)
+assert mappings[0]["eid-prefix"] == "198.18.0.10/32", mappings
+assert any(s["map-server"] == "192.0.4.2" and s["registered"] for s in mappings[0]["registration"]), mappings
+assert {r["link"] for r in mappings[0]["rlocs"]} <= {0, 1} and mappings[0]["rlocs"], mappings'
+"$lispctl" -s "$work/mn.sock" show map-resolvers | tee "$work/mn-resolvers"
+grep -Eq "^\* +192.0.4.2 +up " "$work/mn-resolvers"
 echo "lispctl: clear map-cache (resolved again), add/remove static-mapping, re-register ($registers -> $now registers)"
 
 # On exit lispd undoes the host set-up (not for a lab kept up to explore).

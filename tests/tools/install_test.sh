@@ -50,8 +50,8 @@ completion=$(bash -c '
   COMP_WORDS=(lispctl --j); COMP_CWORD=1; _lispctl; echo "${COMPREPLY[*]}"
 ' _ "$root/share/bash-completion/completions/lispctl")
 [ "$completion" = "show
-map-cache map-servers
+map-cache map-resolvers map-servers
 map-cache
 --json" ] || { echo "completion gave: $completion"; exit 1; }
-echo "bash completion: lispctl sh<TAB> -> show, show map<TAB> -> map-cache map-servers"
+echo "bash completion: lispctl sh<TAB> -> show, show map<TAB> -> map-cache map-resolvers map-servers"
 echo "install_test: ok"

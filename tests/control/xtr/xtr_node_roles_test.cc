@@ -231,9 +231,23 @@ TEST_F(XtrNodeRolesTest, CommandsAndCountersComeFromTheRegistries) {
   const std::string servers = commands.answer("show map-servers");
   EXPECT_NE(servers.find("192.0.2.2"), std::string::npos) << servers;
   const std::string json = commands.answer("json show map-servers");
-  EXPECT_EQ(json,
-            "[{\"active\":\"*\",\"map-server\":\"192.0.2.2\",\"registered\":true,"
-            "\"registers\":1,\"notifies\":1}]\n");
+  EXPECT_EQ(json.rfind("[{\"active\":\"*\",\"map-server\":\"192.0.2.2\",\"registered\":true,"
+                       "\"registers\":1,\"notifies\":1,\"last-notify\":",
+                       0),
+            0u)
+      << json;
+
+  // The Map-Resolver answered; our EID-prefix is registered with its RLOC.
+  const std::string resolvers = commands.answer("show map-resolvers");
+  EXPECT_NE(resolvers.find("192.0.2.2"), std::string::npos) << resolvers;
+  const std::string mappings = commands.answer("json show database-mappings");
+  EXPECT_EQ(mappings.rfind("[{\"instance\":0,\"eid-prefix\":\"198.18.0.10/32\",\"ttl\":10,"
+                           "\"rlocs\":[{\"rloc\":\"192.0.2.5\",\"priority\":1,\"weight\":100,"
+                           "\"link\":0}],\"registration\":[{\"map-server\":\"192.0.2.2\","
+                           "\"registered\":true,\"last-notify\":",
+                           0),
+            0u)
+      << mappings;
   const std::string metrics = counters.prometheus();
   EXPECT_NE(
       metrics.find(
@@ -345,6 +359,19 @@ TEST_F(XtrNodeRolesTest, LispctlChangesTheRunningNode) {
   EXPECT_EQ(commands.answer("remove static-mapping 203.0.113.0/24"),
             "static mapping 203.0.113.0/24 removed\n");
   EXPECT_EQ(rlocs_of(mn_dataplane_, "203.0.113.1"), "none");
+
+  // The Map-Resolver answered every request so far: up.
+  EXPECT_NE(commands.answer("show map-resolvers")
+                .find("*      192.0.2.2                                up"),
+            std::string::npos)
+      << commands.answer("show map-resolvers");
+  EXPECT_EQ(mn_.control().resolver().resolver_state(0).answered, 2u);
+  // A request it leaves unanswered marks it down.
+  network_.deliver = [](const Network::Datagram&) {};
+  miss(mn_, mn_dataplane_, "198.18.1.77");
+  advance(seconds(1) + milliseconds(50));
+  EXPECT_EQ(mn_.control().resolver().resolver_state(0).reachable, std::optional<bool>(false));
+  EXPECT_NE(commands.answer("show map-resolvers").find(" down "), std::string::npos);
 
   // re-register: a Map-Register to the Map-Server now, not in 60 s.
   const uint64_t registers = mn_.control().registrar().state(0).registers_sent;
