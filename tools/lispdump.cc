@@ -163,6 +163,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "lispdump: %s: %s\n", input.c_str(), pcap_geterr(handle.get()));
     return 2;
   }
+  std::fflush(stdout);  // the lines first, when both go to one file
   std::fprintf(stderr, "lispdump: %zu frames, %d LISP, %d malformed, %d re-encode mismatches\n",
                counts.frames, counts.lisp, counts.failed, counts.mismatched);
   return counts.failed || counts.mismatched ? 1 : 0;

@@ -30,11 +30,18 @@ const char* action_name(dataplane::MapAction action) {
   return "?";
 }
 
-// When the resolver's entry for this prefix lapses; "static" for one from
-// the config.
+// Where the entry came from: "static" (the config or lispctl), "reply" (a
+// Map-Reply with locators) or "negative" (one with an action only).
+const char* source_of(const dataplane::Mapping& mapping, const XtrControl& control) {
+  if (control.resolver().entry(mapping.instance_id, mapping.prefix) == nullptr) return "static";
+  return mapping.action == dataplane::MapAction::kEncapsulate ? "reply" : "negative";
+}
+
+// When the resolver's entry for this prefix lapses; "never" (JSON null)
+// for a static one.
 Cell expiry(const dataplane::Mapping& mapping, const XtrControl& control) {
   const auto* entry = control.resolver().entry(mapping.instance_id, mapping.prefix);
-  if (entry == nullptr) return "static";
+  if (entry == nullptr) return Cell("never", Json(nullptr));
   const auto left = std::chrono::duration_cast<std::chrono::seconds>(
       entry->expires - std::chrono::steady_clock::now());
   const int64_t seconds = std::max<int64_t>(0, left.count());
@@ -59,13 +66,17 @@ Cell locators_cell(const dataplane::Mapping& mapping) {
 }
 
 Table mapping_table() {
-  return Table(
-      {{"instance", 9}, {"eid-prefix", 24}, {"action", 17}, {"expires", 10}, {"rlocs", 0}});
+  return Table({{"instance", 9},
+                {"eid-prefix", 24},
+                {"action", 17},
+                {"source", 9},
+                {"expires", 8},
+                {"rlocs", 0}});
 }
 
 void add_mapping_row(Table& table, const dataplane::Mapping& mapping, const XtrControl& control) {
   table.add_row({mapping.instance_id, mapping.prefix.to_string(), action_name(mapping.action),
-                 expiry(mapping, control), locators_cell(mapping)});
+                 source_of(mapping, control), expiry(mapping, control), locators_cell(mapping)});
 }
 
 std::string mac_text(const dataplane::MacAddress& mac) {

@@ -129,7 +129,7 @@ grep -Eq "^\* +192.0.2.4 +yes" "$work/map-servers"
 
 # lispctl's view of the data plane.
 "$lispctl" -s "$work/lispd.sock" show map-cache | tee "$work/map-cache"
-grep -Eq "^0 +203.0.113.0/24 +encapsulate +static +192.0.2.4 \(p1 w100\)" "$work/map-cache"
+grep -Eq "^0 +203.0.113.0/24 +encapsulate +static +never +192.0.2.4 \(p1 w100\)" "$work/map-cache"
 "$lispctl" -s "$work/lispd.sock" lookup 203.0.113.77 | grep "203.0.113.0/24" >/dev/null
 "$lispctl" -s "$work/lispd.sock" show local | tee "$work/local"
 grep -q "^rloc       192.0.2.5" "$work/local"

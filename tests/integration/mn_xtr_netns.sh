@@ -196,9 +196,9 @@ done
 ip netns exec "$mn" ping -c 5 -i 0.2 -W 2 198.18.1.1 | tee "$work/ping"
 grep -q " 5 received" "$work/ping"
 "$lispctl" -s "$work/mn.sock" show map-cache | tee "$work/mn-cache"
-grep -Eq "^0 +198.18.1.0/24 +encapsulate +[0-9]+s +192.0.3.4 \(p2 w100\) 2001:db8:3::4 \(p1 w100\)" "$work/mn-cache"
+grep -Eq "^0 +198.18.1.0/24 +encapsulate +reply +[0-9]+s +192.0.3.4 \(p2 w100\) 2001:db8:3::4 \(p1 w100\)" "$work/mn-cache"
 "$lispctl" -s "$work/xtr.sock" show map-cache | tee "$work/xtr-cache"
-grep -Eq "^0 +198.18.0.10/32 +encapsulate +[0-9]+s +192.0.2.5 \(p1 w100\)" "$work/xtr-cache"
+grep -Eq "^0 +198.18.0.10/32 +encapsulate +reply +[0-9]+s +192.0.2.5 \(p1 w100\)" "$work/xtr-cache"
 "$lispctl" -s "$work/ms.sock" show counters | tee "$work/ms-counters"
 [ "$(awk '$1 == "requests_forwarded" {print $2}' "$work/ms-counters")" -ge 2 ]
 
@@ -232,7 +232,7 @@ changes=$(( $(counter netlink_changes "$work/mn-host") - $(counter netlink_chang
 echo "during 5 RLOC moves: $changes netlink notifications applied, $dumps dump requests, $overruns overruns"
 [ "$changes" -ge 10 ] && [ "$dumps" -le $((4 * overruns)) ]
 "$lispctl" -s "$work/xtr.sock" show map-cache | tee "$work/xtr-cache"
-grep -Eq "^0 +198.18.0.10/32 +encapsulate +[0-9]+s +$old \(p1 w100\)" "$work/xtr-cache"
+grep -Eq "^0 +198.18.0.10/32 +encapsulate +reply +[0-9]+s +$old \(p1 w100\)" "$work/xtr-cache"
 "$lispctl" -s "$work/mn.sock" show control > "$work/mn-control"
 "$lispctl" -s "$work/xtr.sock" show control > "$work/xtr-control"
 echo "MN: $(grep -E '^smr_sent' "$work/mn-control"); xTR: $(grep -E '^(smr_received|replies_accepted)' "$work/xtr-control" | tr '\n' ' ')"
@@ -336,6 +336,8 @@ entries = json.load(sys.stdin)
 prefixes = {entry["eid-prefix"] for entry in entries}
 assert {"198.18.1.0/24", "203.0.113.0/24"} <= prefixes, prefixes
 assert all(isinstance(loc["priority"], int) for entry in entries for loc in entry["rlocs"]), entries
+sources = {entry["eid-prefix"]: (entry["source"], entry["expires"]) for entry in entries}
+assert sources["203.0.113.0/24"] == ("static", None) and sources["198.18.1.0/24"][0] == "reply", sources
 print("lispctl --json show map-cache: %d entries parsed" % len(entries))'
 ip netns exec "$mn" curl -sf http://127.0.0.1:9142/metrics > "$work/mn.metrics"
 promtool check metrics < "$work/mn.metrics"
@@ -354,7 +356,7 @@ ip netns exec "$mn" ping -c 3 -i 0.2 -W 2 198.18.1.1 | grep -Eq " [23] received"
 "$lispctl" -s "$work/mn.sock" show map-cache | grep -Eq "^0 +198.18.1.0/24 +encapsulate "
 "$lispctl" -s "$work/mn.sock" add static-mapping 198.51.100.0/24 rloc 192.0.3.4 priority 3 weight 70 |
   grep -q "static mapping 198.51.100.0/24 added"
-"$lispctl" -s "$work/mn.sock" show map-cache | grep -Eq "^0 +198.51.100.0/24 +encapsulate +static +192.0.3.4 \(p3 w70\)"
+"$lispctl" -s "$work/mn.sock" show map-cache | grep -Eq "^0 +198.51.100.0/24 +encapsulate +static +never +192.0.3.4 \(p3 w70\)"
 if "$lispctl" -s "$work/mn.sock" add static-mapping 198.51.100.0/24 rloc 192.0.3.300 > "$work/refused"; then
   echo "a bad RLOC was accepted"; exit 1
 fi

@@ -328,7 +328,8 @@ TEST_F(XtrNodeRolesTest, LispctlChangesTheRunningNode) {
   EXPECT_EQ(mapping->locators[0].priority, 2);
   EXPECT_EQ(mapping->locators[0].weight, 50);
   const std::string cache = commands.answer("show map-cache");
-  EXPECT_NE(cache.find("203.0.113.0/24           encapsulate       static     192.0.2.9 (p2 w50)"),
+  EXPECT_NE(cache.find(
+                "203.0.113.0/24           encapsulate       static    never    192.0.2.9 (p2 w50)"),
             std::string::npos)
       << cache;
   // Refusals name what is wrong and change nothing.
