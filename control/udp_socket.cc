@@ -6,7 +6,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 
@@ -40,6 +46,43 @@ Endpoint from_sockaddr(const sockaddr_storage& storage) {
   return {net::IpAddress::v6(bytes), ntohs(v6->sin6_port)};
 }
 
+// "held by lispd, pid 1234": the process with a UDP socket bound to `port`
+// in this network namespace (/proc/net/udp{,6}, then each process's fds),
+// or "" if it cannot be found (another user's process, without root).
+std::string holder_of_udp_port(uint16_t port) {
+  std::set<std::string> inodes;
+  for (const char* table : {"/proc/net/udp", "/proc/net/udp6"}) {
+    std::ifstream file(table);
+    std::string line;
+    std::getline(file, line);  // the header
+    while (std::getline(file, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+      fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+          timeout >> inode;
+      const size_t colon = local.rfind(':');
+      if (colon == std::string::npos) continue;
+      if (std::strtoul(local.c_str() + colon + 1, nullptr, 16) == port) inodes.insert(inode);
+    }
+  }
+  if (inodes.empty()) return "";
+  std::error_code error;
+  for (const auto& process : std::filesystem::directory_iterator("/proc", error)) {
+    const std::string pid = process.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    for (const auto& fd : std::filesystem::directory_iterator(process.path() / "fd", error)) {
+      const std::string target = std::filesystem::read_symlink(fd.path(), error).string();
+      if (target.rfind("socket:[", 0) != 0) continue;
+      if (!inodes.contains(target.substr(8, target.size() - 9))) continue;
+      std::ifstream comm(process.path() / "comm");
+      std::string name;
+      std::getline(comm, name);
+      return absl::StrCat("held by ", name, ", pid ", pid);
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 absl::StatusOr<UdpSocket> UdpSocket::bind(net::IpFamily family,
@@ -68,8 +111,12 @@ absl::StatusOr<UdpSocket> UdpSocket::bind(net::IpFamily family,
   sockaddr_storage storage;
   const socklen_t length = to_sockaddr({address.value_or(any), port}, storage);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0) {
+    const int bind_error = errno;
+    // A second lispd is told which process already has the port.
+    const std::string holder = bind_error == EADDRINUSE ? holder_of_udp_port(port) : "";
     return absl::UnavailableError(absl::StrCat("bind ", address.value_or(any).to_string(), " port ",
-                                               port, ": ", std::strerror(errno)));
+                                               port, ": ", std::strerror(bind_error),
+                                               holder.empty() ? "" : " (" + holder + ")"));
   }
   return socket;
 }

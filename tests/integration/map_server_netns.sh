@@ -142,7 +142,7 @@ grep -v metrics-listen "$work/ms.conf" > "$work/ms-no-metrics.conf"
 if ip netns exec "$ms" "$lispd" -D -f "$work/ms-no-metrics.conf" -s "$work/other.sock" 2> "$work/third.log"; then
   echo "a second lispd started on the same UDP port"; exit 1
 fi
-grep -q "Address already in use" "$work/third.log"  # said where -D was run, not only in the log
+grep -q "Address already in use (held by lispd, pid $ms_pid)" "$work/third.log"  # said where -D was run
 sed "s|control-iface = .*|control-iface = \"nope0\"|" "$work/ms-no-metrics.conf" > "$work/ms-nope.conf"
 if ip netns exec "$ms" "$lispd" -f "$work/ms-nope.conf" -s "$work/other.sock" 2> "$work/nope.log"; then
   echo "a control-iface that does not exist was accepted"; exit 1
