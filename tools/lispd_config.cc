@@ -75,6 +75,9 @@ control::XtrConfig xtr_config_of(const config::Config& config) {
   }
   out.proxy_etrs_ipv4 = addresses_of(config.proxy_etrs_ipv4);
   out.proxy_etrs_ipv6 = addresses_of(config.proxy_etrs_ipv6);
+  if (config.xtr_id) {
+    out.options.registrar.identity = lisp::XtrIdentity{*config.xtr_id, config.site_id.value_or(0)};
+  }
   auto& resolver = out.options.resolver;
   resolver.retries = static_cast<int>(config.map_request_retries);
   resolver.probe_interval = std::chrono::seconds(config.rloc_probing.interval_seconds);

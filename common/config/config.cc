@@ -948,8 +948,9 @@ std::vector<std::string> unused_keys(const Config& config) {
   unused(xtr && !config.control_iface.empty(), "control-iface", not_xtr);
   unused(!config.proxy_itrs.empty(), "proxy-itrs", not_yet);
   unused(!config.allowed_dst_eids.empty(), "allowed-dst-eids", not_yet);
-  unused(config.xtr_id.has_value(), "xtr-id", not_yet);
-  unused(config.site_id.has_value(), "site-id", not_yet);
+  unused(ms && config.xtr_id.has_value(), "xtr-id", not_ms);
+  unused(config.site_id.has_value() && !config.xtr_id.has_value(), "site-id",
+         "sent only with an xtr-id (the I bit carries both)");
   if (xtr) {
     for (const auto& server : config.map_servers) {
       unused(!net::IpAddress::parse(server.address), "map-server address",

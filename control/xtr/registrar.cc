@@ -22,6 +22,11 @@ void Registrar::set_servers(std::vector<Server> servers) {
   states_ = std::move(states);
 }
 
+void Registrar::set_options(Options options) {
+  if (options.identity != options_.identity) records_changed_ = true;
+  options_ = std::move(options);
+}
+
 void Registrar::set_records(std::vector<lisp::MappingRecord> records) {
   if (records == records_) return;
   records_ = std::move(records);
@@ -45,6 +50,7 @@ Outgoing Registrar::make_register(size_t index, TimePoint now) {
   message.auth.key_id = server.key_id;
   message.auth.algorithm_id = server.algorithm;
   message.records = records_;
+  message.identity = options_.identity;
   state.outstanding_nonce = message.nonce;
   state.registers_sent++;
   // Exponential backoff with +-10% jitter, capped at the register interval.

@@ -37,6 +37,9 @@ class Registrar {
     std::chrono::milliseconds interval{60000};
     std::chrono::milliseconds first_retry{1000};
     int misses_before_failover = 3;
+    // xtr-id and site-id: sent in every Map-Register with the I bit
+    // (RFC 9301 §5.6); unset: no identity.
+    std::optional<lisp::XtrIdentity> identity;
     friend bool operator==(const Options&, const Options&) = default;
   };
   struct ServerState {
@@ -58,6 +61,8 @@ class Registrar {
   // keeps its state; a new one is registered with at the next poll.
   void set_servers(std::vector<Server> servers);
 
+  // A reload's timers and identity; a new identity registers at the next poll.
+  void set_options(Options options);
   // The records to register. A change (new RLOCs) registers at the next poll.
   void set_records(std::vector<lisp::MappingRecord> records);
   // lispctl's "re-register": every Map-Server again at the next poll, as

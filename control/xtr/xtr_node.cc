@@ -117,6 +117,9 @@ std::vector<std::string> XtrNode::reconfigure(XtrConfig next) {
     next.database_mappings = config_.database_mappings;
   }
   if (next.map_servers != config_.map_servers) control_.registrar().set_servers(next.map_servers);
+  if (!(next.options.registrar == config_.options.registrar)) {
+    control_.registrar().set_options(next.options.registrar);
+  }
   if (next.map_resolvers != config_.map_resolvers) {
     control_.resolver().set_map_resolvers(next.map_resolvers);
   }

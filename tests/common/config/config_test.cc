@@ -215,7 +215,7 @@ operating-mode = "xTR"
 map-server { address = ms.example.net  key-type = 1  key = "k" }
 map-server { address = 192.0.2.2  key-type = 1  key = "k" }
 proxy-itrs = 192.0.2.9
-xtr-id = "11223344556677889900aabbccddeeff"
+site-id = 3
 lisp-site { eid-prefix = 10.0.0.0/8  key-type = 1  key = "k" }
 )",
                         "xtr.conf");
@@ -224,7 +224,7 @@ lisp-site { eid-prefix = 10.0.0.0/8  key-type = 1  key = "k" }
   ASSERT_EQ(unused.size(), 4u) << absl::StrJoin(unused, "; ");
   EXPECT_EQ(unused[0], "xtr.conf: lisp-site: only a Map-Server uses it");
   EXPECT_EQ(unused[1], "xtr.conf: proxy-itrs: not implemented yet, ignored");
-  EXPECT_EQ(unused[2], "xtr.conf: xtr-id: not implemented yet, ignored");
+  EXPECT_EQ(unused[2], "xtr.conf: site-id: sent only with an xtr-id (the I bit carries both)");
   EXPECT_EQ(unused[3],
             "xtr.conf: map-server address: host names are not resolved yet; give an address");
   auto ms = parse_text(R"(

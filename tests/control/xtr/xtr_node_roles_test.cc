@@ -381,5 +381,43 @@ TEST_F(XtrNodeRolesTest, LispctlChangesTheRunningNode) {
   EXPECT_EQ(mn_.control().registrar().state(0).registers_sent, registers + 1);
 }
 
+// xtr-id and site-id go in every Map-Register with the I bit (RFC 9301
+// §5.6): the Map-Server keeps the identity and the Map-Notify still
+// verifies; a reload that changes the identity registers again at once.
+TEST_F(XtrNodeRolesTest, XtrIdAndSiteIdAreRegistered) {
+  XtrConfig config = node_config("MN", "198.18.0.10/32",
+                                 "xtr-id = \"000102030405060708090a0b0c0d0e0f\"\nsite-id = 7\n");
+  ASSERT_TRUE(config.options.registrar.identity.has_value());
+  FakeDataplane dataplane;
+  NodeTransport transport(network_, ip("192.0.2.5"));
+  XtrNode node(config, dataplane, transport, timers_, clock_, [this] { return ++nonce_; });
+  network_.deliver = [&](const Network::Datagram& datagram) {
+    if (datagram.message.destination.address == kMapServer) {
+      for (auto& answer : ms_.handle(datagram.message.bytes, datagram.from, clock_.now())) {
+        network_.in_flight.push_back({{kMapServer, lisp::kControlPort}, std::move(answer)});
+      }
+    } else if (datagram.message.destination.address == transport.address) {
+      node.receive(datagram.message.bytes, datagram.from);
+    }
+  };
+  ASSERT_TRUE(node.start(view_with_rloc("192.0.2.5", "192.0.2.1")).ok());
+  advance(milliseconds(50));
+  ASSERT_EQ(ms_.registration_count(), 1u);
+  const Registration* registration = ms_.registrations().front();
+  ASSERT_TRUE(registration->identity.has_value());
+  EXPECT_EQ(registration->identity->xtr_id[15], 0x0f);
+  EXPECT_EQ(registration->identity->site_id, 7u);
+  EXPECT_TRUE(node.control().registrar().state(0).registered) << "the Map-Notify verified";
+
+  const uint64_t sent = node.control().registrar().state(0).registers_sent;
+  EXPECT_TRUE(node.reconfigure(node_config("MN", "198.18.0.10/32",
+                                           "xtr-id = \"ffffffffffffffffffffffffffffffff\"\n"))
+                  .empty());
+  advance(milliseconds(50));
+  EXPECT_EQ(node.control().registrar().state(0).registers_sent, sent + 1);
+  EXPECT_EQ(ms_.registrations().front()->identity->xtr_id[0], 0xff);
+  EXPECT_EQ(ms_.registrations().front()->identity->site_id, 0u);
+}
+
 }  // namespace
 }  // namespace lispmob::control
