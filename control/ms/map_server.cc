@@ -29,6 +29,14 @@ MapServer::MapServer(std::vector<Site> sites, Options options)
       options_(options),
       reply_limiter_(options.replies_per_second, options.reply_burst) {}
 
+void MapServer::set_options(Options options) {
+  if (options.replies_per_second != options_.replies_per_second ||
+      options.reply_burst != options_.reply_burst) {
+    reply_limiter_ = RateLimiter(options.replies_per_second, options.reply_burst);
+  }
+  options_ = options;
+}
+
 size_t MapServer::set_sites(std::vector<Site> sites) {
   sites_ = std::move(sites);
   const size_t dropped = std::erase_if(registrations_, [this](const auto& item) {

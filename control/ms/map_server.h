@@ -78,6 +78,7 @@ class MapServer {
     // (no Map-Notify) and counted in registrations_refused.
     size_t max_registrations = 262144;
     size_t max_registrations_per_site = 131072;
+    friend bool operator==(const Options&, const Options&) = default;
   };
 
   MapServer(std::vector<Site> sites, Options options);
@@ -90,6 +91,9 @@ class MapServer {
   // New sites (a reload): registrations a new site still covers stay;
   // the others are dropped. Returns how many were dropped.
   size_t set_sites(std::vector<Site> sites);
+  // A reload's limits and TTLs; a new reply rate starts with full buckets.
+  void set_options(Options options);
+  const Options& options() const { return options_; }
 
   const MapServerCounters& counters() const { return counters_; }
   const std::vector<Site>& sites() const { return sites_; }

@@ -113,8 +113,11 @@ absl::Status MapServerService::run(const Reload& reload) {
                    config->control_interface.empty() ? "(none)" : config->control_interface);
     }
     const size_t dropped = server_.set_sites(std::move(config->sites));
-    log::info("ms", "reload applied: %d sites, %d registrations outside them dropped",
-              server_.sites().size(), dropped);
+    server_.set_options(config->options);
+    log::info("ms",
+              "reload applied: %d sites, %d registrations outside them dropped, %g replies/s "
+              "per requester (0: no limit)",
+              server_.sites().size(), dropped, server_.options().replies_per_second);
   };
   if (auto status = operators_->serve(events, commands_, counters_, on_reload); !status.ok()) {
     return status;

@@ -172,11 +172,12 @@ grep -q "ms.conf:3: key 'eid-prefix'" "$work/lispd.log"  # the line, after a com
 kill -0 "$ms_pid"
 [ "$("$lispctl" -s "$work/lispd.sock" show registrations | grep -c "192.0.2.5 (p1 w100)")" -eq 2000 ]
 # A good one: a new site comes, the registrations it still covers stay.
-cp "$work/ms.conf.good" "$work/ms.conf"
+sed 's/^ms-replies-per-second = 0$/ms-replies-per-second = 500/' "$work/ms.conf.good" > "$work/ms.conf"
 echo 'lisp-site { eid-prefix = 198.51.100.0/24  key = "site3" }' >> "$work/ms.conf"
 kill -HUP "$ms_pid"
 for _ in $(seq 50); do grep -q "reload applied" "$work/lispd.log" && break; sleep 0.1; done
 grep "reload applied" "$work/lispd.log"
+grep -q "reload applied: 3 sites, 0 registrations outside them dropped, 500 replies/s per requester" "$work/lispd.log"
 "$lispctl" -s "$work/lispd.sock" show sites | grep -Eq "^0 +198.51.100.0/24 "
 [ "$("$lispctl" -s "$work/lispd.sock" show registrations | grep -c "192.0.2.5 (p1 w100)")" -eq 2000 ]
 echo "operator: --help, -p abc refused, second lispd refused (socket, UDP port, metrics port, pid file), /metrics passes promtool, SIGHUP bad file refused, good file applied"

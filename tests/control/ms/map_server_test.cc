@@ -290,6 +290,18 @@ TEST_F(MapServerTest, RepliesAreRateLimitedPerRequester) {
   EXPECT_FALSE(server.handle(ecm_request("203.0.113.1", 32), {ip("192.0.2.5")}, kStart + seconds(1))
                    .empty());
   EXPECT_EQ(server.counters().rate_limited, 15u);
+
+  // A reload lifts the limit (ms-replies-per-second = 0), then sets a new one.
+  options.replies_per_second = 0;
+  server.set_options(options);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_FALSE(server.handle(ecm_request("203.0.113.1", 32), {ip("192.0.2.5")}, kStart).empty());
+  }
+  options.replies_per_second = 1;
+  options.reply_burst = 1;
+  server.set_options(options);
+  EXPECT_FALSE(server.handle(ecm_request("203.0.113.1", 32), {ip("192.0.2.5")}, kStart).empty());
+  EXPECT_TRUE(server.handle(ecm_request("203.0.113.1", 32), {ip("192.0.2.5")}, kStart).empty());
 }
 
 // What registering ETRs can make the MS hold is bounded, per site and in
