@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "control/udp_socket.h"
 
 namespace lispmob::control {
 namespace {
@@ -42,22 +43,9 @@ absl::StatusOr<MetricsHttp> MetricsHttp::listen(const Endpoint& where) {
   // A restarted lispd must get its port back while the old connections
   // linger in TIME_WAIT.
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-  sockaddr_storage storage{};
-  socklen_t length = 0;
-  if (v4) {
-    auto& address = reinterpret_cast<sockaddr_in&>(storage);
-    address.sin_family = AF_INET;
-    address.sin_port = htons(where.port);
-    std::memcpy(&address.sin_addr, where.address.bytes().data(), 4);
-    length = sizeof(address);
-  } else {
-    auto& address = reinterpret_cast<sockaddr_in6&>(storage);
-    address.sin6_family = AF_INET6;
-    address.sin6_port = htons(where.port);
-    std::memcpy(&address.sin6_addr, where.address.bytes().data(), 16);
-    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
-    length = sizeof(address);
-  }
+  if (!v4) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+  sockaddr_storage storage;
+  const socklen_t length = to_sockaddr(where, storage);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0 || ::listen(fd, 16) != 0) {
     const std::string error = std::strerror(errno);
     ::close(fd);
@@ -67,9 +55,7 @@ absl::StatusOr<MetricsHttp> MetricsHttp::listen(const Endpoint& where) {
   sockaddr_storage bound{};
   socklen_t bound_length = sizeof(bound);
   getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_length);
-  const uint16_t port = ntohs(v4 ? reinterpret_cast<sockaddr_in&>(bound).sin_port
-                                 : reinterpret_cast<sockaddr_in6&>(bound).sin6_port);
-  return MetricsHttp(fd, port);
+  return MetricsHttp(fd, from_sockaddr(bound).port);
 }
 
 MetricsHttp::~MetricsHttp() {

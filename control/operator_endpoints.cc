@@ -25,11 +25,19 @@ absl::StatusOr<std::unique_ptr<OperatorEndpoints>> OperatorEndpoints::open(
 }
 
 absl::Status OperatorEndpoints::serve(EventLoop& loop, const CommandRegistry& commands,
-                                      const CounterRegistry& counters,
-                                      std::function<void()> reload) {
+                                      const CounterRegistry& counters, Reload reload) {
   auto on_signal = [&loop, reload = std::move(reload)](int signo) {
     if (signo == SIGHUP) {
-      if (reload) reload();
+      if (!reload) return;
+      auto restart_only = reload();
+      if (!restart_only.ok()) {
+        log::error("lispd", "reload refused, the running config stays: %s",
+                   restart_only.status().message());
+        return;
+      }
+      for (const auto& change : *restart_only) {
+        log::warning("lispd", "reload: %s; it is not applied until lispd restarts", change);
+      }
       return;
     }
     log::info("lispd", "%s: stopping", signo == SIGINT ? "SIGINT" : "SIGTERM");

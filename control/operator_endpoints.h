@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "control/api_socket.h"
@@ -33,11 +34,16 @@ class OperatorEndpoints {
  public:
   static absl::StatusOr<std::unique_ptr<OperatorEndpoints>> open(OperatorOptions options);
 
+  // A role's reload: loads the config again and applies it, returning
+  // what it could not apply until a restart ("what: why"), or the load's
+  // error (file:line:key), in which case nothing changed.
+  using Reload = std::function<absl::StatusOr<std::vector<std::string>>()>;
   // Serves `commands` on the control socket and `counters` on /metrics
-  // from `loop`; SIGINT and SIGTERM stop the loop, SIGHUP calls `reload`.
-  // Then says the daemon is ready.
+  // from `loop`; SIGINT and SIGTERM stop the loop, SIGHUP calls `reload`
+  // (if any) and logs what it refused or could not apply. Then says the
+  // daemon is ready.
   absl::Status serve(EventLoop& loop, const CommandRegistry& commands,
-                     const CounterRegistry& counters, std::function<void()> reload);
+                     const CounterRegistry& counters, Reload reload);
 
  private:
   explicit OperatorEndpoints(OperatorOptions options) : options_(std::move(options)) {}

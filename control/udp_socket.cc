@@ -17,8 +17,6 @@
 #include "absl/strings/str_cat.h"
 
 namespace lispmob::control {
-namespace {
-
 socklen_t to_sockaddr(const Endpoint& endpoint, sockaddr_storage& storage) {
   std::memset(&storage, 0, sizeof(storage));
   if (endpoint.address.is_v4()) {
@@ -45,6 +43,8 @@ Endpoint from_sockaddr(const sockaddr_storage& storage) {
   std::memcpy(bytes.data(), &v6->sin6_addr, 16);
   return {net::IpAddress::v6(bytes), ntohs(v6->sin6_port)};
 }
+
+namespace {
 
 // "held by lispd, pid 1234": the process with a UDP socket bound to `port`
 // in this network namespace (/proc/net/udp{,6}, then each process's fds),

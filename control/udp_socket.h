@@ -1,6 +1,8 @@
 // A non-blocking UDP socket for LISP control messages, IPv4 or IPv6.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -36,6 +38,11 @@ class UdpSocket {
   explicit UdpSocket(int fd) : fd_(fd) {}
   int fd_ = -1;
 };
+
+// An Endpoint as a socket address and back, for any socket of ours (UDP
+// here, the /metrics TCP port). Returns the address's length.
+socklen_t to_sockaddr(const Endpoint& endpoint, sockaddr_storage& storage);
+Endpoint from_sockaddr(const sockaddr_storage& storage);
 
 // The local address the kernel would use to reach `destination`.
 std::optional<net::IpAddress> local_address_towards(const net::IpAddress& destination);

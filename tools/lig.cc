@@ -13,7 +13,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -21,11 +20,8 @@
 #include "common/crypto/nonce.h"
 #include "common/lisp/message.h"
 #include "control/udp_socket.h"
+#include "tools/command_line.h"
 #include "tools/lig_output.h"
-
-#ifndef LISPMOB_VERSION
-#define LISPMOB_VERSION "unknown"
-#endif
 
 namespace {
 
@@ -115,18 +111,9 @@ int main(int argc, char** argv) {
       ->type_name("TIMEOUT-MS")
       ->check(CLI::Range(1, 60000));
   app.add_option("EID", eid_text, "an address, a prefix or a host name")->required();
-  app.set_version_flag("-V,--version", "lig " LISPMOB_VERSION);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    return 0;
-  } catch (const CLI::CallForVersion&) {
-    std::puts("lig " LISPMOB_VERSION);
-    return 0;
-  } catch (const CLI::ParseError& error) {
-    std::fprintf(stderr, "lig: %s\nRun lig --help for the options.\n", error.what());
-    return 2;
+  tools::add_version_flag(app, "lig");
+  if (auto exit_status = tools::parse_command_line(app, argc, argv, "lig")) {
+    return *exit_status;
   }
   const auto resolver = resolve(resolver_name);
   if (!resolver) {

@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -20,13 +19,10 @@
 #include "common/log/log.h"
 #include "control/api_socket.h"
 #include "control/ms/map_server_service.h"
+#include "tools/command_line.h"
 #include "tools/daemon.h"
 #include "tools/lispd_config.h"
 #include "tools/lispd_dataplane.h"
-
-#ifndef LISPMOB_VERSION
-#define LISPMOB_VERSION "unknown"
-#endif
 
 namespace {
 
@@ -78,16 +74,15 @@ std::string absolute(const std::string& path) {
   return path.empty() ? path : std::filesystem::absolute(path).string();
 }
 
-int run_map_server(const config::Config& config, const Arguments& arguments,
-                   control::OperatorOptions operators) {
-  auto service = control::MapServerService::create(
-      tools::map_server_config_of(config), static_cast<uint16_t>(arguments.port), operators);
+int run_map_server(const config::Config& config, int port, control::OperatorOptions operators) {
+  auto service = control::MapServerService::create(tools::map_server_config_of(config),
+                                                   static_cast<uint16_t>(port), operators);
   if (!service.ok()) {
     log::error("lispd", "%s", service.status().message());
     return 1;
   }
   log::info("lispd", "Map-Server/Map-Resolver with %zu site(s) on UDP %d",
-            (*service)->server().sites().size(), arguments.port);
+            (*service)->server().sites().size(), port);
   auto reload = [path = config.source]() -> absl::StatusOr<control::MapServerConfig> {
     log::info("lispd", "reloading %s", path);
     auto next = config::load_file(path);
@@ -127,20 +122,10 @@ int main(int argc, char** argv) {
                "detach once serving; log to syslog unless the file sets log-file");
   app.add_option("-P,--pid-file", arguments.pid_path, "write lispd's pid here while it runs")
       ->type_name("PIDFILE");
-  app.set_version_flag("-V,--version", "lispd " LISPMOB_VERSION);
+  tools::add_version_flag(app, "lispd");
   app.footer("Signals: SIGINT/SIGTERM stop (undoing the host set-up), SIGHUP reloads the config.");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(kUsage, stdout);
-    std::fputs(app.help().c_str(), stdout);
-    return 0;
-  } catch (const CLI::CallForVersion&) {
-    std::puts("lispd " LISPMOB_VERSION);
-    return 0;
-  } catch (const CLI::ParseError& error) {
-    std::fprintf(stderr, "lispd: %s\nRun lispd --help for the options.\n", error.what());
-    return 2;
+  if (auto exit_status = tools::parse_command_line(app, argc, argv, "lispd", kUsage)) {
+    return *exit_status;
   }
   if (!arguments.check_path.empty()) return check_config(arguments.check_path);
   if (arguments.config_path.empty()) {
@@ -209,6 +194,5 @@ int main(int argc, char** argv) {
     log::error("lispd", "operating-mode %s is not implemented", config::to_string(config->mode));
     return 2;
   }
-  arguments.api_path = api_path;
-  return run_map_server(*config, arguments, operators);
+  return run_map_server(*config, arguments.port, operators);
 }

@@ -10,7 +10,6 @@
 // re-encoding.
 #include <pcap/pcap.h>
 
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <ctime>
 #include <memory>
@@ -21,10 +20,7 @@
 #include "absl/strings/str_join.h"
 #include "common/lisp/packet.h"
 #include "common/net/frame.h"
-
-#ifndef LISPMOB_VERSION
-#define LISPMOB_VERSION "unknown"
-#endif
+#include "tools/command_line.h"
 
 namespace {
 
@@ -99,18 +95,9 @@ int main(int argc, char** argv) {
   app.add_option("--reencode", reencode_path, "write the capture back, LISP re-encoded")
       ->type_name("OUT.pcap");
   app.add_flag("-t,--no-timestamps", no_timestamps, "leave the time of day out");
-  app.set_version_flag("-V,--version", "lispdump " LISPMOB_VERSION);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    return 0;
-  } catch (const CLI::CallForVersion&) {
-    std::puts("lispdump " LISPMOB_VERSION);
-    return 0;
-  } catch (const CLI::ParseError& error) {
-    std::fprintf(stderr, "lispdump: %s\nRun lispdump --help for the options.\n", error.what());
-    return 2;
+  tools::add_version_flag(app, "lispdump");
+  if (auto exit_status = tools::parse_command_line(app, argc, argv, "lispdump")) {
+    return *exit_status;
   }
   char error[PCAP_ERRBUF_SIZE] = {};
   std::unique_ptr<pcap_t, decltype(&pcap_close)> handle(pcap_open_offline(input.c_str(), error),

@@ -370,7 +370,8 @@ void derive_rloc_links(Config& config) {
   // dpdk section: nothing to derive (start_problem says what is missing).
   const bool names_twins = std::any_of(interfaces.begin(), interfaces.end(), [](const auto& name) {
     return name.size() > 4 && name.starts_with("rloc") &&
-           std::all_of(name.begin() + 4, name.end(), [](char c) { return std::isdigit(c); });
+           std::all_of(name.begin() + 4, name.end(),
+                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
   });
   if (interfaces.empty() || names_twins) return;
   if (interfaces.size() > kMaxRlocLinks) {

@@ -101,24 +101,25 @@ absl::Status MapServerService::run(const Reload& reload) {
     }
     log::debug("ms", "%s", parts.empty() ? "idle" : absl::StrJoin(parts, ", "));
   });
-  auto on_reload = [&] {
-    if (!reload) return;
-    auto config = reload();
-    if (!config.ok()) {
-      log::error("ms", "reload refused, the running config stays: %s", config.status().message());
-      return;
-    }
-    if (config->control_interface != control_interface_) {
-      log::warning("ms", "reload: control-iface %s; it is not applied until lispd restarts",
-                   config->control_interface.empty() ? "(none)" : config->control_interface);
-    }
-    const size_t dropped = server_.set_sites(std::move(config->sites));
-    server_.set_options(config->options);
-    log::info("ms",
-              "reload applied: %d sites, %d registrations outside them dropped, %g replies/s "
-              "per requester (0: no limit)",
-              server_.sites().size(), dropped, server_.options().replies_per_second);
-  };
+  OperatorEndpoints::Reload on_reload;
+  if (reload)
+    on_reload = [&]() -> absl::StatusOr<std::vector<std::string>> {
+      auto config = reload();
+      if (!config.ok()) return config.status();
+      std::vector<std::string> restart_only;
+      if (config->control_interface != control_interface_) {
+        restart_only.push_back("control-iface " + (config->control_interface.empty()
+                                                       ? std::string("(none)")
+                                                       : config->control_interface));
+      }
+      const size_t dropped = server_.set_sites(std::move(config->sites));
+      server_.set_options(config->options);
+      log::info("ms",
+                "reload applied: %d sites, %d registrations outside them dropped, %g replies/s "
+                "per requester (0: no limit)",
+                server_.sites().size(), dropped, server_.options().replies_per_second);
+      return restart_only;
+    };
   if (auto status = operators_->serve(events, commands_, counters_, on_reload); !status.ok()) {
     return status;
   }

@@ -118,13 +118,12 @@ absl::Status Resolver::install_static(const dataplane::Mapping& mapping) {
 size_t Resolver::clear(const std::optional<std::pair<uint32_t, net::IpPrefix>>& only) {
   size_t cleared = 0;
   for (auto it = entries_.begin(); it != entries_.end();) {
-    const Key key = it->first;
+    const Key& key = it->first;
     if (only && !(key.instance_id == only->first && key.prefix == only->second)) {
       ++it;
       continue;
     }
-    ++it;
-    remove(entries_.find(key));
+    remove(it++);
     cleared++;
   }
   // The per-EID request interval must not hold back the next miss.

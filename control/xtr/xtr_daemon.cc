@@ -176,22 +176,19 @@ absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& datapla
   };
   // SIGHUP: a config that does not load changes nothing; one that does is
   // applied to the running node, and what needs a restart is said.
-  auto on_reload = [&] {
-    if (!reload) return;
-    auto next = reload();
-    if (!next.ok()) {
-      log::error("xtr", "reload refused, the running config stays: %s", next.status().message());
-      return;
-    }
-    for (const auto& change : node.reconfigure(std::move(*next))) {
-      log::warning("xtr", "reload: %s; it is not applied until lispd restarts", change);
-    }
-    follow_local_change();  // reconfigure() derived the local state again itself
-    log::info("xtr",
-              "reload applied: %zu Map-Server(s), %zu Map-Resolver(s), %zu static mapping(s)",
-              node.config().map_servers.size(), node.config().map_resolvers.size(),
-              node.config().static_mappings.size());
-  };
+  OperatorEndpoints::Reload on_reload;
+  if (reload)
+    on_reload = [&]() -> absl::StatusOr<std::vector<std::string>> {
+      auto next = reload();
+      if (!next.ok()) return next.status();
+      const std::vector<std::string> restart_only = node.reconfigure(std::move(*next));
+      follow_local_change();  // reconfigure() derived the local state again itself
+      log::info("xtr",
+                "reload applied: %zu Map-Server(s), %zu Map-Resolver(s), %zu static mapping(s)",
+                node.config().map_servers.size(), node.config().map_resolvers.size(),
+                node.config().static_mappings.size());
+      return restart_only;
+    };
   EventLoop& events = **loop;
   auto watch = [&events](int fd, EventLoop::Callback callback) {
     return fd < 0 ? absl::OkStatus() : events.watch(fd, std::move(callback));
