@@ -61,6 +61,12 @@ absl::StatusOr<std::unique_ptr<HostSetup>> HostSetup::apply(HostSetupConfig conf
     auto eid = std::find_if(setup->config_.eids.begin(), setup->config_.eids.end(),
                             [&](const auto& address) { return address.family() == family; });
     if (eid == setup->config_.eids.end()) continue;
+    if (!setup->config_.tunnel_destinations.empty()) {
+      for (const auto& route : setup->eid_routes(*eid)) {
+        if (auto status = setup->netlink_.replace_route(route); !status.ok()) return status;
+      }
+      continue;
+    }
     const auto routes = of_family(defaults, family);
     if (auto status = setup->keep_defaults(routes); !status.ok()) return status;
     if (auto status = setup->ensure_eid_default(*eid, routes); !status.ok()) return status;
@@ -70,6 +76,16 @@ absl::StatusOr<std::unique_ptr<HostSetup>> HostSetup::apply(HostSetupConfig conf
 
 Route HostSetup::eid_default(const net::IpAddress& eid) const {
   return {kMainTable, default_prefix(eid.family()), std::nullopt, eid_index_, eid, 0};
+}
+
+std::vector<Route> HostSetup::eid_routes(const net::IpAddress& eid) const {
+  if (config_.tunnel_destinations.empty()) return {eid_default(eid)};
+  std::vector<Route> routes;
+  for (const auto& destination : config_.tunnel_destinations) {
+    if (destination.address.family() != eid.family()) continue;
+    routes.push_back({kMainTable, destination, std::nullopt, eid_index_, eid, 0});
+  }
+  return routes;
 }
 
 // Default routes other than ours move to the kept metric, so the one
@@ -156,7 +172,8 @@ absl::Status HostSetup::update(const std::vector<std::pair<unsigned, net::IpAddr
       return address.family() == family;
     };
     auto eid = std::find_if(config_.eids.begin(), config_.eids.end(), same_family);
-    if (eid != config_.eids.end()) {
+    // With tunnel destinations the host's defaults are not ours to move.
+    if (eid != config_.eids.end() && config_.tunnel_destinations.empty()) {
       if (auto status = keep_defaults(routes); !status.ok()) return status;
       if (auto status = ensure_eid_default(*eid, routes); !status.ok()) return status;
     }
@@ -171,7 +188,7 @@ HostSetup::~HostSetup() {
   for (const auto& rule : rules_) (void)netlink_.delete_rule(rule);
   for (const auto& route : table_routes_) (void)netlink_.delete_route(route);
   for (const auto& eid : config_.eids) {
-    (void)netlink_.delete_route(eid_default(eid));
+    for (const auto& route : eid_routes(eid)) (void)netlink_.delete_route(route);
     (void)netlink_.delete_address(eid_index_, host_prefix(eid));
   }
   for (const auto& original : moved_defaults_) {

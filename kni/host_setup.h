@@ -3,7 +3,9 @@
 //
 // - the EID on lmn0 (up, NOARP), and the default route through lmn0 with the
 //   EID as preferred source, so the host's traffic takes the EID and goes
-//   through LISP;
+//   through LISP; or, given the destinations to tunnel (OOR's
+//   allowed-dst-eids), a route to each of them through lmn0 instead, and
+//   the host's own default routes left as they are;
 // - the RLOC interface's own default routes kept, at metric 100 (any that
 //   appears later with a lower metric, from a DHCP client say, is moved
 //   there too);
@@ -29,6 +31,8 @@ struct HostSetupConfig {
   // The RLOC links' interfaces (twins); link i's table is rloc_table + i.
   std::vector<std::string> rloc_interfaces;
   std::vector<net::IpAddress> eids;
+  // Only these go through lmn0 (empty: a default route does).
+  std::vector<net::IpPrefix> tunnel_destinations;
   uint32_t rloc_table = 5;  // as in LISPmob's README
   uint32_t rule_priority = 100;
   uint32_t kept_default_metric = 100;
@@ -62,6 +66,9 @@ class HostSetup {
   absl::Status sync_table(unsigned link, net::IpFamily family, const std::vector<Route>& defaults);
   absl::Status sync_rules(const std::vector<std::pair<unsigned, net::IpAddress>>& rlocs);
   Route eid_default(const net::IpAddress& eid) const;
+  // The routes into lmn0 for `eid`'s family: the default, or one per
+  // tunnel destination of that family.
+  std::vector<Route> eid_routes(const net::IpAddress& eid) const;
 
   Rtnetlink netlink_;
   HostSetupConfig config_;

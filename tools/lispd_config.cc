@@ -36,13 +36,11 @@ std::vector<dataplane::Mapping> static_mappings(const config::Config& config) {
   return out;
 }
 
-std::vector<control::Registrar::Server> map_servers(const config::Config& config) {
-  std::vector<control::Registrar::Server> servers;
+std::vector<control::XtrConfig::MapServerHost> map_server_hosts(const config::Config& config) {
+  std::vector<control::XtrConfig::MapServerHost> servers;
   for (const auto& server : config.map_servers) {
-    if (auto address = net::IpAddress::parse(server.address)) {
-      servers.push_back(
-          {*address, server.key_id, server.algorithm, server.key, server.proxy_reply});
-    }
+    servers.push_back(
+        {server.address, {{}, server.key_id, server.algorithm, server.key, server.proxy_reply}});
   }
   return servers;
 }
@@ -66,13 +64,12 @@ control::XtrConfig xtr_config_of(const config::Config& config) {
   out.eid_port_mtu = config.tap_mtu;
   out.database_mappings = local_mappings(config);
   out.static_mappings = static_mappings(config);
-  out.map_servers = map_servers(config);
-  for (const auto& name : config.map_resolvers) {
-    if (auto address = net::IpAddress::parse(name)) out.map_resolvers.push_back(*address);
-  }
-  if (out.map_resolvers.empty()) {
-    for (const auto& server : out.map_servers) out.map_resolvers.push_back(server.address);
-  }
+  out.map_server_hosts = map_server_hosts(config);
+  out.map_resolver_hosts = config.map_resolvers;
+  out.proxy_itr_hosts = config.proxy_itrs;
+  out.tunnel_destinations = config.allowed_dst_eids;
+  // Host names are resolved by lispd as it runs (control/host_names.h).
+  control::apply_host_names(out, {});
   out.proxy_etrs_ipv4 = addresses_of(config.proxy_etrs_ipv4);
   out.proxy_etrs_ipv6 = addresses_of(config.proxy_etrs_ipv6);
   if (config.xtr_id) {
@@ -103,6 +100,18 @@ control::MapServerConfig map_server_config_of(const config::Config& config) {
       same = out.sites.end() - 1;
     }
     same->keys.push_back({entry.key_id, entry.algorithm, entry.key});
+  }
+  for (const auto& entry : config.ms_static_registered_sites) {
+    control::StaticRegistration mapping{entry.instance_id, entry.eid_prefix, {}};
+    for (const auto& rloc : entry.rlocs) {
+      lisp::Locator locator;
+      locator.flags = lisp::Locator::kReachable;
+      locator.address = rloc.address;
+      locator.priority = rloc.priority;
+      locator.weight = rloc.weight;
+      mapping.locators.push_back(locator);
+    }
+    out.static_registrations.push_back(std::move(mapping));
   }
   out.options.replies_per_second = config.ms_replies_per_second;  // 0: no limit
   out.options.reply_burst = std::max(1.0, out.options.replies_per_second / 10);

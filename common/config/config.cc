@@ -937,7 +937,6 @@ std::vector<std::string> unused_keys(const Config& config) {
   const bool xtr = config.mode == OperatingMode::kMobileNode || config.mode == OperatingMode::kXtr;
   const char* not_ms = "not used by a Map-Server";
   const char* not_xtr = "only a Map-Server uses it";
-  const char* not_yet = "not implemented yet, ignored";
   unused(ms && !config.database_mappings.empty(), "database-mapping", not_ms);
   unused(ms && !config.static_map_cache.empty(), "static-map-cache", not_ms);
   unused(ms && !config.map_servers.empty(), "map-server", not_ms);
@@ -945,23 +944,15 @@ std::vector<std::string> unused_keys(const Config& config) {
   unused(ms && !(config.proxy_etrs_ipv4.empty() && config.proxy_etrs_ipv6.empty()), "proxy-etr",
          not_ms);
   unused(xtr && !config.lisp_sites.empty(), "lisp-site", not_xtr);
-  unused(!config.ms_static_registered_sites.empty(), "ms-static-registered-site", not_yet);
+  unused(xtr && !config.ms_static_registered_sites.empty(), "ms-static-registered-site", not_xtr);
   unused(xtr && !config.control_iface.empty(), "control-iface", not_xtr);
-  unused(!config.proxy_itrs.empty(), "proxy-itrs", not_yet);
-  unused(!config.allowed_dst_eids.empty(), "allowed-dst-eids", not_yet);
+  unused(ms && !config.proxy_itrs.empty(), "proxy-itrs", not_ms);
+  unused(ms && !config.allowed_dst_eids.empty(), "allowed-dst-eids", not_ms);
+  unused(config.mode == OperatingMode::kXtr && !config.allowed_dst_eids.empty(), "allowed-dst-eids",
+         "only a mobile node routes its host's traffic into lmn0");
   unused(ms && config.xtr_id.has_value(), "xtr-id", not_ms);
   unused(config.site_id.has_value() && !config.xtr_id.has_value(), "site-id",
          "sent only with an xtr-id (the I bit carries both)");
-  if (xtr) {
-    for (const auto& server : config.map_servers) {
-      unused(!net::IpAddress::parse(server.address), "map-server address",
-             "host names are not resolved yet; give an address");
-    }
-    for (const auto& resolver : config.map_resolvers) {
-      unused(!net::IpAddress::parse(resolver), "map-resolver",
-             "host names are not resolved yet; give an address");
-    }
-  }
   return out;
 }
 

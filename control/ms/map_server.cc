@@ -40,13 +40,35 @@ void MapServer::set_options(Options options) {
 size_t MapServer::set_sites(std::vector<Site> sites) {
   sites_ = std::move(sites);
   const size_t dropped = std::erase_if(registrations_, [this](const auto& item) {
-    return site_for(item.first.instance_id, item.first.prefix) == nullptr;
+    return !item.second.configured &&
+           site_for(item.first.instance_id, item.first.prefix) == nullptr;
   });
+  count_per_site();
+  return dropped;
+}
+
+void MapServer::count_per_site() {
   per_site_.clear();
   for (const auto& [key, registration] : registrations_) {
-    per_site_[site_for(key.instance_id, key.prefix)]++;
+    if (!registration.configured) per_site_[site_for(key.instance_id, key.prefix)]++;
   }
-  return dropped;
+}
+
+void MapServer::set_static(const std::vector<StaticRegistration>& mappings) {
+  std::erase_if(registrations_, [](const auto& item) { return item.second.configured; });
+  for (const auto& mapping : mappings) {
+    Registration& registration = registrations_[Key{mapping.instance_id, mapping.prefix}];
+    registration = Registration{};
+    registration.instance_id = mapping.instance_id;
+    registration.prefix = mapping.prefix;
+    registration.record.ttl_minutes = options_.static_ttl_minutes;
+    registration.record.eid_mask_len = mapping.prefix.length;
+    // Not authoritative: only an ETR sets A (RFC 9301 §5.4).
+    registration.record.eid = eid_address(mapping.instance_id, mapping.prefix.address);
+    registration.record.locators = mapping.locators;
+    registration.configured = true;
+  }
+  count_per_site();
 }
 
 const Site* MapServer::site_for(uint32_t instance_id, const net::IpPrefix& prefix) const {
@@ -170,7 +192,13 @@ std::vector<Outgoing> MapServer::handle_register(std::span<const uint8_t> bytes,
   // Bounded: new prefixes only while the table and the site have room.
   size_t added = 0;
   for (const auto& [instance_id, prefix] : prefixes) {
-    if (!registrations_.count(Key{instance_id, prefix})) added++;
+    auto held = registrations_.find(Key{instance_id, prefix});
+    if (held == registrations_.end()) {
+      added++;
+    } else if (held->second.configured) {
+      counters_.static_overlaps++;
+      return {};
+    }
   }
   if (registrations_.size() + added > options_.max_registrations ||
       per_site_[site] + added > options_.max_registrations_per_site) {
@@ -231,7 +259,9 @@ std::vector<Outgoing> MapServer::handle_request(std::span<const uint8_t> bytes,
   if (registration != nullptr) {
     const Site* site = site_for(instance_id, registration->prefix);
     const auto etr = etr_locator(*registration);
-    if (!(site && site->proxy_reply) && !registration->proxy_reply && encapsulated && etr) {
+    const bool proxy =
+        registration->configured || (site && site->proxy_reply) || registration->proxy_reply;
+    if (!proxy && encapsulated && etr) {
       // RFC 9301 §8.2: hand the ECM to the ETR, which answers the ITR itself.
       counters_.requests_forwarded++;
       return {{{*etr}, std::vector<uint8_t>(bytes.begin(), bytes.end())}};
@@ -274,7 +304,7 @@ std::vector<const Registration*> MapServer::registrations() const {
 
 void MapServer::expire(TimePoint now) {
   for (auto it = registrations_.begin(); it != registrations_.end();) {
-    if (now - it->second.last_seen > options_.registration_timeout) {
+    if (!it->second.configured && now - it->second.last_seen > options_.registration_timeout) {
       if (const Site* site = site_for(it->first.instance_id, it->first.prefix)) per_site_[site]--;
       it = registrations_.erase(it);
       counters_.expired++;

@@ -40,6 +40,17 @@ struct Site {
   bool merge = false;
 };
 
+// ms-static-registered-site: a mapping the operator gives the Map-Server
+// itself. It is held as a registration that never lapses and that no
+// Map-Register replaces, and the Map-Server answers for it (a proxy
+// Map-Reply): no ETR registered it, so there may be none to forward to.
+struct StaticRegistration {
+  uint32_t instance_id = 0;
+  net::IpPrefix prefix;
+  std::vector<lisp::Locator> locators;
+  friend bool operator==(const StaticRegistration&, const StaticRegistration&) = default;
+};
+
 struct Registration {
   uint32_t instance_id = 0;
   net::IpPrefix prefix;
@@ -48,6 +59,7 @@ struct Registration {
   Endpoint registered_by;
   TimePoint last_seen;
   bool proxy_reply = false;  // the Map-Register's P bit
+  bool configured = false;   // a StaticRegistration: no ETR, no lapse
 };
 
 struct MapServerCounters {
@@ -63,6 +75,7 @@ struct MapServerCounters {
   uint64_t rate_limited = 0;
   uint64_t expired = 0;
   uint64_t registrations_refused = 0;  // the registration table, or the site's share, was full
+  uint64_t static_overlaps = 0;        // Map-Registers refused: a prefix configured statically
 };
 
 class MapServer {
@@ -78,6 +91,8 @@ class MapServer {
     // (no Map-Notify) and counted in registrations_refused.
     size_t max_registrations = 262144;
     size_t max_registrations_per_site = 131072;
+    // The TTL of the Map-Replies for a StaticRegistration.
+    uint32_t static_ttl_minutes = 10;
     friend bool operator==(const Options&, const Options&) = default;
   };
 
@@ -91,6 +106,9 @@ class MapServer {
   // New sites (a reload): registrations a new site still covers stay;
   // the others are dropped. Returns how many were dropped.
   size_t set_sites(std::vector<Site> sites);
+  // The configured mappings (at start and at a reload): they replace the
+  // previous ones; a registration an ETR holds for the same prefix goes.
+  void set_static(const std::vector<StaticRegistration>& mappings);
   // A reload's limits and TTLs; a new reply rate starts with full buckets.
   void set_options(Options options);
   const Options& options() const { return options_; }
@@ -119,6 +137,7 @@ class MapServer {
                                        const lisp::MapRequest& request, const Endpoint& reply_to,
                                        bool encapsulated, const Endpoint& source, TimePoint now);
   const Site* site_for(uint32_t instance_id, const net::IpPrefix& prefix) const;
+  void count_per_site();
   Outgoing notify(const lisp::MapRegister& message, const SiteKey& key, const Endpoint& to);
 
   std::vector<Site> sites_;
@@ -133,6 +152,7 @@ class MapServer {
 // (tools/lispd_config.h) at start and at each reload.
 struct MapServerConfig {
   std::vector<Site> sites;
+  std::vector<StaticRegistration> static_registrations;  // ms-static-registered-site
   MapServer::Options options;
   // control-iface: UDP 4342 on this interface only ("": every interface).
   std::string control_interface;

@@ -30,8 +30,10 @@ absl::StatusOr<std::unique_ptr<MapServerService>> MapServerService::create(
   std::optional<UdpSocket> socket4, socket6;
   if (v4.ok()) socket4 = std::move(*v4);
   if (v6.ok()) socket6 = std::move(*v6);  // a host without IPv6 serves IPv4 only
-  std::unique_ptr<MapServerService> service(new MapServerService(
-      MapServer(config.sites, config.options), std::move(socket4), std::move(socket6)));
+  MapServer server(config.sites, config.options);
+  server.set_static(config.static_registrations);
+  std::unique_ptr<MapServerService> service(
+      new MapServerService(std::move(server), std::move(socket4), std::move(socket6)));
   service->control_interface_ = device;
   service->operators_ = std::move(*endpoints);
   return service;
@@ -114,10 +116,12 @@ absl::Status MapServerService::run(const Reload& reload) {
       }
       const size_t dropped = server_.set_sites(std::move(config->sites));
       server_.set_options(config->options);
+      server_.set_static(config->static_registrations);
       log::info("ms",
-                "reload applied: %d sites, %d registrations outside them dropped, %g replies/s "
-                "per requester (0: no limit)",
-                server_.sites().size(), dropped, server_.options().replies_per_second);
+                "reload applied: %d sites, %d registrations outside them dropped, %d static "
+                "registrations, %g replies/s per requester (0: no limit)",
+                server_.sites().size(), dropped, config->static_registrations.size(),
+                server_.options().replies_per_second);
       return restart_only;
     };
   if (auto status = operators_->serve(events, commands_, counters_, on_reload); !status.ok()) {
@@ -155,6 +159,8 @@ void MapServerService::add_counters() {
       {"expired", "registrations that lapsed", &MapServerCounters::expired},
       {"registrations_refused", "Map-Registers refused: the table or the site's share was full",
        &MapServerCounters::registrations_refused},
+      {"static_overlaps", "Map-Registers refused: a prefix of ms-static-registered-site",
+       &MapServerCounters::static_overlaps},
   };
   for (const auto& row : kRows) {
     counters_.add("map_server", row.name, row.help,
@@ -194,11 +200,16 @@ void MapServerService::add_commands() {
       }
       const int64_t age =
           std::chrono::duration_cast<std::chrono::seconds>(now - registration->last_seen).count();
-      table.add_row({registration->instance_id, registration->prefix.to_string(),
-                     Cell(absl::StrCat(age, "s ago"), Json(age)),
-                     absl::StrCat(registration->registered_by.address.to_string(), ":",
-                                  registration->registered_by.port),
-                     Cell(absl::StrJoin(text, ", "), std::move(json))});
+      // A configured (ms-static-registered-site) mapping was seen by no
+      // one: "static", JSON null for its age.
+      const bool configured = registration->configured;
+      table.add_row(
+          {registration->instance_id, registration->prefix.to_string(),
+           configured ? Cell("never", Json(nullptr)) : Cell(absl::StrCat(age, "s ago"), Json(age)),
+           configured ? std::string("static")
+                      : absl::StrCat(registration->registered_by.address.to_string(), ":",
+                                     registration->registered_by.port),
+           Cell(absl::StrJoin(text, ", "), std::move(json))});
     }
     return Reply(table);
   });

@@ -507,31 +507,47 @@ bool Resolver::handle_probe_reply(const lisp::MapReply& reply) {
 // RFC 9301 §6.1: an SMR is a Map-Request with S set, sent to the peer's
 // RLOC; its source EID is our EID whose mapping changed, its record the
 // peer's EID-prefix, its ITR-RLOCs our new RLOCs.
+void Resolver::send_smrs(const net::IpAddress& rloc, uint32_t instance_id,
+                         const std::optional<net::IpPrefix>& about, TimePoint now,
+                         std::vector<Outgoing>& out) {
+  if (local_.rlocs.empty()) return;
+  if (!smr_limiter_.allow(rloc, now)) {
+    counters_.smr_rate_limited++;
+    return;
+  }
+  for (const auto& [iid, prefix] : local_.eids) {
+    if (iid != instance_id) continue;
+    const net::IpPrefix& record = about ? *about : prefix;
+    lisp::MapRequest smr;
+    smr.smr = true;
+    smr.nonce = random_();
+    smr.source_eid = eid_address(iid, prefix.address);
+    smr.itr_rlocs.assign(local_.rlocs.begin(), local_.rlocs.end());
+    smr.records = {lisp::EidRecord{0, record.length, eid_address(iid, record.address)}};
+    counters_.smr_sent++;
+    out.push_back({{rloc}, encode_or_empty(smr)});
+  }
+}
+
 std::vector<Outgoing> Resolver::solicit(TimePoint now) {
   std::vector<Outgoing> out;
   auto solicit_peer = [&](const dataplane::Mapping& mapping) {
     for (const auto& locator : mapping.locators) {
-      if (!smr_limiter_.allow(locator.rloc, now)) {
-        counters_.smr_rate_limited++;
-        continue;
-      }
-      for (const auto& [iid, prefix] : local_.eids) {
-        if (iid != mapping.instance_id) continue;
-        lisp::MapRequest smr;
-        smr.smr = true;
-        smr.nonce = random_();
-        smr.source_eid = eid_address(iid, prefix.address);
-        for (const auto& rloc : local_.rlocs) smr.itr_rlocs.push_back(rloc);
-        if (smr.itr_rlocs.empty()) return;
-        smr.records = {lisp::EidRecord{0, mapping.prefix.length,
-                                       eid_address(mapping.instance_id, mapping.prefix.address)}};
-        counters_.smr_sent++;
-        out.push_back({{locator.rloc}, encode_or_empty(smr)});
-      }
+      send_smrs(locator.rloc, mapping.instance_id, mapping.prefix, now, out);
     }
   };
   for (const auto& [key, entry] : entries_) solicit_peer(entry.mapping);
   for (const auto& [key, mapping] : static_) solicit_peer(mapping);
+  // A Proxy-ITR is asked about each of our own prefixes, in every instance.
+  std::vector<uint32_t> instances;
+  for (const auto& [iid, prefix] : local_.eids) {
+    if (std::find(instances.begin(), instances.end(), iid) == instances.end()) {
+      instances.push_back(iid);
+    }
+  }
+  for (const auto& pitr : proxy_itrs_) {
+    for (uint32_t iid : instances) send_smrs(pitr, iid, std::nullopt, now, out);
+  }
   return out;
 }
 

@@ -126,6 +126,12 @@ class Resolver {
            MapCacheWriter& cache);
 
   void set_local(LocalIdentity local) { local_ = std::move(local); }
+  // proxy-itrs: the Proxy-ITRs that encapsulate to us for non-LISP sites.
+  // They hold our mapping without our knowing, so solicit() sends them an
+  // SMR for each of our EID-prefixes too.
+  void set_proxy_itrs(std::vector<net::IpAddress> proxy_itrs) {
+    proxy_itrs_ = std::move(proxy_itrs);
+  }
   // A reload's Map-Resolvers: outstanding requests go on to the new ones.
   void set_map_resolvers(std::vector<net::IpAddress> map_resolvers);
   // A reload's retries, limits and probing; the map-cache stays as it is.
@@ -160,8 +166,8 @@ class Resolver {
   std::vector<Outgoing> poll(TimePoint now);
   // When poll() next has something to do; nullopt: nothing until an event.
   std::optional<TimePoint> next_due() const;
-  // SMRs to every peer RLOC in the map-cache, for each of our EID-prefixes:
-  // our mapping just changed.
+  // SMRs to every peer RLOC in the map-cache and to every Proxy-ITR, for
+  // each of our EID-prefixes: our mapping just changed.
   std::vector<Outgoing> solicit(TimePoint now);
   // The data plane saw an ICMP report that the path to `rloc` carries at
   // most `mtu` bytes: the mappings using it get that path MTU (RFC 9300
@@ -219,7 +225,14 @@ class Resolver {
   // The mapping covering `eid` we know of: one we resolved, or a static one.
   bool known(uint32_t instance_id, const net::IpAddress& eid) const;
 
+  // One SMR from each of our EID-prefixes in `instance_id` to `rloc`,
+  // asking about `about` (the peer's prefix, or our own for a Proxy-ITR).
+  void send_smrs(const net::IpAddress& rloc, uint32_t instance_id,
+                 const std::optional<net::IpPrefix>& about, TimePoint now,
+                 std::vector<Outgoing>& out);
+
   std::vector<net::IpAddress> map_resolvers_;
+  std::vector<net::IpAddress> proxy_itrs_;
   Options options_;
   Random random_;
   MapCacheWriter& cache_;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -65,8 +66,35 @@ struct XtrConfig {
   // the inner packet's family, OOR's proxy-etr-ipv4/-ipv6), in order.
   std::vector<net::IpAddress> proxy_etrs_ipv4;
   std::vector<net::IpAddress> proxy_etrs_ipv6;
+  // The Proxy-ITRs told of each move by SMR (proxy-itrs).
+  std::vector<net::IpAddress> proxy_itrs;
+  // allowed-dst-eids: a mobile node routes only these destinations into its
+  // EID port instead of a default route; the rest of its traffic stays
+  // native (empty: everything goes through LISP).
+  std::vector<net::IpPrefix> tunnel_destinations;
   XtrControl::Options options;
+
+  // Map-Servers, Map-Resolvers and Proxy-ITRs as the file gives them, in
+  // its order: an address or a host name each. apply_host_names() derives
+  // map_servers, map_resolvers and proxy_itrs from these.
+  struct MapServerHost {
+    std::string host;
+    Registrar::Server server;  // its address comes from `host`
+    friend bool operator==(const MapServerHost&, const MapServerHost&) = default;
+  };
+  std::vector<MapServerHost> map_server_hosts;
+  std::vector<std::string> map_resolver_hosts;
+  std::vector<std::string> proxy_itr_hosts;
 };
+
+// The host names (not addresses) among the config's Map-Servers,
+// Map-Resolvers and Proxy-ITRs, each once.
+std::vector<std::string> host_names(const XtrConfig& config);
+// Sets map_servers, map_resolvers and proxy_itrs from the hosts lists:
+// addresses as they are, names at the address `resolved` has for them (a
+// name without one yet is left out until it has). With no Map-Resolver
+// configured, the Map-Servers resolve (a lispmob Map-Server also does).
+void apply_host_names(XtrConfig& config, const std::map<std::string, net::IpAddress>& resolved);
 
 // True if both hold the same EID-prefixes in the same order.
 bool same_eid_prefixes(const std::vector<LocalMapping>& a, const std::vector<LocalMapping>& b);

@@ -5,8 +5,10 @@
 #include <fstream>
 #include <map>
 
+#include "absl/strings/str_join.h"
 #include "common/crypto/nonce.h"
 #include "common/log/log.h"
+#include "control/host_names.h"
 #include "control/operator_endpoints.h"
 #include "control/runtime/event_loop.h"
 #include "control/udp_socket.h"
@@ -108,6 +110,7 @@ std::unique_ptr<kni::HostSetup> set_up_host(const XtrConfig& config,
   host.eid_interface = config.eid_interface;
   for (const auto& link : config.rloc_links) host.rloc_interfaces.push_back(link.twin);
   host.rloc_table = config.rloc_route_table;
+  host.tunnel_destinations = config.tunnel_destinations;
   for (const auto& mapping : config.database_mappings) {
     host.eids.push_back(mapping.eid_prefix.address);
   }
@@ -174,6 +177,32 @@ absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& datapla
     node.kernel_changed(view_of(local->state(), links, port_mtus));
     follow_local_change();
   };
+  // Host names among the Map-Servers, Map-Resolvers and Proxy-ITRs are
+  // looked up off the loop; each changed answer is applied like a reload.
+  auto host_names_or = HostNames::start({});
+  if (!host_names_or.ok()) return host_names_or.status();
+  HostNames& names = **host_names_or;
+  auto follow_names = [&](const std::vector<std::string>& wanted) {
+    names.set_names(wanted);
+    if (!wanted.empty()) log::info("xtr", "resolving %s", absl::StrJoin(wanted, ", "));
+  };
+  follow_names(host_names(config));
+  std::map<std::string, net::IpAddress> answered;  // as last applied
+  auto names_answered = [&] {
+    const auto answers = names.take();
+    if (answers == answered) return;
+    for (const auto& [name, address] : answers) {
+      auto before = answered.find(name);
+      if (before == answered.end() || before->second != address) {
+        log::info("xtr", "%s is %s", name, address.to_string());
+      }
+    }
+    answered = answers;
+    XtrConfig next = node.config();
+    apply_host_names(next, answered);
+    node.reconfigure(std::move(next));
+    follow_local_change();
+  };
   // SIGHUP: a config that does not load changes nothing; one that does is
   // applied to the running node, and what needs a restart is said.
   OperatorEndpoints::Reload on_reload;
@@ -181,6 +210,8 @@ absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& datapla
     on_reload = [&]() -> absl::StatusOr<std::vector<std::string>> {
       auto next = reload();
       if (!next.ok()) return next.status();
+      follow_names(host_names(*next));
+      apply_host_names(*next, answered);
       const std::vector<std::string> restart_only = node.reconfigure(std::move(*next));
       follow_local_change();  // reconfigure() derived the local state again itself
       log::info("xtr",
@@ -220,6 +251,7 @@ absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& datapla
   absl::Status watched = watch(local->fd(), [&] {
     if (local->on_readable()) kernel_changed();
   });
+  if (watched.ok()) watched = watch(names.fd(), names_answered);
   if (watched.ok()) {
     watched = watch((*transport)->v4->fd(), [&] { (*transport)->drain(*(*transport)->v4, node); });
   }

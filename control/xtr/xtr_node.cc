@@ -63,6 +63,7 @@ XtrNode::XtrNode(XtrConfig config, dataplane::Dataplane& dataplane, ControlTrans
       }) {}
 
 absl::Status XtrNode::start(const KernelView& view) {
+  control_.resolver().set_proxy_itrs(config_.proxy_itrs);
   for (const auto& mapping : config_.static_mappings) {
     if (auto status = control_.resolver().install_static(mapping); !status.ok()) return status;
   }
@@ -112,6 +113,7 @@ std::vector<std::string> XtrNode::reconfigure(XtrConfig next) {
   next.rloc_route_table = config_.rloc_route_table;
   next.rloc_links = config_.rloc_links;
   next.eid_interface = config_.eid_interface;
+  next.tunnel_destinations = config_.tunnel_destinations;
   if (config_.mobile_node && config_.host_setup &&
       !same_eid_prefixes(config_.database_mappings, next.database_mappings)) {
     next.database_mappings = config_.database_mappings;
@@ -126,6 +128,7 @@ std::vector<std::string> XtrNode::reconfigure(XtrConfig next) {
   if (!(next.options.resolver == config_.options.resolver)) {
     control_.resolver().set_options(next.options.resolver);
   }
+  control_.resolver().set_proxy_itrs(next.proxy_itrs);
   replace_static_mappings(next.static_mappings);
   config_ = std::move(next);
   follow_kernel();

@@ -38,6 +38,26 @@ for left in "$work/lispd.pid" "$work/lispd.sock"; do
   if [ -e "$left" ]; then echo "SIGTERM left $left"; exit 1; fi
 done
 
+# allowed-dst-eids (OOR's): only those destinations are routed into lmn0,
+# from the EID; the host's own default route stays where it was.
+ip -n "$ns" addr add 192.0.2.5/24 dev veth-peer
+ip -n "$ns" route add default via 192.0.2.1 dev veth-peer
+sed 's|^# allowed-dst-eids = .*|allowed-dst-eids = { 203.0.113.0/24, 198.51.100.0/24 }|' "$example" > "$work/allowed.conf"
+grep -q "^allowed-dst-eids = " "$work/allowed.conf"
+ip netns exec "$ns" "$lispd" -D -P "$work/lispd.pid" -f "$work/allowed.conf" -s "$work/lispd.sock" 2> "$work/stderr" ||
+  { cat "$work/stderr"; exit 1; }
+pid=$(cat "$work/lispd.pid")
+ip -n "$ns" route | tee "$work/routes"
+grep -q "^203.0.113.0/24 dev lmn0 .*src 198.18.0.10" "$work/routes"
+grep -q "^198.51.100.0/24 dev lmn0 .*src 198.18.0.10" "$work/routes"
+grep -q "^default via 192.0.2.1 dev veth-peer $" "$work/routes"
+if grep -q "^default dev lmn0" "$work/routes"; then echo "allowed-dst-eids still took the default route"; exit 1; fi
+kill -TERM "$pid"
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+if ip -n "$ns" route | grep "dev lmn0"; then echo "a route into lmn0 outlived lispd"; exit 1; fi
+ip -n "$ns" route | grep -q "^default via 192.0.2.1 dev veth-peer $"
+echo "allowed-dst-eids: 2 routes into lmn0, the host's default route untouched, all undone at exit"
+
 # Clear errors, one line each, before anything is set up.
 start_refused() {  # config expected-message [prefix command...]
   local config=$1 expected=$2

@@ -173,13 +173,25 @@ kill -0 "$ms_pid"
 [ "$("$lispctl" -s "$work/lispd.sock" show registrations | grep -c "192.0.2.5 (p1 w100)")" -eq 2000 ]
 # A good one: a new site comes, the registrations it still covers stay.
 sed 's/^ms-replies-per-second = 0$/ms-replies-per-second = 500/' "$work/ms.conf.good" > "$work/ms.conf"
-echo 'lisp-site { eid-prefix = 198.51.100.0/24  key = "site3" }' >> "$work/ms.conf"
+cat >> "$work/ms.conf" <<'CONF'
+lisp-site { eid-prefix = 198.51.100.0/24  key = "site3" }
+ms-static-registered-site {
+  eid-prefix = 192.0.2.128/25
+  rloc-address { address = 192.0.2.99  priority = 3  weight = 40 }
+}
+CONF
 kill -HUP "$ms_pid"
 for _ in $(seq 50); do grep -q "reload applied" "$work/lispd.log" && break; sleep 0.1; done
 grep "reload applied" "$work/lispd.log"
-grep -q "reload applied: 3 sites, 0 registrations outside them dropped, 500 replies/s per requester" "$work/lispd.log"
+grep -q "reload applied: 3 sites, 0 registrations outside them dropped, 1 static registrations, 500 replies/s per requester" "$work/lispd.log"
 "$lispctl" -s "$work/lispd.sock" show sites | grep -Eq "^0 +198.51.100.0/24 "
-[ "$("$lispctl" -s "$work/lispd.sock" show registrations | grep -c "192.0.2.5 (p1 w100)")" -eq 2000 ]
+"$lispctl" -s "$work/lispd.sock" show registrations > "$work/registrations"
+[ "$(grep -c "192.0.2.5 (p1 w100)" "$work/registrations")" -eq 2000 ]
+# ms-static-registered-site: held with no ETR behind it, answered by the MS.
+grep -E "^0 +192.0.2.128/25 +never +static +192.0.2.99 \(p3 w40\)$" "$work/registrations"
+ip netns exec "$client" "$lig" -m 192.0.2.2 192.0.2.200 | tee "$work/lig-static"
+grep -q "^192.0.2.128/25, via map-reply, record ttl: 10 minutes, not auth, no-action$" "$work/lig-static"
+grep -Eq "^  192.0.2.99 +up +3/40$" "$work/lig-static"
 echo "operator: --help, -p abc refused, second lispd refused (socket, UDP port, metrics port, pid file), /metrics passes promtool, SIGHUP bad file refused, good file applied"
 
 # SIGTERM: lispd stops and leaves no socket or pid file behind.

@@ -17,6 +17,9 @@
 # to the first echo reply after it; then the median of the 5 (figures for
 # the record, not pass/fail timings). tshark on the router must decode
 # every control message with nothing malformed and no expert warning.
+# The MN names its Map-Server and Map-Resolver by host name (ms.lab, from
+# its namespace's /etc/hosts), and has a Proxy-ITR (192.0.4.9, the
+# router) that each move tells by SMR.
 # Needs root; skipped (77) without it.
 set -euo pipefail
 lispd=$1 lispctl=$2
@@ -39,7 +42,7 @@ cleanup() {
   for ns in "$mn" "$xtr" "$core"; do ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true; done
   sleep 0.5
   for ns in "$mn" "$xtr" "$core"; do ip netns del "$ns" 2>/dev/null || true; done
-  rm -rf "$work"
+  rm -rf "$work" "/etc/netns/$mn"
 }
 trap cleanup EXIT
 for ns in "$mn" "$xtr" "$core"; do
@@ -63,6 +66,10 @@ ip -n "$core" addr add 2001:db8:2::1/64 dev "ca$id" nodad
 ip -n "$core" addr add 2001:db8:3::1/64 dev "cx$id" nodad
 ip -n "$core" addr add 192.0.5.1/24 dev "cb$id"
 ip -n "$core" addr add 192.0.4.2/32 dev lo
+ip -n "$core" addr add 192.0.4.9/32 dev lo  # the MN's Proxy-ITR
+# The MN's /etc/hosts (ip netns exec mounts it there), for its host names.
+mkdir -p "/etc/netns/$mn"
+printf '127.0.0.1 localhost\n192.0.4.2 ms.lab\n192.0.4.3 ms2.lab\n' > "/etc/netns/$mn/hosts"
 for veth in "ca$id" "cx$id" "cb$id"; do ip -n "$core" link set "$veth" up; done
 # The router's side of the RLOC veths sends full UDP checksums, as a wire
 # does, not veth's offloaded partial ones (net_af_packet hands those to the
@@ -109,7 +116,10 @@ CONF
 # IPv4), the xTR IPv6, so traffic to the xTR is LISP over IPv6 and traffic
 # to the MN LISP over IPv4. The MN is multihomed: a second link (mb, twin
 # rloc1, 192.0.5.5, priority 2) backs up the first.
-node_conf MN 198.18.0.10/32 mn-key "ma$id" 1 3 "mb$id" > "$work/mn.conf"
+node_conf MN 198.18.0.10/32 mn-key "ma$id" 1 3 "mb$id" |
+  sed 's/address = 192.0.4.2 /address = ms.lab /; s/map-resolver = { 192.0.4.2 }/map-resolver = { ms.lab }/' > "$work/mn.conf"
+echo 'proxy-itrs = { 192.0.4.9 }' >> "$work/mn.conf"
+grep -q "address = ms.lab " "$work/mn.conf" && grep -q "map-resolver = { ms.lab }" "$work/mn.conf"
 # The MN runs as an operator runs it: detached (-D) with a pid file, its
 # log in log-file, its counters on /metrics (the namespace's own loopback).
 printf 'log-file = "%s"\nmetrics-listen = "9142"\n' "$work/mn.log" >> "$work/mn.conf"
@@ -313,7 +323,7 @@ reload_mn "reload refused" | grep -E "mn.conf:[0-9]+: "
 if grep -q 192.0.4.3 "$work/mn-servers"; then echo "the refused file was applied"; exit 1; fi
 cp "$work/mn.conf.running" "$work/mn.conf"
 cat >> "$work/mn.conf" <<CONF
-map-server { address = 192.0.4.3  key-type = 2  key = "mn-key" }
+map-server { address = ms2.lab  key-type = 2  key = "mn-key" }
 static-map-cache {
   eid-prefix = 203.0.113.0/24
   rloc-address { address = 192.0.3.4  priority = 1  weight = 100 }
@@ -327,6 +337,20 @@ grep -Eq "^0 +203.0.113.0/24 +encapsulate .*192.0.3.4" "$work/mn-cache-reloaded"
 grep -Eq "^0 +198.18.1.0/24 +encapsulate " "$work/mn-cache-reloaded"
 ip netns exec "$mn" ping -c 2 -i 0.2 -W 2 198.18.1.1 | grep -q " 2 received"
 echo "reload: a bad file refused with its line, a good one applied with the map-cache kept"
+# The host names were looked up off the loop; a reload looks them up again
+# and follows a renumbered Map-Server (the hosts file changed in place).
+grep -q "xtr: ms.lab is 192.0.4.2" "$work/mn.log"
+grep -q "xtr: ms2.lab is 192.0.4.3" "$work/mn.log"
+printf '127.0.0.1 localhost\n192.0.4.2 ms.lab\n192.0.4.4 ms2.lab\n' > "/etc/netns/$mn/hosts"
+reload_mn "ms2.lab is 192.0.4.4"
+for _ in $(seq 30); do
+  "$lispctl" -s "$work/mn.sock" show map-servers > "$work/mn-servers"
+  grep -q "192.0.4.4" "$work/mn-servers" && break; sleep 0.1
+done
+cat "$work/mn-servers"
+grep -q "192.0.4.2" "$work/mn-servers" && grep -q "192.0.4.4" "$work/mn-servers"
+if grep -q "192.0.4.3" "$work/mn-servers"; then echo "the old address of ms2.lab stayed"; exit 1; fi
+echo "host names: ms.lab and ms2.lab resolved off the loop, ms2.lab followed to its new address"
 
 # What a script and a monitoring system read: JSON that parses, and
 # /metrics in a format promtool accepts.
@@ -405,6 +429,10 @@ bad=$(tshark -r "$work/control.pcap" -Y "_ws.malformed or _ws.expert.severity >=
 kinds=$(tshark -r "$work/control.pcap" -Y lisp -T fields -e lisp.type 2>/dev/null | sort | uniq -c | tr -s ' \n' ' ')
 echo "tshark: $frames LISP control packets through the router (count type: $kinds), $bad malformed or with expert warnings"
 [ "$frames" -gt 20 ] && [ "$bad" -eq 0 ]
+# proxy-itrs: each of the 5 moves (and the failover) told the Proxy-ITR.
+pitr_smrs=$(tshark -r "$work/control.pcap" -Y "ip.dst == 192.0.4.9 and lisp.mreq.flags.smr == 1" 2>/dev/null | wc -l)
+echo "SMRs to the Proxy-ITR 192.0.4.9: $pitr_smrs"
+[ "$pitr_smrs" -ge 5 ]
 # The MN reached the xTR over IPv6 RLOCs (the xTR's preferred locator).
 data6=$(tshark -r "$work/data6.pcap" -Y "lisp-data" 2>/dev/null | wc -l)
 bad6=$(tshark -r "$work/data6.pcap" -Y "_ws.malformed or _ws.expert.severity >= warning" 2>/dev/null | wc -l)

@@ -221,21 +221,28 @@ lisp-site { eid-prefix = 10.0.0.0/8  key-type = 1  key = "k" }
                         "xtr.conf");
   ASSERT_TRUE(xtr.ok()) << xtr.status();
   const auto unused = unused_keys(*xtr);
-  ASSERT_EQ(unused.size(), 4u) << absl::StrJoin(unused, "; ");
+  // proxy-itrs and a Map-Server's host name are used by an xTR.
+  ASSERT_EQ(unused.size(), 2u) << absl::StrJoin(unused, "; ");
   EXPECT_EQ(unused[0], "xtr.conf: lisp-site: only a Map-Server uses it");
-  EXPECT_EQ(unused[1], "xtr.conf: proxy-itrs: not implemented yet, ignored");
-  EXPECT_EQ(unused[2], "xtr.conf: site-id: sent only with an xtr-id (the I bit carries both)");
-  EXPECT_EQ(unused[3],
-            "xtr.conf: map-server address: host names are not resolved yet; give an address");
+  EXPECT_EQ(unused[1], "xtr.conf: site-id: sent only with an xtr-id (the I bit carries both)");
   auto ms = parse_text(R"(
 operating-mode = "MS"
 database-mapping { eid-prefix = 10.1.0.0/16  rloc-address { address = 192.0.2.5 } }
 lisp-site { eid-prefix = 10.0.0.0/8  key-type = 1  key = "k" }
+proxy-itrs = 192.0.2.9
 )",
                        "ms.conf");
   ASSERT_TRUE(ms.ok()) << ms.status();
   EXPECT_EQ(unused_keys(*ms),
-            std::vector<std::string>{"ms.conf: database-mapping: not used by a Map-Server"});
+            (std::vector<std::string>{"ms.conf: database-mapping: not used by a Map-Server",
+                                      "ms.conf: proxy-itrs: not used by a Map-Server"}));
+  // allowed-dst-eids is a mobile node's host set-up; an xTR sets up no host.
+  auto xtr_allowed =
+      parse_text("operating-mode = \"xTR\"\nallowed-dst-eids = { 198.18.1.0/24 }\n", "xtr2.conf");
+  ASSERT_TRUE(xtr_allowed.ok()) << xtr_allowed.status();
+  EXPECT_EQ(unused_keys(*xtr_allowed),
+            std::vector<std::string>{"xtr2.conf: allowed-dst-eids: only a mobile node routes its "
+                                     "host's traffic into lmn0"});
   auto clean = parse_text("operating-mode = \"MS\"\n", "clean.conf");
   EXPECT_TRUE(unused_keys(*clean).empty());
 }

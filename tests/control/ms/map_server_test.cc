@@ -332,6 +332,63 @@ TEST(MapServerLimits, RegistrationsAreCappedPerSiteAndInAll) {
   EXPECT_TRUE(registers("203.0.113.4/32", "a", kStart + std::chrono::seconds(182)));
 }
 
+// ms-static-registered-site: the Map-Server answers for the configured
+// mapping itself, keeps it past any registration timeout, refuses a
+// Map-Register for the same prefix, and a reload replaces it.
+TEST_F(MapServerTest, StaticRegistrationsAreAnsweredByTheMapServerAndNeverLapse) {
+  auto config = config::parse_text(R"(
+operating-mode = "MS"
+lisp-site { eid-prefix = 203.0.113.0/24  key = "old-key"  accept-more-specifics = on }
+ms-static-registered-site {
+  eid-prefix = 203.0.113.128/25
+  rloc-address { address = 192.0.2.77  priority = 2  weight = 60 }
+}
+)",
+                                   "ms.conf");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config::unused_keys(*config).empty()) << config::unused_keys(*config)[0];
+  const auto projected = tools::map_server_config_of(*config);
+  ASSERT_EQ(projected.static_registrations.size(), 1u);
+  server_.set_static(projected.static_registrations);
+  ASSERT_EQ(server_.registration_count(), 1u);
+
+  server_.expire(kStart + std::chrono::hours(24));
+  ASSERT_EQ(server_.registration_count(), 1u) << "a configured mapping never lapses";
+  // Asked through the mapping system: the Map-Server replies itself.
+  auto out = server_.handle(ecm_request("203.0.113.200", 32, 31), {ip("192.0.2.5"), 4342}, kStart);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].destination, (Endpoint{ip("192.0.2.5"), 61000}));
+  auto reply = lisp::decode_message(out[0].bytes);
+  ASSERT_TRUE(reply.ok());
+  const auto& m = std::get<lisp::MapReply>(reply->value);
+  EXPECT_EQ(m.nonce, 31u);
+  ASSERT_EQ(m.records.size(), 1u);
+  EXPECT_EQ(m.records[0].eid_mask_len, 25);
+  EXPECT_EQ(m.records[0].ttl_minutes, server_.options().static_ttl_minutes);
+  ASSERT_EQ(m.records[0].locators.size(), 1u);
+  EXPECT_EQ(m.records[0].locators[0].address.to_string(), "192.0.2.77");
+  EXPECT_EQ(m.records[0].locators[0].priority, 2);
+  EXPECT_EQ(m.records[0].locators[0].weight, 60);
+  EXPECT_EQ(server_.counters().proxy_replies, 1u);
+
+  // An ETR of the site cannot take the configured prefix over.
+  EXPECT_TRUE(
+      server_
+          .handle(map_register({record("203.0.113.128/25", "192.0.2.4")}, "old-key"), etr_, kStart)
+          .empty());
+  EXPECT_EQ(server_.counters().static_overlaps, 1u);
+  EXPECT_EQ(server_.lookup(0, prefix("203.0.113.200/32"))->record.locators[0].address.to_string(),
+            "192.0.2.77");
+  // A reload that drops it: the prefix is free for registrations again.
+  server_.set_static({});
+  EXPECT_EQ(server_.registration_count(), 0u);
+  EXPECT_EQ(
+      server_
+          .handle(map_register({record("203.0.113.128/25", "192.0.2.4")}, "old-key"), etr_, kStart)
+          .size(),
+      1u);
+}
+
 TEST(MapServerConfigTest, SitesFromConfigGroupKeys) {
   auto config = config::parse_text(R"(
 operating-mode = "MS"

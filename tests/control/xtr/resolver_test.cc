@@ -296,6 +296,31 @@ TEST_F(ResolverTest, SolicitSendsSmrsToEveryPeerRlocRateLimited) {
   EXPECT_GT(resolver_.counters().smr_rate_limited, 0u);
 }
 
+// proxy-itrs: a Proxy-ITR encapsulates to us without our having resolved
+// it, so each move sends it an SMR about our own prefix, even with an
+// empty map-cache.
+TEST_F(ResolverTest, SolicitSendsSmrsToTheProxyItrs) {
+  resolver_.set_local(
+      {{{0, prefix("198.18.0.10/32")}, {0, prefix("2001:db8:a::/48")}}, {ip("192.0.2.6")}});
+  resolver_.set_proxy_itrs({ip("192.0.4.9")});
+  auto smrs = resolver_.solicit(t0_ + seconds(1));
+  ASSERT_EQ(smrs.size(), 2u) << "one per EID-prefix";
+  for (size_t i = 0; i < smrs.size(); ++i) {
+    EXPECT_EQ(smrs[i].destination, (Endpoint{ip("192.0.4.9"), 4342}));
+    auto message = lisp::decode_message(smrs[i].bytes);
+    ASSERT_TRUE(message.ok());
+    const auto& smr = std::get<lisp::MapRequest>(message->value);
+    EXPECT_TRUE(smr.smr);
+    EXPECT_EQ(smr.itr_rlocs[0], lisp::Address(ip("192.0.2.6")));
+    EXPECT_EQ(smr.source_eid, smr.records[0].eid) << "asks about our own prefix";
+  }
+  EXPECT_EQ(std::get<lisp::MapRequest>(lisp::decode_message(smrs[1].bytes)->value)
+                .records[0]
+                .eid_mask_len,
+            48);
+  EXPECT_EQ(resolver_.counters().smr_sent, 2u);
+}
+
 TEST(ResolverProbing, LocatorGoesDownAfterUnansweredProbesAndUpAtTheFirstAnswer) {
   FakeMapCache cache;
   uint64_t nonce = 0;
