@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "dataplane/ports.h"
+#include "kni/host_ports.h"
 
 namespace lispmob::dataplane {
 
@@ -70,15 +71,13 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
   }
   worker.link_count = static_cast<unsigned>(links.size());
   for (size_t i = 0; i < links.size(); ++i) {
-    // The RLOC port first: its twin takes its MAC, so the kernel's ARP
-    // answers for the RLOC name the port the traffic really arrives on.
+    // The RLOC port first: its twin takes its MAC.
     auto rloc = probe_port(links[i].port);
     if (!rloc.ok()) return rloc.status();
     const rte_ether_addr mac = port_mac(*rloc);
     char mac_text[RTE_ETHER_ADDR_FMT_SIZE];
     rte_ether_format_addr(mac_text, sizeof(mac_text), &mac);
-    auto twin =
-        probe_port(absl::StrCat("net_tap_twin", i, ",iface=", links[i].twin, ",mac=", mac_text));
+    auto twin = probe_port(kni::twin_tap_device(static_cast<unsigned>(i), links[i].twin, mac_text));
     if (!twin.ok()) return twin.status();
     for (uint16_t port : {*rloc, *twin}) {
       if (auto status = start_port(port, options); !status.ok()) return status;
@@ -86,7 +85,7 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
     worker.rloc_ports[i] = *rloc;
     worker.kernel_ports[i] = *twin;
   }
-  auto eid = probe_port(absl::StrCat("net_tap_eid,iface=", config.eid_interface));
+  auto eid = probe_port(kni::eid_tap_device(config.eid_interface));
   if (!eid.ok()) return eid.status();
   if (auto status = start_port(*eid, options); !status.ok()) return status;
   worker.eid_port = *eid;

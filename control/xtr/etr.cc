@@ -16,7 +16,7 @@ std::optional<Outgoing> EtrResponder::answer(const lisp::MapRequest& request, ui
   for (const auto& asked : request.records) {
     const auto eid = eid_prefix_of(asked.eid, asked.eid_mask_len);
     if (!eid) continue;
-    for (const auto& record : records_) {
+    for (const auto& record : local_->records) {
       const auto ours = eid_prefix_of(record.eid, record.eid_mask_len);
       if (!ours || ours->first != eid->first || !ours->second.contains(eid->second)) continue;
       if (std::find(reply.records.begin(), reply.records.end(), record) == reply.records.end()) {

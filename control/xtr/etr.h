@@ -12,6 +12,7 @@
 #include "common/lisp/message.h"
 #include "control/messages.h"
 #include "control/rate_limiter.h"
+#include "control/xtr/local_snapshot.h"
 
 namespace lispmob::control {
 
@@ -33,7 +34,7 @@ class EtrResponder {
   explicit EtrResponder(Options options);
 
   // Our mappings, as registered: EID-prefixes with the current RLOCs.
-  void set_records(std::vector<lisp::MappingRecord> records) { records_ = std::move(records); }
+  void set_local(LocalSnapshotPtr local) { local_ = std::move(local); }
 
   // A Map-Request that reached us from `requester`; `reply_port` is its UDP
   // source port (the inner one for an ECM). The Map-Reply, if we answer.
@@ -43,7 +44,7 @@ class EtrResponder {
   const EtrCounters& counters() const { return counters_; }
 
  private:
-  std::vector<lisp::MappingRecord> records_;
+  LocalSnapshotPtr local_ = LocalSnapshot::empty();
   RateLimiter limiter_;
   EtrCounters counters_;
 };

@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "control/messages.h"
 #include "dataplane/api/encapsulation.h"
+#include "kni/host_ports.h"
 
 namespace lispmob::control {
 namespace {
@@ -16,14 +17,6 @@ void set_locator(dataplane::RlocAddress& locator, const net::IpAddress& address)
 }
 
 }  // namespace
-
-std::optional<std::string> kernel_interface_of_port(const std::string& devargs) {
-  if (devargs.rfind("net_af_packet", 0) != 0) return std::nullopt;
-  const auto start = devargs.find("iface=");
-  if (start == std::string::npos) return std::nullopt;
-  const auto end = devargs.find(',', start);
-  return devargs.substr(start + 6, end == std::string::npos ? end : end - start - 6);
-}
 
 KernelView view_of(const kni::KernelState& kernel, const std::vector<RlocLink>& links,
                    const std::vector<uint16_t>& port_mtus) {
@@ -45,7 +38,7 @@ KernelView view_of(const kni::KernelState& kernel, const std::vector<RlocLink>& 
       view.twin_indices[i] = twin->index;
       lower(twin->mtu);
     }
-    if (auto iface = kernel_interface_of_port(links[i].port)) {
+    if (auto iface = kni::kernel_interface_of_port(links[i].port)) {
       if (const auto* port = kernel.link_named(*iface)) lower(port->mtu);
     } else if (i < port_mtus.size()) {
       lower(port_mtus[i]);

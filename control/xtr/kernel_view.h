@@ -36,10 +36,6 @@ struct KernelView {
 KernelView view_of(const kni::KernelState& kernel, const std::vector<RlocLink>& links,
                    const std::vector<uint16_t>& port_mtus = {});
 
-// The kernel interface behind an RLOC port's devargs (net_af_packet's
-// iface=), if it has one.
-std::optional<std::string> kernel_interface_of_port(const std::string& devargs);
-
 // The EID port's MTU and why: the config's tap-mtu, or each egress link's
 // MTU less the encapsulation of its family (the smaller when both families
 // have an RLOC), never below 1280 when an EID is IPv6 (RFC 8200 §5). 0: no

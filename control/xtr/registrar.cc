@@ -27,10 +27,9 @@ void Registrar::set_options(Options options) {
   options_ = std::move(options);
 }
 
-void Registrar::set_records(std::vector<lisp::MappingRecord> records) {
-  if (records == records_) return;
-  records_ = std::move(records);
-  records_changed_ = true;
+void Registrar::set_local(LocalSnapshotPtr local) {
+  if (local->records != local_->records) records_changed_ = true;
+  local_ = std::move(local);
 }
 
 size_t Registrar::active_server() const {
@@ -49,7 +48,7 @@ Outgoing Registrar::make_register(size_t index, TimePoint now) {
   message.nonce = random_();
   message.auth.key_id = server.key_id;
   message.auth.algorithm_id = server.algorithm;
-  message.records = records_;
+  message.records = local_->records;
   message.identity = options_.identity;
   state.outstanding_nonce = message.nonce;
   state.registers_sent++;
@@ -64,7 +63,7 @@ Outgoing Registrar::make_register(size_t index, TimePoint now) {
 }
 
 std::vector<Outgoing> Registrar::poll(TimePoint now) {
-  if (servers_.empty() || records_.empty()) return {};
+  if (servers_.empty() || local_->records.empty()) return {};
   std::vector<Outgoing> out;
   const bool at_once = !started_ || records_changed_;
   started_ = true;
@@ -89,7 +88,7 @@ std::vector<Outgoing> Registrar::poll(TimePoint now) {
 }
 
 std::optional<TimePoint> Registrar::next_due() const {
-  if (servers_.empty() || records_.empty()) return std::nullopt;
+  if (servers_.empty() || local_->records.empty()) return std::nullopt;
   if (!started_ || records_changed_) return TimePoint::min();
   TimePoint due = TimePoint::max();
   for (const auto& state : states_) due = std::min(due, state.next_send);

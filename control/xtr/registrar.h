@@ -20,6 +20,7 @@
 
 #include "common/lisp/message.h"
 #include "control/ms/map_server.h"
+#include "control/xtr/local_snapshot.h"
 
 namespace lispmob::control {
 
@@ -63,8 +64,9 @@ class Registrar {
 
   // A reload's timers and identity; a new identity registers at the next poll.
   void set_options(Options options);
-  // The records to register. A change (new RLOCs) registers at the next poll.
-  void set_records(std::vector<lisp::MappingRecord> records);
+  // Who we are: its records are registered. A change of the records (new
+  // RLOCs) registers at the next poll.
+  void set_local(LocalSnapshotPtr local);
   // lispctl's "re-register": every Map-Server again at the next poll, as
   // if the records had changed.
   void register_now() { records_changed_ = true; }
@@ -90,7 +92,7 @@ class Registrar {
   std::vector<ServerState> states_;
   Options options_;
   Random random_;
-  std::vector<lisp::MappingRecord> records_;
+  LocalSnapshotPtr local_ = LocalSnapshot::empty();
   bool records_changed_ = false;
   bool started_ = false;
 };

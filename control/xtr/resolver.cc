@@ -162,7 +162,7 @@ const Resolver::Entry* Resolver::entry(uint32_t instance_id, const net::IpPrefix
 
 std::optional<net::IpAddress> Resolver::source_eid(uint32_t instance_id,
                                                    net::IpFamily family) const {
-  for (const auto& [iid, prefix] : local_.eids) {
+  for (const auto& [iid, prefix] : local_->identity.eids) {
     if (iid == instance_id && prefix.address.family() == family) return prefix.address;
   }
   return std::nullopt;
@@ -187,13 +187,13 @@ Outgoing Resolver::make_request(const Pending& pending) {
   const auto family = pending.eid.family();
   const auto eid = source_eid(pending.instance_id, family);
   if (eid) request.source_eid = eid_address(pending.instance_id, *eid);
-  for (const auto& rloc : local_.rlocs) request.itr_rlocs.push_back(rloc);
+  for (const auto& rloc : local_->identity.rlocs) request.itr_rlocs.push_back(rloc);
   request.records = {lisp::EidRecord{0, static_cast<uint8_t>(pending.eid.max_prefix_len()),
                                      eid_address(pending.instance_id, pending.eid)}};
 
   net::IpAddress inner_source = eid.value_or(unspecified(family));
   if (!eid) {
-    for (const auto& rloc : local_.rlocs) {
+    for (const auto& rloc : local_->identity.rlocs) {
       if (rloc.family() == family) {
         inner_source = rloc;
         break;
@@ -219,7 +219,7 @@ Outgoing Resolver::make_request(const Pending& pending) {
 
 std::vector<Outgoing> Resolver::start(uint32_t instance_id, const net::IpAddress& eid,
                                       bool smr_invoked, TimePoint now) {
-  if (map_resolvers_.empty() || local_.rlocs.empty()) return {};
+  if (map_resolvers_.empty() || local_->identity.rlocs.empty()) return {};
   for (const auto& [nonce, pending] : pending_) {
     if (pending.instance_id == instance_id && pending.eid == eid) {
       counters_.suppressed++;
@@ -346,7 +346,7 @@ std::optional<TimePoint> Resolver::next_due() const {
   if (!entries_.empty() || !static_.empty() || !last_request_.empty() || path_mtu_.size() > 0) {
     earlier(next_entry_scan_);
   }
-  if (!local_.rlocs.empty()) {
+  if (!local_->identity.rlocs.empty()) {
     if (auto probe = prober_.next_due()) earlier(*probe);
   }
   return due;
@@ -469,7 +469,7 @@ void Resolver::republish(const net::IpAddress& rloc) {
 }
 
 std::vector<Outgoing> Resolver::poll_probes(TimePoint now) {
-  if (!prober_.enabled() || local_.rlocs.empty()) return {};
+  if (!prober_.enabled() || local_->identity.rlocs.empty()) return {};
   // The locators to probe: every one in the map-cache, each once.
   RlocProber::InUse in_use;
   auto collect = [&](const dataplane::Mapping& mapping) {
@@ -479,7 +479,7 @@ std::vector<Outgoing> Resolver::poll_probes(TimePoint now) {
   };
   for (const auto& [key, entry] : entries_) collect(entry.mapping);
   for (const auto& [key, mapping] : static_) collect(mapping);
-  auto result = prober_.poll(in_use, local_.rlocs, now);
+  auto result = prober_.poll(in_use, local_->identity.rlocs, now);
   counters_.probe_table_full += result.refused;
   for (const auto& rloc : result.went_down) {
     counters_.locators_down++;
@@ -510,19 +510,19 @@ bool Resolver::handle_probe_reply(const lisp::MapReply& reply) {
 void Resolver::send_smrs(const net::IpAddress& rloc, uint32_t instance_id,
                          const std::optional<net::IpPrefix>& about, TimePoint now,
                          std::vector<Outgoing>& out) {
-  if (local_.rlocs.empty()) return;
+  if (local_->identity.rlocs.empty()) return;
   if (!smr_limiter_.allow(rloc, now)) {
     counters_.smr_rate_limited++;
     return;
   }
-  for (const auto& [iid, prefix] : local_.eids) {
+  for (const auto& [iid, prefix] : local_->identity.eids) {
     if (iid != instance_id) continue;
     const net::IpPrefix& record = about ? *about : prefix;
     lisp::MapRequest smr;
     smr.smr = true;
     smr.nonce = random_();
     smr.source_eid = eid_address(iid, prefix.address);
-    smr.itr_rlocs.assign(local_.rlocs.begin(), local_.rlocs.end());
+    smr.itr_rlocs.assign(local_->identity.rlocs.begin(), local_->identity.rlocs.end());
     smr.records = {lisp::EidRecord{0, record.length, eid_address(iid, record.address)}};
     counters_.smr_sent++;
     out.push_back({{rloc}, encode_or_empty(smr)});
@@ -540,7 +540,7 @@ std::vector<Outgoing> Resolver::solicit(TimePoint now) {
   for (const auto& [key, mapping] : static_) solicit_peer(mapping);
   // A Proxy-ITR is asked about each of our own prefixes, in every instance.
   std::vector<uint32_t> instances;
-  for (const auto& [iid, prefix] : local_.eids) {
+  for (const auto& [iid, prefix] : local_->identity.eids) {
     if (std::find(instances.begin(), instances.end(), iid) == instances.end()) {
       instances.push_back(iid);
     }

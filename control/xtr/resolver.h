@@ -24,6 +24,7 @@
 #include "common/lisp/message.h"
 #include "control/messages.h"
 #include "control/rate_limiter.h"
+#include "control/xtr/local_snapshot.h"
 #include "control/xtr/path_mtu.h"
 #include "control/xtr/rloc_prober.h"
 #include "dataplane/api/mapping.h"
@@ -36,13 +37,6 @@ class MapCacheWriter {
   virtual ~MapCacheWriter() = default;
   virtual absl::Status upsert(const dataplane::Mapping& mapping) = 0;
   virtual absl::Status erase(uint32_t instance_id, const net::IpPrefix& prefix) = 0;
-};
-
-// Our own identity, as requests and SMRs carry it.
-struct LocalIdentity {
-  std::vector<std::pair<uint32_t, net::IpPrefix>> eids;  // our EID-prefixes
-  std::vector<net::IpAddress> rlocs;                     // our RLOCs (ITR-RLOCs)
-  friend bool operator==(const LocalIdentity&, const LocalIdentity&) = default;
 };
 
 struct ResolverCounters {
@@ -125,7 +119,8 @@ class Resolver {
   Resolver(std::vector<net::IpAddress> map_resolvers, Options options, Random random,
            MapCacheWriter& cache);
 
-  void set_local(LocalIdentity local) { local_ = std::move(local); }
+  // Who we are: our EIDs and RLOCs, as requests and SMRs carry them.
+  void set_local(LocalSnapshotPtr local) { local_ = std::move(local); }
   // proxy-itrs: the Proxy-ITRs that encapsulate to us for non-LISP sites.
   // They hold our mapping without our knowing, so solicit() sends them an
   // SMR for each of our EID-prefixes too.
@@ -236,7 +231,7 @@ class Resolver {
   Options options_;
   Random random_;
   MapCacheWriter& cache_;
-  LocalIdentity local_;
+  LocalSnapshotPtr local_ = LocalSnapshot::empty();
   size_t active_resolver_ = 0;
   std::vector<MapResolverState> resolver_states_;  // one per map_resolvers_
   std::map<uint64_t, Pending> pending_;            // by nonce

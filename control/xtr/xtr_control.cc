@@ -4,21 +4,6 @@
 
 namespace lispmob::control {
 
-LocalIdentity identity_of(const std::vector<lisp::MappingRecord>& records) {
-  LocalIdentity identity;
-  for (const auto& record : records) {
-    if (auto eid = eid_prefix_of(record.eid, record.eid_mask_len)) identity.eids.push_back(*eid);
-    for (const auto& locator : record.locators) {
-      const auto* ip = locator.address.ip();
-      if (ip &&
-          std::find(identity.rlocs.begin(), identity.rlocs.end(), *ip) == identity.rlocs.end()) {
-        identity.rlocs.push_back(*ip);
-      }
-    }
-  }
-  return identity;
-}
-
 XtrControl::XtrControl(std::vector<Registrar::Server> map_servers,
                        std::vector<net::IpAddress> map_resolvers, Options options, Random random,
                        MapCacheWriter& cache)
@@ -27,13 +12,15 @@ XtrControl::XtrControl(std::vector<Registrar::Server> map_servers,
       etr_(options.etr) {}
 
 void XtrControl::set_local(std::vector<lisp::MappingRecord> records) {
-  LocalIdentity identity = identity_of(records);
+  if (records == local_->records) return;
+  auto local = LocalSnapshot::of(std::move(records));
   // Peers only need telling when RLOCs we had are replaced, not at start.
-  if (identity.rlocs != identity_.rlocs && !identity_.rlocs.empty()) solicit_pending_ = true;
-  identity_ = identity;
-  resolver_.set_local(std::move(identity));
-  etr_.set_records(records);
-  registrar_.set_records(std::move(records));
+  const auto& before = local_->identity.rlocs;
+  if (local->identity.rlocs != before && !before.empty()) solicit_pending_ = true;
+  local_ = local;
+  resolver_.set_local(local);
+  etr_.set_local(local);
+  registrar_.set_local(std::move(local));
 }
 
 std::vector<Outgoing> XtrControl::handle(std::span<const uint8_t> bytes, const Endpoint& source,

@@ -53,7 +53,7 @@ class XtrControl {
   const Resolver& resolver() const { return resolver_; }
   const EtrResponder& etr() const { return etr_; }
   const XtrControlCounters& counters() const { return counters_; }
-  const LocalIdentity& identity() const { return identity_; }
+  const LocalIdentity& identity() const { return local_->identity; }
 
  private:
   std::vector<Outgoing> handle_request(const lisp::MapRequest& request, uint16_t reply_port,
@@ -62,12 +62,9 @@ class XtrControl {
   Registrar registrar_;
   Resolver resolver_;
   EtrResponder etr_;
-  LocalIdentity identity_;
+  LocalSnapshotPtr local_ = LocalSnapshot::empty();
   bool solicit_pending_ = false;
   XtrControlCounters counters_;
 };
-
-// The identity our records give: their EID-prefixes and distinct RLOCs.
-LocalIdentity identity_of(const std::vector<lisp::MappingRecord>& records);
 
 }  // namespace lispmob::control

@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <fstream>
 #include <map>
 
 #include "absl/strings/str_join.h"
@@ -14,6 +13,7 @@
 #include "control/udp_socket.h"
 #include "control/xtr/xtr_commands.h"
 #include "control/xtr/xtr_node.h"
+#include "kni/host_ports.h"
 #include "kni/host_setup.h"
 #include "kni/interface.h"
 #include "kni/local_node.h"
@@ -73,17 +73,6 @@ class UdpTransport : public ControlTransport {
   std::optional<UdpSocket> v4, v6;
 };
 
-// With net_af_packet the RLOC port is also a kernel interface, and the
-// kernel would accept packets for the RLOC there as well as through the
-// twin (weak host model): every control message would arrive twice. A
-// strict reverse-path check on that interface, through which nothing is
-// routed, makes the kernel drop them; af_packet still sees them.
-void keep_kernel_off_rloc_port(const std::string& rloc_port) {
-  if (auto iface = kernel_interface_of_port(rloc_port)) {
-    std::ofstream("/proc/sys/net/ipv4/conf/" + *iface + "/rp_filter") << "1\n";
-  }
-}
-
 // Keeps the EID port's MTU at what the egress links carry once
 // encapsulated (choose_eid_port_mtu), so the host never sends a packet
 // the tunnel must refuse; says so when it changes.
@@ -137,7 +126,11 @@ absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& datapla
   if (!loop.ok()) return loop.status();
   auto endpoints = OperatorEndpoints::open(std::move(operators));
   if (!endpoints.ok()) return endpoints.status();
-  for (const auto& link : config.rloc_links) keep_kernel_off_rloc_port(link.port);
+  for (const auto& link : config.rloc_links) {
+    if (auto status = kni::keep_kernel_off_rloc_port(link.port); !status.ok()) {
+      log::warning("host", "%s: control messages may arrive twice", status.message());
+    }
+  }
   auto transport = UdpTransport::open();
   if (!transport.ok()) return transport.status();
   auto local = kni::LocalNode::open();

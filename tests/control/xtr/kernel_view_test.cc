@@ -189,11 +189,5 @@ TEST(EidPortMtu, EgressLinkMtuReachesTheLocalState) {
   EXPECT_EQ(state.egress_mtu6, 1500);
 }
 
-TEST(KernelInterfaceOfPort, AfPacketNamesItsInterface) {
-  EXPECT_EQ(kernel_interface_of_port("net_af_packet0,iface=veth0,qpairs=1"), "veth0");
-  EXPECT_EQ(kernel_interface_of_port("net_af_packet1,iface=wlan0"), "wlan0");
-  EXPECT_EQ(kernel_interface_of_port("0000:03:00.0"), std::nullopt);
-}
-
 }  // namespace
 }  // namespace lispmob::control

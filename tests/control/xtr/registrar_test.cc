@@ -30,7 +30,7 @@ class RegistrarTest : public ::testing::Test {
             {}),
         registrar_({{ip("192.0.2.2"), 0, 1, "key", false}, {ip("192.0.2.3"), 0, 1, "key", false}},
                    {}, [this] { return ++counter_; }) {
-    registrar_.set_records({record("192.0.2.5")});
+    registrar_.set_local(LocalSnapshot::of(std::vector<lisp::MappingRecord>{record("192.0.2.5")}));
   }
   // The Map-Server answers every register that reaches it.
   void deliver(const std::vector<Outgoing>& registers, TimePoint now) {
@@ -128,7 +128,7 @@ TEST_F(RegistrarTest, ActiveServerChangesAfterThreeMisses) {
 TEST_F(RegistrarTest, RlocChangeRegistersAtOnce) {
   deliver(registrar_.poll(t0_), t0_);
   EXPECT_TRUE(registrar_.poll(t0_ + seconds(1)).empty());
-  registrar_.set_records({record("192.0.2.6")});
+  registrar_.set_local(LocalSnapshot::of(std::vector<lisp::MappingRecord>{record("192.0.2.6")}));
   auto sent = registrar_.poll(t0_ + seconds(1));
   ASSERT_EQ(sent.size(), 2u) << "to both Map-Servers";
   deliver(sent, t0_ + seconds(1));
@@ -136,7 +136,7 @@ TEST_F(RegistrarTest, RlocChangeRegistersAtOnce) {
   ASSERT_NE(registration, nullptr);
   EXPECT_EQ(registration->record.locators[0].address.to_string(), "192.0.2.6");
   // The same records again change nothing.
-  registrar_.set_records({record("192.0.2.6")});
+  registrar_.set_local(LocalSnapshot::of(std::vector<lisp::MappingRecord>{record("192.0.2.6")}));
   EXPECT_TRUE(registrar_.poll(t0_ + seconds(2)).empty());
 }
 

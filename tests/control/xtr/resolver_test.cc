@@ -51,7 +51,8 @@ class ResolverTest : public ::testing::Test {
   ResolverTest()
       : resolver_(
             {ip("192.0.2.2"), ip("192.0.2.3")}, {}, [this] { return ++nonce_ * 7919; }, cache_) {
-    resolver_.set_local({{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.5")}});
+    resolver_.set_local(
+        LocalSnapshot::of(LocalIdentity{{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.5")}}));
   }
   FakeMapCache cache_;
   uint64_t nonce_ = 0;
@@ -276,7 +277,8 @@ TEST_F(ResolverTest, SolicitSendsSmrsToEveryPeerRlocRateLimited) {
   auto request = request_in(resolver_.resolve(0, ip("198.18.1.1"), t0_)[0]);
   resolver_.handle_reply(reply_to(request, record("198.18.1.0/24", {"192.0.2.4", "192.0.2.40"})),
                          t0_);
-  resolver_.set_local({{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.6")}});
+  resolver_.set_local(
+      LocalSnapshot::of(LocalIdentity{{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.6")}}));
   auto smrs = resolver_.solicit(t0_ + seconds(1));
   ASSERT_EQ(smrs.size(), 2u);
   EXPECT_EQ(smrs[0].destination, (Endpoint{ip("192.0.2.4"), 4342}));
@@ -300,8 +302,8 @@ TEST_F(ResolverTest, SolicitSendsSmrsToEveryPeerRlocRateLimited) {
 // it, so each move sends it an SMR about our own prefix, even with an
 // empty map-cache.
 TEST_F(ResolverTest, SolicitSendsSmrsToTheProxyItrs) {
-  resolver_.set_local(
-      {{{0, prefix("198.18.0.10/32")}, {0, prefix("2001:db8:a::/48")}}, {ip("192.0.2.6")}});
+  resolver_.set_local(LocalSnapshot::of(LocalIdentity{
+      {{0, prefix("198.18.0.10/32")}, {0, prefix("2001:db8:a::/48")}}, {ip("192.0.2.6")}}));
   resolver_.set_proxy_itrs({ip("192.0.4.9")});
   auto smrs = resolver_.solicit(t0_ + seconds(1));
   ASSERT_EQ(smrs.size(), 2u) << "one per EID-prefix";
@@ -330,7 +332,8 @@ TEST(ResolverProbing, LocatorGoesDownAfterUnansweredProbesAndUpAtTheFirstAnswer)
   options.probe_retry_interval = seconds(5);
   Resolver resolver(
       {ip("192.0.2.2")}, options, [&] { return ++nonce; }, cache);
-  resolver.set_local({{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.5")}});
+  resolver.set_local(
+      LocalSnapshot::of(LocalIdentity{{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.5")}}));
   ASSERT_TRUE(
       resolver
           .install_static({0,
@@ -419,7 +422,8 @@ class PathMtuResolverTest : public ::testing::Test {
   PathMtuResolverTest()
       : resolver_(
             {ip("192.0.2.2")}, {}, [this] { return ++nonce_; }, cache_) {
-    resolver_.set_local({{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.5")}});
+    resolver_.set_local(
+        LocalSnapshot::of(LocalIdentity{{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.5")}}));
     EXPECT_TRUE(resolver_
                     .install_static({0,
                                      prefix("203.0.113.0/24"),
@@ -505,7 +509,8 @@ class SmrFloodTest : public ::testing::Test {
   SmrFloodTest()
       : resolver_(
             {ip("192.0.2.2")}, options(), [this] { return ++nonce_; }, cache_) {
-    resolver_.set_local({{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.5")}});
+    resolver_.set_local(
+        LocalSnapshot::of(LocalIdentity{{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.5")}}));
     EXPECT_TRUE(resolver_
                     .install_static({0,
                                      prefix("203.0.113.0/24"),
@@ -561,7 +566,8 @@ TEST(ResolverPending, OutstandingRequestsAreCapped) {
   options.max_pending = 50;
   Resolver resolver(
       {ip("192.0.2.2")}, options, [&] { return ++nonce; }, cache);
-  resolver.set_local({{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.5")}});
+  resolver.set_local(
+      LocalSnapshot::of(LocalIdentity{{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.5")}}));
   size_t sent = 0;
   for (uint32_t i = 0; i < 200; ++i) {
     sent += resolver.resolve(0, net::IpAddress::v4(0xc6336400u + i), TimePoint{}).size();

@@ -196,7 +196,8 @@ TEST_F(XtrControlTest, EveryMessageDecodesAndRloCProbesAreAnswered) {
 
 TEST(EtrResponder, AnswersOnlyForItsOwnPrefixesAtTheRequestsPortRateLimited) {
   EtrResponder etr({2, 2});
-  etr.set_records({our_record("198.18.1.0/24", "192.0.2.4")});
+  etr.set_local(LocalSnapshot::of(
+      std::vector<lisp::MappingRecord>{our_record("198.18.1.0/24", "192.0.2.4")}));
   lisp::MapRequest request;
   request.nonce = 5;
   request.itr_rlocs = {ip("2001:db8::5"), ip("192.0.2.5")};
