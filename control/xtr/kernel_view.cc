@@ -25,7 +25,11 @@ KernelView view_of(const kni::KernelState& kernel, const std::vector<RlocLink>& 
     const auto& bytes = entry.address.bytes();
     if (entry.address.is_v6() && bytes[0] == 0xfe && (bytes[1] & 0xc0) == 0x80) continue;
     auto link = kernel.links().find(entry.interface);
-    if (link != kernel.links().end()) view.addresses.emplace_back(link->second.name, entry.address);
+    if (link == kernel.links().end()) continue;
+    view.addresses.emplace_back(link->second.name, entry.address);
+    view.subnets.emplace_back(
+        link->second.name,
+        net::IpPrefix{entry.address.masked(entry.prefix_length), entry.prefix_length});
   }
   view.twin_indices.assign(links.size(), 0);
   view.link_mtus.assign(links.size(), 0);
@@ -107,6 +111,31 @@ std::vector<lisp::MappingRecord> records_to_register(const XtrConfig& config,
     if (!record.locators.empty()) records.push_back(std::move(record));
   }
   return records;
+}
+
+std::optional<net::IpAddress> control_source(const XtrConfig& config, const KernelView& kernel,
+                                             const std::vector<LocalLocator>& locators,
+                                             const net::IpAddress& destination) {
+  const LocalLocator* best = nullptr;
+  for (const auto& locator : locators) {
+    if (locator.address.family() != destination.family()) continue;
+    if (locator.link >= kernel.twin_indices.size() || locator.link >= config.rloc_links.size()) {
+      continue;
+    }
+    const int twin = kernel.twin_indices[locator.link];
+    const std::string& twin_name = config.rloc_links[locator.link].twin;
+    const bool routed = std::any_of(kernel.defaults.begin(), kernel.defaults.end(), [&](auto& r) {
+      return r.output_interface == twin && r.destination.address.family() == destination.family();
+    });
+    const bool on_link = std::any_of(kernel.subnets.begin(), kernel.subnets.end(), [&](auto& s) {
+      return s.first == twin_name && s.second.contains(destination);
+    });
+    if ((routed || on_link) && (best == nullptr || locator.priority < best->priority)) {
+      best = &locator;
+    }
+  }
+  if (best == nullptr) return std::nullopt;
+  return best->address;
 }
 
 std::vector<net::IpAddress> next_hop_candidates(const XtrConfig& config, const KernelView& kernel,

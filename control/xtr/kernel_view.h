@@ -22,6 +22,8 @@ namespace lispmob::control {
 // neighbour table, read through rtnetlink.
 struct KernelView {
   std::vector<std::pair<std::string, net::IpAddress>> addresses;
+  // Each address's subnet, by interface: what the kernel reaches on-link.
+  std::vector<std::pair<std::string, net::IpPrefix>> subnets;
   std::vector<int> twin_indices;  // per RLOC link; 0: no such interface
   std::vector<kni::Route> defaults;
   std::vector<kni::Neighbour> neighbours;
@@ -58,6 +60,17 @@ struct LocalLocator {
   friend bool operator==(const LocalLocator&, const LocalLocator&) = default;
 };
 std::vector<LocalLocator> local_locators(const XtrConfig& config, const KernelView& kernel);
+
+// Where a control message to `destination` leaves from: the best-priority
+// locator of its family on a link the kernel can send it out of (the
+// twin has a default route of that family, or `destination` is on one of
+// the twin's subnets). Nullopt: none yet, e.g. the address came before its
+// route, as a DHCP client sets them up. Sent then, even from the RLOC, the
+// message would miss the RLOC's routing table and take the host's default
+// route through the EID port, into our own tunnel.
+std::optional<net::IpAddress> control_source(const XtrConfig& config, const KernelView& kernel,
+                                             const std::vector<LocalLocator>& locators,
+                                             const net::IpAddress& destination);
 
 // The records to register and answer with: each database-mapping with all
 // its current locators (a multihomed node registers them together).

@@ -64,7 +64,6 @@ Resolver::Resolver(std::vector<net::IpAddress> map_resolvers, Options options, R
       cache_(cache),
       prober_({options.probe_interval, options.probe_retries, options.probe_retry_interval},
               random_),
-      smr_limiter_(options.smr_per_second, options.smr_burst),
       smr_invoked_per_source_(options.smr_invoked_per_source_per_second,
                               options.smr_invoked_per_source_per_second),
       smr_invoked_total_(options.smr_invoked_total_per_second, options.smr_invoked_total_per_second,
@@ -91,7 +90,6 @@ void Resolver::set_options(Options options) {
            {options.probe_interval, options.probe_retries, options.probe_retry_interval})) {
     republish(rloc);
   }
-  smr_limiter_ = RateLimiter(options.smr_per_second, options.smr_burst);
   smr_invoked_per_source_ = RateLimiter(options.smr_invoked_per_source_per_second,
                                         options.smr_invoked_per_source_per_second);
   smr_invoked_total_ =
@@ -325,14 +323,55 @@ std::vector<Outgoing> Resolver::handle_smr(const lisp::MapRequest& smr,
     counters_.smr_ignored++;
     return {};
   }
+  return ask_again(eid->first, eid->second, source, now);
+}
+
+std::vector<Outgoing> Resolver::ask_again(uint32_t instance_id, const net::IpAddress& eid,
+                                          const net::IpAddress& source, TimePoint now) {
   static const net::IpAddress kEverySource = net::IpAddress::v4(0);
   if (!smr_invoked_per_source_.allow(source, now) || !smr_invoked_total_.allow(kEverySource, now)) {
     counters_.smr_invoked_rate_limited++;
     return {};
   }
+  // A request still outstanding may have reached the Map-Server before it
+  // held the peer's new locators: it goes again now, with its nonce.
+  for (auto& [nonce, pending] : pending_) {
+    if (pending.instance_id != instance_id || pending.eid != eid) continue;
+    pending.smr_invoked = true;
+    pending.attempts++;
+    pending.next_send = now + options_.first_retry;
+    counters_.retransmissions++;
+    resolver_states_[pending.resolver].requests_sent++;
+    return {make_request(pending)};
+  }
   // The old mapping stays installed until the SMR-invoked reply replaces it.
-  last_request_.erase(Key{eid->first, host_prefix(eid->second)});
-  return start(eid->first, eid->second, true, now);
+  last_request_.erase(Key{instance_id, host_prefix(eid)});
+  return start(instance_id, eid, true, now);
+}
+
+std::vector<Outgoing> Resolver::peer_seen(const lisp::MapRequest& request,
+                                          const net::IpAddress& source, TimePoint now) {
+  const auto eid = eid_of(request.source_eid);
+  if (!eid) return {};
+  const Entry* held = nullptr;
+  for (const auto& [key, entry] : entries_) {
+    if (key.instance_id == eid->first && key.prefix.contains(eid->second) &&
+        (held == nullptr || key.prefix.length > held->mapping.prefix.length)) {
+      held = &entry;
+    }
+  }
+  if (held == nullptr || held->mapping.locators.empty()) return {};
+  const bool known_rloc = std::any_of(request.itr_rlocs.begin(), request.itr_rlocs.end(),
+                                      [&](const lisp::Address& rloc) {
+                                        const auto* ip = rloc.ip();
+                                        return ip && uses_rloc(held->mapping, *ip);
+                                      });
+  if (known_rloc) return {};
+  // Within the per-EID request interval: one question per move is enough.
+  auto last = last_request_.find(Key{eid->first, host_prefix(held->asked_for)});
+  if (last != last_request_.end() && now - last->second < options_.min_request_interval) return {};
+  counters_.peer_moved++;
+  return ask_again(eid->first, held->asked_for, source, now);
 }
 
 std::optional<TimePoint> Resolver::next_due() const {
@@ -481,12 +520,27 @@ std::vector<Outgoing> Resolver::poll_probes(TimePoint now) {
   for (const auto& [key, mapping] : static_) collect(mapping);
   auto result = prober_.poll(in_use, local_->identity.rlocs, now);
   counters_.probe_table_full += result.refused;
+  std::vector<Outgoing> out = std::move(result.probes);
+  counters_.probes_sent += out.size();
   for (const auto& rloc : result.went_down) {
     counters_.locators_down++;
     republish(rloc);
+    // A mapping whose every locator is down is asked for again at once
+    // (the peer may have moved without our hearing), not at its refresh.
+    for (const auto& [key, entry] : entries_) {
+      const auto& locators = entry.mapping.locators;
+      const bool all_down =
+          uses_rloc(entry.mapping, rloc) &&
+          std::all_of(locators.begin(), locators.end(),
+                      [&](const dataplane::MappingLocator& l) { return prober_.down(l.rloc); });
+      if (!all_down) continue;
+      counters_.all_locators_down++;
+      auto again = ask_again(key.instance_id, entry.asked_for, rloc, now);
+      out.insert(out.end(), std::make_move_iterator(again.begin()),
+                 std::make_move_iterator(again.end()));
+    }
   }
-  counters_.probes_sent += result.probes.size();
-  return std::move(result.probes);
+  return out;
 }
 
 bool Resolver::handle_probe_reply(const lisp::MapReply& reply) {
@@ -504,51 +558,16 @@ bool Resolver::handle_probe_reply(const lisp::MapReply& reply) {
   return true;
 }
 
-// RFC 9301 §6.1: an SMR is a Map-Request with S set, sent to the peer's
-// RLOC; its source EID is our EID whose mapping changed, its record the
-// peer's EID-prefix, its ITR-RLOCs our new RLOCs.
-void Resolver::send_smrs(const net::IpAddress& rloc, uint32_t instance_id,
-                         const std::optional<net::IpPrefix>& about, TimePoint now,
-                         std::vector<Outgoing>& out) {
-  if (local_->identity.rlocs.empty()) return;
-  if (!smr_limiter_.allow(rloc, now)) {
-    counters_.smr_rate_limited++;
-    return;
-  }
-  for (const auto& [iid, prefix] : local_->identity.eids) {
-    if (iid != instance_id) continue;
-    const net::IpPrefix& record = about ? *about : prefix;
-    lisp::MapRequest smr;
-    smr.smr = true;
-    smr.nonce = random_();
-    smr.source_eid = eid_address(iid, prefix.address);
-    smr.itr_rlocs.assign(local_->identity.rlocs.begin(), local_->identity.rlocs.end());
-    smr.records = {lisp::EidRecord{0, record.length, eid_address(iid, record.address)}};
-    counters_.smr_sent++;
-    out.push_back({{rloc}, encode_or_empty(smr)});
-  }
-}
-
-std::vector<Outgoing> Resolver::solicit(TimePoint now) {
-  std::vector<Outgoing> out;
-  auto solicit_peer = [&](const dataplane::Mapping& mapping) {
+std::vector<Solicitor::Peer> Resolver::smr_peers() const {
+  std::vector<Solicitor::Peer> peers;
+  auto add = [&](const dataplane::Mapping& mapping) {
     for (const auto& locator : mapping.locators) {
-      send_smrs(locator.rloc, mapping.instance_id, mapping.prefix, now, out);
+      peers.push_back({mapping.instance_id, mapping.prefix, locator.rloc});
     }
   };
-  for (const auto& [key, entry] : entries_) solicit_peer(entry.mapping);
-  for (const auto& [key, mapping] : static_) solicit_peer(mapping);
-  // A Proxy-ITR is asked about each of our own prefixes, in every instance.
-  std::vector<uint32_t> instances;
-  for (const auto& [iid, prefix] : local_->identity.eids) {
-    if (std::find(instances.begin(), instances.end(), iid) == instances.end()) {
-      instances.push_back(iid);
-    }
-  }
-  for (const auto& pitr : proxy_itrs_) {
-    for (uint32_t iid : instances) send_smrs(pitr, iid, std::nullopt, now, out);
-  }
-  return out;
+  for (const auto& [key, entry] : entries_) add(entry.mapping);
+  for (const auto& [key, mapping] : static_) add(mapping);
+  return peers;
 }
 
 }  // namespace lispmob::control

@@ -3,10 +3,11 @@
 // Map-Resolver, accepts a Map-Reply only when its nonce matches an
 // outstanding request and a record covers the EID asked for, installs it
 // in the map-cache with its TTL, refreshes it before it lapses and removes
-// it when it does. It also runs both ends of Solicit-Map-Request: an SMR
+// it when it does. It is the receiving end of Solicit-Map-Request: an SMR
 // from a peer makes it ask again (SMR-invoked, the old mapping stays in use
-// until the answer), and when our own RLOCs change it tells the peers in
-// its map-cache (§6.1).
+// until the answer); the sending end is the Solicitor, told which peers
+// hold our mapping (smr_peers()). It asks again too when a peer's every
+// locator went down, or a peer asks us from an RLOC its mapping lacks.
 //
 // A state machine without I/O or clock: the caller passes the time and
 // sends what the calls return. The map-cache is reached through
@@ -27,6 +28,7 @@
 #include "control/xtr/local_snapshot.h"
 #include "control/xtr/path_mtu.h"
 #include "control/xtr/rloc_prober.h"
+#include "control/xtr/solicitor.h"
 #include "dataplane/api/mapping.h"
 
 namespace lispmob::control {
@@ -56,10 +58,11 @@ struct ResolverCounters {
   uint64_t install_failures = 0;
   uint64_t smr_received = 0;
   uint64_t smr_ignored = 0;  // for an EID not in the map-cache
-  uint64_t smr_sent = 0;
-  uint64_t smr_rate_limited = 0;
-  uint64_t smr_invoked_rate_limited =
-      0;                            // SMRs not acted on: their source or all SMRs over the limit
+  // SMRs, and requests from a peer's unknown RLOC, not acted on: their
+  // source or all of them over the limit
+  uint64_t smr_invoked_rate_limited = 0;
+  uint64_t peer_moved = 0;          // a peer asked from an RLOC its mapping lacks: asked again
+  uint64_t all_locators_down = 0;   // every locator of a mapping went down: asked again
   uint64_t pending_table_full = 0;  // Map-Requests not made: max_pending outstanding
   uint64_t probes_sent = 0;
   uint64_t probe_replies = 0;
@@ -89,8 +92,6 @@ class Resolver {
     std::chrono::milliseconds min_request_interval{1000};  // per EID
     double refresh_at = 0.9;                               // of the TTL
     uint32_t max_ttl_minutes = 24 * 60;
-    double smr_per_second = 10;  // per peer RLOC
-    double smr_burst = 5;
     // SMR-invoked Map-Requests, the work a forged SMR can cost us toward the
     // mapping system: per SMR source RLOC, and in total.
     double smr_invoked_per_source_per_second = 5;
@@ -121,12 +122,6 @@ class Resolver {
 
   // Who we are: our EIDs and RLOCs, as requests and SMRs carry them.
   void set_local(LocalSnapshotPtr local) { local_ = std::move(local); }
-  // proxy-itrs: the Proxy-ITRs that encapsulate to us for non-LISP sites.
-  // They hold our mapping without our knowing, so solicit() sends them an
-  // SMR for each of our EID-prefixes too.
-  void set_proxy_itrs(std::vector<net::IpAddress> proxy_itrs) {
-    proxy_itrs_ = std::move(proxy_itrs);
-  }
   // A reload's Map-Resolvers: outstanding requests go on to the new ones.
   void set_map_resolvers(std::vector<net::IpAddress> map_resolvers);
   // A reload's retries, limits and probing; the map-cache stays as it is.
@@ -161,9 +156,16 @@ class Resolver {
   std::vector<Outgoing> poll(TimePoint now);
   // When poll() next has something to do; nullopt: nothing until an event.
   std::optional<TimePoint> next_due() const;
-  // SMRs to every peer RLOC in the map-cache and to every Proxy-ITR, for
-  // each of our EID-prefixes: our mapping just changed.
-  std::vector<Outgoing> solicit(TimePoint now);
+  // A Map-Request or RLOC probe that reached our ETR: if it names a peer's
+  // EID we hold a mapping for, and none of its ITR-RLOCs is in that
+  // mapping, the peer has moved: its mapping is asked for again now,
+  // through the mapping system (never taken from the request, which anyone
+  // can forge), within the SMR-invoked limits.
+  std::vector<Outgoing> peer_seen(const lisp::MapRequest& request, const net::IpAddress& source,
+                                  TimePoint now);
+  // The peers that may hold our mapping: each locator of each mapping in
+  // the map-cache, for the Solicitor to tell when our RLOCs change.
+  std::vector<Solicitor::Peer> smr_peers() const;
   // The data plane saw an ICMP report that the path to `rloc` carries at
   // most `mtu` bytes: the mappings using it get that path MTU (RFC 9300
   // §7.2). Reports are bounded per second: each costs a scan of the cache.
@@ -220,14 +222,12 @@ class Resolver {
   // The mapping covering `eid` we know of: one we resolved, or a static one.
   bool known(uint32_t instance_id, const net::IpAddress& eid) const;
 
-  // One SMR from each of our EID-prefixes in `instance_id` to `rloc`,
-  // asking about `about` (the peer's prefix, or our own for a Proxy-ITR).
-  void send_smrs(const net::IpAddress& rloc, uint32_t instance_id,
-                 const std::optional<net::IpPrefix>& about, TimePoint now,
-                 std::vector<Outgoing>& out);
+  // An SMR-invoked request for `eid` now, if the SMR-invoked limits for
+  // `source` and in total allow; one already outstanding is sent again.
+  std::vector<Outgoing> ask_again(uint32_t instance_id, const net::IpAddress& eid,
+                                  const net::IpAddress& source, TimePoint now);
 
   std::vector<net::IpAddress> map_resolvers_;
-  std::vector<net::IpAddress> proxy_itrs_;
   Options options_;
   Random random_;
   MapCacheWriter& cache_;
@@ -240,7 +240,6 @@ class Resolver {
   std::map<Key, dataplane::Mapping> static_;
   RlocProber prober_;
   TimePoint next_entry_scan_{};
-  RateLimiter smr_limiter_;
   RateLimiter smr_invoked_per_source_;
   RateLimiter smr_invoked_total_;  // one bucket for every source
   PathMtuTable path_mtu_;

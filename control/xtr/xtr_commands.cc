@@ -394,13 +394,15 @@ void add_xtr_counters(CounterRegistry& counters, const dataplane::Dataplane& dat
       {"static_kept", "replies for static-map-cache prefixes, not installed",
        &ResolverCounters::static_kept},
       {"install_failures", "mappings the data plane refused", &ResolverCounters::install_failures},
-      {"smr_sent", "SMRs sent to peers after our RLOCs changed", &ResolverCounters::smr_sent},
-      {"smr_rate_limited", "SMRs not sent: over the per-peer limit",
-       &ResolverCounters::smr_rate_limited},
       {"smr_received", "SMRs received", &ResolverCounters::smr_received},
       {"smr_ignored", "SMRs for EIDs not in the map-cache", &ResolverCounters::smr_ignored},
-      {"smr_invoked_rate_limited", "SMRs not acted on: over the per-source or total limit",
+      {"smr_invoked_rate_limited",
+       "SMRs and requests from a peer's new RLOC not acted on: over the per-source or total limit",
        &ResolverCounters::smr_invoked_rate_limited},
+      {"peer_moved", "mappings asked for again: a peer asked us from an RLOC they lack",
+       &ResolverCounters::peer_moved},
+      {"all_locators_down", "mappings asked for again: probing found every locator down",
+       &ResolverCounters::all_locators_down},
       {"pending_table_full", "Map-Requests not made: the outstanding table was full",
        &ResolverCounters::pending_table_full},
       {"probes_sent", "RLOC probes sent", &ResolverCounters::probes_sent},
@@ -414,6 +416,32 @@ void add_xtr_counters(CounterRegistry& counters, const dataplane::Dataplane& dat
     counters.add("xtr", row.name, row.help,
                  [&resolver, field = row.field] { return resolver.counters().*field; });
   }
+  const auto& solicitor = control.solicitor();
+  struct SolicitorRow {
+    const char* name;
+    const char* help;
+    uint64_t SolicitorCounters::*field;
+  };
+  static constexpr SolicitorRow kSolicitorRows[] = {
+      {"smr_sent", "SMRs sent to peers after our RLOCs changed", &SolicitorCounters::smr_sent},
+      {"smr_retransmitted", "of those, again to a peer that had not asked yet",
+       &SolicitorCounters::smr_retransmitted},
+      {"smr_acknowledged", "peers whose SMR-invoked Map-Request reached us",
+       &SolicitorCounters::smr_acknowledged},
+      {"smr_given_up", "peers that never asked within the SMRs of a round",
+       &SolicitorCounters::smr_given_up},
+      {"smr_rate_limited", "SMRs not sent: over the per-peer limit",
+       &SolicitorCounters::smr_rate_limited},
+      {"smr_table_full", "peers not told: the SMR table was full",
+       &SolicitorCounters::smr_table_full},
+  };
+  for (const auto& row : kSolicitorRows) {
+    counters.add("xtr", row.name, row.help,
+                 [&solicitor, field = row.field] { return solicitor.counters().*field; });
+  }
+  counters.add(
+      "xtr", "smr_pending", "peers told of our move that have not asked yet",
+      [&solicitor] { return solicitor.pending(); }, CounterRegistry::Kind::kGauge);
   const auto& path_mtu = resolver.path_mtus();
   counters.add("xtr", "path_mtu_learned", "path MTUs learned from ICMP too-big reports",
                [&path_mtu] { return path_mtu.counters().learned; });

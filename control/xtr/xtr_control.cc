@@ -9,6 +9,7 @@ XtrControl::XtrControl(std::vector<Registrar::Server> map_servers,
                        MapCacheWriter& cache)
     : registrar_(std::move(map_servers), options.registrar, random),
       resolver_(std::move(map_resolvers), options.resolver, random, cache),
+      solicitor_(options.solicitor, random),
       etr_(options.etr) {}
 
 void XtrControl::set_local(std::vector<lisp::MappingRecord> records) {
@@ -19,6 +20,7 @@ void XtrControl::set_local(std::vector<lisp::MappingRecord> records) {
   if (local->identity.rlocs != before && !before.empty()) solicit_pending_ = true;
   local_ = local;
   resolver_.set_local(local);
+  solicitor_.set_local(local);
   etr_.set_local(local);
   registrar_.set_local(std::move(local));
 }
@@ -31,7 +33,10 @@ std::vector<Outgoing> XtrControl::handle(std::span<const uint8_t> bytes, const E
     return {};
   }
   if (const auto* notify = std::get_if<lisp::MapNotify>(&message->value)) {
-    registrar_.handle(*notify, bytes, now);
+    if (registrar_.handle(*notify, bytes, now) && awaiting_notify_) {
+      awaiting_notify_ = false;
+      solicitor_.registered(now);
+    }
     return {};
   }
   if (const auto* reply = std::get_if<lisp::MapReply>(&message->value)) {
@@ -54,10 +59,16 @@ std::vector<Outgoing> XtrControl::handle_request(const lisp::MapRequest& request
                                                  uint16_t reply_port, const Endpoint& source,
                                                  TimePoint now) {
   if (request.smr) return resolver_.handle_smr(request, source.address, now);
+  if (request.smr_invoked) solicitor_.acknowledged(request);
+  std::vector<Outgoing> out;
   if (auto reply = etr_.answer(request, reply_port, source.address, now)) {
-    return {std::move(*reply)};
+    out.push_back(std::move(*reply));
   }
-  return {};
+  // A peer asking from an RLOC its mapping lacks has moved: ask for it.
+  auto again = resolver_.peer_seen(request, source.address, now);
+  out.insert(out.end(), std::make_move_iterator(again.begin()),
+             std::make_move_iterator(again.end()));
+  return out;
 }
 
 std::vector<Outgoing> XtrControl::miss(uint32_t instance_id, const net::IpAddress& eid,
@@ -67,11 +78,11 @@ std::vector<Outgoing> XtrControl::miss(uint32_t instance_id, const net::IpAddres
 
 std::optional<TimePoint> XtrControl::next_due() const {
   if (solicit_pending_) return TimePoint::min();
-  const auto registrar = registrar_.next_due();
-  const auto resolver = resolver_.next_due();
-  if (!registrar) return resolver;
-  if (!resolver) return registrar;
-  return std::min(*registrar, *resolver);
+  std::optional<TimePoint> due;
+  for (const auto& next : {registrar_.next_due(), resolver_.next_due(), solicitor_.next_due()}) {
+    if (next && (!due || *next < *due)) due = next;
+  }
+  return due;
 }
 
 std::vector<Outgoing> XtrControl::poll(TimePoint now) {
@@ -80,10 +91,11 @@ std::vector<Outgoing> XtrControl::poll(TimePoint now) {
   std::vector<Outgoing> out = registrar_.poll(now);
   if (solicit_pending_) {
     solicit_pending_ = false;
-    auto smrs = resolver_.solicit(now);
-    out.insert(out.end(), std::make_move_iterator(smrs.begin()),
-               std::make_move_iterator(smrs.end()));
+    awaiting_notify_ = true;
+    solicitor_.start(resolver_.smr_peers(), now);
   }
+  auto smrs = solicitor_.poll(now);
+  out.insert(out.end(), std::make_move_iterator(smrs.begin()), std::make_move_iterator(smrs.end()));
   auto requests = resolver_.poll(now);
   out.insert(out.end(), std::make_move_iterator(requests.begin()),
              std::make_move_iterator(requests.end()));

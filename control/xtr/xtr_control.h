@@ -1,8 +1,9 @@
 // The MN/xTR control plane in one place: registration (Registrar), the ITR's
-// resolution and SMR (Resolver), and the ETR's answers (EtrResponder).
-// handle() decodes a received control message once and gives it to the
-// role it is for; set_local() takes our mapping whenever the RLOCs may have
-// changed, and a change re-registers and sends SMRs at the next poll().
+// resolution and the receiving end of SMR (Resolver), the sending end of
+// SMR (Solicitor), and the ETR's answers (EtrResponder). handle() decodes a
+// received control message once and gives it to the role it is for;
+// set_local() takes our mapping whenever the RLOCs may have changed, and a
+// change re-registers and starts a round of SMRs at the next poll().
 // Still without I/O or clock, so one test can wire two of these and a
 // MapServer together with a fake network.
 #pragma once
@@ -15,6 +16,7 @@
 #include "control/xtr/etr.h"
 #include "control/xtr/registrar.h"
 #include "control/xtr/resolver.h"
+#include "control/xtr/solicitor.h"
 
 namespace lispmob::control {
 
@@ -28,6 +30,7 @@ class XtrControl {
   struct Options {
     Registrar::Options registrar;
     Resolver::Options resolver;
+    Solicitor::Options solicitor;
     EtrResponder::Options etr;
     friend bool operator==(const Options&, const Options&) = default;
   };
@@ -51,6 +54,8 @@ class XtrControl {
   const Registrar& registrar() const { return registrar_; }
   Resolver& resolver() { return resolver_; }
   const Resolver& resolver() const { return resolver_; }
+  Solicitor& solicitor() { return solicitor_; }
+  const Solicitor& solicitor() const { return solicitor_; }
   const EtrResponder& etr() const { return etr_; }
   const XtrControlCounters& counters() const { return counters_; }
   const LocalIdentity& identity() const { return local_->identity; }
@@ -61,9 +66,12 @@ class XtrControl {
 
   Registrar registrar_;
   Resolver resolver_;
+  Solicitor solicitor_;
   EtrResponder etr_;
   LocalSnapshotPtr local_ = LocalSnapshot::empty();
   bool solicit_pending_ = false;
+  // A round of SMRs started: the next Map-Notify confirms the new locators.
+  bool awaiting_notify_ = false;
   XtrControlCounters counters_;
 };
 

@@ -11,17 +11,6 @@ namespace lispmob::control {
 
 namespace {
 
-std::optional<net::IpAddress> our_rloc_for(const net::IpAddress& destination,
-                                           const dataplane::LocalState& state) {
-  if (destination.is_v4() && state.has_rloc4) {
-    return net::IpAddress::v4(std::span<const uint8_t, 4>(state.rloc4));
-  }
-  if (!destination.is_v4() && state.has_rloc6) {
-    return net::IpAddress::v6(std::span<const uint8_t, 16>(state.rloc6));
-  }
-  return std::nullopt;
-}
-
 net::IpAddress punted_address(const dataplane::PuntRecord& record) {
   return record.ipv6 ? net::IpAddress::v6(std::span<const uint8_t, 16>(record.address, 16))
                      : net::IpAddress::v4(std::span<const uint8_t, 4>(record.address, 4));
@@ -63,7 +52,7 @@ XtrNode::XtrNode(XtrConfig config, dataplane::Dataplane& dataplane, ControlTrans
       }) {}
 
 absl::Status XtrNode::start(const KernelView& view) {
-  control_.resolver().set_proxy_itrs(config_.proxy_itrs);
+  control_.solicitor().set_proxy_itrs(config_.proxy_itrs);
   for (const auto& mapping : config_.static_mappings) {
     if (auto status = control_.resolver().install_static(mapping); !status.ok()) return status;
   }
@@ -102,6 +91,7 @@ bool XtrNode::follow_kernel() {
     dataplane_.publish(state_);
     log::debug("xtr", "local state changed (RLOC, next hop or MTU)");
   }
+  send_held();  // a route out of an RLOC may have appeared
   return changed;
 }
 
@@ -128,7 +118,10 @@ std::vector<std::string> XtrNode::reconfigure(XtrConfig next) {
   if (!(next.options.resolver == config_.options.resolver)) {
     control_.resolver().set_options(next.options.resolver);
   }
-  control_.resolver().set_proxy_itrs(next.proxy_itrs);
+  control_.solicitor().set_proxy_itrs(next.proxy_itrs);
+  if (!(next.options.solicitor == config_.options.solicitor)) {
+    control_.solicitor().set_options(next.options.solicitor);
+  }
   replace_static_mappings(next.static_mappings);
   config_ = std::move(next);
   follow_kernel();
@@ -162,9 +155,36 @@ void XtrNode::replace_static_mappings(const std::vector<dataplane::Mapping>& nex
 void XtrNode::send(const std::vector<Outgoing>& messages) {
   for (const auto& message : messages) {
     if (message.bytes.empty()) continue;
+    const auto source = control_source(config_, view_, locators_, message.destination.address);
+    if (!source) {
+      counters_.control_held++;
+      if (held_.size() >= kMaxHeld) {
+        held_.pop_front();
+        counters_.control_held_dropped++;
+      }
+      held_.push_back(message);
+      continue;
+    }
     log_message("send", message.destination, message.bytes);
-    transport_.send(message, our_rloc_for(message.destination.address, state_));
+    transport_.send(message, source);
   }
+}
+
+void XtrNode::send_held() {
+  if (held_.empty()) return;
+  std::vector<Outgoing> waiting(std::make_move_iterator(held_.begin()),
+                                std::make_move_iterator(held_.end()));
+  held_.clear();
+  send(waiting);  // what still has no route waits again
+}
+
+bool XtrNode::infrastructure(const net::IpAddress& address) const {
+  auto is = [&](const net::IpAddress& other) { return other == address; };
+  return std::any_of(config_.map_servers.begin(), config_.map_servers.end(),
+                     [&](const Registrar::Server& server) { return is(server.address); }) ||
+         std::any_of(config_.map_resolvers.begin(), config_.map_resolvers.end(), is) ||
+         std::any_of(config_.proxy_etrs_ipv4.begin(), config_.proxy_etrs_ipv4.end(), is) ||
+         std::any_of(config_.proxy_etrs_ipv6.begin(), config_.proxy_etrs_ipv6.end(), is);
 }
 
 void XtrNode::receive(std::span<const uint8_t> bytes, const Endpoint& from) {
@@ -185,7 +205,12 @@ void XtrNode::drain_punts() {
         control_.resolver().learn_path_mtu(punted_address(record), record.mtu, now);
         continue;
       }
-      send(control_.miss(record.instance_id, punted_address(record), now));
+      const auto address = punted_address(record);
+      if (infrastructure(address)) {
+        counters_.infrastructure_misses++;
+        continue;
+      }
+      send(control_.miss(record.instance_id, address, now));
     }
     if (count < punts.size()) break;
   }
@@ -254,6 +279,15 @@ void XtrNode::add_change_commands(CommandRegistry& commands) {
 
 void XtrNode::add_counters(CounterRegistry& counters) const {
   add_xtr_counters(counters, dataplane_, control_);
+  const XtrNodeCounters& mine = counters_;
+  counters.add("xtr", "control_held",
+               "control messages that waited for a route out of an RLOC (none yet)",
+               [&mine] { return mine.control_held; });
+  counters.add("xtr", "control_held_dropped", "of those, dropped: the waiting room was full",
+               [&mine] { return mine.control_held_dropped; });
+  counters.add("xtr", "infrastructure_misses",
+               "misses for a Map-Server's, Map-Resolver's or Proxy-ETR's address, not resolved",
+               [&mine] { return mine.infrastructure_misses; });
 }
 
 }  // namespace lispmob::control

@@ -6,6 +6,7 @@
 // event loop; xtr_commands.h has its lispctl commands and counters.
 #pragma once
 
+#include <deque>
 #include <string>
 
 #include "absl/status/status.h"
@@ -41,6 +42,13 @@ class ControlTransport {
   virtual ~ControlTransport() = default;
   // `source`: our RLOC of the destination's family, if we have one.
   virtual void send(const Outgoing& message, const std::optional<net::IpAddress>& source) = 0;
+};
+
+struct XtrNodeCounters {
+  uint64_t control_held = 0;          // messages that waited for a route out of an RLOC
+  uint64_t control_held_dropped = 0;  // ... and were dropped, the waiting room full
+  uint64_t infrastructure_misses =
+      0;  // misses for a Map-Server's, Map-Resolver's or PETR's address
 };
 
 class XtrNode {
@@ -86,9 +94,19 @@ class XtrNode {
   const std::vector<LocalLocator>& locators() const { return locators_; }
   const XtrControl& control() const { return control_; }
   const KernelView& view() const { return view_; }
+  const XtrNodeCounters& counters() const { return counters_; }
+  size_t held() const { return held_.size(); }
+  // How many control messages may wait for a route out of an RLOC.
+  static constexpr size_t kMaxHeld = 256;
 
  private:
+  // Each message from the RLOC control_source() picks; one with none yet
+  // waits (held_) for the route, never leaving unpinned into our tunnel.
   void send(const std::vector<Outgoing>& messages);
+  void send_held();
+  // A Map-Server's, Map-Resolver's or Proxy-ETR's own address: never
+  // resolved through the mapping system.
+  bool infrastructure(const net::IpAddress& address) const;
   // Runs the roles' due work and re-arms their timer for the next.
   void run_roles();
   void reschedule();
@@ -112,6 +130,8 @@ class XtrNode {
   std::vector<LocalLocator> locators_;
   dataplane::LocalState state_;
   EidPortMtu eid_mtu_;
+  std::deque<Outgoing> held_;
+  XtrNodeCounters counters_;
 };
 
 }  // namespace lispmob::control

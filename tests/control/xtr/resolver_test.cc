@@ -273,54 +273,100 @@ TEST_F(ResolverTest, SmrMakesAnSmrInvokedRequestAndKeepsTheOldMapping) {
   EXPECT_EQ(resolver_.counters().smr_ignored, 1u);
 }
 
-TEST_F(ResolverTest, SolicitSendsSmrsToEveryPeerRlocRateLimited) {
+TEST_F(ResolverTest, SmrPeersAreEveryLocatorOfEveryMapping) {
   auto request = request_in(resolver_.resolve(0, ip("198.18.1.1"), t0_)[0]);
   resolver_.handle_reply(reply_to(request, record("198.18.1.0/24", {"192.0.2.4", "192.0.2.40"})),
                          t0_);
-  resolver_.set_local(
-      LocalSnapshot::of(LocalIdentity{{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.6")}}));
-  auto smrs = resolver_.solicit(t0_ + seconds(1));
-  ASSERT_EQ(smrs.size(), 2u);
-  EXPECT_EQ(smrs[0].destination, (Endpoint{ip("192.0.2.4"), 4342}));
-  EXPECT_EQ(smrs[1].destination, (Endpoint{ip("192.0.2.40"), 4342}));
-  auto message = lisp::decode_message(smrs[0].bytes);
-  ASSERT_TRUE(message.ok());
-  const auto& smr = std::get<lisp::MapRequest>(message->value);
-  EXPECT_TRUE(smr.smr);
-  EXPECT_EQ(smr.source_eid, lisp::Address(ip("198.18.0.10"))) << "our EID";
-  EXPECT_EQ(smr.itr_rlocs[0], lisp::Address(ip("192.0.2.6"))) << "our new RLOC";
-  EXPECT_EQ(smr.records[0].eid, lisp::Address(ip("198.18.1.0")));
-  EXPECT_EQ(smr.records[0].eid_mask_len, 24);
-  // A flapping RLOC cannot turn into an SMR storm: 5 at once, then 10 per second.
-  size_t total = 0;
-  for (int i = 0; i < 20; ++i) total += resolver_.solicit(t0_ + seconds(1)).size();
-  EXPECT_EQ(total, 8u);
-  EXPECT_GT(resolver_.counters().smr_rate_limited, 0u);
+  const auto peers = resolver_.smr_peers();
+  ASSERT_EQ(peers.size(), 2u);
+  EXPECT_EQ(peers[0], (Solicitor::Peer{0, prefix("198.18.1.0/24"), ip("192.0.2.4")}));
+  EXPECT_EQ(peers[1], (Solicitor::Peer{0, prefix("198.18.1.0/24"), ip("192.0.2.40")}));
 }
 
-// proxy-itrs: a Proxy-ITR encapsulates to us without our having resolved
-// it, so each move sends it an SMR about our own prefix, even with an
-// empty map-cache.
-TEST_F(ResolverTest, SolicitSendsSmrsToTheProxyItrs) {
-  resolver_.set_local(LocalSnapshot::of(LocalIdentity{
-      {{0, prefix("198.18.0.10/32")}, {0, prefix("2001:db8:a::/48")}}, {ip("192.0.2.6")}}));
-  resolver_.set_proxy_itrs({ip("192.0.4.9")});
-  auto smrs = resolver_.solicit(t0_ + seconds(1));
-  ASSERT_EQ(smrs.size(), 2u) << "one per EID-prefix";
-  for (size_t i = 0; i < smrs.size(); ++i) {
-    EXPECT_EQ(smrs[i].destination, (Endpoint{ip("192.0.4.9"), 4342}));
-    auto message = lisp::decode_message(smrs[i].bytes);
-    ASSERT_TRUE(message.ok());
-    const auto& smr = std::get<lisp::MapRequest>(message->value);
-    EXPECT_TRUE(smr.smr);
-    EXPECT_EQ(smr.itr_rlocs[0], lisp::Address(ip("192.0.2.6")));
-    EXPECT_EQ(smr.source_eid, smr.records[0].eid) << "asks about our own prefix";
+// A second SMR while the SMR-invoked request is outstanding: that request
+// may have reached the Map-Server before it held the peer's new locators,
+// so it goes again now (same nonce) rather than waiting for its retry.
+TEST_F(ResolverTest, AnSmrWhileItsRequestIsOutstandingSendsItAgainNow) {
+  auto request = request_in(resolver_.resolve(0, ip("198.18.1.1"), t0_)[0]);
+  resolver_.handle_reply(reply_to(request, record("198.18.1.0/24", {"192.0.2.4"})), t0_);
+  lisp::MapRequest smr;
+  smr.smr = true;
+  smr.source_eid = ip("198.18.1.1");
+  smr.itr_rlocs = {ip("192.0.2.44")};
+  smr.records = {lisp::EidRecord{0, 32, ip("198.18.0.10")}};
+  auto first = resolver_.handle_smr(smr, ip("192.0.2.44"), t0_ + seconds(5));
+  ASSERT_EQ(first.size(), 1u);
+  auto second = resolver_.handle_smr(smr, ip("192.0.2.44"), t0_ + seconds(5) + milliseconds(100));
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(request_in(second[0]).nonce, request_in(first[0]).nonce);
+  EXPECT_TRUE(request_in(second[0]).smr_invoked);
+  EXPECT_EQ(resolver_.outstanding(), 1u);
+  EXPECT_EQ(resolver_.counters().retransmissions, 1u);
+}
+
+// Learn from what arrives: a Map-Request (or probe) from a peer whose
+// ITR-RLOCs our mapping for it lacks means it moved; its mapping is asked
+// for through the mapping system at once, never taken from the request.
+TEST_F(ResolverTest, ARequestFromAPeersUnknownRlocAsksForItsMappingAgain) {
+  auto request = request_in(resolver_.resolve(0, ip("198.18.1.1"), t0_)[0]);
+  resolver_.handle_reply(reply_to(request, record("198.18.1.0/24", {"192.0.2.4"})), t0_);
+  lisp::MapRequest probe;
+  probe.probe = true;
+  probe.source_eid = ip("198.18.1.1");
+  probe.itr_rlocs = {ip("192.0.2.4")};
+  probe.records = {lisp::EidRecord{0, 32, ip("198.18.0.10")}};
+  EXPECT_TRUE(resolver_.peer_seen(probe, ip("192.0.2.4"), t0_ + seconds(5)).empty())
+      << "from a locator we hold";
+  probe.itr_rlocs = {ip("192.0.2.77")};
+  auto again = resolver_.peer_seen(probe, ip("192.0.2.77"), t0_ + seconds(6));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].destination.address, ip("192.0.2.2")) << "through the mapping system";
+  EXPECT_EQ(request_in(again[0]).records[0].eid, lisp::Address(ip("198.18.1.1")));
+  EXPECT_EQ(cache_.find(0, "198.18.1.0/24")->locators[0].rloc, ip("192.0.2.4"))
+      << "the request itself installs nothing";
+  EXPECT_EQ(resolver_.counters().peer_moved, 1u);
+  // Not for a peer we hold no mapping for, and bounded for one we do.
+  probe.source_eid = ip("203.0.113.1");
+  EXPECT_TRUE(resolver_.peer_seen(probe, ip("192.0.2.77"), t0_ + seconds(7)).empty());
+  probe.source_eid = ip("198.18.1.1");
+  size_t sent = 0;
+  for (int i = 0; i < 100; ++i) {
+    sent += resolver_.peer_seen(probe, ip("192.0.2.77"), t0_ + seconds(6) + milliseconds(i)).size();
   }
-  EXPECT_EQ(std::get<lisp::MapRequest>(lisp::decode_message(smrs[1].bytes)->value)
-                .records[0]
-                .eid_mask_len,
-            48);
-  EXPECT_EQ(resolver_.counters().smr_sent, 2u);
+  EXPECT_EQ(sent, 0u) << "one question per EID and request interval";
+}
+
+// A peer whose every locator went down (it moved and its SMR was lost,
+// say) is asked for again at once, not dropped until its refresh.
+TEST(ResolverProbing, AMappingWhoseEveryLocatorIsDownIsAskedForAgainAtOnce) {
+  FakeMapCache cache;
+  uint64_t nonce = 0;
+  Resolver::Options options;
+  options.probe_interval = seconds(2);
+  options.probe_retries = 1;
+  options.probe_retry_interval = seconds(1);
+  Resolver resolver(
+      {ip("192.0.2.2")}, options, [&] { return ++nonce; }, cache);
+  resolver.set_local(
+      LocalSnapshot::of(LocalIdentity{{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.5")}}));
+  const TimePoint t0{};
+  auto request = request_in(resolver.resolve(0, ip("198.18.1.1"), t0)[0]);
+  ASSERT_TRUE(resolver.handle_reply(reply_to(request, record("198.18.1.0/24", {"192.0.2.4"})), t0));
+  std::vector<Outgoing> sent;
+  TimePoint now = t0;
+  // Nobody answers the probes: after 1 + 1 unanswered the locator is down.
+  while (resolver.counters().locators_down == 0 && now < t0 + seconds(30)) {
+    now += milliseconds(500);
+    sent = resolver.poll(now);
+  }
+  ASSERT_EQ(resolver.counters().locators_down, 1u);
+  const auto to_resolver = std::find_if(sent.begin(), sent.end(), [](const Outgoing& out) {
+    return out.destination.address == ip("192.0.2.2");
+  });
+  ASSERT_NE(to_resolver, sent.end()) << "a Map-Request in the same poll";
+  EXPECT_TRUE(request_in(*to_resolver).smr_invoked);
+  EXPECT_EQ(request_in(*to_resolver).records[0].eid, lisp::Address(ip("198.18.1.1")));
+  EXPECT_EQ(resolver.counters().all_locators_down, 1u);
 }
 
 TEST(ResolverProbing, LocatorGoesDownAfterUnansweredProbesAndUpAtTheFirstAnswer) {

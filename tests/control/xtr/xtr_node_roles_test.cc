@@ -27,7 +27,8 @@ using testing::FakeDataplane;
 using testing::ip;
 using testing::prefix;
 
-const net::IpAddress kMapServer = ip("192.0.2.2");
+constexpr const char* kMapServerText = "192.0.2.2";
+const net::IpAddress kMapServer = ip(kMapServerText);
 
 // `extra`: more of the file, for a reload.
 XtrConfig node_config(const char* mode, const char* eid, const char* extra = "") {
@@ -195,7 +196,8 @@ TEST_F(XtrNodeRolesTest, RegisterResolveMoveAndSmr) {
   advance(milliseconds(50));
   // Re-registered with the new RLOC, and the xTR learned it through SMR
   // and an SMR-invoked Map-Request, long before the old mapping's TTL.
-  EXPECT_GE(mn_.control().resolver().counters().smr_sent, 1u);
+  EXPECT_GE(mn_.control().solicitor().counters().smr_sent, 1u);
+  EXPECT_EQ(mn_.control().solicitor().pending(), 0u) << "the xTR asked: no more SMRs";
   EXPECT_GE(xtr_.control().resolver().counters().smr_received, 1u);
   EXPECT_EQ(rlocs_of(xtr_dataplane_, "198.18.0.10"), "192.0.2.6 ");
   bool registered_new = false;
@@ -206,6 +208,37 @@ TEST_F(XtrNodeRolesTest, RegisterResolveMoveAndSmr) {
   }
   EXPECT_TRUE(registered_new);
   for (const auto& line : network_.log) SCOPED_TRACE(line);
+}
+
+// The RLOC address came before its route, as a DHCP client sets them up:
+// the first Map-Register waits for the route instead of leaving unpinned
+// (the host's default route through the EID port would take it into our
+// own tunnel), and goes the moment the route appears.
+TEST_F(XtrNodeRolesTest, ControlMessagesWaitForARouteOutOfAnRloc) {
+  KernelView no_route = view_with_rloc("192.0.2.5", "192.0.2.1");
+  no_route.defaults.clear();
+  no_route.neighbours.clear();
+  ASSERT_TRUE(mn_.start(no_route).ok());
+  advance(milliseconds(50));
+  EXPECT_TRUE(network_.log.empty()) << network_.log.front();
+  EXPECT_GE(mn_.held(), 1u);
+  EXPECT_EQ(ms_.registration_count(), 0u);
+  mn_.kernel_changed(view_with_rloc("192.0.2.5", "192.0.2.1"));
+  network_.pump();
+  EXPECT_EQ(mn_.held(), 0u);
+  EXPECT_EQ(ms_.registration_count(), 1u);
+  EXPECT_EQ(mn_.control().registrar().state(0).registers_sent, 1u) << "the first one got there";
+  EXPECT_TRUE(mn_.control().registrar().state(0).registered);
+  // On the Map-Server's subnet no route is needed.
+  KernelView on_link = no_route;
+  on_link.subnets = {{"rloc0", prefix("192.0.2.0/24")}};
+  EXPECT_EQ(control_source(mn_config_, on_link, mn_.locators(), ip("192.0.2.2")), ip("192.0.2.5"));
+  EXPECT_EQ(control_source(mn_config_, on_link, mn_.locators(), ip("203.0.113.2")), std::nullopt);
+  // A miss for the Map-Server's own address is never resolved through the
+  // mapping system.
+  miss(mn_, mn_dataplane_, kMapServerText);
+  EXPECT_EQ(mn_.counters().infrastructure_misses, 1u);
+  EXPECT_EQ(mn_.control().resolver().counters().requests_sent, 0u);
 }
 
 TEST_F(XtrNodeRolesTest, AnUnansweredRequestIsRetransmittedFromItsTimerThenGivenUp) {
