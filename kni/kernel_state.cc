@@ -189,6 +189,7 @@ bool KernelState::apply_address(bool add, std::span<const uint8_t> body) {
   if (!add) {
     if (found == addresses_.end()) return false;
     addresses_.erase(found);
+    if (entry.address.is_v4()) drop_unreachable_defaults(entry.interface);
     return true;
   }
   if (found != addresses_.end()) {
@@ -202,6 +203,23 @@ bool KernelState::apply_address(bool add, std::span<const uint8_t> body) {
   }
   addresses_.push_back(entry);  // in the kernel's order: a move's new address comes last
   return true;
+}
+
+// The kernel flushes an IPv4 route whose gateway the interface no longer
+// reaches on-link (its address went) and says nothing of it: no
+// RTM_DELROUTE comes. The table follows it here, or it would keep a
+// default route that is gone (and the RLOC tables built from it).
+void KernelState::drop_unreachable_defaults(int interface) {
+  std::erase_if(defaults_, [&](const Route& route) {
+    if (route.output_interface != interface || !route.gateway || !route.gateway->is_v4()) {
+      return false;
+    }
+    return std::none_of(addresses_.begin(), addresses_.end(), [&](const InterfaceAddress& a) {
+      return a.interface == interface && a.address.is_v4() &&
+             net::IpPrefix{a.address.masked(a.prefix_length), a.prefix_length}.contains(
+                 *route.gateway);
+    });
+  });
 }
 
 bool KernelState::apply_route(bool add, std::span<const uint8_t> body) {

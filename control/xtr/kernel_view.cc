@@ -113,6 +113,24 @@ std::vector<lisp::MappingRecord> records_to_register(const XtrConfig& config,
   return records;
 }
 
+std::vector<net::IpAddress> on_link_next_hops(const XtrConfig& config, const KernelView& kernel,
+                                              unsigned link, net::IpFamily family) {
+  auto candidates = next_hop_candidates(config, kernel, link, family);
+  if (link >= config.rloc_links.size()) return {};
+  const int twin = link < kernel.twin_indices.size() ? kernel.twin_indices[link] : 0;
+  const std::string& twin_name = config.rloc_links[link].twin;
+  std::erase_if(candidates, [&](const net::IpAddress& candidate) {
+    const bool gateway = std::any_of(kernel.defaults.begin(), kernel.defaults.end(), [&](auto& r) {
+      return r.output_interface == twin && r.gateway == candidate;
+    });
+    const bool on_link = std::any_of(kernel.subnets.begin(), kernel.subnets.end(), [&](auto& s) {
+      return s.first == twin_name && s.second.contains(candidate);
+    });
+    return !gateway && !on_link;
+  });
+  return candidates;
+}
+
 std::optional<net::IpAddress> control_source(const XtrConfig& config, const KernelView& kernel,
                                              const std::vector<LocalLocator>& locators,
                                              const net::IpAddress& destination) {

@@ -68,6 +68,14 @@ std::vector<LocalLocator> local_locators(const XtrConfig& config, const KernelVi
 // route, as a DHCP client sets them up. Sent then, even from the RLOC, the
 // message would miss the RLOC's routing table and take the host's default
 // route through the EID port, into our own tunnel.
+// The next-hop candidates of `link` the kernel can reach without a route:
+// its default gateways, and the others on one of the twin's subnets. Only
+// these may be solicited: a datagram from the RLOC to anything else, with
+// no route out of the link yet, would take the host's default route into
+// the EID port, our own tunnel.
+std::vector<net::IpAddress> on_link_next_hops(const XtrConfig& config, const KernelView& kernel,
+                                              unsigned link, net::IpFamily family);
+
 std::optional<net::IpAddress> control_source(const XtrConfig& config, const KernelView& kernel,
                                              const std::vector<LocalLocator>& locators,
                                              const net::IpAddress& destination);

@@ -235,7 +235,7 @@ std::vector<Outgoing> Resolver::start(uint32_t instance_id, const net::IpAddress
     return {};
   }
   last_request_[key] = now;
-  Pending pending{instance_id,     eid, random_(), smr_invoked, 1, now + options_.first_retry,
+  Pending pending{instance_id,     eid, random_(), smr_invoked, 1, now, now + options_.first_retry,
                   active_resolver_};
   while (pending_.count(pending.nonce)) pending.nonce = random_();
   counters_.requests_sent++;
@@ -337,7 +337,12 @@ std::vector<Outgoing> Resolver::ask_again(uint32_t instance_id, const net::IpAdd
   // held the peer's new locators: it goes again now, with its nonce.
   for (auto& [nonce, pending] : pending_) {
     if (pending.instance_id != instance_id || pending.eid != eid) continue;
+    if (now - pending.last_sent < options_.smr_resend_interval) {
+      counters_.suppressed++;
+      return {};
+    }
     pending.smr_invoked = true;
+    pending.last_sent = now;
     pending.attempts++;
     pending.next_send = now + options_.first_retry;
     counters_.retransmissions++;
@@ -419,6 +424,7 @@ std::vector<Outgoing> Resolver::poll(TimePoint now) {
       counters_.resolver_failovers++;
     }
     pending.next_send = now + options_.first_retry * (1 << pending.attempts);
+    pending.last_sent = now;
     pending.attempts++;
     pending.resolver = active_resolver_;
     resolver_states_[pending.resolver].requests_sent++;

@@ -96,6 +96,10 @@ class Resolver {
     // mapping system: per SMR source RLOC, and in total.
     double smr_invoked_per_source_per_second = 5;
     double smr_invoked_total_per_second = 100;
+    // An SMR for an EID whose request is outstanding sends it again, unless
+    // it left this recently: the SMRs to each of our locators, and the one
+    // after the peer's Map-Notify, arrive together and need one request.
+    std::chrono::milliseconds smr_resend_interval{20};
     // Outstanding Map-Requests at most; a full table refuses a new one.
     size_t max_pending = 4096;
     // RLOC probing (RFC 9301 §7.1), per distinct locator in the map-cache:
@@ -201,6 +205,7 @@ class Resolver {
     uint64_t nonce = 0;
     bool smr_invoked = false;
     int attempts = 0;  // sent so far
+    TimePoint last_sent;
     TimePoint next_send;
     size_t resolver = 0;  // the Map-Resolver the last attempt went to
   };

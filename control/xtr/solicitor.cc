@@ -25,7 +25,7 @@ void Solicitor::start(const std::vector<Peer>& peers, TimePoint now) {
       counters_.smr_table_full++;
       return;
     }
-    targets_.push_back({peer, 0, now});
+    targets_.push_back({peer, 0, now, now});
   };
   for (const auto& peer : peers) add(peer);
   // A Proxy-ITR is asked about our own prefixes, in each of our instances.
@@ -83,14 +83,15 @@ std::vector<Outgoing> Solicitor::poll(TimePoint now) {
       ++it;
       continue;
     }
-    if (it->sent >= options_.attempts) {
+    if (now - it->started >= options_.give_up_after) {
       counters_.smr_given_up++;
       it = targets_.erase(it);
       continue;
     }
     send(*it, now, out);
     const int doublings = std::max(0, std::min(it->sent - 1, 16));
-    it->next_send = now + options_.first_retry * (1 << doublings);
+    it->next_send = now + std::min<std::chrono::milliseconds>(
+                              options_.first_retry * (1 << doublings), options_.max_retry);
     ++it;
   }
   return out;

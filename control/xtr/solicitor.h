@@ -2,8 +2,10 @@
 // each peer has asked. When our locators change, every peer that may hold
 // our old mapping (each locator of each mapping in the map-cache, and each
 // Proxy-ITR) gets an SMR for each of our EID-prefixes, and again with
-// backoff (50 ms, then doubling: 8 SMRs over 12.75 s) until an SMR-invoked
-// Map-Request from it reaches our ETR. Only that proves the peer asked the
+// backoff (50 ms, doubling up to 500 ms, for 10 s: 23 SMRs at most) until
+// an SMR-invoked Map-Request from it reaches our ETR. The cap keeps a peer
+// whose SMRs were all lost for a while (a link blackout) within half a
+// second of hearing once they pass again. Only that proves the peer asked the
 // Map-Server after it held our new locators: a request that reached the
 // Map-Server first went to the old ones. So when the Map-Notify for the new
 // registration arrives, the peers that have not asked yet are told again at
@@ -28,7 +30,7 @@ struct SolicitorCounters {
   uint64_t smr_sent = 0;
   uint64_t smr_retransmitted = 0;  // of those, to a peer that had not asked yet
   uint64_t smr_acknowledged = 0;   // peers whose SMR-invoked Map-Request reached us
-  uint64_t smr_given_up = 0;       // peers that never asked within the attempts
+  uint64_t smr_given_up = 0;       // peers that never asked within a round
   uint64_t smr_rate_limited = 0;
   uint64_t smr_table_full = 0;  // peers not told: max_peers followed
 };
@@ -36,9 +38,10 @@ struct SolicitorCounters {
 class Solicitor {
  public:
   struct Options {
-    std::chrono::milliseconds first_retry{50};  // then doubles
-    int attempts = 8;                           // SMRs per peer and round
-    double per_second = 10;                     // per peer RLOC
+    std::chrono::milliseconds first_retry{50};       // then doubles ...
+    std::chrono::milliseconds max_retry{500};        // ... up to this
+    std::chrono::milliseconds give_up_after{10000};  // a round's length
+    double per_second = 10;                          // per peer RLOC
     double burst = 5;
     size_t max_peers = 4096;
     friend bool operator==(const Options&, const Options&) = default;
@@ -81,6 +84,7 @@ class Solicitor {
   struct Target {
     Peer peer;
     int sent = 0;
+    TimePoint started;
     TimePoint next_send;
   };
   // An SMR from each of our EID-prefixes in the peer's instance.

@@ -62,8 +62,8 @@ class UdpTransport : public ControlTransport {
       if (!socket || next_hop_mac(config, view, locator.link, family)) continue;
       TimePoint& last = last_solicit_[{locator.link, family}];
       if (now - last < std::chrono::seconds(1)) continue;
-      const auto candidates = next_hop_candidates(config, view, locator.link, family);
-      if (candidates.empty()) continue;
+      const auto candidates = on_link_next_hops(config, view, locator.link, family);
+      if (candidates.empty()) continue;  // no route yet: nothing to solicit
       last = now;
       socket->send({candidates.front(), kDiscardPort}, {}, locator.address);
     }

@@ -75,6 +75,10 @@ bool XtrNode::kernel_changed(const KernelView& view) {
   view_ = view;
   const bool changed = follow_kernel();
   reschedule();
+  // A route out of an RLOC may have appeared for what waits: it goes from
+  // the roles' timer, after lispd has brought the host's RLOC tables in
+  // step with this change (sent now, it could find the table still empty).
+  if (!held_.empty()) roles_timer_.arm(clock_.now());
   return changed;
 }
 
@@ -91,7 +95,6 @@ bool XtrNode::follow_kernel() {
     dataplane_.publish(state_);
     log::debug("xtr", "local state changed (RLOC, next hop or MTU)");
   }
-  send_held();  // a route out of an RLOC may have appeared
   return changed;
 }
 
@@ -218,6 +221,7 @@ void XtrNode::drain_punts() {
 }
 
 void XtrNode::run_roles() {
+  send_held();
   send(control_.poll(clock_.now()));
   reschedule();
 }

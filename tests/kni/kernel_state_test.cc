@@ -145,6 +145,27 @@ TEST(KernelState, FollowsAnRlocMoveMessageByMessage) {
   EXPECT_EQ(state.link_named("rloc0"), nullptr);
 }
 
+// The kernel flushes an IPv4 default route whose gateway its interface no
+// longer reaches when the address goes, and sends no RTM_DELROUTE for it:
+// the table must drop it too, or lispd would count on a route that is gone.
+TEST(KernelState, AnAddressThatGoesTakesTheDefaultsItsSubnetReached) {
+  KernelState state;
+  state.apply(datagram(
+      {link(RTM_NEWLINK, 10, IFF_UP).name("rloc0"), link(RTM_NEWLINK, 11, IFF_UP).name("rloc1"),
+       address(RTM_NEWADDR, 10, "192.0.2.5", 24), address(RTM_NEWADDR, 10, "198.51.100.5", 24),
+       address(RTM_NEWADDR, 11, "203.0.113.5", 24),
+       default_route(RTM_NEWROUTE, "192.0.2.1", 10, 100),
+       default_route(RTM_NEWROUTE, "203.0.113.1", 11, 200)}));
+  ASSERT_EQ(state.defaults().size(), 2u);
+  // Another subnet of rloc0 goes: 192.0.2.1 is still on-link.
+  EXPECT_TRUE(state.apply(datagram({address(RTM_DELADDR, 10, "198.51.100.5", 24)})));
+  EXPECT_EQ(state.defaults().size(), 2u);
+  // 192.0.2.5 goes, and no route deletion follows.
+  EXPECT_TRUE(state.apply(datagram({address(RTM_DELADDR, 10, "192.0.2.5", 24)})));
+  ASSERT_EQ(state.defaults().size(), 1u);
+  EXPECT_EQ(state.defaults()[0].gateway, ip("203.0.113.1")) << "rloc1's stays";
+}
+
 TEST(KernelState, OnlyTheMainTablesDefaultsAndNeighboursWithAMac) {
   KernelState state;
   EXPECT_FALSE(state.apply(datagram({default_route(RTM_NEWROUTE, "192.0.2.1", 10, 0, 5)})));

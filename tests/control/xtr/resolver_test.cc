@@ -296,6 +296,9 @@ TEST_F(ResolverTest, AnSmrWhileItsRequestIsOutstandingSendsItAgainNow) {
   smr.records = {lisp::EidRecord{0, 32, ip("198.18.0.10")}};
   auto first = resolver_.handle_smr(smr, ip("192.0.2.44"), t0_ + seconds(5));
   ASSERT_EQ(first.size(), 1u);
+  // The SMRs to each of the peer's locators arrive together: one request.
+  EXPECT_TRUE(
+      resolver_.handle_smr(smr, ip("192.0.2.44"), t0_ + seconds(5) + milliseconds(1)).empty());
   auto second = resolver_.handle_smr(smr, ip("192.0.2.44"), t0_ + seconds(5) + milliseconds(100));
   ASSERT_EQ(second.size(), 1u);
   EXPECT_EQ(request_in(second[0]).nonce, request_in(first[0]).nonce);

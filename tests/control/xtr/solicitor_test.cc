@@ -76,13 +76,18 @@ TEST_F(SolicitorTest, SmrsGoAgainWithBackoffUntilThePeerAsks) {
   EXPECT_EQ(solicitor_.counters().smr_acknowledged, 1u);
 }
 
-TEST_F(SolicitorTest, APeerThatNeverAsksIsGivenUpAfterItsAttempts) {
+// Up to 500 ms apart (a blackout of SMRs is followed within half a
+// second of its end), for 10 s: 0, 50, 150, 350, 750, 1250 ... 9750 ms.
+TEST_F(SolicitorTest, APeerThatNeverAsksIsToldEvery500MsAtMostThenGivenUp) {
   solicitor_.start({peers_[0]}, t0_);
-  size_t sent = 0;
+  std::vector<TimePoint> sent_at;
   for (TimePoint now = t0_; now < t0_ + seconds(30); now += milliseconds(10)) {
-    sent += solicitor_.poll(now).size();
+    if (!solicitor_.poll(now).empty()) sent_at.push_back(now);
   }
-  EXPECT_EQ(sent, 8u);
+  ASSERT_EQ(sent_at.size(), 23u);
+  EXPECT_EQ(sent_at[4] - sent_at[3], milliseconds(400));
+  EXPECT_EQ(sent_at[5] - sent_at[4], milliseconds(500));
+  EXPECT_EQ(sent_at.back() - t0_, milliseconds(9750));
   EXPECT_EQ(solicitor_.counters().smr_given_up, 1u);
   EXPECT_EQ(solicitor_.pending(), 0u);
 }
