@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """One TCP transfer for the namespace tests, EID to EID.
 
-  tcp_transfer.py receive ADDRESS PORT
+  tcp_transfer.py receive ADDRESS PORT [TIMELINE]
       accepts one connection, reads to the end and prints one JSON line:
       bytes, sha256, seconds (first byte to last), longest_stall (seconds
-      between two reads after the first byte).
+      between two reads after the first byte). With TIMELINE, also writes
+      there one line per read: the wall-clock time and the bytes so far.
   tcp_transfer.py send ADDRESS PORT BYTES [RATE]
       connects (retrying for up to 10 s while the mapping resolves), sends
       BYTES of random data, at most RATE bytes per second if given, and
@@ -21,7 +22,7 @@ import time
 CHUNK = 64 * 1024
 
 
-def receive(address, port):
+def receive(address, port, timeline_path=None):
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     server = socket.socket(family, socket.SOCK_STREAM)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -34,11 +35,14 @@ def receive(address, port):
     total = 0
     first = last = None
     stall = 0.0
+    timeline = []
     while True:
         data = connection.recv(CHUNK)
         if not data:
             break
         now = time.monotonic()
+        if timeline_path:
+            timeline.append((time.time(), total + len(data)))
         if first is None:
             first = now
         elif now - last > stall:
@@ -47,6 +51,9 @@ def receive(address, port):
         total += len(data)
         digest.update(data)
     seconds = (last - first) if first is not None else 0.0
+    if timeline_path:
+        with open(timeline_path, "w") as out:
+            out.writelines("%.6f %d\n" % entry for entry in timeline)
     print(json.dumps({"bytes": total, "sha256": digest.hexdigest(), "seconds": round(seconds, 3),
                       "longest_stall": round(stall, 3)}), flush=True)
 
@@ -90,7 +97,7 @@ def send(address, port, count, rate):
 
 def main():
     if len(sys.argv) >= 4 and sys.argv[1] == "receive":
-        receive(sys.argv[2], int(sys.argv[3]))
+        receive(sys.argv[2], int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else None)
     elif len(sys.argv) >= 5 and sys.argv[1] == "send":
         send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
              float(sys.argv[5]) if len(sys.argv) > 5 else 0)
