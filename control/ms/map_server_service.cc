@@ -135,12 +135,7 @@ void MapServerService::add_counters() {
   counters_.add(
       "map_server", "registrations", "EID-prefixes registered now",
       [&server] { return server.registration_count(); }, CounterRegistry::Kind::kGauge);
-  struct Row {
-    const char* name;
-    const char* help;
-    uint64_t MapServerCounters::*field;
-  };
-  static constexpr Row kRows[] = {
+  static constexpr CounterRegistry::Field<MapServerCounters> kRows[] = {
       {"registers_accepted", "Map-Registers accepted", &MapServerCounters::registers_accepted},
       {"auth_failures", "Map-Registers refused: bad key ID or HMAC",
        &MapServerCounters::auth_failures},
@@ -162,10 +157,7 @@ void MapServerService::add_counters() {
       {"static_overlaps", "Map-Registers refused: a prefix of ms-static-registered-site",
        &MapServerCounters::static_overlaps},
   };
-  for (const auto& row : kRows) {
-    counters_.add("map_server", row.name, row.help,
-                  [&server, field = row.field] { return server.counters().*field; });
-  }
+  counters_.add_fields<MapServer, MapServerCounters>("map_server", server, kRows);
 }
 
 void MapServerService::add_commands() {

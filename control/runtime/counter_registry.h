@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,22 @@ class CounterRegistry {
   // lispmob_<group>_<name>, with _total after a counter's name.
   std::string prometheus() const;
   const std::vector<Counter>& counters() const { return counters_; }
+
+  // One field of a role's counters struct, for add_fields().
+  template <class Counters>
+  struct Field {
+    const char* name;
+    const char* help;
+    uint64_t Counters::*member;
+  };
+  // Each field of `owner.counters()` as a counter of `group`, in order.
+  template <class Owner, class Counters>
+  void add_fields(const char* group, const Owner& owner, std::span<const Field<Counters>> fields) {
+    for (const auto& field : fields) {
+      add(group, field.name, field.help,
+          [&owner, member = field.member] { return owner.counters().*member; });
+    }
+  }
 
  private:
   std::vector<Counter> counters_;

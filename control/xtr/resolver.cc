@@ -166,12 +166,22 @@ std::optional<net::IpAddress> Resolver::source_eid(uint32_t instance_id,
   return std::nullopt;
 }
 
+// One lookup per prefix length, longest first: what a message from the
+// wire costs does not grow with the map-cache.
+template <class Table>
+auto Resolver::covering(const Table& table, uint32_t instance_id, const net::IpAddress& eid) const
+    -> const typename Table::mapped_type* {
+  for (int length = static_cast<int>(eid.max_prefix_len()); length >= 0; --length) {
+    const auto bits = static_cast<unsigned>(length);
+    auto found = table.find(Key{instance_id, {eid.masked(bits), static_cast<uint8_t>(bits)}});
+    if (found != table.end()) return &found->second;
+  }
+  return nullptr;
+}
+
 bool Resolver::known(uint32_t instance_id, const net::IpAddress& eid) const {
-  auto covers = [&](const auto& entry) {
-    return entry.first.instance_id == instance_id && entry.first.prefix.contains(eid);
-  };
-  return std::any_of(entries_.begin(), entries_.end(), covers) ||
-         std::any_of(static_.begin(), static_.end(), covers);
+  return covering(entries_, instance_id, eid) != nullptr ||
+         covering(static_, instance_id, eid) != nullptr;
 }
 
 // RFC 9301 §5.2 Map-Request in a §5.8 ECM: the inner header goes from our
@@ -358,13 +368,7 @@ std::vector<Outgoing> Resolver::peer_seen(const lisp::MapRequest& request,
                                           const net::IpAddress& source, TimePoint now) {
   const auto eid = eid_of(request.source_eid);
   if (!eid) return {};
-  const Entry* held = nullptr;
-  for (const auto& [key, entry] : entries_) {
-    if (key.instance_id == eid->first && key.prefix.contains(eid->second) &&
-        (held == nullptr || key.prefix.length > held->mapping.prefix.length)) {
-      held = &entry;
-    }
-  }
+  const Entry* held = covering(entries_, eid->first, eid->second);
   if (held == nullptr || held->mapping.locators.empty()) return {};
   const bool known_rloc = std::any_of(request.itr_rlocs.begin(), request.itr_rlocs.end(),
                                       [&](const lisp::Address& rloc) {

@@ -226,6 +226,10 @@ class Resolver {
   std::optional<net::IpAddress> source_eid(uint32_t instance_id, net::IpFamily family) const;
   // The mapping covering `eid` we know of: one we resolved, or a static one.
   bool known(uint32_t instance_id, const net::IpAddress& eid) const;
+  // The longest prefix of `table` covering `eid`, if any.
+  template <class Table>
+  auto covering(const Table& table, uint32_t instance_id, const net::IpAddress& eid) const -> const
+      typename Table::mapped_type*;
 
   // An SMR-invoked request for `eid` now, if the SMR-invoked limits for
   // `source` and in total allow; one already outstanding is sent again.

@@ -365,12 +365,7 @@ void add_xtr_counters(CounterRegistry& counters, const dataplane::Dataplane& dat
       [&dataplane] { return dataplane.mapping_count(); }, CounterRegistry::Kind::kGauge);
 
   const auto& resolver = control.resolver();
-  struct Row {
-    const char* name;
-    const char* help;
-    uint64_t ResolverCounters::*field;
-  };
-  static constexpr Row kResolverRows[] = {
+  static constexpr CounterRegistry::Field<ResolverCounters> kResolverRows[] = {
       {"requests_sent", "Map-Requests sent: first attempts, refreshes, SMR-invoked",
        &ResolverCounters::requests_sent},
       {"retransmissions", "Map-Requests sent again, unanswered",
@@ -412,17 +407,9 @@ void add_xtr_counters(CounterRegistry& counters, const dataplane::Dataplane& dat
       {"probe_table_full", "locators not probed: the probe table was full",
        &ResolverCounters::probe_table_full},
   };
-  for (const auto& row : kResolverRows) {
-    counters.add("xtr", row.name, row.help,
-                 [&resolver, field = row.field] { return resolver.counters().*field; });
-  }
+  counters.add_fields<Resolver, ResolverCounters>("xtr", resolver, kResolverRows);
   const auto& solicitor = control.solicitor();
-  struct SolicitorRow {
-    const char* name;
-    const char* help;
-    uint64_t SolicitorCounters::*field;
-  };
-  static constexpr SolicitorRow kSolicitorRows[] = {
+  static constexpr CounterRegistry::Field<SolicitorCounters> kSolicitorRows[] = {
       {"smr_sent", "SMRs sent to peers after our RLOCs changed", &SolicitorCounters::smr_sent},
       {"smr_retransmitted", "of those, again to a peer that had not asked yet",
        &SolicitorCounters::smr_retransmitted},
@@ -435,10 +422,7 @@ void add_xtr_counters(CounterRegistry& counters, const dataplane::Dataplane& dat
       {"smr_table_full", "peers not told: the SMR table was full",
        &SolicitorCounters::smr_table_full},
   };
-  for (const auto& row : kSolicitorRows) {
-    counters.add("xtr", row.name, row.help,
-                 [&solicitor, field = row.field] { return solicitor.counters().*field; });
-  }
+  counters.add_fields<Solicitor, SolicitorCounters>("xtr", solicitor, kSolicitorRows);
   counters.add(
       "xtr", "smr_pending", "peers told of our move that have not asked yet",
       [&solicitor] { return solicitor.pending(); }, CounterRegistry::Kind::kGauge);

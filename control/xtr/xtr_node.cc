@@ -46,6 +46,11 @@ XtrNode::XtrNode(XtrConfig config, dataplane::Dataplane& dataplane, ControlTrans
       roles_timer_(timers, [this] { run_roles(); }),
       maintenance_timer_(timers, [this] {
         dataplane_.maintain();
+        // A retired RLOC's grace is over: the data plane stops taking it.
+        const auto now = clock_.now();
+        if (std::erase_if(retired_, [&](const auto& item) { return now >= item.second; }) > 0) {
+          publish_local_state();
+        }
         // Without a punt signal the ring is polled at this interval instead.
         if (dataplane_.punt_fd() < 0) drain_punts();
         maintenance_timer_.arm(clock_.now() + kMaintenanceInterval);
@@ -83,12 +88,46 @@ bool XtrNode::kernel_changed(const KernelView& view) {
 }
 
 bool XtrNode::follow_kernel() {
-  locators_ = local_locators(config_, view_);
+  auto next_locators = local_locators(config_, view_);
+  retire(next_locators);
+  locators_ = std::move(next_locators);
   // The records change with any locator (a multihomed node's second link,
   // say) even when the egress state does not; XtrControl ignores a
   // set_local that changes nothing.
   control_.set_local(records_to_register(config_, locators_));
+  return publish_local_state();
+}
+
+void XtrNode::retire(const std::vector<LocalLocator>& next) {
+  const TimePoint now = clock_.now();
+  auto has = [](const std::vector<LocalLocator>& locators, const net::IpAddress& address) {
+    return std::any_of(locators.begin(), locators.end(),
+                       [&](const LocalLocator& l) { return l.address == address; });
+  };
+  // One that came back, or whose time is up, is no longer retired.
+  std::erase_if(retired_,
+                [&](const auto& item) { return has(next, item.first) || now >= item.second; });
+  for (const auto& locator : locators_) {
+    if (has(next, locator.address)) continue;
+    if (retired_.size() >= dataplane::LocalState::kMaxRetiredRlocs)
+      retired_.erase(retired_.begin());
+    retired_.emplace_back(locator.address, now + kRetiredRlocGrace);
+  }
+}
+
+bool XtrNode::publish_local_state() {
   auto next = build_local_state(config_, link_macs_, eid_mac_, view_, locators_);
+  for (const auto& [address, until] : retired_) {
+    auto& slot = next.retired[next.retired_count++];
+    const auto bytes = address.bytes();
+    if (address.is_v4()) {
+      slot.has_rloc4 = true;
+      std::copy(bytes.begin(), bytes.end(), slot.rloc4.begin());
+    } else {
+      slot.has_rloc6 = true;
+      std::copy(bytes.begin(), bytes.end(), slot.rloc6.begin());
+    }
+  }
   const bool changed = next != state_;
   if (changed) {
     state_ = next;

@@ -98,6 +98,9 @@ class XtrNode {
   size_t held() const { return held_.size(); }
   // How many control messages may wait for a route out of an RLOC.
   static constexpr size_t kMaxHeld = 256;
+  // How long LISP data to an RLOC we just left is still taken in: as long
+  // as peers keep being told of the move by SMR.
+  static constexpr std::chrono::seconds kRetiredRlocGrace{10};
 
  private:
   // Each message from the RLOC control_source() picks; one with none yet
@@ -115,6 +118,12 @@ class XtrNode {
   void replace_static_mappings(const std::vector<dataplane::Mapping>& next);
   // Locators, records and local state from the view and the config.
   bool follow_kernel();
+  // The locators that `next` no longer has become retired: LISP data to
+  // them is still taken in for kRetiredRlocGrace (make-before-break).
+  void retire(const std::vector<LocalLocator>& next);
+  // The local state from the view, the locators and the retired RLOCs, to
+  // the data plane if it changed. True if it did.
+  bool publish_local_state();
 
   XtrConfig config_;
   dataplane::Dataplane& dataplane_;
@@ -131,6 +140,7 @@ class XtrNode {
   dataplane::LocalState state_;
   EidPortMtu eid_mtu_;
   std::deque<Outgoing> held_;
+  std::vector<std::pair<net::IpAddress, TimePoint>> retired_;  // and until when
   XtrNodeCounters counters_;
 };
 

@@ -49,6 +49,13 @@ struct LocalState {
   };
   unsigned link_count = 0;  // beyond the egress RLOCs above, which always count
   std::array<LinkRlocs, kMaxRlocLinks> links{};
+  // Make-before-break: RLOCs that left us a moment ago. Peers send to them
+  // until they have our new mapping, and the routers still deliver them
+  // here (their neighbour entries outlive the address), so LISP data to
+  // them is still decapsulated for a while; nothing leaves from them.
+  static constexpr unsigned kMaxRetiredRlocs = 4;
+  unsigned retired_count = 0;
+  std::array<LinkRlocs, kMaxRetiredRlocs> retired{};
   // EID port (lmn0): the host's MAC, and the one decapsulated frames come from.
   MacAddress eid_port_host_mac{};
   MacAddress eid_port_gateway_mac{};
@@ -73,12 +80,22 @@ struct LocalState {
     for (unsigned i = 0; i < link_count; ++i) {
       if (links[i].has_rloc4 && std::memcmp(address, links[i].rloc4.data(), 4) == 0) return true;
     }
+    for (unsigned i = 0; i < retired_count; ++i) {
+      if (retired[i].has_rloc4 && std::memcmp(address, retired[i].rloc4.data(), 4) == 0) {
+        return true;
+      }
+    }
     return false;
   }
   bool is_local_rloc6(const uint8_t* address) const {
     if (has_rloc6 && std::memcmp(address, rloc6.data(), 16) == 0) return true;
     for (unsigned i = 0; i < link_count; ++i) {
       if (links[i].has_rloc6 && std::memcmp(address, links[i].rloc6.data(), 16) == 0) return true;
+    }
+    for (unsigned i = 0; i < retired_count; ++i) {
+      if (retired[i].has_rloc6 && std::memcmp(address, retired[i].rloc6.data(), 16) == 0) {
+        return true;
+      }
     }
     return false;
   }

@@ -237,21 +237,28 @@ ip -n "$mn" -ts monitor address > "$work/address-events" &
 address_monitor=$!
 sleep 1.5
 # The stream: 2000 datagrams a second from the xTR's host to the MN's EID.
-ip netns exec "$xtr" python3 "$(dirname "$0")/udp_stream.py" 198.18.0.10 9 2000 11.5 > "$work/stream" &
+ip netns exec "$xtr" python3 "$(dirname "$0")/udp_stream.py" 198.18.0.10 9 2000 60 > "$work/stream" &
 stream=$!
 sleep 1
 "$lispctl" -s "$work/mn.sock" show host > "$work/mn-host-before"
 old=192.0.2.5 new=192.0.2.6
-: > "$work/moves"
-for move in 1 2 3 4 5; do
+# One move of the MN's RLOC, $old to $new, noted in file $1; then they swap.
+move_rloc() {
+  local moved_at
   moved_at=$(date +%s.%N)
   ip -n "$mn" addr add "$new/24" dev rloc0
   ip -n "$mn" addr del "$old/24" dev rloc0
-  echo "$moved_at $new" >> "$work/moves"
+  echo "$moved_at $new" >> "$1"
+  local was=$old
+  old=$new new=$was
+}
+: > "$work/moves"
+for move in 1 2 3 4 5; do
+  move_rloc "$work/moves"
   sleep 2
-  tmp=$old; old=$new; new=$tmp
 done
-wait "$stream" || true
+kill "$stream" 2>/dev/null || true
+wait "$stream" 2>/dev/null || true
 # The MN followed the moves from the notifications alone: no rtnetlink dump
 # during them but one per overrun (the kernel's report of lost ones).
 "$lispctl" -s "$work/mn.sock" show host | tee "$work/mn-host"
@@ -315,17 +322,13 @@ ip netns exec "$mn" tshark -q -i "ma$id" -f "udp dst port 4341" -w "$work/mn-dat
 loss_capture=$!
 for _ in $(seq 100); do [ -s "$work/mn-data-loss.pcap" ] && break; sleep 0.1; done
 sleep 1
-ip netns exec "$mn" ping -D -i 0.01 -c 1700 -W 1 198.18.1.1 > "$work/loss-stream" &
+ip netns exec "$mn" ping -D -i 0.01 -c 6000 -W 1 198.18.1.1 > "$work/loss-stream" &
 loss_stream=$!
 sleep 1
 : > "$work/loss-moves"
 for move in 1 2 3 4 5; do
-  moved_at=$(date +%s.%N)
-  ip -n "$mn" addr add "$new/24" dev rloc0
-  ip -n "$mn" addr del "$old/24" dev rloc0
-  echo "$moved_at $new" >> "$work/loss-moves"
+  move_rloc "$work/loss-moves"
   sleep 2
-  tmp=$old; old=$new; new=$tmp
 done
 ip netns exec "$core" nft -f - <<'NFT'
 table inet request_block {
@@ -338,14 +341,13 @@ table inet request_block {
   }
 }
 NFT
-ip -n "$mn" addr add "$new/24" dev rloc0
-ip -n "$mn" addr del "$old/24" dev rloc0
+move_rloc "$work/blocked-move"
 sleep 2
 ip netns exec "$core" nft delete table inet request_block
-echo "$(date +%s.%N) $new" > "$work/block-end"
+echo "$(date +%s.%N) $old" > "$work/block-end"
 sleep 2
-tmp=$old; old=$new; new=$tmp
-wait "$loss_stream" || true
+kill "$loss_stream" 2>/dev/null || true
+wait "$loss_stream" 2>/dev/null || true
 kill $loss_capture $address_monitor 2>/dev/null || true
 sleep 1
 ip netns exec "$core" nft list table inet smr_loss > "$work/smr-loss"
@@ -410,11 +412,13 @@ for move in 1 2 3 4 5; do
     ip -n "$mn" addr add 192.0.2.5/24 dev rloc0
     ip -n "$mn" route replace default via 192.0.2.1 dev rloc0
     sleep 0.5
+    echo "$(date +%s.%N) del 192.0.5.5" >> "$work/mbb-moves"
     ip -n "$mn" addr del 192.0.5.5/24 dev rloc1
   else
     ip -n "$mn" addr add 192.0.5.5/24 dev rloc1
     ip -n "$mn" route replace default via 192.0.5.1 dev rloc1 metric 200
     sleep 0.5
+    echo "$(date +%s.%N) del 192.0.2.5" >> "$work/mbb-moves"
     ip -n "$mn" addr del 192.0.2.5/24 dev rloc0
   fi
   sleep 1.5

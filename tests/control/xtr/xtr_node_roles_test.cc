@@ -242,6 +242,27 @@ TEST_F(XtrNodeRolesTest, ControlMessagesWaitForARouteOutOfAnRloc) {
   EXPECT_EQ(mn_.control().resolver().counters().requests_sent, 0u);
 }
 
+// Make-before-break: LISP data a peer still sends to the RLOC we just left
+// is taken in while it learns the new one, then no longer.
+TEST_F(XtrNodeRolesTest, AnRlocJustLeftIsStillTakenInForAWhile) {
+  ASSERT_TRUE(mn_.start(view_with_rloc("192.0.2.5", "192.0.2.1")).ok());
+  advance(milliseconds(50));
+  const net::IpAddress old_address = ip("192.0.2.5"), new_address = ip("192.0.2.6");
+  const auto old_rloc = old_address.bytes();
+  const auto new_rloc = new_address.bytes();
+  EXPECT_TRUE(mn_dataplane_.published.is_local_rloc4(old_rloc.data()));
+  mn_transport_.address = ip("192.0.2.6");
+  mn_.kernel_changed(view_with_rloc("192.0.2.6", "192.0.2.1"));
+  const auto& state = mn_dataplane_.published;
+  EXPECT_EQ(net::IpAddress::v4(std::span<const uint8_t, 4>(state.rloc4)), ip("192.0.2.6"))
+      << "sent from the new one";
+  EXPECT_TRUE(state.is_local_rloc4(new_rloc.data()));
+  EXPECT_TRUE(state.is_local_rloc4(old_rloc.data())) << "the old one still taken in";
+  advance(XtrNode::kRetiredRlocGrace + milliseconds(200));
+  EXPECT_FALSE(mn_dataplane_.published.is_local_rloc4(old_rloc.data()));
+  EXPECT_TRUE(mn_dataplane_.published.is_local_rloc4(new_rloc.data()));
+}
+
 TEST_F(XtrNodeRolesTest, AnUnansweredRequestIsRetransmittedFromItsTimerThenGivenUp) {
   ASSERT_TRUE(mn_.start(view_with_rloc("192.0.2.5", "192.0.2.1")).ok());
   advance(milliseconds(50));
