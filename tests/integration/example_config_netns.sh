@@ -6,6 +6,9 @@
 # for the mbuf pool": EAL's default memory did not hold the pools.)
 # Needs root (ip netns). Skipped (exit 77) without it.
 set -euo pipefail
+# Running, and not a zombie: a detached lispd's parent is PID 1, which may
+# reap it only seconds after it exited.
+alive() { [ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
 lispd=$1 lispctl=$2
 [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null || { echo "needs root and iproute2"; exit 77; }
 example=$(dirname "$0")/../../lispmob.conf.example
@@ -32,8 +35,8 @@ if grep -E "^EAL:|multiq" "$work/stderr"; then echo "DPDK's start-up noise reach
 grep -q "^eid  *\[0\]198.18.0.10/32$" "$work/local"
 ip -n "$ns" addr show lmn0 | grep -q "inet 198.18.0.10/32"
 kill -TERM "$pid"
-for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$pid" 2>/dev/null; then echo "lispd did not stop"; exit 1; fi
+for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
+if alive "$pid"; then echo "lispd did not stop"; exit 1; fi
 for left in "$work/lispd.pid" "$work/lispd.sock"; do
   if [ -e "$left" ]; then echo "SIGTERM left $left"; exit 1; fi
 done
@@ -53,7 +56,7 @@ grep -q "^198.51.100.0/24 dev lmn0 .*src 198.18.0.10" "$work/routes"
 grep -q "^default via 192.0.2.1 dev veth-peer $" "$work/routes"
 if grep -q "^default dev lmn0" "$work/routes"; then echo "allowed-dst-eids still took the default route"; exit 1; fi
 kill -TERM "$pid"
-for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
 if ip -n "$ns" route | grep "dev lmn0"; then echo "a route into lmn0 outlived lispd"; exit 1; fi
 ip -n "$ns" route | grep -q "^default via 192.0.2.1 dev veth-peer $"
 echo "allowed-dst-eids: 2 routes into lmn0, the host's default route untouched, all undone at exit"

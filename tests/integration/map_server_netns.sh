@@ -11,6 +11,9 @@
 #    and no expert warning.
 # Needs root (ip netns). Skipped (exit 77) without it.
 set -euo pipefail
+# Running, and not a zombie: a detached lispd's parent is PID 1, which may
+# reap it only seconds after it exited.
+alive() { [ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
 lispd=$1 lig=$2 ms_load=$3 lispctl=$4
 [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null || { echo "needs root and iproute2"; exit 77; }
 id=$$
@@ -196,8 +199,8 @@ echo "operator: --help, -p abc refused, second lispd refused (socket, UDP port, 
 
 # SIGTERM: lispd stops and leaves no socket or pid file behind.
 kill -TERM "$ms_pid"
-for _ in $(seq 50); do kill -0 "$ms_pid" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$ms_pid" 2>/dev/null; then echo "lispd did not stop on SIGTERM"; exit 1; fi
+for _ in $(seq 50); do alive "$ms_pid" || break; sleep 0.1; done
+if alive "$ms_pid"; then echo "lispd did not stop on SIGTERM"; exit 1; fi
 for left in "$work/ms.pid" "$work/lispd.sock"; do
   if [ -e "$left" ]; then echo "SIGTERM left $left behind"; exit 1; fi
 done

@@ -27,6 +27,9 @@
 # router) that each move tells by SMR.
 # Needs root; skipped (77) without it.
 set -euo pipefail
+# Running, and not a zombie: a detached lispd's parent is PID 1, which may
+# reap it only seconds after it exited.
+alive() { [ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
 lispd=$1 lispctl=$2
 [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null || { echo "needs root and iproute2"; exit 77; }
 id=$$
@@ -34,11 +37,12 @@ mn=lm-mn-$id xtr=lm-xt-$id core=lm-co-$id
 work=$(mktemp -d)
 failed_at_line=""
 address_monitor=""
+fail() { failed_at_line="$*"; exit 1; }
 trap 'failed_at_line="line $LINENO: $BASH_COMMAND"' ERR
 cleanup() {
   status=$?
   if [ $status -ne 0 ]; then
-    for log in mn xtr ms; do echo "--- $log.log"; tail -n 25 "$work/$log.log" 2>/dev/null; done
+    for log in mn xtr ms; do echo "--- $log.log"; tail -n 12 "$work/$log.log" 2>/dev/null; done
     echo "mn_xtr_netns FAILED at $failed_at_line"
   fi
   [ -z "${LISPMOB_KEEP_LOGS:-}" ] || cp -r "$work" "$LISPMOB_KEEP_LOGS"
@@ -361,7 +365,7 @@ lost=$(python3 "$(dirname "$0")/handover_times.py" "$work/loss-moves" "$work/add
 echo "with the first SMR of each move lost: xTR to the new RLOC after $(echo $lost | sed 's/ /, /g') ms;" \
   "min, median, max: $(echo "$lost" | sort -n | sed -n '1p;3p;5p' | tr '\n' ' ')ms"
 for t in $lost; do
-  if [ "$(echo "$t > 1000" | bc)" -eq 1 ]; then echo "a move took over 1 s with its first SMR lost"; exit 1; fi
+  if [ "$(echo "$t > 1000" | bc)" -eq 1 ]; then fail "a move took over 1 s with its first SMR lost"; fi
 done
 # From the block's end, not from an address change.
 recovery=$(python3 "$(dirname "$0")/handover_times.py" "$work/block-end" /dev/null "$work/loss-arrivals")
@@ -394,7 +398,7 @@ grep -q "198.18.0.10/32 .*2001:db8:2::5 (p3 w100), 192.0.5.5 (p2 w100)" "$work/r
 grep -q "^egress4    link 1" "$work/mn-local"
 first=$(tshark -r "$work/link1.pcap" -T fields -e frame.time_epoch -e ip.dst 2>/dev/null |
   awk -v t="$failed_at" '{split($2, dst, ",")} dst[1] == "192.0.5.5" && $1 > t && !found {print $1; found = 1}')
-[ -n "$first" ] || { echo "nothing reached 192.0.5.5 after the failover"; exit 1; }
+[ -n "$first" ] || { fail "nothing reached 192.0.5.5 after the failover"; }
 echo "multihoming failover (link 0 address gone to first echo reply on link 1): $(echo "($first - $failed_at) * 1000" | bc -l | xargs printf %.1f) ms"
 received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$work/failover-stream")
 echo "failover stream: $received of 200 echo replies"
@@ -445,7 +449,7 @@ cp "$work/mn.conf" "$work/mn.conf.running"
 printf 'map-server { address = 192.0.4.3  key-type = 2  key = "mn-key"\n' >> "$work/mn.conf"
 reload_mn "reload refused" | grep -E "mn.conf:[0-9]+: "
 "$lispctl" -s "$work/mn.sock" show map-servers | tee "$work/mn-servers"
-if grep -q 192.0.4.3 "$work/mn-servers"; then echo "the refused file was applied"; exit 1; fi
+if grep -q 192.0.4.3 "$work/mn-servers"; then fail "the refused file was applied"; fi
 cp "$work/mn.conf.running" "$work/mn.conf"
 cat >> "$work/mn.conf" <<CONF
 map-server { address = ms2.lab  key-type = 2  key = "mn-key" }
@@ -474,7 +478,7 @@ for _ in $(seq 30); do
 done
 cat "$work/mn-servers"
 grep -q "192.0.4.2" "$work/mn-servers" && grep -q "192.0.4.4" "$work/mn-servers"
-if grep -q "192.0.4.3" "$work/mn-servers"; then echo "the old address of ms2.lab stayed"; exit 1; fi
+if grep -q "192.0.4.3" "$work/mn-servers"; then fail "the old address of ms2.lab stayed"; fi
 echo "host names: ms.lab and ms2.lab resolved off the loop, ms2.lab followed to its new address"
 
 # What a script and a monitoring system read: JSON that parses, and
@@ -499,7 +503,7 @@ echo "metrics: $(grep -c "^lispmob_" "$work/mn.metrics") series from /metrics, p
 # re-registration sent now; a refusal exits non-zero with its reason.
 "$lispctl" -s "$work/mn.sock" clear map-cache 198.18.1.0/24 | grep -Eq "^cleared +1$"
 if "$lispctl" -s "$work/mn.sock" show map-cache | grep -q "^0 *198.18.1.0/24"; then
-  echo "clear map-cache left 198.18.1.0/24"; exit 1
+  fail "clear map-cache left 198.18.1.0/24"
 fi
 ip netns exec "$mn" ping -c 3 -i 0.2 -W 2 198.18.1.1 | grep -Eq " [23] received"
 "$lispctl" -s "$work/mn.sock" show map-cache | grep -Eq "^0 +198.18.1.0/24 +encapsulate "
@@ -507,7 +511,7 @@ ip netns exec "$mn" ping -c 3 -i 0.2 -W 2 198.18.1.1 | grep -Eq " [23] received"
   grep -q "static mapping 198.51.100.0/24 added"
 "$lispctl" -s "$work/mn.sock" show map-cache | grep -Eq "^0 +198.51.100.0/24 +encapsulate +static +never +192.0.3.4 \(p3 w70\)"
 if "$lispctl" -s "$work/mn.sock" add static-mapping 198.51.100.0/24 rloc 192.0.3.300 > "$work/refused"; then
-  echo "a bad RLOC was accepted"; exit 1
+  fail "a bad RLOC was accepted"
 fi
 grep -q "^error: rloc 192.0.3.300: not an IP address$" "$work/refused"
 "$lispctl" -s "$work/mn.sock" remove static-mapping 198.51.100.0/24 | grep -q removed
@@ -530,18 +534,20 @@ echo "lispctl: clear map-cache (resolved again), add/remove static-mapping, re-r
 
 # On exit lispd undoes the host set-up (not for a lab kept up to explore).
 if [ -z "${LISPMOB_LAB_KEEP:-}" ]; then
+stop_started=$(date +%s.%N)
 kill -TERM $mn_lispd
-for _ in $(seq 50); do kill -0 $mn_lispd 2>/dev/null || break; sleep 0.1; done
+for _ in $(seq 50); do alive "$mn_lispd" || break; sleep 0.1; done
+echo "lispd stopped $(echo "$(date +%s.%N) - $stop_started" | bc | xargs printf %.1f) s after SIGTERM"
 # (lmn0 and rloc0 leave with the process, and their routes with them; the
 # rule is the part that would outlive it.)
 [ "$(ip -n "$mn" rule | grep -Ec "lookup (5|6)")" -eq 0 ]
 [ "$(ip -n "$mn" -6 rule | grep -c "lookup 5")" -eq 0 ]
-if kill -0 $mn_lispd 2>/dev/null; then echo "lispd did not stop on SIGTERM"; exit 1; fi
+if alive "$mn_lispd"; then fail "lispd did not stop on SIGTERM"; fi
 for left in "$work/mn.pid" "$work/mn.sock"; do
-  if [ -e "$left" ]; then echo "SIGTERM left $left behind"; exit 1; fi
+  if [ -e "$left" ]; then fail "SIGTERM left $left behind"; fi
 done
-if ip -n "$mn" link show lmn0 >/dev/null 2>&1; then echo "SIGTERM left lmn0 behind"; exit 1; fi
-if [ -e "/var/run/dpdk/lm-mn-$id" ]; then echo "SIGTERM left /var/run/dpdk/lm-mn-$id behind"; exit 1; fi
+if ip -n "$mn" link show lmn0 >/dev/null 2>&1; then fail "SIGTERM left lmn0 behind"; fi
+if [ -e "/var/run/dpdk/lm-mn-$id" ]; then fail "SIGTERM left /var/run/dpdk/lm-mn-$id behind"; fi
 echo "host set-up: applied by lispd, followed the RLOC, undone on exit (no rule, tap, socket or pid file left)"
 fi
 
