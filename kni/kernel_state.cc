@@ -189,7 +189,7 @@ bool KernelState::apply_address(bool add, std::span<const uint8_t> body) {
   if (!add) {
     if (found == addresses_.end()) return false;
     addresses_.erase(found);
-    if (entry.address.is_v4()) drop_unreachable_defaults(entry.interface);
+    if (entry.address.is_v4()) drop_unreachable_defaults(entry);
     return true;
   }
   if (found != addresses_.end()) {
@@ -206,18 +206,22 @@ bool KernelState::apply_address(bool add, std::span<const uint8_t> body) {
 }
 
 // The kernel flushes an IPv4 route whose gateway the interface no longer
-// reaches on-link (its address went) and says nothing of it: no
-// RTM_DELROUTE comes. The table follows it here, or it would keep a
-// default route that is gone (and the RLOC tables built from it).
-void KernelState::drop_unreachable_defaults(int interface) {
+// reaches on-link (the address whose subnet held it went) and says nothing
+// of it: no RTM_DELROUTE comes. The table follows it here, or it would keep
+// a default route that is gone (and the RLOC tables built from it). A
+// gateway the subnet never held (an "onlink" one) is left alone.
+void KernelState::drop_unreachable_defaults(const InterfaceAddress& gone) {
+  auto subnet = [](const InterfaceAddress& a) {
+    return net::IpPrefix{a.address.masked(a.prefix_length), a.prefix_length};
+  };
   std::erase_if(defaults_, [&](const Route& route) {
-    if (route.output_interface != interface || !route.gateway || !route.gateway->is_v4()) {
+    if (route.output_interface != gone.interface || !route.gateway ||
+        !subnet(gone).contains(*route.gateway)) {
       return false;
     }
     return std::none_of(addresses_.begin(), addresses_.end(), [&](const InterfaceAddress& a) {
-      return a.interface == interface && a.address.is_v4() &&
-             net::IpPrefix{a.address.masked(a.prefix_length), a.prefix_length}.contains(
-                 *route.gateway);
+      return a.interface == gone.interface && a.address.is_v4() &&
+             subnet(a).contains(*route.gateway);
     });
   });
 }

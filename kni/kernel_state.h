@@ -68,7 +68,7 @@ class KernelState {
   bool apply_message(uint16_t type, std::span<const uint8_t> body);
   bool apply_link(bool add, std::span<const uint8_t> body);
   bool apply_address(bool add, std::span<const uint8_t> body);
-  void drop_unreachable_defaults(int interface);
+  void drop_unreachable_defaults(const InterfaceAddress& gone);
   bool apply_route(bool add, std::span<const uint8_t> body);
   bool apply_neighbour(bool add, std::span<const uint8_t> body);
 

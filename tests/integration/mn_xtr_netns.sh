@@ -544,7 +544,10 @@ echo "lispd stopped $(echo "$(date +%s.%N) - $stop_started" | bc | xargs printf 
 [ "$(ip -n "$mn" -6 rule | grep -c "lookup 5")" -eq 0 ]
 if alive "$mn_lispd"; then fail "lispd did not stop on SIGTERM"; fi
 for left in "$work/mn.pid" "$work/mn.sock"; do
-  if [ -e "$left" ]; then fail "SIGTERM left $left behind"; fi
+  for _ in $(seq 30); do [ -e "$left" ] || break; sleep 0.1; done
+  if [ -e "$left" ]; then
+    fail "SIGTERM left $left behind (lispd $(grep -s '^State' "/proc/$mn_lispd/status" || echo gone))"
+  fi
 done
 if ip -n "$mn" link show lmn0 >/dev/null 2>&1; then fail "SIGTERM left lmn0 behind"; fi
 if [ -e "/var/run/dpdk/lm-mn-$id" ]; then fail "SIGTERM left /var/run/dpdk/lm-mn-$id behind"; fi

@@ -155,15 +155,21 @@ TEST(KernelState, AnAddressThatGoesTakesTheDefaultsItsSubnetReached) {
        address(RTM_NEWADDR, 10, "192.0.2.5", 24), address(RTM_NEWADDR, 10, "198.51.100.5", 24),
        address(RTM_NEWADDR, 11, "203.0.113.5", 24),
        default_route(RTM_NEWROUTE, "192.0.2.1", 10, 100),
-       default_route(RTM_NEWROUTE, "203.0.113.1", 11, 200)}));
-  ASSERT_EQ(state.defaults().size(), 2u);
+       default_route(RTM_NEWROUTE, "203.0.113.1", 11, 200),
+       // An "onlink" gateway no subnet of rloc1 holds: the kernel keeps it
+       // whatever addresses go.
+       default_route(RTM_NEWROUTE, "169.254.1.1", 11, 300)}));
+  ASSERT_EQ(state.defaults().size(), 3u);
   // Another subnet of rloc0 goes: 192.0.2.1 is still on-link.
   EXPECT_TRUE(state.apply(datagram({address(RTM_DELADDR, 10, "198.51.100.5", 24)})));
-  EXPECT_EQ(state.defaults().size(), 2u);
+  EXPECT_EQ(state.defaults().size(), 3u);
   // 192.0.2.5 goes, and no route deletion follows.
   EXPECT_TRUE(state.apply(datagram({address(RTM_DELADDR, 10, "192.0.2.5", 24)})));
+  ASSERT_EQ(state.defaults().size(), 2u);
+  EXPECT_EQ(state.defaults()[0].gateway, ip("203.0.113.1")) << "rloc1's stay";
+  EXPECT_TRUE(state.apply(datagram({address(RTM_DELADDR, 11, "203.0.113.5", 24)})));
   ASSERT_EQ(state.defaults().size(), 1u);
-  EXPECT_EQ(state.defaults()[0].gateway, ip("203.0.113.1")) << "rloc1's stays";
+  EXPECT_EQ(state.defaults()[0].gateway, ip("169.254.1.1"));
 }
 
 TEST(KernelState, OnlyTheMainTablesDefaultsAndNeighboursWithAMac) {
