@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -99,6 +100,9 @@ int run_map_server(const config::Config& config, int port, control::OperatorOpti
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A peer that hangs up (a lispctl or /metrics client) must never kill the
+  // daemon: writes to it fail with EPIPE instead.
+  std::signal(SIGPIPE, SIG_IGN);
   Arguments arguments;
   CLI::App app{"lispd: LISP Mobile Node, xTR and Map-Server/Map-Resolver (RFC 9300, 9301)",
                "lispd"};
