@@ -111,7 +111,7 @@ std::string preflight(const config::Config& config) {
     if (free_pages == 0) {
       return "no free hugepages: reserve some (echo 512 > "
              "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages), or run without them "
-             "(--no-huge -m 256 in the dpdk section's eal-args)";
+             "(--no-huge -m 512 in the dpdk section's eal-args)";
     }
   }
   return "";

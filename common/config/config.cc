@@ -592,7 +592,7 @@ absl::StatusOr<Config> parse(const std::function<int(cfg_t*)>& run, const std::s
   static cfg_opt_t rloc_link_opts[] = {CFG_STR("port", nullptr, CFGF_NODEFAULT),
                                        CFG_STR("twin", nullptr, CFGF_NODEFAULT), CFG_END()};
   static cfg_opt_t dpdk_opts[] = {
-      CFG_STR("eal-args", "--no-huge --no-pci --no-shconf --no-telemetry -m 256", CFGF_NONE),
+      CFG_STR("eal-args", "--no-huge --no-pci --no-shconf --no-telemetry -m 512", CFGF_NONE),
       CFG_STR("worker-lcores", "1", CFGF_NONE),
       CFG_STR("rloc-port", "", CFGF_NONE),
       CFG_STR("rloc-twin", "rloc0", CFGF_NONE),
@@ -672,7 +672,7 @@ absl::StatusOr<Config> parse(const std::function<int(cfg_t*)>& run, const std::s
       CFG_INT("tap-mtu", 0, CFGF_NONE),
       CFG_BOOL("host-setup", cfg_true, CFGF_NONE),
       CFG_INT("rloc-route-table", 5, CFGF_NONE),
-      CFG_INT("map-cache-max-entries", 1048576, CFGF_NONE),
+      CFG_INT("map-cache-max-entries", 65536, CFGF_NONE),
       CFG_INT("ms-replies-per-second", 1000, CFGF_NONE),
       CFG_STR("xtr-id", nullptr, CFGF_NODEFAULT),
       CFG_INT("site-id", 0, CFGF_NODEFAULT),

@@ -88,7 +88,7 @@ struct RlocLink {
 
 struct Dpdk {
   // 256 MB of ordinary memory: the pools and map-cache fit, on a small board too.
-  std::string eal_args = "--no-huge --no-pci --no-shconf --no-telemetry -m 256";
+  std::string eal_args = "--no-huge --no-pci --no-shconf --no-telemetry -m 512";
   std::string worker_lcores = "1";
   std::string rloc_port;  // PCI address, or vdev arguments such as net_af_packet0,iface=veth0
   std::string rloc_twin = "rloc0";  // kernel tap twin of the RLOC port
@@ -138,7 +138,7 @@ struct Config {
   // <rloc-route-table>" in place, and undoes it all on exit.
   bool host_setup = true;
   uint32_t rloc_route_table = 5;
-  uint32_t map_cache_max_entries = 1048576;
+  uint32_t map_cache_max_entries = 65536;
   std::optional<std::array<uint8_t, 16>> xtr_id;
   std::optional<uint64_t> site_id;
   RlocProbing rloc_probing;

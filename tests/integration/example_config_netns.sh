@@ -33,7 +33,14 @@ pid=$(cat "$work/lispd.pid")
 if grep -E "^EAL:|multiq" "$work/stderr"; then echo "DPDK's start-up noise reached the terminal"; exit 1; fi
 "$lispctl" -s "$work/lispd.sock" show local | tee "$work/local"
 grep -q "^eid  *\[0\]198.18.0.10/32$" "$work/local"
-ip -n "$ns" addr show lmn0 | grep -q "inet 198.18.0.10/32"
+grep -q "inet 198.18.0.10/32" <<< "$(ip -n "$ns" addr show lmn0)"
+# As shipped it can hold mappings (with -m 256 and 1M entries it could not
+# create its FIBs: every install failed with "rte_fib_create failed").
+added=$("$lispctl" -s "$work/lispd.sock" add static-mapping 203.0.113.0/24 rloc 192.0.2.4)
+grep -q added <<< "$added"
+added=$("$lispctl" -s "$work/lispd.sock" add static-mapping 2001:db8:9::/48 rloc 192.0.2.4)
+grep -q added <<< "$added"
+[ "$("$lispctl" -s "$work/lispd.sock" show map-cache | grep -c " static ")" -eq 2 ]
 kill -TERM "$pid"
 for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
 if alive "$pid"; then echo "lispd did not stop"; exit 1; fi
@@ -58,7 +65,7 @@ if grep -q "^default dev lmn0" "$work/routes"; then echo "allowed-dst-eids still
 kill -TERM "$pid"
 for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
 if ip -n "$ns" route | grep "dev lmn0"; then echo "a route into lmn0 outlived lispd"; exit 1; fi
-ip -n "$ns" route | grep -q "^default via 192.0.2.1 dev veth-peer $"
+grep -q "^default via 192.0.2.1 dev veth-peer $" <<< "$(ip -n "$ns" route)"
 echo "allowed-dst-eids: 2 routes into lmn0, the host's default route untouched, all undone at exit"
 
 # Clear errors, one line each, before anything is set up.
@@ -76,7 +83,7 @@ start_refused "$work/missing.conf" "rloc-port net_af_packet0,iface=veth-missing,
 sed 's|rloc-port = .*|rloc-port = "0000:7f:1f.7"|' "$example" > "$work/pci.conf"
 start_refused "$work/pci.conf" "no PCI device 0000:7f:1f.7 on this host"
 start_refused "$example" "needs root, or the capabilities CAP_NET_ADMIN" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all
-sed 's|--no-huge ||; s| -m 256||' "$example" > "$work/huge.conf"
+sed 's|--no-huge ||; s| -m 512||' "$example" > "$work/huge.conf"
 free_pages=$(cat /sys/kernel/mm/hugepages/*/free_hugepages 2>/dev/null | paste -sd+ | bc)
 if [ "${free_pages:-0}" -eq 0 ]; then
   start_refused "$work/huge.conf" "no free hugepages: reserve some"
