@@ -161,6 +161,7 @@ int main(int argc, char** argv) {
       !status.ok()) {
     log::warning("lispd", "%s", status.message());
   }
+  log::report_fatal_signals();
   warn_about_unused(*config);
   if (const std::string problem = config::start_problem(*config); !problem.empty()) {
     log::error("lispd", "%s", problem);
@@ -190,13 +191,18 @@ int main(int argc, char** argv) {
     }
     tools::Daemon::ready();
   };
+  int result = 2;
   if (config->mode == config::OperatingMode::kMobileNode ||
       config->mode == config::OperatingMode::kXtr) {
-    return tools::run_data_plane(*config, argv[0], operators);
-  }
-  if (config->mode != config::OperatingMode::kMapServer) {
+    result = tools::run_data_plane(*config, argv[0], operators);
+  } else if (config->mode == config::OperatingMode::kMapServer) {
+    result = run_map_server(*config, arguments.port, operators);
+  } else {
     log::error("lispd", "operating-mode %s is not implemented", config::to_string(config->mode));
-    return 2;
+    return result;
   }
-  return run_map_server(*config, arguments.port, operators);
+  pid_file.reset();
+  // The last line: everything, the pid file included, is undone.
+  log::info("lispd", "stopped (exit status %d)", result);
+  return result;
 }

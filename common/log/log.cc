@@ -1,12 +1,16 @@
 #include "common/log/log.h"
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <mutex>
 
+#include <execinfo.h>
+#include <signal.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "absl/strings/str_cat.h"
 
@@ -68,13 +72,64 @@ int syslog_priority(Level level) {
   }
 }
 
+// Read by the fatal-signal handler, which may not take the mutex.
+std::atomic<int> fatal_fd{STDERR_FILENO};
+
+void write_all(int fd, std::string_view text) {
+  while (!text.empty()) {
+    const ssize_t written = ::write(fd, text.data(), text.size());
+    if (written <= 0) return;
+    text.remove_prefix(static_cast<size_t>(written));
+  }
+}
+
+void on_fatal_signal(int number) {
+  const int fd = fatal_fd.load(std::memory_order_relaxed);
+  char line[96];
+  // strsignal is not async-signal-safe; sigabbrev_np reads a constant table.
+  const char* name = sigabbrev_np(number);
+  const int length =
+      std::snprintf(line, sizeof(line), "lispd fatal: SIG%s (signal %d), backtrace:\n",
+                    name != nullptr ? name : "?", number);
+  if (length > 0) write_all(fd, std::string_view(line, static_cast<size_t>(length)));
+  void* frames[48];
+  backtrace_symbols_fd(frames, backtrace(frames, 48), fd);
+  ::signal(number, SIG_DFL);
+  ::raise(number);
+}
+
 }  // namespace
+
+void report_fatal_signals() {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  return;  // the sanitizer's own handler reports better
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+  return;
+#endif
+#endif
+  // backtrace() loads libgcc on its first call, which allocates: done here,
+  // not in the handler.
+  void* frame[1];
+  backtrace(frame, 1);
+  static char alternate_stack[64 * 1024];  // a stack overflow still reports
+  stack_t stack{};
+  stack.ss_sp = alternate_stack;
+  stack.ss_size = sizeof(alternate_stack);
+  sigaltstack(&stack, nullptr);
+  struct sigaction action {};
+  action.sa_handler = on_fatal_signal;
+  action.sa_flags = SA_ONSTACK | SA_RESETHAND;
+  sigemptyset(&action.sa_mask);
+  for (int number : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) sigaction(number, &action, nullptr);
+}
 
 absl::Status configure(std::string program, int debug, const std::string& file, bool syslog) {
   Logger& state = logger();
   std::lock_guard lock(state.mutex);
   state.program = std::move(program);
   state.threshold = static_cast<int>(Level::kInfo) + debug;
+  fatal_fd.store(STDERR_FILENO, std::memory_order_relaxed);
   if (state.sink != stderr) std::fclose(state.sink);
   state.sink = stderr;
   if (state.syslog) closelog();
@@ -85,6 +140,7 @@ absl::Status configure(std::string program, int debug, const std::string& file, 
     if (opened != nullptr) {
       std::setvbuf(opened, nullptr, _IOLBF, 0);
       state.sink = opened;
+      fatal_fd.store(fileno(opened), std::memory_order_relaxed);
       return status;
     }
     status = absl::UnavailableError(

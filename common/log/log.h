@@ -31,6 +31,12 @@ absl::Status configure(std::string program, int debug, const std::string& file =
 // where lispd was started.
 void end_start_up();
 
+// A fatal signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT) writes one
+// line naming it and a backtrace to the log's file or stderr (syslog is not
+// async-signal-safe: stderr then), and the process then dies of it as it
+// would have: a daemon whose stderr is /dev/null still leaves a trace.
+void report_fatal_signals();
+
 bool enabled(Level level);
 void write(Level level, std::string_view component, std::string_view message);
 

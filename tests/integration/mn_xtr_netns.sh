@@ -552,8 +552,14 @@ for left in "$work/mn.pid" "$work/mn.sock" "/var/run/dpdk/lm-mn-$id"; do
   for _ in $(seq 30); do [ -e "$left" ] || break; sleep 0.1; done
   if [ -e "$left" ]; then
     echo "WARNING: SIGTERM left $left behind (lispd $(grep -s '^State' "/proc/$mn_lispd/status" || echo gone))"
+    left_behind=1
   fi
 done
+# What lispd wrote last: "stopped (exit status 0)" once all is undone, or
+# the fatal signal and its backtrace.
+if [ -n "${left_behind:-}" ] || grep -q "lispd fatal" "$work/mn.log"; then
+  sed -n '/SIGTERM: stopping/,$p' "$work/mn.log" | head -n 60
+fi
 echo "host set-up: applied by lispd, followed the RLOC, undone on exit (no rule, tap, socket or pid file left)"
 fi
 
