@@ -80,7 +80,11 @@ bool MapCache::Key::operator<(const Key& other) const {
 MapCache::MapCache(const MapCacheConfig& config, rte_rcu_qsbr* qsbr)
     : config_(config),
       qsbr_(qsbr),
-      slots_(static_cast<size_t>(config.max_entries) + config.max_entries_v6) {
+      slots_(static_cast<size_t>(config.max_entries) + config.max_entries_v6),
+      slot_keys_(slots_.size(), nullptr) {
+  for (unsigned worker = 0; worker < std::max(config.workers, 1u); ++worker) {
+    used_.push_back(std::make_unique<UsedBits>(slots_.size()));
+  }
   free_slots_.resize(slots_.size());
   // Pop from the back: hand out low slot numbers first.
   std::iota(free_slots_.rbegin(), free_slots_.rend(), 0u);
@@ -150,12 +154,13 @@ absl::StatusOr<int> MapCache::instance_for(uint32_t instance_id) {
   return absl::ResourceExhaustedError("more than 16 instance-ids in the map-cache");
 }
 
-const MapEntry* MapCache::make_entry(const Mapping& mapping) const {
+const MapEntry* MapCache::make_entry(const Mapping& mapping, uint32_t slot) const {
   // The C++ heap rather than rte_malloc: AddressSanitizer sees it, so the
   // RCU stress test would catch a worker reading a freed entry.
   auto* entry = new (std::nothrow) MapEntry{};
   if (entry == nullptr) return nullptr;
   entry->instance_id = mapping.instance_id;
+  entry->slot = slot;
   entry->action = mapping.action;
   entry->locator_count = static_cast<uint8_t>(mapping.locators.size());
   for (size_t i = 0; i < mapping.locators.size(); ++i) {
@@ -183,33 +188,45 @@ absl::Status MapCache::upsert(const Mapping& mapping) {
   }
   auto instance = instance_for(mapping.instance_id);
   if (!instance.ok()) return instance.status();
-  const MapEntry* entry = make_entry(mapping);
-  if (entry == nullptr) return absl::ResourceExhaustedError("no memory for a map-cache entry");
-
   const Key key{mapping.instance_id, mapping.prefix};
   if (auto found = prefixes_.find(key); found != prefixes_.end()) {
+    const MapEntry* entry = make_entry(mapping, found->second);
+    if (entry == nullptr) return absl::ResourceExhaustedError("no memory for a map-cache entry");
     const MapEntry* old = slots_[found->second].exchange(entry, std::memory_order_release);
     retire(old, kNoSlot);
     maintain();
     return absl::OkStatus();
   }
-  if (free_slots_.empty()) {
-    free_entry(entry);
-    return absl::ResourceExhaustedError("map-cache full");
-  }
+  if (free_slots_.empty()) return absl::ResourceExhaustedError("map-cache full");
   const uint32_t slot = free_slots_.back();
+  const MapEntry* entry = make_entry(mapping, slot);
+  if (entry == nullptr) return absl::ResourceExhaustedError("no memory for a map-cache entry");
   free_slots_.pop_back();
   slots_[slot].store(entry, std::memory_order_release);
   queued_.push_back({*instance, mapping.prefix, slot});
-  prefixes_.emplace(key, slot);
+  slot_keys_[slot] = &prefixes_.emplace(key, slot).first->first;
   maintain();
   return absl::OkStatus();
+}
+
+std::vector<std::pair<uint32_t, net::IpPrefix>> MapCache::take_used() {
+  std::vector<std::pair<uint32_t, net::IpPrefix>> used;
+  std::vector<uint32_t> slots;
+  for (auto& bits : used_) bits->take([&slots](uint32_t slot) { slots.push_back(slot); });
+  std::sort(slots.begin(), slots.end());
+  slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
+  for (uint32_t slot : slots) {
+    // A slot whose prefix went since (or went and came back as another).
+    if (const Key* key = slot_keys_[slot]) used.emplace_back(key->instance_id, key->prefix);
+  }
+  return used;
 }
 
 absl::Status MapCache::erase(uint32_t instance_id, const net::IpPrefix& prefix) {
   auto found = prefixes_.find(Key{instance_id, prefix});
   if (found == prefixes_.end()) return absl::NotFoundError("no such map-cache entry");
   const uint32_t slot = found->second;
+  slot_keys_[slot] = nullptr;
   prefixes_.erase(found);
   // The slot is retired when the delete reaches the second copy of the tables.
   queued_.push_back({instance_index(instance_id), prefix, kNoSlot});

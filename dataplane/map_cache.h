@@ -58,6 +58,7 @@ struct alignas(RTE_CACHE_LINE_SIZE) MapEntry {
   MapAction action;
   uint8_t locator_count;
   bool has_usable_locator;  // false: no reachable unicast locator
+  uint32_t slot;            // its bit in the workers' used bitmaps
   std::array<uint8_t, kWheelSlots> wheel;
   std::array<Locator, kMaxLocators> locators;
 
@@ -74,6 +75,40 @@ struct MapCacheConfig {
   // route, whether or not routes share parents (5461 /48s fill 16384).
   uint32_t ipv6_tbl8_groups = 1 << 14;
   int socket_id = 0;
+  unsigned workers = 1;  // one used bitmap each
+};
+
+// Which entries a worker used: one bit per slot, set by that worker alone
+// with a relaxed load and store (no locked instruction on the fast path),
+// taken and cleared by the control thread. A bit set between the control
+// thread's read and its clear is lost: the entry counts as unused for one
+// scan, which only the refresh and LRU decisions see, a second later.
+class UsedBits {
+ public:
+  explicit UsedBits(size_t slots) : words_((slots + 63) / 64) {}
+  void mark(uint32_t slot) {
+    std::atomic<uint64_t>& word = words_[slot >> 6];
+    const uint64_t bit = uint64_t{1} << (slot & 63);
+    const uint64_t seen = word.load(std::memory_order_relaxed);
+    // Written once per scan period, not per packet: the line stays shared.
+    if ((seen & bit) == 0) word.store(seen | bit, std::memory_order_relaxed);
+  }
+  // Calls `used(slot)` for each bit set, and clears them.
+  template <typename Used>
+  void take(Used&& used) {
+    for (size_t index = 0; index < words_.size(); ++index) {
+      if (words_[index].load(std::memory_order_relaxed) == 0) continue;
+      uint64_t word = words_[index].exchange(0, std::memory_order_relaxed);
+      while (word != 0) {
+        const int bit = __builtin_ctzll(word);
+        word &= word - 1;
+        used(static_cast<uint32_t>(index * 64 + static_cast<size_t>(bit)));
+      }
+    }
+  }
+
+ private:
+  std::vector<std::atomic<uint64_t>> words_;
 };
 
 class MapCache {
@@ -110,6 +145,12 @@ class MapCache {
 
   // Adds the FIB refused (tbl8 groups exhausted): those prefixes miss.
   uint64_t failed_adds() const { return failed_adds_; }
+  // The prefixes a worker used (looked up and acted on) since the last
+  // call: the control thread's view of which entries traffic still needs.
+  std::vector<std::pair<uint32_t, net::IpPrefix>> take_used();
+
+  // ---- worker side: its own bitmap, `worker` < config.workers ----
+  UsedBits* used_bits(unsigned worker) { return used_[worker].get(); }
 
   // ---- reader side: workers, inside their QSBR read-side section ----
 
@@ -160,7 +201,7 @@ class MapCache {
 
   MapCache(const MapCacheConfig& config, rte_rcu_qsbr* qsbr);
   absl::StatusOr<int> instance_for(uint32_t instance_id);
-  const MapEntry* make_entry(const Mapping& mapping) const;
+  const MapEntry* make_entry(const Mapping& mapping, uint32_t slot) const;
   void retire(const MapEntry* entry, uint32_t slot);
   absl::Status apply(int instance, uint32_t copy, const FibChange& change);
   void publish_changes();
@@ -171,7 +212,9 @@ class MapCache {
   std::array<Instance, kMaxInstances> instances_;
   std::vector<std::atomic<const MapEntry*>> slots_;
   std::vector<uint32_t> free_slots_;
-  std::map<Key, uint32_t> prefixes_;  // the slot of each installed prefix
+  std::map<Key, uint32_t> prefixes_;   // the slot of each installed prefix
+  std::vector<const Key*> slot_keys_;  // the prefix in each slot (a prefixes_ key), or null
+  std::vector<std::unique_ptr<UsedBits>> used_;  // one per worker
   std::deque<Retired> retired_;
   // Double-buffering state.
   std::vector<FibChange> lagging_;         // applied to the active copies, not yet to the standby

@@ -411,6 +411,8 @@ Verdict finish_encap(rte_mbuf* packet, const EncapWork& work, PathContext& conte
   const InnerView& inner = work.inner;
   const MapEntry* entry = work.entry;
   const MapEntry::Locator* locator = nullptr;
+  // In use, whatever its action: traffic still needs it refreshed.
+  if (entry != nullptr && context.used != nullptr) context.used->mark(entry->slot);
   if (entry != nullptr && entry->action == MapAction::kEncapsulate && entry->has_usable_locator) {
     locator = &entry->pick(work.hash);
   } else if (entry != nullptr && entry->action == MapAction::kEncapsulate) {

@@ -41,6 +41,7 @@ struct PathContext {
   const MapCache* cache = nullptr;
   const LocalState* local = nullptr;  // the snapshot for this burst
   LcoreCounters* counters = nullptr;
+  UsedBits* used = nullptr;            // this worker's marks of the entries it used; null: none
   rte_ring* punt_ring = nullptr;       // MP/SC ring of PuntRecord; null: no punting
   PuntSignal* punt_signal = nullptr;   // wakes the control thread; null: it polls
   uint64_t now_tsc = 0;                // set once per burst

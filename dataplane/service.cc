@@ -23,8 +23,12 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
     return absl::ResourceExhaustedError("no memory for the QSBR variable");
   }
   MapCacheConfig cache_config;
-  cache_config.max_entries = config.map_cache_max_entries;
-  cache_config.max_entries_v6 = config.map_cache_max_entries;
+  // The control thread holds the map-cache to map_cache_max_entries (it
+  // evicts the least recently used entry first); the slack covers entries
+  // removed but not yet freed, which hold their slot for a grace period.
+  const uint32_t slack = std::max<uint32_t>(1024, config.map_cache_max_entries / 16);
+  cache_config.max_entries = config.map_cache_max_entries + slack;
+  cache_config.max_entries_v6 = config.map_cache_max_entries + slack;
   auto cache = MapCache::create(cache_config, service->qsbr_);
   if (!cache.ok()) return cache.status();
   service->cache_ = std::move(*cache);
@@ -92,6 +96,7 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
   worker.burst = static_cast<uint16_t>(config.burst_size);
   worker.idle_sleep_us = config.idle_sleep_us;
   worker.cache = service->cache_.get();
+  worker.used = service->cache_->used_bits(0);
   worker.local = service->local_.get();
   worker.qsbr = service->qsbr_;
   worker.punt_ring = service->punt_ring_;

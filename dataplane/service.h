@@ -52,6 +52,9 @@ class DataplaneService final : public Dataplane {
     return cache_->longest_match(instance_id, address);
   }
   size_t mapping_count() const override { return cache_->size(); }
+  std::vector<std::pair<uint32_t, net::IpPrefix>> take_used() override {
+    return cache_->take_used();
+  }
   void publish(const LocalState& state) override { local_->publish(state); }
   // Starts the worker lcore.
   absl::Status start() override;

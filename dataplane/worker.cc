@@ -113,6 +113,7 @@ void flush_all(const WorkerConfig& config, Batches& batches, LcoreCounters& coun
 PathContext make_context(const WorkerConfig& config, unsigned lcore) {
   PathContext context;
   context.cache = config.cache;
+  context.used = config.used;
   context.counters = config.counters;
   context.punt_ring = config.punt_ring;
   context.punt_signal = config.punt_signal;

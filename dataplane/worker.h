@@ -31,6 +31,7 @@ struct WorkerConfig {
   uint16_t queue = 0;  // this worker's RX/TX queue on every port
   uint16_t burst = 32;
   const MapCache* cache = nullptr;
+  UsedBits* used = nullptr;  // this worker's bitmap in the cache (MapCache::used_bits)
   const LocalStatePublisher* local = nullptr;
   rte_rcu_qsbr* qsbr = nullptr;
   rte_ring* punt_ring = nullptr;

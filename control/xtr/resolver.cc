@@ -94,23 +94,63 @@ void Resolver::set_options(Options options) {
                                         options.smr_invoked_per_source_per_second);
   smr_invoked_total_ =
       RateLimiter(options.smr_invoked_total_per_second, options.smr_invoked_total_per_second, 1);
+  // A lower map-cache-max-entries: the least recently used go now.
+  for (auto* order : {&by_last_use_[0], &by_last_use_[1]}) {
+    while (!order->empty() && family_count(order->begin()->second.prefix) > options_.max_entries) {
+      counters_.evicted++;
+      remove(entries_.find(order->begin()->second));
+    }
+  }
 }
 
 absl::Status Resolver::remove_static(uint32_t instance_id, const net::IpPrefix& prefix) {
   if (static_.erase(Key{instance_id, prefix}) == 0) {
     return absl::NotFoundError("no static mapping for " + prefix.to_string());
   }
+  family_count(prefix)--;
   return cache_.erase(instance_id, prefix);
 }
 
 absl::Status Resolver::install_static(const dataplane::Mapping& mapping) {
-  if (auto status = cache_.upsert(mapping); !status.ok()) return status;
   const Key key{mapping.instance_id, mapping.prefix};
+  auto resolved = entries_.find(key);
+  const bool adds = !static_.count(key) && resolved == entries_.end();
+  if (adds && !make_room(mapping.prefix)) {
+    counters_.cache_full++;
+    return absl::ResourceExhaustedError("map-cache full of static entries (map-cache-max-entries)");
+  }
+  if (auto status = cache_.upsert(mapping); !status.ok()) return status;
   // A static entry replaces what a Map-Reply installed for the same prefix
   // (a reload can add one); that entry's expiry must not remove it.
-  entries_.erase(key);
+  if (resolved != entries_.end()) {
+    use_order(key.prefix).erase({resolved->second.last_used, key});
+    entries_.erase(resolved);
+  }
+  if (adds) family_count(mapping.prefix)++;
   static_[key] = mapping;
   return absl::OkStatus();
+}
+
+bool Resolver::make_room(const net::IpPrefix& prefix) {
+  if (family_count(prefix) < options_.max_entries) return true;
+  auto& order = use_order(prefix);
+  if (order.empty()) return false;  // all static
+  auto oldest = entries_.find(order.begin()->second);
+  counters_.evicted++;
+  remove(oldest);
+  return true;
+}
+
+void Resolver::note_used(TimePoint now) {
+  for (const auto& [instance_id, prefix] : cache_.take_used()) {
+    auto it = entries_.find(Key{instance_id, prefix});
+    if (it == entries_.end()) continue;  // static, or gone since
+    auto& order = use_order(prefix);
+    order.erase({it->second.last_used, it->first});
+    it->second.last_used = now;
+    it->second.used = true;
+    order.insert({now, it->first});
+  }
 }
 
 size_t Resolver::clear(const std::optional<std::pair<uint32_t, net::IpPrefix>>& only) {
@@ -308,20 +348,36 @@ void Resolver::install(const Pending& pending, const lisp::MappingRecord& record
     if (existing != entries_.end()) remove(existing);
     return;
   }
+  if (existing == entries_.end() && !make_room(prefix)) {
+    counters_.cache_full++;
+    return;
+  }
   const dataplane::Mapping mapping = mapping_from_record(record, instance_id, prefix);
   if (auto status = cache_.upsert(effective(mapping)); !status.ok()) {
     counters_.install_failures++;
     return;
   }
   const uint32_t ttl = std::min(record.ttl_minutes, options_.max_ttl_minutes);
-  if (existing != entries_.end()) counters_.refreshed++;
   (mapping.action == dataplane::MapAction::kEncapsulate ? counters_.positive_installed
                                                         : counters_.negative_installed)++;
-  entries_[key] = Entry{mapping, pending.eid, ttl, now, now + std::chrono::minutes(ttl), false};
+  Entry entry{mapping, pending.eid, ttl, now, now + std::chrono::minutes(ttl), false, now, false};
+  auto& order = use_order(prefix);
+  if (existing != entries_.end()) {
+    counters_.refreshed++;
+    // A refresh keeps its place in the eviction order.
+    entry.last_used = existing->second.last_used;
+    existing->second = std::move(entry);
+    return;
+  }
+  family_count(prefix)++;
+  order.insert({now, key});
+  entries_.emplace(key, std::move(entry));
 }
 
 void Resolver::remove(std::map<Key, Entry>::iterator it) {
   (void)cache_.erase(it->first.instance_id, it->first.prefix);
+  use_order(it->first.prefix).erase({it->second.last_used, it->first});
+  family_count(it->first.prefix)--;
   entries_.erase(it);
 }
 
@@ -444,10 +500,12 @@ std::vector<Outgoing> Resolver::poll(TimePoint now) {
     return out;
   }
   next_entry_scan_ = now + std::chrono::seconds(1);
+  note_used(now);
   for (auto it = entries_.begin(); it != entries_.end();) {
     Entry& entry = it->second;
     if (now >= entry.expires) {
       counters_.expired++;
+      if (!entry.refreshing) counters_.lapsed_unused++;
       auto lapsed = it++;
       remove(lapsed);
       continue;
@@ -456,7 +514,9 @@ std::vector<Outgoing> Resolver::poll(TimePoint now) {
     const auto refresh_time =
         entry.installed + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                               lifetime * options_.refresh_at);
-    if (!entry.refreshing && now >= refresh_time) {
+    // Only what traffic used since it was installed is asked for again; an
+    // entry nothing needs lapses (a miss resolves it again if traffic comes).
+    if (!entry.refreshing && entry.used && now >= refresh_time) {
       entry.refreshing = true;
       last_request_.erase(Key{it->first.instance_id, host_prefix(entry.asked_for)});
       auto request = start(it->first.instance_id, entry.asked_for, false, now);

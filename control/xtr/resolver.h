@@ -14,11 +14,13 @@
 // MapCacheWriter, so tests use a fake.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -39,6 +41,8 @@ class MapCacheWriter {
   virtual ~MapCacheWriter() = default;
   virtual absl::Status upsert(const dataplane::Mapping& mapping) = 0;
   virtual absl::Status erase(uint32_t instance_id, const net::IpPrefix& prefix) = 0;
+  // The prefixes traffic used since the last call.
+  virtual std::vector<std::pair<uint32_t, net::IpPrefix>> take_used() = 0;
 };
 
 struct ResolverCounters {
@@ -54,7 +58,10 @@ struct ResolverCounters {
   uint64_t positive_installed = 0;
   uint64_t refreshed = 0;
   uint64_t expired = 0;
-  uint64_t static_kept = 0;  // a reply for a static-map-cache prefix, not installed
+  uint64_t lapsed_unused = 0;  // expired without a refresh: no traffic used it
+  uint64_t evicted = 0;        // the least recently used, to make room in a full map-cache
+  uint64_t cache_full = 0;     // not installed: full of static entries, nothing to evict
+  uint64_t static_kept = 0;    // a reply for a static-map-cache prefix, not installed
   uint64_t install_failures = 0;
   uint64_t smr_received = 0;
   uint64_t smr_ignored = 0;  // for an EID not in the map-cache
@@ -102,6 +109,10 @@ class Resolver {
     std::chrono::milliseconds smr_resend_interval{20};
     // Outstanding Map-Requests at most; a full table refuses a new one.
     size_t max_pending = 4096;
+    // map-cache-max-entries: the map-cache's entries per address family,
+    // static and resolved. A full map-cache makes room for a new mapping by
+    // removing the resolved entry traffic used least recently.
+    size_t max_entries = 65536;
     // RLOC probing (RFC 9301 §7.1), per distinct locator in the map-cache:
     // a probe every interval (0: off); when one goes unanswered, again every
     // retry interval, and after `probe_retries` more unanswered the locator
@@ -119,6 +130,11 @@ class Resolver {
     TimePoint installed;
     TimePoint expires;
     bool refreshing = false;
+    // When traffic last used it, as the data plane's marks tell (read once
+    // a second); the install time until then. Refreshed only if used since
+    // it was installed: an entry no packet needs lapses with its TTL.
+    TimePoint last_used;
+    bool used = false;  // since installed or refreshed
   };
 
   Resolver(std::vector<net::IpAddress> map_resolvers, Options options, Random random,
@@ -216,6 +232,17 @@ class Resolver {
   void install(const Pending& pending, const lisp::MappingRecord& record, uint32_t instance_id,
                const net::IpPrefix& prefix, TimePoint now);
   void remove(std::map<Key, Entry>::iterator it);
+  // Reads the data plane's marks of use into the entries.
+  void note_used(TimePoint now);
+  // Room for one more entry of `family`: true if there is, or if the least
+  // recently used resolved entry of that family was removed to make it.
+  bool make_room(const net::IpPrefix& prefix);
+  size_t& family_count(const net::IpPrefix& prefix) {
+    return prefix.address.is_v4() ? count_v4_ : count_v6_;
+  }
+  std::set<std::pair<TimePoint, Key>>& use_order(const net::IpPrefix& prefix) {
+    return by_last_use_[prefix.address.is_v6() ? 1 : 0];
+  }
   std::vector<Outgoing> poll_probes(TimePoint now);
   bool handle_probe_reply(const lisp::MapReply& reply);
   // The mapping as the data plane should have it: locators probing marked
@@ -247,6 +274,10 @@ class Resolver {
   std::map<Key, TimePoint> last_request_;
   std::map<Key, Entry> entries_;
   std::map<Key, dataplane::Mapping> static_;
+  // Resolved entries by last use, oldest first: the eviction order, one
+  // set per address family ([1]: IPv6).
+  std::array<std::set<std::pair<TimePoint, Key>>, 2> by_last_use_;
+  size_t count_v4_ = 0, count_v6_ = 0;  // static and resolved entries
   RlocProber prober_;
   TimePoint next_entry_scan_{};
   RateLimiter smr_invoked_per_source_;

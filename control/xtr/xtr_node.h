@@ -31,6 +31,9 @@ class DataplaneMapCache : public MapCacheWriter {
   absl::Status erase(uint32_t instance_id, const net::IpPrefix& prefix) override {
     return dataplane_.erase(instance_id, prefix);
   }
+  std::vector<std::pair<uint32_t, net::IpPrefix>> take_used() override {
+    return dataplane_.take_used();
+  }
 
  private:
   dataplane::Dataplane& dataplane_;

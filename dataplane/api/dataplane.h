@@ -31,6 +31,10 @@ class Dataplane {
   virtual std::optional<net::IpPrefix> longest_match(uint32_t instance_id,
                                                      const net::IpAddress& address) const = 0;
   virtual size_t mapping_count() const = 0;
+  // The prefixes traffic used since the last call (each worker marks the
+  // entries it looks up and acts on): what the control thread refreshes,
+  // and the order in which a full map-cache gives entries up.
+  virtual std::vector<std::pair<uint32_t, net::IpPrefix>> take_used() = 0;
 
   // A new local state for the workers, in effect from their next burst.
   virtual void publish(const LocalState& state) = 0;

@@ -46,6 +46,15 @@ class FakeDataplane : public dataplane::Dataplane {
     return std::nullopt;
   }
   size_t mapping_count() const override { return mappings_.size(); }
+  // Traffic to every installed prefix, unless a test says which were used.
+  std::vector<std::pair<uint32_t, net::IpPrefix>> take_used() override {
+    if (used) return std::exchange(*used, {});
+    std::vector<std::pair<uint32_t, net::IpPrefix>> all;
+    for (const auto& [key, mapping] : mappings_)
+      all.emplace_back(mapping.instance_id, mapping.prefix);
+    return all;
+  }
+  std::optional<std::vector<std::pair<uint32_t, net::IpPrefix>>> used;
   void publish(const dataplane::LocalState& state) override {
     published = state;
     publications++;

@@ -34,7 +34,16 @@ class FakeMapCache : public MapCacheWriter {
     if (mapping == nullptr || mapping->locators.empty()) return std::nullopt;
     return mapping->locators[0].rloc;
   }
+  // Traffic to every entry, unless a test says which were used.
+  std::vector<std::pair<uint32_t, net::IpPrefix>> take_used() override {
+    if (used) return std::exchange(*used, {});
+    std::vector<std::pair<uint32_t, net::IpPrefix>> all;
+    for (const auto& [key, mapping] : entries)
+      all.emplace_back(mapping.instance_id, mapping.prefix);
+    return all;
+  }
   std::map<std::pair<uint32_t, std::string>, dataplane::Mapping> entries;
+  std::optional<std::vector<std::pair<uint32_t, net::IpPrefix>>> used;
 };
 
 }  // namespace lispmob::control::testing

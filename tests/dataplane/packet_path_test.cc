@@ -5,6 +5,8 @@
 #include <rte_ring.h>
 
 #include <map>
+#include <set>
+#include <string>
 
 #include "tests/dataplane/fixture.h"
 #include "tests/dataplane/golden_packets.h"
@@ -173,6 +175,33 @@ TEST_F(PacketPathTest, NegativeNativelyForward) {
   EXPECT_EQ(bytes_of(m), expected);
   EXPECT_EQ(counters_.natively_forwarded, 1u);
   rte_pktmbuf_free(m);
+}
+
+// The worker marks each entry it acts on, whatever the action; the control
+// thread reads the marks once and they are gone.
+TEST_F(PacketPathTest, EntriesTrafficUsesAreMarkedForTheControlThread) {
+  context_.used = cache_->used_bits(0);
+  add("203.0.113.0/24", {{ip("192.0.2.4")}});
+  add("2001:db8:2::/48", {}, 0, MapAction::kDrop);
+  add("198.51.100.0/24", {{ip("192.0.2.4")}});
+  EXPECT_TRUE(cache_->take_used().empty());
+  for (const auto& frame : {golden::kInner4Frame, golden::kInner6Frame, golden::kInner4Frame}) {
+    rte_mbuf* m = packet(frame);
+    encapsulate(m, context_);
+    rte_pktmbuf_free(m);
+  }
+  const auto used = cache_->take_used();
+  ASSERT_EQ(used.size(), 2u);
+  std::set<std::string> prefixes;
+  for (const auto& [instance_id, prefix] : used) prefixes.insert(prefix.to_string());
+  EXPECT_EQ(prefixes, (std::set<std::string>{"203.0.113.0/24", "2001:db8:2::/48"}));
+  EXPECT_TRUE(cache_->take_used().empty()) << "taken once";
+  // A removed entry's mark names nothing.
+  rte_mbuf* m = packet(golden::kInner4Frame);
+  encapsulate(m, context_);
+  rte_pktmbuf_free(m);
+  ASSERT_TRUE(cache_->erase(0, *net::IpPrefix::parse("203.0.113.0/24")).ok());
+  EXPECT_TRUE(cache_->take_used().empty());
 }
 
 TEST_F(PacketPathTest, MissPuntsOnceAndGoesToThePetr) {

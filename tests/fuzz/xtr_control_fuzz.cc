@@ -19,6 +19,7 @@ class NullMapCache : public control::MapCacheWriter {
                : absl::InvalidArgumentError("too many locators");
   }
   absl::Status erase(uint32_t, const net::IpPrefix&) override { return absl::OkStatus(); }
+  std::vector<std::pair<uint32_t, net::IpPrefix>> take_used() override { return {}; }
 };
 
 control::XtrConfig node_config() {

@@ -608,6 +608,118 @@ TEST_F(SmrFloodTest, ManySpoofedSourcesStopAtTheTotalLimit) {
       << "an EID not yet asked for";
 }
 
+// Traffic decides what is refreshed: the data plane's marks of use.
+TEST_F(ResolverTest, AnEntryNoTrafficUsedLapsesInsteadOfBeingRefreshed) {
+  auto request = request_in(resolver_.resolve(0, ip("203.0.113.10"), t0_)[0]);
+  resolver_.handle_reply(reply_to(request, record("203.0.113.0/24", {"192.0.2.4"}, 10)), t0_);
+  cache_.used.emplace();  // no traffic from here on
+  for (int s = 1; s < 600; ++s) {
+    EXPECT_TRUE(resolver_.poll(t0_ + seconds(s)).empty()) << "no refresh at " << s << " s";
+  }
+  resolver_.poll(t0_ + seconds(600));
+  EXPECT_EQ(cache_.find(0, "203.0.113.0/24"), nullptr);
+  EXPECT_EQ(resolver_.counters().lapsed_unused, 1u);
+  EXPECT_EQ(resolver_.counters().expired, 1u);
+}
+
+TEST_F(ResolverTest, AnEntryUsedLateInItsTtlIsStillRefreshed) {
+  auto request = request_in(resolver_.resolve(0, ip("203.0.113.10"), t0_)[0]);
+  resolver_.handle_reply(reply_to(request, record("203.0.113.0/24", {"192.0.2.4"}, 10)), t0_);
+  cache_.used.emplace();
+  for (int s = 1; s < 570; ++s) EXPECT_TRUE(resolver_.poll(t0_ + seconds(s)).empty());
+  cache_.used->emplace_back(0, prefix("203.0.113.0/24"));  // a packet, 30 s before the end
+  auto refresh = resolver_.poll(t0_ + seconds(570));
+  ASSERT_EQ(refresh.size(), 1u);
+  EXPECT_EQ(request_in(refresh[0]).records[0].eid, lisp::Address(ip("203.0.113.10")));
+}
+
+// map-cache-max-entries, per address family, static entries included.
+class MapCacheLimitTest : public ::testing::Test {
+ protected:
+  MapCacheLimitTest()
+      : resolver_(
+            {ip("192.0.2.2")}, options(), [this] { return ++nonce_; }, cache_) {
+    resolver_.set_local(LocalSnapshot::of(LocalIdentity{
+        {{0, prefix("198.18.0.10/32")}, {0, prefix("2001:db8:a::10/128")}}, {ip("192.0.2.5")}}));
+  }
+  static Resolver::Options options() {
+    Resolver::Options options;
+    options.max_entries = 3;
+    return options;
+  }
+  // Resolves `eid` and answers with `eid_prefix`.
+  void learn(const char* eid, const char* eid_prefix, TimePoint at) {
+    auto sent = resolver_.resolve(0, ip(eid), at);
+    ASSERT_EQ(sent.size(), 1u) << eid;
+    ASSERT_TRUE(resolver_.handle_reply(
+        reply_to(request_in(sent[0]), record(eid_prefix, {"192.0.2.4"}, 10)), at));
+  }
+  FakeMapCache cache_;
+  uint64_t nonce_ = 0;
+  Resolver resolver_;
+  const TimePoint t0_{};
+};
+
+TEST_F(MapCacheLimitTest, AFullMapCacheGivesUpTheEntryTrafficUsedLeastRecently) {
+  dataplane::Mapping fixed{
+      0, prefix("192.0.2.128/25"), dataplane::MapAction::kEncapsulate, {{ip("192.0.2.9"), 1, 100}}};
+  ASSERT_TRUE(resolver_.install_static(fixed).ok());
+  cache_.used.emplace();
+  learn("203.0.113.1", "203.0.113.0/24", t0_);
+  learn("198.51.100.1", "198.51.100.0/24", t0_ + seconds(1));
+  // Traffic to the older one only: the newer one is the least recently used.
+  cache_.used->emplace_back(0, prefix("203.0.113.0/24"));
+  resolver_.poll(t0_ + seconds(5));
+  learn("2001:db8:1::1", "2001:db8:1::/48", t0_ + seconds(6));  // IPv6: its own count
+  EXPECT_EQ(resolver_.counters().evicted, 0u);
+  learn("192.0.2.1", "192.0.2.0/26", t0_ + seconds(7));
+  EXPECT_EQ(resolver_.counters().evicted, 1u);
+  EXPECT_EQ(cache_.find(0, "198.51.100.0/24"), nullptr) << "least recently used";
+  EXPECT_NE(cache_.find(0, "203.0.113.0/24"), nullptr);
+  EXPECT_NE(cache_.find(0, "192.0.2.0/26"), nullptr);
+  EXPECT_NE(cache_.find(0, "192.0.2.128/25"), nullptr) << "static entries never go";
+  EXPECT_NE(cache_.find(0, "2001:db8:1::/48"), nullptr);
+  size_t ipv4 = 0;
+  for (const auto& [key, mapping] : cache_.entries) ipv4 += mapping.prefix.address.is_v4();
+  EXPECT_EQ(ipv4, 3u);
+}
+
+TEST_F(MapCacheLimitTest, AMapCacheFullOfStaticEntriesRefusesWithACounter) {
+  for (const char* text : {"10.0.0.0/8", "10.1.0.0/16", "10.2.0.0/16"}) {
+    ASSERT_TRUE(
+        resolver_
+            .install_static(
+                {0, prefix(text), dataplane::MapAction::kEncapsulate, {{ip("192.0.2.9"), 1, 100}}})
+            .ok());
+  }
+  EXPECT_FALSE(resolver_
+                   .install_static({0,
+                                    prefix("10.3.0.0/16"),
+                                    dataplane::MapAction::kEncapsulate,
+                                    {{ip("192.0.2.9"), 1, 100}}})
+                   .ok());
+  auto sent = resolver_.resolve(0, ip("203.0.113.1"), t0_);
+  ASSERT_EQ(sent.size(), 1u);
+  resolver_.handle_reply(reply_to(request_in(sent[0]), record("203.0.113.0/24", {"192.0.2.4"})),
+                         t0_);
+  EXPECT_EQ(cache_.find(0, "203.0.113.0/24"), nullptr);
+  EXPECT_EQ(resolver_.counters().cache_full, 2u);
+  EXPECT_EQ(cache_.entries.size(), 3u);
+}
+
+TEST_F(MapCacheLimitTest, ALowerLimitOnReloadGivesUpTheLeastRecentlyUsedAtOnce) {
+  cache_.used.emplace();
+  learn("203.0.113.1", "203.0.113.0/24", t0_);
+  learn("198.51.100.1", "198.51.100.0/24", t0_ + seconds(1));
+  learn("192.0.2.1", "192.0.2.0/26", t0_ + seconds(2));
+  auto lower = options();
+  lower.max_entries = 1;
+  resolver_.set_options(lower);
+  EXPECT_EQ(resolver_.counters().evicted, 2u);
+  ASSERT_EQ(cache_.entries.size(), 1u);
+  EXPECT_NE(cache_.find(0, "192.0.2.0/26"), nullptr) << "the most recent stays";
+}
+
 TEST(ResolverPending, OutstandingRequestsAreCapped) {
   FakeMapCache cache;
   uint64_t nonce = 0;
