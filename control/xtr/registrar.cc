@@ -52,9 +52,10 @@ Outgoing Registrar::make_register(size_t index, TimePoint now) {
   message.identity = options_.identity;
   state.outstanding_nonce = message.nonce;
   state.registers_sent++;
-  // Exponential backoff with +-10% jitter, capped at the register interval.
-  auto delay = std::min<std::chrono::milliseconds>(
-      options_.first_retry * (1 << std::min(state.attempt, 16)), options_.interval);
+  // Exponential backoff with +-10% jitter, capped at max_retry (and the
+  // register interval).
+  auto delay = std::min({options_.first_retry * (1 << std::min(state.attempt, 16)),
+                         options_.max_retry, options_.interval});
   const double jitter = 0.9 + 0.2 * static_cast<double>(random_() % 1000) / 1000.0;
   state.next_send = now + std::chrono::duration_cast<std::chrono::milliseconds>(delay * jitter);
   auto bytes = crypto::encode_authenticated(message, server.key);

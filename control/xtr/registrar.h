@@ -37,6 +37,10 @@ class Registrar {
   struct Options {
     std::chrono::milliseconds interval{60000};
     std::chrono::milliseconds first_retry{1000};
+    // Retransmissions double up to this (or the interval, if shorter): a
+    // Map-Server back from an outage, or Map-Notifies that pass again,
+    // are seen within it.
+    std::chrono::milliseconds max_retry{10000};
     int misses_before_failover = 3;
     // xtr-id and site-id: sent in every Map-Register with the I bit
     // (RFC 9301 §5.6); unset: no identity.

@@ -74,6 +74,30 @@ TEST_F(RegistrarTest, LostNotifyIsRetransmittedWithBackoff) {
   EXPECT_NEAR(sent_at_ms[2] - sent_at_ms[1], 4000, 400);
 }
 
+// Map-Notifies lost for a while: the Map-Server keeps the registration
+// (each retransmission refreshes it), and once they pass again the next
+// retransmission, at most 10 s away, registers.
+TEST_F(RegistrarTest, RetransmissionsDoubleUpToTenSeconds) {
+  registrar_.poll(t0_);  // lost
+  std::vector<int> sent_at_ms;
+  for (int ms = 1; ms <= 60000; ++ms) {
+    for (const auto& reg : registrar_.poll(t0_ + milliseconds(ms))) {
+      if (reg.destination.address == ip("192.0.2.2")) sent_at_ms.push_back(ms);
+    }
+  }
+  ASSERT_GE(sent_at_ms.size(), 6u);
+  // 1, 2, 4, 8 s apart, then 10 s (each +-10%).
+  for (size_t i = 4; i < sent_at_ms.size(); ++i) {
+    EXPECT_NEAR(sent_at_ms[i] - sent_at_ms[i - 1], 10000, 1000) << i;
+  }
+  EXPECT_FALSE(registrar_.state(0).registered);
+  // They pass again: the next retransmission is answered.
+  const int last = sent_at_ms.back();
+  for (int ms = 60001; ms <= last + 11000; ++ms)
+    deliver(registrar_.poll(t0_ + milliseconds(ms)), t0_ + milliseconds(ms));
+  EXPECT_TRUE(registrar_.state(0).registered);
+}
+
 TEST_F(RegistrarTest, NotifyWithBadHmacOrWrongNonceIsRefused) {
   auto sent = registrar_.poll(t0_);
   auto decoded = lisp::decode_message(sent[0].bytes);
