@@ -78,6 +78,7 @@ control::XtrConfig xtr_config_of(const config::Config& config) {
   auto& resolver = out.options.resolver;
   resolver.retries = static_cast<int>(config.map_request_retries);
   resolver.max_entries = config.map_cache_max_entries;
+  resolver.misses_per_second = config.map_requests_per_second;
   resolver.probe_interval = std::chrono::seconds(config.rloc_probing.interval_seconds);
   resolver.probe_retries = static_cast<int>(config.rloc_probing.retries);
   resolver.probe_retry_interval =

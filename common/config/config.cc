@@ -75,6 +75,7 @@ constexpr IntRange kIntRanges[] = {
     {"punt-ring-size", 64, 65536},
     {"idle-sleep-us", 0, 100000},
     {"ms-replies-per-second", 0, 100000000},
+    {"map-requests-per-second", 0, 1000000},
     {"site-id", 0, 0x7fffffffffffffffL},
     {"level", 0, 255},
     {"source-mask-length", 0, 128},
@@ -435,6 +436,7 @@ Config convert(cfg_t* root, const std::string& name) {
   config.rloc_route_table = u32(root, "rloc-route-table");
   config.map_cache_max_entries = u32(root, "map-cache-max-entries");
   config.ms_replies_per_second = u32(root, "ms-replies-per-second");
+  config.map_requests_per_second = u32(root, "map-requests-per-second");
   if (cfg_size(root, "xtr-id") > 0) {
     const std::string hex = str(root, "xtr-id");
     std::array<uint8_t, 16> id{};
@@ -674,6 +676,7 @@ absl::StatusOr<Config> parse(const std::function<int(cfg_t*)>& run, const std::s
       CFG_INT("rloc-route-table", 5, CFGF_NONE),
       CFG_INT("map-cache-max-entries", 65536, CFGF_NONE),
       CFG_INT("ms-replies-per-second", 1000, CFGF_NONE),
+      CFG_INT("map-requests-per-second", 100, CFGF_NONE),
       CFG_STR("xtr-id", nullptr, CFGF_NODEFAULT),
       CFG_INT("site-id", 0, CFGF_NODEFAULT),
       CFG_SEC("rloc-probing", rloc_probing_opts, CFGF_NONE),

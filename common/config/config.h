@@ -148,7 +148,8 @@ struct Config {
   std::vector<DatabaseMapping> database_mappings;
   std::vector<StaticMapping> static_map_cache;
   std::vector<LispSite> lisp_sites;
-  uint32_t ms_replies_per_second = 1000;  // per requester; 0: no limit
+  uint32_t ms_replies_per_second = 1000;   // per requester; 0: no limit
+  uint32_t map_requests_per_second = 100;  // MN/xTR: for misses, in total; 0: no limit
   std::vector<StaticMapping> ms_static_registered_sites;
   Dpdk dpdk;
   // Keys accepted for compatibility with LISPmob/OOR files whose feature

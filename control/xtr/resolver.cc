@@ -67,7 +67,8 @@ Resolver::Resolver(std::vector<net::IpAddress> map_resolvers, Options options, R
       smr_invoked_per_source_(options.smr_invoked_per_source_per_second,
                               options.smr_invoked_per_source_per_second),
       smr_invoked_total_(options.smr_invoked_total_per_second, options.smr_invoked_total_per_second,
-                         1) {
+                         1),
+      misses_(options.misses_per_second, options.misses_per_second, 1) {
   resolver_states_.resize(map_resolvers_.size());
 }
 
@@ -94,6 +95,7 @@ void Resolver::set_options(Options options) {
                                         options.smr_invoked_per_source_per_second);
   smr_invoked_total_ =
       RateLimiter(options.smr_invoked_total_per_second, options.smr_invoked_total_per_second, 1);
+  misses_ = RateLimiter(options.misses_per_second, options.misses_per_second, 1);
   // A lower map-cache-max-entries: the least recently used go now.
   for (auto* order : {&by_last_use_[0], &by_last_use_[1]}) {
     while (!order->empty() && family_count(order->begin()->second.prefix) > options_.max_entries) {
@@ -297,6 +299,19 @@ std::vector<Outgoing> Resolver::start(uint32_t instance_id, const net::IpAddress
 
 std::vector<Outgoing> Resolver::resolve(uint32_t instance_id, const net::IpAddress& eid,
                                         TimePoint now) {
+  static const net::IpAddress kEveryMiss = net::IpAddress::v4(0);
+  // Cheap refusals first: one already outstanding, or asked for just now.
+  if (map_resolvers_.empty() || local_->identity.rlocs.empty()) return {};
+  const Key key{instance_id, host_prefix(eid)};
+  if (auto last = last_request_.find(key);
+      last != last_request_.end() && now - last->second < options_.min_request_interval) {
+    counters_.suppressed++;
+    return {};
+  }
+  if (!misses_.allow(kEveryMiss, now)) {
+    counters_.miss_rate_limited++;
+    return {};
+  }
   return start(instance_id, eid, false, now);
 }
 

@@ -71,6 +71,7 @@ struct ResolverCounters {
   uint64_t peer_moved = 0;          // a peer asked from an RLOC its mapping lacks: asked again
   uint64_t all_locators_down = 0;   // every locator of a mapping went down: asked again
   uint64_t pending_table_full = 0;  // Map-Requests not made: max_pending outstanding
+  uint64_t miss_rate_limited = 0;   // misses not asked about: over misses_per_second
   uint64_t probes_sent = 0;
   uint64_t probe_replies = 0;
   uint64_t locators_down = 0;          // transitions to down
@@ -109,6 +110,10 @@ class Resolver {
     std::chrono::milliseconds smr_resend_interval{20};
     // Outstanding Map-Requests at most; a full table refuses a new one.
     size_t max_pending = 4096;
+    // map-requests-per-second: Map-Requests for misses, in total (0: no
+    // limit). Traffic to many unknown destinations (a scan, a flood) costs
+    // the mapping system no more than this.
+    double misses_per_second = 100;
     // map-cache-max-entries: the map-cache's entries per address family,
     // static and resolved. A full map-cache makes room for a new mapping by
     // removing the resolved entry traffic used least recently.
@@ -282,6 +287,7 @@ class Resolver {
   TimePoint next_entry_scan_{};
   RateLimiter smr_invoked_per_source_;
   RateLimiter smr_invoked_total_;  // one bucket for every source
+  RateLimiter misses_;             // one bucket for every miss
   PathMtuTable path_mtu_;
   TimePoint path_mtu_second_{};
   unsigned path_mtu_reports_ = 0;  // in the second that began at path_mtu_second_

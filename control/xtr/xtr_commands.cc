@@ -395,6 +395,8 @@ void add_xtr_counters(CounterRegistry& counters, const dataplane::Dataplane& dat
       {"static_kept", "replies for static-map-cache prefixes, not installed",
        &ResolverCounters::static_kept},
       {"install_failures", "mappings the data plane refused", &ResolverCounters::install_failures},
+      {"miss_rate_limited", "misses not asked about: over map-requests-per-second",
+       &ResolverCounters::miss_rate_limited},
       {"smr_received", "SMRs received", &ResolverCounters::smr_received},
       {"smr_ignored", "SMRs for EIDs not in the map-cache", &ResolverCounters::smr_ignored},
       {"smr_invoked_rate_limited",

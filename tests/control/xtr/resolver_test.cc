@@ -720,11 +720,37 @@ TEST_F(MapCacheLimitTest, ALowerLimitOnReloadGivesUpTheLeastRecentlyUsedAtOnce) 
   EXPECT_NE(cache_.find(0, "192.0.2.0/26"), nullptr) << "the most recent stays";
 }
 
+// A scan of many unknown destinations: at most misses_per_second Map-Requests.
+TEST(ResolverMisses, MissesToManyDestinationsAreAskedAboutAtTheConfiguredRate) {
+  FakeMapCache cache;
+  uint64_t nonce = 0;
+  Resolver::Options options;
+  options.misses_per_second = 100;
+  Resolver resolver(
+      {ip("192.0.2.2")}, options, [&] { return ++nonce; }, cache);
+  resolver.set_local(
+      LocalSnapshot::of(LocalIdentity{{{0, prefix("198.18.0.10/32")}}, {ip("192.0.2.5")}}));
+  size_t sent = 0;
+  uint32_t destination = 0x0a000000u;
+  // 10 s of 10,000 distinct destinations a second.
+  for (int ms = 0; ms < 10000; ++ms) {
+    const TimePoint now = TimePoint{} + milliseconds(ms);
+    for (int i = 0; i < 10; ++i) {
+      sent += resolver.resolve(0, net::IpAddress::v4(destination++), now).size();
+    }
+    resolver.poll(now);
+  }
+  EXPECT_LE(sent, 100u + 10 * 100u) << "the burst, then 100 a second";
+  EXPECT_GE(sent, 10 * 100u);
+  EXPECT_EQ(resolver.counters().miss_rate_limited, 100000u - sent);
+}
+
 TEST(ResolverPending, OutstandingRequestsAreCapped) {
   FakeMapCache cache;
   uint64_t nonce = 0;
   Resolver::Options options;
   options.max_pending = 50;
+  options.misses_per_second = 0;
   Resolver resolver(
       {ip("192.0.2.2")}, options, [&] { return ++nonce; }, cache);
   resolver.set_local(

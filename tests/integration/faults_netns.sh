@@ -1,0 +1,308 @@
+#!/usr/bin/env bash
+# Faults at running lispds, all lispmob (issue #13's fault scenarios): a
+# mobile node (EID 198.18.0.10, RLOC 192.0.2.5) and an xTR (EID-prefix
+# 198.18.1.0/24, its host 198.18.1.1, RLOC 192.0.3.4) on either side of a
+# router, and two Map-Server/Resolvers, each in a namespace of its own
+# behind the router: ms1 192.0.4.2 and ms2 192.0.4.6.
+#
+# Throughout, the MN sends a UDP stream (200 datagrams a second) to the
+# xTR's host, and each scenario reports what it cost the stream (received,
+# lost, longest gap) with the figures of the fault itself:
+#   1. ms1 is killed and restarted empty: both nodes register again within
+#      their register interval (60 s) and lookups through it work again.
+#   2. Map-Notifies are dropped for 30 s (nftables on the router) from a
+#      registration on (lispctl re-register): the nodes retransmit, the registrations never lapse at the
+#      Map-Server, and the first Map-Notify after the loss is accepted
+#      within the 10 s retransmission cap.
+#   3. SIGHUP with a bad config under traffic: the error names file:line,
+#      nothing of the stream is lost, the running state stays.
+#   4. A reload adds ms2; ms1 is then blackholed: resolution goes on
+#      through ms2 and, from the next registration on (lispctl
+#      re-register), ms2 is the active Map-Server; ms1 is active again
+#      within the 10 s retransmission cap once it returns.
+# Needs root; skipped (77) without it.
+set -euo pipefail
+lispd=$1 lispctl=$2
+here=$(dirname "$0")
+[ "$(id -u)" -eq 0 ] && command -v ip >/dev/null && command -v nft >/dev/null ||
+  { echo "needs root, iproute2 and nftables"; exit 77; }
+id=$$
+mn=lf-mn-$id xtr=lf-xt-$id core=lf-co-$id ms1=lf-m1-$id ms2=lf-m2-$id
+work=$(mktemp -d)
+failed_at_line=""
+fail() { failed_at_line="$*"; exit 1; }
+trap 'failed_at_line="line $LINENO: $BASH_COMMAND"' ERR
+cleanup() {
+  status=$?
+  if [ $status -ne 0 ]; then
+    for log in mn xtr ms1 ms2; do echo "--- $log.log"; tail -n 15 "$work/$log.log" 2>/dev/null; done
+    echo "faults_netns FAILED at $failed_at_line"
+  fi
+  [ -z "${LISPMOB_KEEP_LOGS:-}" ] || cp -r "$work" "$LISPMOB_KEEP_LOGS"
+  for ns in "$mn" "$xtr" "$core" "$ms1" "$ms2"; do
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
+  done
+  sleep 0.5
+  for ns in "$mn" "$xtr" "$core" "$ms1" "$ms2"; do ip netns del "$ns" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+for ns in "$mn" "$xtr" "$core" "$ms1" "$ms2"; do
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+done
+# veth pairs: (namespace, its end, router's end, its address, router's address, prefix length)
+link() {
+  ip link add "$2" netns "$1" type veth peer name "$3" netns "$core"
+  ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
+  ip -n "$core" addr add "$5/$6" dev "$3"
+  ip -n "$1" link set "$2" up
+  ip -n "$core" link set "$3" up
+  # A wire's full UDP checksums, not veth's partial ones (net_af_packet
+  # hands those to the twin as they are).
+  ip netns exec "$core" ethtool -K "$3" tx off >/dev/null
+}
+link "$mn" "ma$id" "ca$id" 192.0.2.5 192.0.2.1 24
+link "$xtr" "xa$id" "cx$id" 192.0.3.4 192.0.3.1 24
+link "$ms1" "sa$id" "c1$id" 192.0.4.2 192.0.4.1 30
+link "$ms2" "sb$id" "c2$id" 192.0.4.6 192.0.4.5 30
+ip -n "$ms1" addr add 192.0.4.2/30 dev "sa$id"
+ip -n "$ms1" route add default via 192.0.4.1
+ip -n "$ms2" addr add 192.0.4.6/30 dev "sb$id"
+ip -n "$ms2" route add default via 192.0.4.5
+ip netns exec "$core" sysctl -qw net.ipv4.ip_forward=1
+
+node_conf() {  # mode eid-prefix key veth map-servers...
+  local mode=$1 eid=$2 key=$3 veth=$4
+  shift 4
+  cat <<CONF
+operating-mode = "$mode"
+debug = 1
+tap-iface = "lmn0"
+map-cache-max-entries = 1024
+dpdk {
+  eal-args = "--no-huge --no-pci --no-shconf --no-telemetry -m 512 --log-level=lib.eal:error"
+  worker-lcores = "1"
+  rloc-port = "net_af_packet_rloc,iface=$veth"
+  rloc-twin = "rloc0"
+  mbufs = 4095
+  idle-sleep-us = 200
+}
+database-mapping {
+  eid-prefix = $eid
+  rloc-iface { interface = "rloc0"  ip_version = 4  priority = 1 }
+}
+CONF
+  local servers=""
+  for server in "$@"; do
+    echo "map-server { address = $server  key-type = 2  key = \"$key\" }"
+    servers="$servers${servers:+, }$server"
+  done
+  echo "map-resolver = { $servers }"
+}
+write_confs() {  # map-servers...
+  node_conf MN 198.18.0.10/32 mn-key "ma$id" "$@" > "$work/mn.conf"
+  node_conf xTR 198.18.1.0/24 xtr-key "xa$id" "$@" > "$work/xtr.conf"
+}
+write_confs 192.0.4.2
+cat > "$work/ms.conf" <<CONF
+operating-mode = "MS"
+debug = 1
+lisp-site { eid-prefix = 198.18.0.0/24  key-type = 2  key = "mn-key"  accept-more-specifics = on }
+lisp-site { eid-prefix = 198.18.1.0/24  key-type = 2  key = "xtr-key" }
+CONF
+start_ms() {  # 1 or 2
+  local ns=$ms1
+  [ "$1" = 1 ] || ns=$ms2
+  ip netns exec "$ns" "$lispd" -f "$work/ms.conf" -s "$work/ms$1.sock" 2>> "$work/ms$1.log" &
+  eval "ms$1_pid=$!"
+  for _ in $(seq 50); do [ -S "$work/ms$1.sock" ] && return; sleep 0.1; done
+  fail "ms$1 did not start"
+}
+start_ms 1
+start_ms 2
+ip netns exec "$mn" "$lispd" -f "$work/mn.conf" -s "$work/mn.sock" 2> "$work/mn.log" &
+mn_pid=$!
+ip netns exec "$xtr" "$lispd" -f "$work/xtr.conf" -s "$work/xtr.sock" 2> "$work/xtr.log" &
+xtr_pid=$!
+for ns in "$mn" "$xtr"; do
+  for _ in $(seq 50); do ip -n "$ns" link show lmn0 >/dev/null 2>&1 && break; sleep 0.2; done
+  ip -n "$ns" link show lmn0 >/dev/null
+done
+ip -n "$mn" addr add 192.0.2.5/24 dev rloc0
+ip -n "$mn" link set rloc0 up
+ip -n "$mn" route replace default via 192.0.2.1 dev rloc0
+ip -n "$xtr" addr add 192.0.3.4/24 dev rloc0
+ip -n "$xtr" link set rloc0 up
+ip -n "$xtr" route add default via 192.0.3.1 dev rloc0
+ip -n "$xtr" addr add 198.18.1.1/24 dev lmn0
+ip -n "$xtr" link set lmn0 arp off up
+ip -n "$xtr" route add 198.18.0.0/24 dev lmn0 src 198.18.1.1
+
+# Both registered with ms$1 within $2 seconds; prints how long it took.
+registered_at() {
+  local started
+  started=$(date +%s.%N)
+  for _ in $(seq $(($2 * 10))); do
+    [ "$("$lispctl" -s "$work/ms$1.sock" show registrations | grep -c "198.18.[01]")" -ge 2 ] && {
+      echo "$(date +%s.%N) - $started" | bc | xargs printf "%.1f"
+      return
+    }
+    sleep 0.1
+  done
+  "$lispctl" -s "$work/ms$1.sock" show registrations
+  fail "not registered with ms$1 within $2 s"
+}
+registered_at 1 10 >/dev/null
+for _ in $(seq 10); do ip netns exec "$mn" ping -c 1 -W 1 198.18.1.1 >/dev/null && break; done
+ip netns exec "$mn" ping -c 3 -i 0.2 -W 2 198.18.1.1 | grep -q " 3 received"
+
+# The stream for one scenario: $1 seconds from the MN to the xTR's host.
+stream_start() {
+  ip netns exec "$xtr" python3 "$here/udp_sink.py" 9000 "$(($1 + 2))" > "$work/sink" &
+  sink=$!
+  sleep 0.3
+  ip netns exec "$mn" python3 "$here/udp_stream.py" 198.18.1.1 9000 200 "$1" > /dev/null &
+  stream=$!
+}
+# Sets $stream_line to what the sink saw (not in $(...): a subshell cannot
+# wait for the stream and the sink).
+stream_result() {
+  wait "$stream" "$sink" || true
+  stream_line=$(cat "$work/sink")
+}
+counter() {  # socket command name
+  "$lispctl" -s "$1" show "$2" | awk -v name="$3" '$1 == name {print $2}'
+}
+# Drops what the rule matches on the router, until the table is deleted.
+nft_drop() {  # table name, rule
+  ip netns exec "$core" nft -f - <<NFT
+table inet $1 {
+  chain forward {
+    type filter hook forward priority 0;
+    $2
+  }
+}
+NFT
+}
+: > "$work/results"
+result() { echo "$*" | tee -a "$work/results"; }
+
+# --- 1. ms1 killed and restarted empty --------------------------------------
+stream_start 75
+sleep 1
+kill -9 "$ms1_pid"
+wait "$ms1_pid" 2>/dev/null || true
+rm -f "$work/ms1.sock"
+start_ms 1
+"$lispctl" -s "$work/ms1.sock" show registrations | grep -q "198.18" && fail "restarted ms1 not empty"
+again=$(registered_at 1 70)
+# Lookups through it work again: the MN forgets the xTR and asks ms1.
+"$lispctl" -s "$work/mn.sock" clear map-cache > /dev/null
+ip netns exec "$mn" ping -c 2 -i 0.2 -W 2 198.18.1.1 | grep -q " [12] received" ||
+  fail "no resolution through the restarted Map-Server"
+"$lispctl" -s "$work/mn.sock" show map-cache | grep -Eq "198.18.1.0/24 +encapsulate +reply" ||
+  fail "the MN did not resolve the xTR again"
+kill "$stream" 2>/dev/null || true
+stream_result
+result "1 ms1 restarted empty: both registered again after $again s; stream $stream_line"
+
+# --- 2. Map-Notifies dropped for 30 s ----------------------------------------
+registers_before=$(counter "$work/ms1.sock" counters registers_accepted)
+stream_start 45
+# LISP type 4 (Map-Notify) in the first nibble after the UDP header.
+nft_drop notify_loss 'udp sport 4342 @th,64,4 4 counter drop'
+# A registration the loss meets from its start (as after an RLOC change).
+for node in mn xtr; do "$lispctl" -s "$work/$node.sock" re-register > /dev/null; done
+lapsed=0
+for second in $(seq 30); do
+  sleep 1
+  [ "$("$lispctl" -s "$work/ms1.sock" show registrations | grep -c "198.18.[01]")" -ge 2 ] ||
+    lapsed=$((lapsed + 1))
+done
+dropped=$(ip netns exec "$core" nft list table inet notify_loss | grep -o "packets [0-9]*" | awk '{print $2}')
+ip netns exec "$core" nft delete table inet notify_loss
+passed_at=$(date +%s.%N)
+registers_during=$(($(counter "$work/ms1.sock" counters registers_accepted) - registers_before))
+[ "$lapsed" -eq 0 ] || fail "a registration lapsed at ms1 during the Map-Notify loss ($lapsed s)"
+[ "$dropped" -ge 4 ] || fail "only $dropped Map-Notifies dropped: the nodes did not retransmit"
+# Registered again: each node's Map-Server line says so.
+for node in mn xtr; do
+  for _ in $(seq 120); do
+    "$lispctl" -s "$work/$node.sock" show map-servers | grep -Eq "^\* +192.0.4.2 +yes " && break
+    sleep 0.1
+  done
+  "$lispctl" -s "$work/$node.sock" show map-servers | grep -Eq "^\* +192.0.4.2 +yes " ||
+    { "$lispctl" -s "$work/$node.sock" show map-servers; fail "$node not registered 12 s after the loss"; }
+done
+recovered=$(echo "$(date +%s.%N) - $passed_at" | bc | xargs printf "%.1f")
+kill "$stream" 2>/dev/null || true
+stream_result
+result "2 Map-Notifies dropped 30 s: $dropped dropped, $registers_during Map-Registers accepted, registrations lapsed 0 s, registered again $recovered s after; stream $stream_line"
+
+# --- 3. SIGHUP with a bad config under traffic --------------------------------
+cp "$work/mn.conf" "$work/mn.conf.good"
+echo 'map-resolver = { 192.0.4.6 }  # set twice' >> "$work/mn.conf"
+bad_line=$(grep -n "set twice" "$work/mn.conf" | cut -d: -f1)
+stream_start 4
+sleep 1
+kill -HUP "$mn_pid"
+sleep 1
+cp "$work/mn.conf.good" "$work/mn.conf"
+stream_result
+line=$stream_line
+grep -q "mn.conf:$bad_line" "$work/mn.log" || fail "the reload's error does not name mn.conf:$bad_line"
+echo "$line" | grep -q " lost 0 " || fail "the bad reload lost datagrams: $line"
+kill -0 "$mn_pid"
+result "3 bad config on SIGHUP: $(grep "mn.conf:$bad_line" "$work/mn.log" | tail -n 1 | cut -d' ' -f4-); stream $line"
+
+# --- 4. A second Map-Server; the first blackholed, then back ------------------
+write_confs 192.0.4.2 192.0.4.6
+kill -HUP "$mn_pid" "$xtr_pid"
+registered_at 2 15 >/dev/null
+stream_start 40
+nft_drop blackhole 'ip daddr 192.0.4.2 counter drop
+    ip saddr 192.0.4.2 counter drop'
+blackholed_at=$(date +%s.%N)
+# Resolution goes on: the MN forgets the xTR and asks (ms1 first, then ms2).
+"$lispctl" -s "$work/mn.sock" clear map-cache > /dev/null
+for _ in $(seq 10); do ip netns exec "$mn" ping -c 1 -W 1 198.18.1.1 >/dev/null && break; done
+resolved=$(echo "$(date +%s.%N) - $blackholed_at" | bc | xargs printf "%.1f")
+"$lispctl" -s "$work/mn.sock" show map-cache | grep -Eq "198.18.1.0/24 +encapsulate +reply" ||
+  fail "no resolution with ms1 blackholed"
+# Registration goes on: each Map-Register goes to both; ms1 misses 3 in a
+# row (1, 2 and 4 s apart) and ms2 becomes the active Map-Server. The next
+# registration comes now, not with the minute's refresh.
+for node in mn xtr; do "$lispctl" -s "$work/$node.sock" re-register > /dev/null; done
+for node in mn xtr; do
+  for _ in $(seq 300); do
+    "$lispctl" -s "$work/$node.sock" show map-servers | grep -Eq "^\* +192.0.4.6 +yes " && break
+    sleep 0.1
+  done
+  "$lispctl" -s "$work/$node.sock" show map-servers | grep -Eq "^\* +192.0.4.6 +yes " ||
+    { "$lispctl" -s "$work/$node.sock" show map-servers; fail "$node did not move to ms2"; }
+done
+moved=$(echo "$(date +%s.%N) - $blackholed_at" | bc | xargs printf "%.1f")
+ip netns exec "$core" nft delete table inet blackhole
+back_at=$(date +%s.%N)
+for node in mn xtr; do
+  for _ in $(seq 150); do
+    "$lispctl" -s "$work/$node.sock" show map-servers | grep -Eq "^\* +192.0.4.2 +yes " && break
+    sleep 0.1
+  done
+  "$lispctl" -s "$work/$node.sock" show map-servers | grep -Eq "^\* +192.0.4.2 +yes " ||
+    { "$lispctl" -s "$work/$node.sock" show map-servers; fail "$node did not go back to ms1"; }
+done
+returned=$(echo "$(date +%s.%N) - $back_at" | bc | xargs printf "%.1f")
+kill "$stream" 2>/dev/null || true
+stream_result
+result "4 ms1 blackholed: resolved through ms2 after $resolved s, ms2 active after $moved s, ms1 active again $returned s after it returned; stream $stream_line"
+
+echo "--- faults"
+cat "$work/results"
+for node in mn xtr; do
+  [ "$(counter "$work/$node.sock" control resolver_failovers)" -ge 1 ] || [ $node = xtr ] ||
+    fail "$node: no resolver failover counted"
+done
+echo "counters: mn resolver_failovers $(counter "$work/mn.sock" control resolver_failovers), given_up $(counter "$work/mn.sock" control given_up)"
+kill -0 "$mn_pid" "$xtr_pid"
