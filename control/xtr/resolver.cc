@@ -18,6 +18,9 @@ dataplane::MapAction negative_action(uint8_t act) {
   }
 }
 
+// The one bucket of map-requests-per-second.
+const net::IpAddress kEveryMiss = net::IpAddress::v4(0);
+
 net::IpPrefix host_prefix(const net::IpAddress& address) {
   return {address, static_cast<uint8_t>(address.max_prefix_len())};
 }
@@ -299,7 +302,6 @@ std::vector<Outgoing> Resolver::start(uint32_t instance_id, const net::IpAddress
 
 std::vector<Outgoing> Resolver::resolve(uint32_t instance_id, const net::IpAddress& eid,
                                         TimePoint now) {
-  static const net::IpAddress kEveryMiss = net::IpAddress::v4(0);
   // Cheap refusals first: one already outstanding, or asked for just now.
   if (map_resolvers_.empty() || local_->identity.rlocs.empty()) return {};
   const Key key{instance_id, host_prefix(eid)};
@@ -487,6 +489,16 @@ std::vector<Outgoing> Resolver::poll(TimePoint now) {
     if (pending.attempts > options_.retries) {
       counters_.given_up++;
       it = pending_.erase(it);
+      continue;
+    }
+    // Retries count against map-requests-per-second too: what reaches the
+    // Map-Resolvers is bounded, not only what starts. One over the rate is
+    // skipped, as if sent and lost, so the request still ends on schedule.
+    if (!misses_.allow(kEveryMiss, now)) {
+      counters_.miss_rate_limited++;
+      pending.next_send = now + options_.first_retry * (1 << pending.attempts);
+      pending.attempts++;
+      ++it;
       continue;
     }
     // No answer from this Map-Resolver: the next one gets this retry and

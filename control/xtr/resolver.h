@@ -110,9 +110,9 @@ class Resolver {
     std::chrono::milliseconds smr_resend_interval{20};
     // Outstanding Map-Requests at most; a full table refuses a new one.
     size_t max_pending = 4096;
-    // map-requests-per-second: Map-Requests for misses, in total (0: no
-    // limit). Traffic to many unknown destinations (a scan, a flood) costs
-    // the mapping system no more than this.
+    // map-requests-per-second: Map-Requests for misses and their retries,
+    // in total (0: no limit). Traffic to many unknown destinations (a scan,
+    // a flood) costs the mapping system no more than this.
     double misses_per_second = 100;
     // map-cache-max-entries: the map-cache's entries per address family,
     // static and resolved. A full map-cache makes room for a new mapping by

@@ -20,6 +20,16 @@
 #      through ms2 and, from the next registration on (lispctl
 #      re-register), ms2 is the active Map-Server; ms1 is active again
 #      within the 10 s retransmission cap once it returns.
+#   5. 100,000 hostile packets each at the MN and at ms1 (hostile.py: the
+#      fuzz corpora, mutated, nested LCAFs, bad LISP data, fragments, bad
+#      UDP lengths): all still register, resolve and forward, each kind of
+#      refusal is counted, RSS stays within 32 MB of where it was.
+#   6. 10k Map-Registers a second with bad HMACs at ms1 for 30 s: a valid
+#      register and a lookup are answered meanwhile, at most about a log
+#      line a second, CPU per refused register reported.
+#   7. The MN's host sends to 1M distinct unknown destinations in 60 s with
+#      the Map-Resolver answering nothing: at most map-requests-per-second
+#      (100) Map-Requests a second reach it, RSS stays bounded.
 # Needs root; skipped (77) without it.
 set -euo pipefail
 lispd=$1 lispctl=$2
@@ -185,6 +195,8 @@ table inet $1 {
 }
 NFT
 }
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }  # kB
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # clock ticks
 : > "$work/results"
 result() { echo "$*" | tee -a "$work/results"; }
 
@@ -298,11 +310,99 @@ kill "$stream" 2>/dev/null || true
 stream_result
 result "4 ms1 blackholed: resolved through ms2 after $resolved s, ms2 active after $moved s, ms1 active again $returned s after it returned; stream $stream_line"
 
+# --- 5. Hostile packets at the MN and at ms1 ------------------------------
+mn_rss=$(rss "$mn_pid") ms_rss=$(rss "$ms1_pid")
+malformed_before=$(counter "$work/mn.sock" control malformed)
+drop_before=$(counter "$work/mn.sock" counters drop_malformed)
+ms_malformed_before=$(counter "$work/ms1.sock" counters malformed)
+notifies_before=$("$lispctl" -s "$work/mn.sock" --json show map-servers |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["notifies"])')
+ip netns exec "$core" python3 "$here/hostile.py" replay 192.0.2.5 100000 "$here/../fuzz/corpus" > "$work/replay-mn"
+ip netns exec "$core" python3 "$here/hostile.py" replay 192.0.4.2 100000 "$here/../fuzz/corpus" > "$work/replay-ms"
+sleep 1
+kill -0 "$mn_pid" "$xtr_pid" "$ms1_pid" || fail "a lispd died of the hostile packets"
+# Still registers, resolves and forwards.
+"$lispctl" -s "$work/mn.sock" re-register > /dev/null
+for _ in $(seq 30); do
+  now=$("$lispctl" -s "$work/mn.sock" --json show map-servers |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["notifies"])')
+  [ "$now" -gt "$notifies_before" ] && break
+  sleep 0.1
+done
+[ "$now" -gt "$notifies_before" ] || fail "the MN did not register after the hostile packets"
+"$lispctl" -s "$work/mn.sock" clear map-cache > /dev/null
+for _ in $(seq 5); do ip netns exec "$mn" ping -c 1 -W 1 198.18.1.1 >/dev/null && break; done
+ip netns exec "$mn" ping -c 3 -i 0.2 -W 2 198.18.1.1 | grep -q " 3 received" ||
+  fail "the MN does not resolve and forward after the hostile packets"
+malformed=$(($(counter "$work/mn.sock" control malformed) - malformed_before))
+dropped=$(($(counter "$work/mn.sock" counters drop_malformed) - drop_before))
+ms_malformed=$(($(counter "$work/ms1.sock" counters malformed) - ms_malformed_before))
+[ "$malformed" -gt 0 ] && [ "$dropped" -gt 0 ] && [ "$ms_malformed" -gt 0 ] ||
+  fail "refusals not counted: MN malformed $malformed, drop_malformed $dropped, MS malformed $ms_malformed"
+mn_growth=$(($(rss "$mn_pid") - mn_rss)) ms_growth=$(($(rss "$ms1_pid") - ms_rss))
+# The bounded tables of either (the data plane's are preallocated) hold
+# far less than this; an unbounded one fills it.
+[ "$mn_growth" -lt 32768 ] && [ "$ms_growth" -lt 32768 ] ||
+  fail "RSS grew by $mn_growth kB (MN), $ms_growth kB (MS)"
+result "5 200,000 hostile packets (MN: $(cat "$work/replay-mn"); MS the same): all still register, resolve and forward; MN malformed +$malformed, drop_malformed +$dropped, MS malformed +$ms_malformed; RSS MN ${mn_rss} kB +${mn_growth} kB, MS ${ms_rss} kB +${ms_growth} kB"
+
+# --- 6. Map-Registers with bad HMACs at ms1, 10k a second for 30 s ---------
+failures_before=$(counter "$work/ms1.sock" counters auth_failures)
+cpu_before=$(cpu "$ms1_pid")
+log_before=$(grep -c "refused: authentication failed" "$work/ms1.log" || true)
+ip netns exec "$core" python3 "$here/hostile.py" register-flood 192.0.4.2 10000 30 198.18.1.0/24 > "$work/flood" &
+flood=$!
+sleep 10
+# Valid registrations and lookups go on meanwhile.
+notifies_before=$("$lispctl" -s "$work/mn.sock" --json show map-servers |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["notifies"])')
+"$lispctl" -s "$work/mn.sock" re-register > /dev/null
+for _ in $(seq 30); do
+  now=$("$lispctl" -s "$work/mn.sock" --json show map-servers |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["notifies"])')
+  [ "$now" -gt "$notifies_before" ] && break
+  sleep 0.1
+done
+[ "$now" -gt "$notifies_before" ] || fail "no Map-Notify for a valid register during the flood"
+"$lispctl" -s "$work/mn.sock" clear map-cache > /dev/null
+for _ in $(seq 5); do ip netns exec "$mn" ping -c 1 -W 1 198.18.1.1 >/dev/null && break; done
+ip netns exec "$mn" ping -c 3 -i 0.2 -W 2 198.18.1.1 | grep -q " 3 received" ||
+  fail "no resolution through ms1 during the flood"
+wait "$flood"
+sleep 0.5
+failures=$(($(counter "$work/ms1.sock" counters auth_failures) - failures_before))
+cpu_ticks=$(($(cpu "$ms1_pid") - cpu_before))
+log_lines=$(($(grep -c "refused: authentication failed" "$work/ms1.log" || true) - log_before))
+[ "$log_lines" -le 32 ] || fail "$log_lines log lines for 30 s of refused registers"
+[ "$failures" -gt 0 ] || fail "no authentication failure counted"
+result "6 register flood: $(cat "$work/flood"); auth_failures +$failures, ms1 CPU $cpu_ticks ticks ($(echo "$cpu_ticks * 10000 / $failures" | bc) us per refused register), $log_lines log lines; valid register and lookup answered during it"
+
+# --- 7. A host reaching 1M unknown destinations for 60 s --------------------
+# The Map-Resolver answers none (its ECMs are dropped and counted on the
+# router), so every miss would become a Map-Request without the limit.
+mn_rss=$(rss "$mn_pid")
+limited_before=$(counter "$work/mn.sock" control miss_rate_limited)
+nft_drop scan 'ip daddr { 192.0.4.2, 192.0.4.6 } udp dport 4342 @th,64,4 8 counter drop'
+scan_started=$(date +%s.%N)
+ip netns exec "$mn" python3 "$here/hostile.py" scan 10.0.0.1 17000 60 > "$work/scan"
+sleep 1
+ecms=$(ip netns exec "$core" nft list table inet scan | grep -o "packets [0-9]*" | awk '{print $2}')
+ip netns exec "$core" nft delete table inet scan
+# The rate over the time the rule counted, and the bucket's burst of 100.
+limit=$(echo "100 * ($(date +%s.%N) - $scan_started) + 100" | bc | cut -d. -f1)
+[ "$ecms" -le "$limit" ] || fail "$ecms Map-Requests reached the Map-Resolver in 60 s (limit $limit)"
+[ "$ecms" -ge 1000 ] || fail "only $ecms Map-Requests: the scan did not reach lispd"
+mn_growth=$(($(rss "$mn_pid") - mn_rss))
+[ "$mn_growth" -lt 32768 ] || fail "the MN's RSS grew by $mn_growth kB during the scan"
+kill -0 "$mn_pid"
+result "7 scan: $(cat "$work/scan"): $ecms Map-Requests reached the Map-Resolver ($(echo "$ecms / 60" | bc)/s, map-requests-per-second 100), miss_rate_limited +$(($(counter "$work/mn.sock" control miss_rate_limited) - limited_before)), pending_table_full $(counter "$work/mn.sock" control pending_table_full); MN RSS ${mn_rss} kB +${mn_growth} kB"
+
 echo "--- faults"
 cat "$work/results"
 for node in mn xtr; do
   [ "$(counter "$work/$node.sock" control resolver_failovers)" -ge 1 ] || [ $node = xtr ] ||
     fail "$node: no resolver failover counted"
 done
+echo "counters: mn drop_reassembly $(counter "$work/mn.sock" counters drop_reassembly), drop_fragment $(counter "$work/mn.sock" counters drop_fragment)"
 echo "counters: mn resolver_failovers $(counter "$work/mn.sock" control resolver_failovers), given_up $(counter "$work/mn.sock" control given_up)"
 kill -0 "$mn_pid" "$xtr_pid"
