@@ -132,6 +132,7 @@ bool KernelState::apply_link(bool add, std::span<const uint8_t> body) {
   Link link;
   link.index = header->ifi_index;
   link.up = (header->ifi_flags & IFF_UP) != 0;
+  link.running = (header->ifi_flags & IFF_RUNNING) != 0;
   if (!for_each_attribute(after_header(body, sizeof(ifinfomsg)),
                           [&](uint16_t type, std::span<const uint8_t> payload) {
                             if (type == IFLA_IFNAME) {

@@ -23,7 +23,8 @@ struct Link {
   int index = 0;
   std::string name;
   uint32_t mtu = 0;
-  bool up = false;
+  bool up = false;       // IFF_UP: set up by the administrator
+  bool running = false;  // IFF_RUNNING: up, and the carrier is there (RFC 2863 oper up)
   friend bool operator==(const Link&, const Link&) = default;
 };
 

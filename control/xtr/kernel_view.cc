@@ -33,6 +33,7 @@ KernelView view_of(const kni::KernelState& kernel, const std::vector<RlocLink>& 
   }
   view.twin_indices.assign(links.size(), 0);
   view.link_mtus.assign(links.size(), 0);
+  view.links_down.assign(links.size(), false);
   for (size_t i = 0; i < links.size(); ++i) {
     uint32_t mtu = 0;
     auto lower = [&mtu](uint32_t value) {
@@ -43,7 +44,10 @@ KernelView view_of(const kni::KernelState& kernel, const std::vector<RlocLink>& 
       lower(twin->mtu);
     }
     if (auto iface = kni::kernel_interface_of_port(links[i].port)) {
-      if (const auto* port = kernel.link_named(*iface)) lower(port->mtu);
+      if (const auto* port = kernel.link_named(*iface)) {
+        lower(port->mtu);
+        view.links_down[i] = !port->up || !port->running;
+      }
     } else if (i < port_mtus.size()) {
       lower(port_mtus[i]);
     }
@@ -62,17 +66,29 @@ std::vector<LocalLocator> local_locators(const XtrConfig& config, const KernelVi
     }
     return 0;
   };
+  // An address on the twin of a link that is down is not usable.
+  auto usable = [&](const std::string& twin) {
+    for (size_t i = 0; i < links.size() && i < kernel.links_down.size(); ++i) {
+      if (links[i].twin == twin && kernel.links_down[i]) return false;
+    }
+    return true;
+  };
   std::vector<LocalLocator> locators;
   for (size_t m = 0; m < config.database_mappings.size(); ++m) {
     const auto& mapping = config.database_mappings[m];
     for (const auto& rloc : mapping.addresses) {
       unsigned link = 0;
+      bool down = false;
       for (const auto& [name, address] : kernel.addresses) {
-        if (address == rloc.address) link = link_of_twin(name);
+        if (address == rloc.address) {
+          link = link_of_twin(name);
+          down = !usable(name);
+        }
       }
-      locators.push_back({rloc.address, rloc.priority, rloc.weight, link, m});
+      if (!down) locators.push_back({rloc.address, rloc.priority, rloc.weight, link, m});
     }
     for (const auto& iface : mapping.interfaces) {
+      if (!usable(iface.name)) continue;
       // The interface's first address of the family (during a move the old
       // one goes, and the new one becomes first).
       for (const auto& [name, address] : kernel.addresses) {

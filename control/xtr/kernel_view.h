@@ -31,6 +31,10 @@ struct KernelView {
   // twin's MTU and the RLOC port's (its kernel interface's for
   // net_af_packet, DPDK's otherwise); 0: not known.
   std::vector<uint16_t> link_mtus;
+  // Per RLOC link: its port's kernel interface (net_af_packet's) is down,
+  // or has no carrier. Its RLOCs are then not ours to use: not
+  // registered, not sent from, until it comes back.
+  std::vector<bool> links_down;
 };
 // The view of the RLOC links in the kernel's tables (kni::LocalNode keeps
 // them). `port_mtus`: DPDK's MTU of each RLOC port, for ports with no

@@ -16,6 +16,10 @@
 #      within the 10 s retransmission cap.
 #   3. SIGHUP with a bad config under traffic: the error names file:line,
 #      nothing of the stream is lost, the running state stays.
+#   8. The MN's RLOC link goes down (link state) for 3 s: nothing is sent
+#      toward it after 0.5 s (its RLOC is taken out of use, the stream's
+#      packets counted), and at link-up the MN registers and sends SMRs
+#      at once and the stream resumes.
 #   4. A reload adds ms2; ms1 is then blackholed: resolution goes on
 #      through ms2 and, from the next registration on (lispctl
 #      re-register), ms2 is the active Map-Server; ms1 is active again
@@ -168,8 +172,8 @@ for _ in $(seq 10); do ip netns exec "$mn" ping -c 1 -W 1 198.18.1.1 >/dev/null 
 ip netns exec "$mn" ping -c 3 -i 0.2 -W 2 198.18.1.1 | grep -q " 3 received"
 
 # The stream for one scenario: $1 seconds from the MN to the xTR's host.
-stream_start() {
-  ip netns exec "$xtr" python3 "$here/udp_sink.py" 9000 "$(($1 + 2))" > "$work/sink" &
+stream_start() {  # seconds [sink's idle timeout]
+  ip netns exec "$xtr" python3 "$here/udp_sink.py" 9000 "$(($1 + 2))" "${2:-3}" > "$work/sink" &
   sink=$!
   sleep 0.3
   ip netns exec "$mn" python3 "$here/udp_stream.py" 198.18.1.1 9000 200 "$1" > /dev/null &
@@ -396,6 +400,44 @@ mn_growth=$(($(rss "$mn_pid") - mn_rss))
 [ "$mn_growth" -lt 32768 ] || fail "the MN's RSS grew by $mn_growth kB during the scan"
 kill -0 "$mn_pid"
 result "7 scan: $(cat "$work/scan"): $ecms Map-Requests reached the Map-Resolver ($(echo "$ecms / 60" | bc)/s, map-requests-per-second 100), miss_rate_limited +$(($(counter "$work/mn.sock" control miss_rate_limited) - limited_before)), pending_table_full $(counter "$work/mn.sock" control pending_table_full); MN RSS ${mn_rss} kB +${mn_growth} kB"
+
+# --- 8. The MN's RLOC link goes down for 3 s, then up ----------------------
+# (link state: its address stays on the twin). lispd takes the RLOC out of
+# use: nothing more is encapsulated toward the dead link, the stream's
+# packets are dropped and counted; at link-up it registers and tells its
+# peers (SMR) at once, and the stream resumes.
+registers_before=$(counter "$work/ms1.sock" counters registers_accepted)
+smrs_before=$(counter "$work/mn.sock" control smr_sent)
+stream_start 8 6
+sleep 1
+ip -n "$mn" link set "ma$id" down
+down_at=$(date +%s.%N)
+sleep 0.5
+encapsulated_down=$(counter "$work/mn.sock" counters encapsulated)
+no_rloc_down=$(counter "$work/mn.sock" counters drop_no_local_rloc)
+sleep 2.5
+encapsulated_later=$(counter "$work/mn.sock" counters encapsulated)
+no_rloc_later=$(counter "$work/mn.sock" counters drop_no_local_rloc)
+"$lispctl" -s "$work/mn.sock" show local > "$work/mn-local-down"
+ip -n "$mn" link set "ma$id" up
+up_at=$(date +%s.%N)
+[ "$encapsulated_later" -eq "$encapsulated_down" ] ||
+  fail "$((encapsulated_later - encapsulated_down)) packets encapsulated toward a link that is down"
+[ "$no_rloc_later" -gt "$no_rloc_down" ] || fail "the stream's packets were not counted while the link was down"
+grep -q "192.0.2.5" "$work/mn-local-down" && { cat "$work/mn-local-down"; fail "192.0.2.5 still in use with its link down"; }
+for _ in $(seq 50); do
+  [ "$(counter "$work/ms1.sock" counters registers_accepted)" -gt "$registers_before" ] && break
+  sleep 0.1
+done
+[ "$(counter "$work/ms1.sock" counters registers_accepted)" -gt "$registers_before" ] ||
+  fail "no Map-Register after link-up"
+registered=$(echo "$(date +%s.%N) - $up_at" | bc | xargs printf "%.2f")
+smrs=$(($(counter "$work/mn.sock" control smr_sent) - smrs_before))
+[ "$smrs" -gt 0 ] || fail "no SMR after link-up"
+stream_result
+received=$(echo "$stream_line" | awk '{print $2}')
+[ "$received" -gt 800 ] || fail "the stream did not resume after link-up: $stream_line"
+result "8 RLOC link down 3 s: 0 packets encapsulated toward it after 0.5 s, $((no_rloc_later - no_rloc_down)) dropped as drop_no_local_rloc; registered ${registered} s after link-up, $smrs SMRs; stream $stream_line (the link was down $(echo "$up_at - $down_at" | bc | xargs printf "%.1f") s)"
 
 echo "--- faults"
 cat "$work/results"

@@ -3,6 +3,7 @@
 // plane's local state (egress link per outer family, every link's RLOCs).
 #include "control/xtr/kernel_view.h"
 
+#include "tests/kni/rtnetlink_messages.h"
 #include "tools/lispd_config.h"
 
 #include <gtest/gtest.h>
@@ -71,6 +72,39 @@ TEST(KernelView, LocatorsOfEveryLinkAreRegisteredTogether) {
   EXPECT_EQ(records[0].locators[2].priority, 2);
   EXPECT_TRUE(records[0].locators[2].local());
   EXPECT_EQ(records[0].locators[0].weight, 50);
+}
+
+// A link whose port's interface is down (or lost its carrier) takes its
+// RLOCs with it until it is back; the other link's stay.
+TEST(KernelView, ALinkThatIsDownHasNoLocators) {
+  const auto config = multihomed_config();
+  auto view = two_links();
+  view.links_down = {true, false};
+  const auto locators = local_locators(config, view);
+  ASSERT_EQ(locators.size(), 1u);
+  EXPECT_EQ(locators[0], (LocalLocator{ip("192.0.5.5"), 2, 100, 1, 0}));
+  const auto state = build_local_state(config, kLinkMacs, kEidMac, view, locators);
+  EXPECT_EQ(state.egress_link4, 1) << "the egress moves to the link that is up";
+  EXPECT_FALSE(state.has_rloc6);
+  view.links_down = {false, false};
+  EXPECT_EQ(local_locators(config, view).size(), 3u);
+}
+
+TEST(KernelView, APortInterfaceDownOrWithoutCarrierMarksItsLinkDown) {
+  using kni::netlink_test::datagram;
+  using kni::netlink_test::link;
+  kni::KernelState kernel;
+  const auto config = multihomed_config();
+  const unsigned running = IFF_UP | IFF_RUNNING;
+  ASSERT_TRUE(kernel.apply(datagram({link(RTM_NEWLINK, 10, running).name("rloc0"),
+                                     link(RTM_NEWLINK, 11, running).name("rloc1"),
+                                     link(RTM_NEWLINK, 20, running).name("eth0"),
+                                     link(RTM_NEWLINK, 21, IFF_UP).name("wlan0")})));  // no carrier
+  EXPECT_EQ(view_of(kernel, config.rloc_links).links_down, (std::vector<bool>{false, true}));
+  // ip link set eth0 down; wlan0's carrier comes.
+  ASSERT_TRUE(kernel.apply(datagram(
+      {link(RTM_NEWLINK, 20, 0).name("eth0"), link(RTM_NEWLINK, 21, running).name("wlan0")})));
+  EXPECT_EQ(view_of(kernel, config.rloc_links).links_down, (std::vector<bool>{true, false}));
 }
 
 TEST(KernelView, EgressIsTheBestPriorityLinkWithANextHop) {
