@@ -362,6 +362,7 @@ void Resolver::install(const Pending& pending, const lisp::MappingRecord& record
   }
   auto existing = entries_.find(key);
   if (record.ttl_minutes == 0) {  // RFC 9301 §5.4: not to be cached
+    counters_.ttl_zero++;
     if (existing != entries_.end()) remove(existing);
     return;
   }
@@ -375,6 +376,7 @@ void Resolver::install(const Pending& pending, const lisp::MappingRecord& record
     return;
   }
   const uint32_t ttl = std::min(record.ttl_minutes, options_.max_ttl_minutes);
+  if (ttl < record.ttl_minutes) counters_.ttl_clamped++;
   (mapping.action == dataplane::MapAction::kEncapsulate ? counters_.positive_installed
                                                         : counters_.negative_installed)++;
   Entry entry{mapping, pending.eid, ttl, now, now + std::chrono::minutes(ttl), false, now, false};

@@ -55,6 +55,8 @@ struct ResolverCounters {
   uint64_t replies_unknown_nonce = 0;
   uint64_t replies_not_covering = 0;  // nonce matched, no record covers the EID asked for
   uint64_t negative_installed = 0;
+  uint64_t ttl_zero = 0;     // accepted replies with a TTL of 0: not cached (RFC 9301 §5.4)
+  uint64_t ttl_clamped = 0;  // accepted replies with a TTL over max_ttl_minutes: cut to it
   uint64_t positive_installed = 0;
   uint64_t refreshed = 0;
   uint64_t expired = 0;

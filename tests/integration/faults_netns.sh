@@ -20,6 +20,9 @@
 #      toward it after 0.5 s (its RLOC is taken out of use, the stream's
 #      packets counted), and at link-up the MN registers and sends SMRs
 #      at once and the stream resumes.
+#   9. A Map-Resolver that answers with a wrong nonce, with a record that
+#      does not cover the EID, with a TTL of 0 and of 2^32-1 minutes: none
+#      is installed as if valid, and each has its counter.
 #   4. A reload adds ms2; ms1 is then blackholed: resolution goes on
 #      through ms2 and, from the next registration on (lispctl
 #      re-register), ms2 is the active Map-Server; ms1 is active again
@@ -438,6 +441,53 @@ stream_result
 received=$(echo "$stream_line" | awk '{print $2}')
 [ "$received" -gt 800 ] || fail "the stream did not resume after link-up: $stream_line"
 result "8 RLOC link down 3 s: 0 packets encapsulated toward it after 0.5 s, $((no_rloc_later - no_rloc_down)) dropped as drop_no_local_rloc; registered ${registered} s after link-up, $smrs SMRs; stream $stream_line (the link was down $(echo "$up_at - $down_at" | bc | xargs printf "%.1f") s)"
+
+# --- 9. A Map-Resolver that answers wrongly ---------------------------------
+# fake_map_resolver.py on 192.0.4.10 (the router's) answers each request
+# in one wrong way; the MN asks it alone (a reload), then ms1 again.
+ip -n "$core" addr add 192.0.4.10/32 dev lo
+cp "$work/mn.conf" "$work/mn.conf.before"
+sed -i 's/^map-resolver = .*/map-resolver = { 192.0.4.10 }/' "$work/mn.conf"
+kill -HUP "$mn_pid"
+for _ in $(seq 30); do
+  "$lispctl" -s "$work/mn.sock" show map-resolvers | grep -q "192.0.4.10" && break
+  sleep 0.1
+done
+wrong=""
+for mode in wrong-nonce not-covering ttl-zero ttl-max; do
+  # The last mode's request (retried while unanswered) ends first.
+  for _ in $(seq 100); do
+    [ "$(counter "$work/mn.sock" control outstanding_requests)" -eq 0 ] && break
+    sleep 0.1
+  done
+  ip netns exec "$core" python3 "$here/fake_map_resolver.py" 192.0.4.10 "$mode" 4 > "$work/fake" &
+  fake=$!
+  sleep 0.3
+  "$lispctl" -s "$work/mn.sock" clear map-cache > /dev/null
+  ip netns exec "$mn" ping -c 1 -W 2 198.18.1.1 > /dev/null || true
+  wait "$fake"
+  "$lispctl" -s "$work/mn.sock" show map-cache > "$work/cache-$mode"
+  case $mode in
+    ttl-max)
+      expires=$(awk '$2 == "198.18.1.1/32" {print $5}' "$work/cache-$mode" | tr -d s)
+      [ -n "$expires" ] && [ "$expires" -le 86400 ] ||
+        { cat "$work/cache-$mode"; fail "a TTL of 2^32-1 minutes was not cut to a day"; } ;;
+    *)
+      if grep -q "198.18.1" "$work/cache-$mode"; then
+        cat "$work/cache-$mode"; fail "$mode: installed as if valid"
+      fi ;;
+  esac
+  wrong="$wrong $mode: $(cat "$work/fake"),"
+done
+cp "$work/mn.conf.before" "$work/mn.conf"
+kill -HUP "$mn_pid"
+counts=""
+for name in replies_unknown_nonce replies_not_covering ttl_zero ttl_clamped; do
+  value=$(counter "$work/mn.sock" control "$name")
+  [ "$value" -gt 0 ] || fail "$name not counted"
+  counts="$counts $name $value"
+done
+result "9 wrong Map-Replies:$wrong none installed as valid (the 2^32-1 minutes TTL cut to ${expires} s);$counts"
 
 echo "--- faults"
 cat "$work/results"

@@ -230,6 +230,18 @@ TEST_F(ResolverTest, TtlZeroIsNotCached) {
   EXPECT_TRUE(
       resolver_.handle_reply(reply_to(request, record("203.0.113.0/24", {"192.0.2.4"}, 0)), t0_));
   EXPECT_TRUE(cache_.entries.empty());
+  EXPECT_EQ(resolver_.counters().ttl_zero, 1u);
+}
+
+TEST_F(ResolverTest, ATtlOfTwoToTheThirtyTwoMinutesIsCutToADay) {
+  auto request = request_in(resolver_.resolve(0, ip("203.0.113.10"), t0_)[0]);
+  ASSERT_TRUE(resolver_.handle_reply(
+      reply_to(request, record("203.0.113.0/24", {"192.0.2.4"}, 0xffffffffu)), t0_));
+  const auto* entry = resolver_.entry(0, prefix("203.0.113.0/24"));
+  ASSERT_NE(entry, nullptr);
+  EXPECT_EQ(entry->ttl_minutes, 24u * 60);
+  EXPECT_EQ(entry->expires, t0_ + minutes(24 * 60));
+  EXPECT_EQ(resolver_.counters().ttl_clamped, 1u);
 }
 
 TEST_F(ResolverTest, InstanceIdsAreKeptApart) {
