@@ -152,7 +152,7 @@ uint16_t DataplaneService::rloc_port_mtu(unsigned link) const {
 }
 
 DataplaneCounters DataplaneService::counters() const {
-  DataplaneCounters sum = counters_;
+  DataplaneCounters sum = counters_.snapshot();
   sum.rx_nombuf = port_rx_nombuf(config_.eid_port);
   sum.tx_port_errors = port_tx_errors(config_.eid_port);
   for (unsigned link = 0; link < config_.link_count; ++link) {
