@@ -317,6 +317,57 @@ kill "$stream" 2>/dev/null || true
 stream_result
 result "4 ms1 blackholed: resolved through ms2 after $resolved s, ms2 active after $moved s, ms1 active again $returned s after it returned; stream $stream_line"
 
+# --- 9. A Map-Resolver that answers wrongly ---------------------------------
+# fake_map_resolver.py on 192.0.4.10 (the router's) answers each request
+# in one wrong way; the MN asks it alone (a reload), then ms1 again.
+ip -n "$core" addr add 192.0.4.10/32 dev lo
+cp "$work/mn.conf" "$work/mn.conf.before"
+sed -i 's/^map-resolver = .*/map-resolver = { 192.0.4.10 }/' "$work/mn.conf"
+kill -HUP "$mn_pid"
+for _ in $(seq 30); do
+  "$lispctl" -s "$work/mn.sock" show map-resolvers | grep -q "192.0.4.10" && break
+  sleep 0.1
+done
+wrong="" counts=""
+for mode in wrong-nonce:replies_unknown_nonce not-covering:replies_not_covering \
+  ttl-zero:ttl_zero ttl-max:ttl_clamped; do
+  name=${mode#*:} mode=${mode%%:*}
+  # The last mode's request (retried while unanswered) ends first.
+  for _ in $(seq 100); do
+    [ "$(counter "$work/mn.sock" control outstanding_requests)" -eq 0 ] && break
+    sleep 0.1
+  done
+  before=$(counter "$work/mn.sock" control "$name")
+  ip netns exec "$core" python3 "$here/fake_map_resolver.py" 192.0.4.10 "$mode" 4 > "$work/fake" &
+  fake=$!
+  for _ in $(seq 50); do
+    ip netns exec "$core" ss -Hlun "sport = :4342" | grep -q 192.0.4.10 && break
+    sleep 0.1
+  done
+  "$lispctl" -s "$work/mn.sock" clear map-cache > /dev/null
+  ip netns exec "$mn" ping -c 1 -W 2 198.18.1.1 > /dev/null || true
+  wait "$fake"
+  grep -q "answered [1-9]" "$work/fake" || fail "$mode: the fake Map-Resolver was never asked"
+  "$lispctl" -s "$work/mn.sock" show map-cache > "$work/cache-$mode"
+  case $mode in
+    ttl-max)
+      expires=$(awk '$2 == "198.18.1.1/32" {print $5}' "$work/cache-$mode" | tr -d s)
+      [ -n "$expires" ] && [ "$expires" -le 86400 ] ||
+        { cat "$work/cache-$mode"; fail "a TTL of 2^32-1 minutes was not cut to a day"; } ;;
+    *)
+      if grep -q "198.18.1" "$work/cache-$mode"; then
+        cat "$work/cache-$mode"; fail "$mode: installed as if valid"
+      fi ;;
+  esac
+  after=$(counter "$work/mn.sock" control "$name")
+  [ "$after" -gt "$before" ] || fail "$mode: $name not counted"
+  wrong="$wrong $mode: $(cat "$work/fake"),"
+  counts="$counts $name +$((after - before))"
+done
+cp "$work/mn.conf.before" "$work/mn.conf"
+kill -HUP "$mn_pid"
+result "9 wrong Map-Replies:$wrong none installed as valid (the 2^32-1 minutes TTL cut to ${expires} s);$counts"
+
 # --- 5. Hostile packets at the MN and at ms1 ------------------------------
 mn_rss=$(rss "$mn_pid") ms_rss=$(rss "$ms1_pid")
 malformed_before=$(counter "$work/mn.sock" control malformed)
@@ -441,53 +492,6 @@ stream_result
 received=$(echo "$stream_line" | awk '{print $2}')
 [ "$received" -gt 800 ] || fail "the stream did not resume after link-up: $stream_line"
 result "8 RLOC link down 3 s: 0 packets encapsulated toward it after 0.5 s, $((no_rloc_later - no_rloc_down)) dropped as drop_no_local_rloc; registered ${registered} s after link-up, $smrs SMRs; stream $stream_line (the link was down $(echo "$up_at - $down_at" | bc | xargs printf "%.1f") s)"
-
-# --- 9. A Map-Resolver that answers wrongly ---------------------------------
-# fake_map_resolver.py on 192.0.4.10 (the router's) answers each request
-# in one wrong way; the MN asks it alone (a reload), then ms1 again.
-ip -n "$core" addr add 192.0.4.10/32 dev lo
-cp "$work/mn.conf" "$work/mn.conf.before"
-sed -i 's/^map-resolver = .*/map-resolver = { 192.0.4.10 }/' "$work/mn.conf"
-kill -HUP "$mn_pid"
-for _ in $(seq 30); do
-  "$lispctl" -s "$work/mn.sock" show map-resolvers | grep -q "192.0.4.10" && break
-  sleep 0.1
-done
-wrong=""
-for mode in wrong-nonce not-covering ttl-zero ttl-max; do
-  # The last mode's request (retried while unanswered) ends first.
-  for _ in $(seq 100); do
-    [ "$(counter "$work/mn.sock" control outstanding_requests)" -eq 0 ] && break
-    sleep 0.1
-  done
-  ip netns exec "$core" python3 "$here/fake_map_resolver.py" 192.0.4.10 "$mode" 4 > "$work/fake" &
-  fake=$!
-  sleep 0.3
-  "$lispctl" -s "$work/mn.sock" clear map-cache > /dev/null
-  ip netns exec "$mn" ping -c 1 -W 2 198.18.1.1 > /dev/null || true
-  wait "$fake"
-  "$lispctl" -s "$work/mn.sock" show map-cache > "$work/cache-$mode"
-  case $mode in
-    ttl-max)
-      expires=$(awk '$2 == "198.18.1.1/32" {print $5}' "$work/cache-$mode" | tr -d s)
-      [ -n "$expires" ] && [ "$expires" -le 86400 ] ||
-        { cat "$work/cache-$mode"; fail "a TTL of 2^32-1 minutes was not cut to a day"; } ;;
-    *)
-      if grep -q "198.18.1" "$work/cache-$mode"; then
-        cat "$work/cache-$mode"; fail "$mode: installed as if valid"
-      fi ;;
-  esac
-  wrong="$wrong $mode: $(cat "$work/fake"),"
-done
-cp "$work/mn.conf.before" "$work/mn.conf"
-kill -HUP "$mn_pid"
-counts=""
-for name in replies_unknown_nonce replies_not_covering ttl_zero ttl_clamped; do
-  value=$(counter "$work/mn.sock" control "$name")
-  [ "$value" -gt 0 ] || fail "$name not counted"
-  counts="$counts $name $value"
-done
-result "9 wrong Map-Replies:$wrong none installed as valid (the 2^32-1 minutes TTL cut to ${expires} s);$counts"
 
 echo "--- faults"
 cat "$work/results"
