@@ -85,13 +85,16 @@ void write_all(int fd, std::string_view text) {
 
 void on_fatal_signal(int number) {
   const int fd = fatal_fd.load(std::memory_order_relaxed);
-  char line[96];
-  // strsignal is not async-signal-safe; sigabbrev_np reads a constant table.
+  // Only async-signal-safe calls: no snprintf, no strsignal (sigabbrev_np
+  // reads a constant table).
   const char* name = sigabbrev_np(number);
-  const int length =
-      std::snprintf(line, sizeof(line), "lispd fatal: SIG%s (signal %d), backtrace:\n",
-                    name != nullptr ? name : "?", number);
-  if (length > 0) write_all(fd, std::string_view(line, static_cast<size_t>(length)));
+  const char digits[2] = {static_cast<char>('0' + number / 10 % 10),
+                          static_cast<char>('0' + number % 10)};
+  write_all(fd, "lispd fatal: SIG");
+  write_all(fd, name != nullptr ? name : "?");
+  write_all(fd, " (signal ");
+  write_all(fd, number >= 10 ? std::string_view(digits, 2) : std::string_view(digits + 1, 1));
+  write_all(fd, "), backtrace:\n");
   void* frames[48];
   backtrace_symbols_fd(frames, backtrace(frames, 48), fd);
   ::signal(number, SIG_DFL);

@@ -100,10 +100,9 @@ void Resolver::set_options(Options options) {
       RateLimiter(options.smr_invoked_total_per_second, options.smr_invoked_total_per_second, 1);
   misses_ = RateLimiter(options.misses_per_second, options.misses_per_second, 1);
   // A lower map-cache-max-entries: the least recently used go now.
-  for (auto* order : {&by_last_use_[0], &by_last_use_[1]}) {
-    while (!order->empty() && family_count(order->begin()->second.prefix) > options_.max_entries) {
-      counters_.evicted++;
-      remove(entries_.find(order->begin()->second));
+  for (auto& order : by_last_use_) {
+    while (!order.empty() && family_count(order.begin()->second.prefix) > options_.max_entries) {
+      evict_least_recently_used(order);
     }
   }
 }
@@ -140,10 +139,13 @@ bool Resolver::make_room(const net::IpPrefix& prefix) {
   if (family_count(prefix) < options_.max_entries) return true;
   auto& order = use_order(prefix);
   if (order.empty()) return false;  // all static
-  auto oldest = entries_.find(order.begin()->second);
-  counters_.evicted++;
-  remove(oldest);
+  evict_least_recently_used(order);
   return true;
+}
+
+void Resolver::evict_least_recently_used(const std::set<std::pair<TimePoint, Key>>& order) {
+  counters_.evicted++;
+  remove(entries_.find(order.begin()->second));
 }
 
 void Resolver::note_used(TimePoint now) {
@@ -153,7 +155,6 @@ void Resolver::note_used(TimePoint now) {
     auto& order = use_order(prefix);
     order.erase({it->second.last_used, it->first});
     it->second.last_used = now;
-    it->second.used = true;
     order.insert({now, it->first});
   }
 }
@@ -271,7 +272,7 @@ Outgoing Resolver::make_request(const Pending& pending) {
 }
 
 std::vector<Outgoing> Resolver::start(uint32_t instance_id, const net::IpAddress& eid,
-                                      bool smr_invoked, TimePoint now) {
+                                      Reason reason, TimePoint now) {
   if (map_resolvers_.empty() || local_->identity.rlocs.empty()) return {};
   for (const auto& [nonce, pending] : pending_) {
     if (pending.instance_id == instance_id && pending.eid == eid) {
@@ -289,8 +290,19 @@ std::vector<Outgoing> Resolver::start(uint32_t instance_id, const net::IpAddress
     counters_.pending_table_full++;
     return {};
   }
+  // Last, so a miss refused for another reason takes no token.
+  if (reason == Reason::kMiss && !misses_.allow(kEveryMiss, now)) {
+    counters_.miss_rate_limited++;
+    return {};
+  }
   last_request_[key] = now;
-  Pending pending{instance_id,     eid, random_(), smr_invoked, 1, now, now + options_.first_retry,
+  Pending pending{instance_id,
+                  eid,
+                  random_(),
+                  reason == Reason::kSmrInvoked,
+                  1,
+                  now,
+                  now + options_.first_retry,
                   active_resolver_};
   while (pending_.count(pending.nonce)) pending.nonce = random_();
   counters_.requests_sent++;
@@ -302,19 +314,7 @@ std::vector<Outgoing> Resolver::start(uint32_t instance_id, const net::IpAddress
 
 std::vector<Outgoing> Resolver::resolve(uint32_t instance_id, const net::IpAddress& eid,
                                         TimePoint now) {
-  // Cheap refusals first: one already outstanding, or asked for just now.
-  if (map_resolvers_.empty() || local_->identity.rlocs.empty()) return {};
-  const Key key{instance_id, host_prefix(eid)};
-  if (auto last = last_request_.find(key);
-      last != last_request_.end() && now - last->second < options_.min_request_interval) {
-    counters_.suppressed++;
-    return {};
-  }
-  if (!misses_.allow(kEveryMiss, now)) {
-    counters_.miss_rate_limited++;
-    return {};
-  }
-  return start(instance_id, eid, false, now);
+  return start(instance_id, eid, Reason::kMiss, now);
 }
 
 bool Resolver::handle_reply(const lisp::MapReply& reply, TimePoint now) {
@@ -379,8 +379,7 @@ void Resolver::install(const Pending& pending, const lisp::MappingRecord& record
   if (ttl < record.ttl_minutes) counters_.ttl_clamped++;
   (mapping.action == dataplane::MapAction::kEncapsulate ? counters_.positive_installed
                                                         : counters_.negative_installed)++;
-  Entry entry{mapping, pending.eid, ttl, now, now + std::chrono::minutes(ttl), false, now, false};
-  auto& order = use_order(prefix);
+  Entry entry{mapping, pending.eid, ttl, now, now + std::chrono::minutes(ttl), false, now};
   if (existing != entries_.end()) {
     counters_.refreshed++;
     // A refresh keeps its place in the eviction order.
@@ -389,7 +388,7 @@ void Resolver::install(const Pending& pending, const lisp::MappingRecord& record
     return;
   }
   family_count(prefix)++;
-  order.insert({now, key});
+  use_order(prefix).insert({now, key});
   entries_.emplace(key, std::move(entry));
 }
 
@@ -436,7 +435,7 @@ std::vector<Outgoing> Resolver::ask_again(uint32_t instance_id, const net::IpAdd
   }
   // The old mapping stays installed until the SMR-invoked reply replaces it.
   last_request_.erase(Key{instance_id, host_prefix(eid)});
-  return start(instance_id, eid, true, now);
+  return start(instance_id, eid, Reason::kSmrInvoked, now);
 }
 
 std::vector<Outgoing> Resolver::peer_seen(const lisp::MapRequest& request,
@@ -545,10 +544,10 @@ std::vector<Outgoing> Resolver::poll(TimePoint now) {
                               lifetime * options_.refresh_at);
     // Only what traffic used since it was installed is asked for again; an
     // entry nothing needs lapses (a miss resolves it again if traffic comes).
-    if (!entry.refreshing && entry.used && now >= refresh_time) {
+    if (!entry.refreshing && entry.used() && now >= refresh_time) {
       entry.refreshing = true;
       last_request_.erase(Key{it->first.instance_id, host_prefix(entry.asked_for)});
-      auto request = start(it->first.instance_id, entry.asked_for, false, now);
+      auto request = start(it->first.instance_id, entry.asked_for, Reason::kRefresh, now);
       out.insert(out.end(), request.begin(), request.end());
     }
     ++it;

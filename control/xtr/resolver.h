@@ -141,7 +141,8 @@ class Resolver {
     // a second); the install time until then. Refreshed only if used since
     // it was installed: an entry no packet needs lapses with its TTL.
     TimePoint last_used;
-    bool used = false;  // since installed or refreshed
+    // Used since installed or refreshed (a refresh keeps the last use).
+    bool used() const { return last_used > installed; }
   };
 
   Resolver(std::vector<net::IpAddress> map_resolvers, Options options, Random random,
@@ -234,7 +235,9 @@ class Resolver {
   };
 
   Outgoing make_request(const Pending& pending);
-  std::vector<Outgoing> start(uint32_t instance_id, const net::IpAddress& eid, bool smr_invoked,
+  // Why a request is made: each reason has its own limits.
+  enum class Reason { kMiss, kRefresh, kSmrInvoked };
+  std::vector<Outgoing> start(uint32_t instance_id, const net::IpAddress& eid, Reason reason,
                               TimePoint now);
   void install(const Pending& pending, const lisp::MappingRecord& record, uint32_t instance_id,
                const net::IpPrefix& prefix, TimePoint now);
@@ -244,6 +247,7 @@ class Resolver {
   // Room for one more entry of `family`: true if there is, or if the least
   // recently used resolved entry of that family was removed to make it.
   bool make_room(const net::IpPrefix& prefix);
+  void evict_least_recently_used(const std::set<std::pair<TimePoint, Key>>& order);
   size_t& family_count(const net::IpPrefix& prefix) {
     return prefix.address.is_v4() ? count_v4_ : count_v6_;
   }

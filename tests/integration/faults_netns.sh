@@ -156,19 +156,52 @@ ip -n "$xtr" addr add 198.18.1.1/24 dev lmn0
 ip -n "$xtr" link set lmn0 arp off up
 ip -n "$xtr" route add 198.18.0.0/24 dev lmn0 src 198.18.1.1
 
+# Seconds since $1 (a date +%s.%N), to a tenth.
+since() { echo "$(date +%s.%N) - $1" | bc | xargs printf "%.1f"; }
 # Both registered with ms$1 within $2 seconds; prints how long it took.
 registered_at() {
   local started
   started=$(date +%s.%N)
   for _ in $(seq $(($2 * 10))); do
     [ "$("$lispctl" -s "$work/ms$1.sock" show registrations | grep -c "198.18.[01]")" -ge 2 ] && {
-      echo "$(date +%s.%N) - $started" | bc | xargs printf "%.1f"
+      since "$started"
       return
     }
     sleep 0.1
   done
   "$lispctl" -s "$work/ms$1.sock" show registrations
   fail "not registered with ms$1 within $2 s"
+}
+# Both nodes show Map-Server $1 as active and registered within $2
+# seconds; else fail, saying $3.
+active_map_server() {
+  local node
+  for node in mn xtr; do
+    for _ in $(seq $(($2 * 10))); do
+      "$lispctl" -s "$work/$node.sock" show map-servers | grep -Eq "^\* +$1 +yes " && break
+      sleep 0.1
+    done
+    "$lispctl" -s "$work/$node.sock" show map-servers | grep -Eq "^\* +$1 +yes " ||
+      { "$lispctl" -s "$work/$node.sock" show map-servers; fail "$node: $3"; }
+  done
+}
+# The Map-Notifies the MN accepted from its first Map-Server.
+mn_notifies() {
+  "$lispctl" -s "$work/mn.sock" --json show map-servers |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["notifies"])'
+}
+# The MN registers now and a Map-Notify answers within 3 s; from an empty
+# map-cache it resolves and reaches the xTR's host. Else fail, saying $1.
+registers_and_resolves() {
+  local before
+  before=$(mn_notifies)
+  "$lispctl" -s "$work/mn.sock" re-register > /dev/null
+  for _ in $(seq 30); do [ "$(mn_notifies)" -gt "$before" ] && break; sleep 0.1; done
+  [ "$(mn_notifies)" -gt "$before" ] || fail "no Map-Notify $1"
+  "$lispctl" -s "$work/mn.sock" clear map-cache > /dev/null
+  for _ in $(seq 5); do ip netns exec "$mn" ping -c 1 -W 1 198.18.1.1 >/dev/null && break; done
+  ip netns exec "$mn" ping -c 3 -i 0.2 -W 2 198.18.1.1 | grep -q " 3 received" ||
+    fail "no resolution or forwarding $1"
 }
 registered_at 1 10 >/dev/null
 for _ in $(seq 10); do ip netns exec "$mn" ping -c 1 -W 1 198.18.1.1 >/dev/null && break; done
@@ -246,15 +279,8 @@ registers_during=$(($(counter "$work/ms1.sock" counters registers_accepted) - re
 [ "$lapsed" -eq 0 ] || fail "a registration lapsed at ms1 during the Map-Notify loss ($lapsed s)"
 [ "$dropped" -ge 4 ] || fail "only $dropped Map-Notifies dropped: the nodes did not retransmit"
 # Registered again: each node's Map-Server line says so.
-for node in mn xtr; do
-  for _ in $(seq 120); do
-    "$lispctl" -s "$work/$node.sock" show map-servers | grep -Eq "^\* +192.0.4.2 +yes " && break
-    sleep 0.1
-  done
-  "$lispctl" -s "$work/$node.sock" show map-servers | grep -Eq "^\* +192.0.4.2 +yes " ||
-    { "$lispctl" -s "$work/$node.sock" show map-servers; fail "$node not registered 12 s after the loss"; }
-done
-recovered=$(echo "$(date +%s.%N) - $passed_at" | bc | xargs printf "%.1f")
+active_map_server 192.0.4.2 12 "not registered 12 s after the loss"
+recovered=$(since "$passed_at")
 kill "$stream" 2>/dev/null || true
 stream_result
 result "2 Map-Notifies dropped 30 s: $dropped dropped, $registers_during Map-Registers accepted, registrations lapsed 0 s, registered again $recovered s after; stream $stream_line"
@@ -286,33 +312,19 @@ blackholed_at=$(date +%s.%N)
 # Resolution goes on: the MN forgets the xTR and asks (ms1 first, then ms2).
 "$lispctl" -s "$work/mn.sock" clear map-cache > /dev/null
 for _ in $(seq 10); do ip netns exec "$mn" ping -c 1 -W 1 198.18.1.1 >/dev/null && break; done
-resolved=$(echo "$(date +%s.%N) - $blackholed_at" | bc | xargs printf "%.1f")
+resolved=$(since "$blackholed_at")
 "$lispctl" -s "$work/mn.sock" show map-cache | grep -Eq "198.18.1.0/24 +encapsulate +reply" ||
   fail "no resolution with ms1 blackholed"
 # Registration goes on: each Map-Register goes to both; ms1 misses 3 in a
 # row (1, 2 and 4 s apart) and ms2 becomes the active Map-Server. The next
 # registration comes now, not with the minute's refresh.
 for node in mn xtr; do "$lispctl" -s "$work/$node.sock" re-register > /dev/null; done
-for node in mn xtr; do
-  for _ in $(seq 300); do
-    "$lispctl" -s "$work/$node.sock" show map-servers | grep -Eq "^\* +192.0.4.6 +yes " && break
-    sleep 0.1
-  done
-  "$lispctl" -s "$work/$node.sock" show map-servers | grep -Eq "^\* +192.0.4.6 +yes " ||
-    { "$lispctl" -s "$work/$node.sock" show map-servers; fail "$node did not move to ms2"; }
-done
-moved=$(echo "$(date +%s.%N) - $blackholed_at" | bc | xargs printf "%.1f")
+active_map_server 192.0.4.6 30 "did not move to ms2"
+moved=$(since "$blackholed_at")
 ip netns exec "$core" nft delete table inet blackhole
 back_at=$(date +%s.%N)
-for node in mn xtr; do
-  for _ in $(seq 150); do
-    "$lispctl" -s "$work/$node.sock" show map-servers | grep -Eq "^\* +192.0.4.2 +yes " && break
-    sleep 0.1
-  done
-  "$lispctl" -s "$work/$node.sock" show map-servers | grep -Eq "^\* +192.0.4.2 +yes " ||
-    { "$lispctl" -s "$work/$node.sock" show map-servers; fail "$node did not go back to ms1"; }
-done
-returned=$(echo "$(date +%s.%N) - $back_at" | bc | xargs printf "%.1f")
+active_map_server 192.0.4.2 15 "did not go back to ms1"
+returned=$(since "$back_at")
 kill "$stream" 2>/dev/null || true
 stream_result
 result "4 ms1 blackholed: resolved through ms2 after $resolved s, ms2 active after $moved s, ms1 active again $returned s after it returned; stream $stream_line"
@@ -373,25 +385,12 @@ mn_rss=$(rss "$mn_pid") ms_rss=$(rss "$ms1_pid")
 malformed_before=$(counter "$work/mn.sock" control malformed)
 drop_before=$(counter "$work/mn.sock" counters drop_malformed)
 ms_malformed_before=$(counter "$work/ms1.sock" counters malformed)
-notifies_before=$("$lispctl" -s "$work/mn.sock" --json show map-servers |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["notifies"])')
 ip netns exec "$core" python3 "$here/hostile.py" replay 192.0.2.5 100000 "$here/../fuzz/corpus" > "$work/replay-mn"
 ip netns exec "$core" python3 "$here/hostile.py" replay 192.0.4.2 100000 "$here/../fuzz/corpus" > "$work/replay-ms"
 sleep 1
 kill -0 "$mn_pid" "$xtr_pid" "$ms1_pid" || fail "a lispd died of the hostile packets"
 # Still registers, resolves and forwards.
-"$lispctl" -s "$work/mn.sock" re-register > /dev/null
-for _ in $(seq 30); do
-  now=$("$lispctl" -s "$work/mn.sock" --json show map-servers |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["notifies"])')
-  [ "$now" -gt "$notifies_before" ] && break
-  sleep 0.1
-done
-[ "$now" -gt "$notifies_before" ] || fail "the MN did not register after the hostile packets"
-"$lispctl" -s "$work/mn.sock" clear map-cache > /dev/null
-for _ in $(seq 5); do ip netns exec "$mn" ping -c 1 -W 1 198.18.1.1 >/dev/null && break; done
-ip netns exec "$mn" ping -c 3 -i 0.2 -W 2 198.18.1.1 | grep -q " 3 received" ||
-  fail "the MN does not resolve and forward after the hostile packets"
+registers_and_resolves "after the hostile packets"
 malformed=$(($(counter "$work/mn.sock" control malformed) - malformed_before))
 dropped=$(($(counter "$work/mn.sock" counters drop_malformed) - drop_before))
 ms_malformed=$(($(counter "$work/ms1.sock" counters malformed) - ms_malformed_before))
@@ -412,20 +411,7 @@ ip netns exec "$core" python3 "$here/hostile.py" register-flood 192.0.4.2 10000 
 flood=$!
 sleep 10
 # Valid registrations and lookups go on meanwhile.
-notifies_before=$("$lispctl" -s "$work/mn.sock" --json show map-servers |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["notifies"])')
-"$lispctl" -s "$work/mn.sock" re-register > /dev/null
-for _ in $(seq 30); do
-  now=$("$lispctl" -s "$work/mn.sock" --json show map-servers |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["notifies"])')
-  [ "$now" -gt "$notifies_before" ] && break
-  sleep 0.1
-done
-[ "$now" -gt "$notifies_before" ] || fail "no Map-Notify for a valid register during the flood"
-"$lispctl" -s "$work/mn.sock" clear map-cache > /dev/null
-for _ in $(seq 5); do ip netns exec "$mn" ping -c 1 -W 1 198.18.1.1 >/dev/null && break; done
-ip netns exec "$mn" ping -c 3 -i 0.2 -W 2 198.18.1.1 | grep -q " 3 received" ||
-  fail "no resolution through ms1 during the flood"
+registers_and_resolves "during the flood"
 wait "$flood"
 sleep 0.5
 failures=$(($(counter "$work/ms1.sock" counters auth_failures) - failures_before))

@@ -156,6 +156,27 @@ def replay(target, count, corpus_dir):
     print(" ".join("%s %d" % item for item in sent.items()))
 
 
+def paced(rate, seconds, send):
+    """Calls send(n) for n = 0, 1, ... at `rate` a second for `seconds`
+    (caught up in bursts on the monotonic clock); returns how many and the
+    time taken. A send the kernel refuses (a full queue) is counted all the
+    same: the rate is what was attempted."""
+    start = time.monotonic()
+    sent = 0
+    while True:
+        now = time.monotonic()
+        if now - start >= seconds:
+            break
+        while sent < int((now - start) * rate):
+            try:
+                send(sent)
+            except OSError:
+                pass
+            sent += 1
+        time.sleep(0.0005)
+    return sent, time.monotonic() - start
+
+
 def register_flood(target, rate, seconds, eid_prefix):
     rng = random.Random(4343)
     sock = raw_socket()
@@ -163,44 +184,24 @@ def register_flood(target, rate, seconds, eid_prefix):
     network, length = eid_prefix.split("/")
     record = struct.pack("!IBBHHH4s", 10, 1, int(length), 0, 0, 1, socket.inet_aton(network))
     locator = struct.pack("!BBBBHH4s", 1, 100, 255, 0, 0x0005, 1, socket.inet_aton("10.0.0.1"))
-    start = time.monotonic()
-    sent = 0
-    while True:
-        now = time.monotonic()
-        if now - start >= seconds:
-            break
-        if now < start + sent / rate:
-            time.sleep(0.0005)
-            continue
+
+    def send(_):
         # Type 3, want-map-notify (M), one record; key-id 0, HMAC-SHA-256-128, 32 bytes.
         header = struct.pack("!BBBBQBBH", 0x30, 0, 0x01, 1, rng.getrandbits(64), 0, 2, 32)
         message = header + rng.randbytes(32) + record + locator
-        try:
-            sock.sendto(ipv4(rng, dest, udp(rng, CONTROL_PORT, message)), (target, 0))
-        except OSError:
-            pass
-        sent += 1
-    print("sent %d Map-Registers with bad HMACs in %.1f s" % (sent, time.monotonic() - start))
+        sock.sendto(ipv4(rng, dest, udp(rng, CONTROL_PORT, message)), (target, 0))
+
+    print("sent %d Map-Registers with bad HMACs in %.1f s" % paced(rate, seconds, send))
 
 
 def scan(first, rate, seconds):
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     address = struct.unpack("!I", socket.inet_aton(first))[0]
-    start = time.monotonic()
-    sent = 0
-    while True:
-        now = time.monotonic()
-        if now - start >= seconds:
-            break
-        due = int((now - start) * rate)
-        while sent < due:
-            try:
-                sock.sendto(b"scan", (socket.inet_ntoa(struct.pack("!I", address + sent)), 9))
-            except OSError:
-                pass
-            sent += 1
-        time.sleep(0.001)
-    print("sent to %d destinations in %.1f s" % (sent, time.monotonic() - start))
+
+    def send(n):
+        sock.sendto(b"scan", (socket.inet_ntoa(struct.pack("!I", address + n)), 9))
+
+    print("sent to %d destinations in %.1f s" % paced(rate, seconds, send))
 
 
 def main():
