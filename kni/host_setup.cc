@@ -13,6 +13,16 @@ net::IpPrefix default_prefix(net::IpFamily family) {
           0};
 }
 
+// 0.0.0.0/1 and 128.0.0.0/1, or ::/1 and 8000::/1.
+std::vector<net::IpPrefix> halves(net::IpFamily family) {
+  if (family == net::IpFamily::kIpv4) {
+    return {{net::IpAddress::v4(0u), 1}, {net::IpAddress::v4(0x80000000u), 1}};
+  }
+  std::array<uint8_t, 16> upper{};
+  upper[0] = 0x80;
+  return {{net::IpAddress::v6(std::array<uint8_t, 16>{}), 1}, {net::IpAddress::v6(upper), 1}};
+}
+
 net::IpPrefix host_prefix(const net::IpAddress& address) {
   return {address, static_cast<uint8_t>(address.max_prefix_len())};
 }
@@ -34,8 +44,7 @@ bool contains(const std::vector<T>& items, const T& item) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<HostSetup>> HostSetup::apply(HostSetupConfig config,
-                                                            const std::vector<Route>& defaults) {
+absl::StatusOr<std::unique_ptr<HostSetup>> HostSetup::apply(HostSetupConfig config) {
   auto netlink = Rtnetlink::open();
   if (!netlink.ok()) return netlink.status();
   auto eid_index = netlink->interface_index(config.eid_interface);
@@ -61,57 +70,27 @@ absl::StatusOr<std::unique_ptr<HostSetup>> HostSetup::apply(HostSetupConfig conf
     auto eid = std::find_if(setup->config_.eids.begin(), setup->config_.eids.end(),
                             [&](const auto& address) { return address.family() == family; });
     if (eid == setup->config_.eids.end()) continue;
-    if (!setup->config_.tunnel_destinations.empty()) {
-      for (const auto& route : setup->eid_routes(*eid)) {
-        if (auto status = setup->netlink_.replace_route(route); !status.ok()) return status;
-      }
-      continue;
+    for (const auto& route : setup->eid_routes(*eid)) {
+      if (auto status = setup->netlink_.replace_route(route); !status.ok()) return status;
     }
-    const auto routes = of_family(defaults, family);
-    if (auto status = setup->keep_defaults(routes); !status.ok()) return status;
-    if (auto status = setup->ensure_eid_default(*eid, routes); !status.ok()) return status;
   }
   return setup;
 }
 
-Route HostSetup::eid_default(const net::IpAddress& eid) const {
-  return {kMainTable, default_prefix(eid.family()), std::nullopt, eid_index_, eid, 0};
-}
-
 std::vector<Route> HostSetup::eid_routes(const net::IpAddress& eid) const {
-  if (config_.tunnel_destinations.empty()) return {eid_default(eid)};
+  std::vector<net::IpPrefix> destinations;
+  if (config_.tunnel_destinations.empty()) {
+    destinations = halves(eid.family());
+  } else {
+    for (const auto& destination : config_.tunnel_destinations) {
+      if (destination.address.family() == eid.family()) destinations.push_back(destination);
+    }
+  }
   std::vector<Route> routes;
-  for (const auto& destination : config_.tunnel_destinations) {
-    if (destination.address.family() != eid.family()) continue;
+  for (const auto& destination : destinations) {
     routes.push_back({kMainTable, destination, std::nullopt, eid_index_, eid, 0});
   }
   return routes;
-}
-
-// Default routes other than ours move to the kept metric, so the one
-// through lmn0 wins while they stay usable (and known) for the RLOC table.
-absl::Status HostSetup::keep_defaults(const std::vector<Route>& routes) {
-  for (const auto& route : routes) {
-    if (route.output_interface == eid_index_ || route.metric >= config_.kept_default_metric) {
-      continue;
-    }
-    Route kept = route;
-    kept.metric = config_.kept_default_metric;
-    if (auto status = netlink_.replace_route(kept); !status.ok()) return status;
-    if (auto status = netlink_.delete_route(route); !status.ok()) return status;
-    if (!contains(moved_defaults_, route)) moved_defaults_.push_back(route);
-  }
-  return absl::OkStatus();
-}
-
-// Ours may have been replaced (a DHCP client's "ip route replace default"
-// takes the route of the same metric): put it back.
-absl::Status HostSetup::ensure_eid_default(const net::IpAddress& eid,
-                                           const std::vector<Route>& routes) {
-  for (const auto& route : routes) {
-    if (route.output_interface == eid_index_) return absl::OkStatus();
-  }
-  return netlink_.replace_route(eid_default(eid));
 }
 
 // A link's RLOC table: the default route through its interface's gateway.
@@ -168,15 +147,6 @@ absl::Status HostSetup::update(const std::vector<std::pair<unsigned, net::IpAddr
                                const std::vector<Route>& defaults) {
   for (auto family : {net::IpFamily::kIpv4, net::IpFamily::kIpv6}) {
     const auto routes = of_family(defaults, family);
-    const auto same_family = [&](const net::IpAddress& address) {
-      return address.family() == family;
-    };
-    auto eid = std::find_if(config_.eids.begin(), config_.eids.end(), same_family);
-    // With tunnel destinations the host's defaults are not ours to move.
-    if (eid != config_.eids.end() && config_.tunnel_destinations.empty()) {
-      if (auto status = keep_defaults(routes); !status.ok()) return status;
-      if (auto status = ensure_eid_default(*eid, routes); !status.ok()) return status;
-    }
     for (unsigned link = 0; link < rloc_indices_.size(); ++link) {
       if (auto status = sync_table(link, family, routes); !status.ok()) return status;
     }
@@ -190,12 +160,6 @@ HostSetup::~HostSetup() {
   for (const auto& eid : config_.eids) {
     for (const auto& route : eid_routes(eid)) (void)netlink_.delete_route(route);
     (void)netlink_.delete_address(eid_index_, host_prefix(eid));
-  }
-  for (const auto& original : moved_defaults_) {
-    Route kept = original;
-    kept.metric = config_.kept_default_metric;
-    (void)netlink_.replace_route(original);
-    (void)netlink_.delete_route(kept);
   }
 }
 

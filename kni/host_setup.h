@@ -1,14 +1,16 @@
 // The host set-up of a mobile node, as LISPmob users know it, done through
 // rtnetlink and undone on exit:
 //
-// - the EID on lmn0 (up, NOARP), and the default route through lmn0 with the
+// - the EID on lmn0 (up, NOARP), and the two halves of the address space
+//   through lmn0 (0.0.0.0/1 and 128.0.0.0/1; ::/1 and 8000::/1) with the
 //   EID as preferred source, so the host's traffic takes the EID and goes
 //   through LISP; or, given the destinations to tunnel (OOR's
-//   allowed-dst-eids), a route to each of them through lmn0 instead, and
-//   the host's own default routes left as they are;
-// - the RLOC interface's own default routes kept, at metric 100 (any that
-//   appears later with a lower metric, from a DHCP client say, is moved
-//   there too);
+//   allowed-dst-eids), a route to each of them through lmn0 instead. The
+//   halves are more specific than any default route, so the host's own
+//   default routes stay as they are: a DHCP client that adds or replaces
+//   one (`ip route replace default ...`) neither takes lmn0's routes away
+//   nor wins over them, and no packet leaves natively meanwhile (as
+//   OpenVPN's def1 routes do it);
 // - source routing for each RLOC: `from <RLOC> lookup <table>`, the table
 //   (one per RLOC link) holding the default route through that link's
 //   gateway, so lispd's own traffic (sent from an RLOC) leaves natively by
@@ -35,14 +37,11 @@ struct HostSetupConfig {
   std::vector<net::IpPrefix> tunnel_destinations;
   uint32_t rloc_table = 5;  // as in LISPmob's README
   uint32_t rule_priority = 100;
-  uint32_t kept_default_metric = 100;
 };
 
 class HostSetup {
  public:
-  // `defaults`: the main table's default routes now (LocalNode's).
-  static absl::StatusOr<std::unique_ptr<HostSetup>> apply(HostSetupConfig config,
-                                                          const std::vector<Route>& defaults);
+  static absl::StatusOr<std::unique_ptr<HostSetup>> apply(HostSetupConfig config);
   ~HostSetup();
   HostSetup(const HostSetup&) = delete;
   HostSetup& operator=(const HostSetup&) = delete;
@@ -61,21 +60,17 @@ class HostSetup {
         config_(std::move(config)),
         eid_index_(eid_index),
         rloc_indices_(std::move(rloc_indices)) {}
-  absl::Status keep_defaults(const std::vector<Route>& defaults);
-  absl::Status ensure_eid_default(const net::IpAddress& eid, const std::vector<Route>& defaults);
   absl::Status sync_table(unsigned link, net::IpFamily family, const std::vector<Route>& defaults);
   absl::Status sync_rules(const std::vector<std::pair<unsigned, net::IpAddress>>& rlocs);
-  Route eid_default(const net::IpAddress& eid) const;
-  // The routes into lmn0 for `eid`'s family: the default, or one per
-  // tunnel destination of that family.
+  // The routes into lmn0 for `eid`'s family: the two halves of the address
+  // space, or one per tunnel destination of that family.
   std::vector<Route> eid_routes(const net::IpAddress& eid) const;
 
   Rtnetlink netlink_;
   HostSetupConfig config_;
   int eid_index_;
   std::vector<int> rloc_indices_;
-  std::vector<Route> moved_defaults_;  // as they were, to restore on exit
-  std::vector<Route> table_routes_;    // what we put in the RLOC tables
+  std::vector<Route> table_routes_;  // what we put in the RLOC tables
   std::vector<Rule> rules_;
 };
 

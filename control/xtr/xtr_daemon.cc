@@ -92,8 +92,7 @@ void keep_eid_port_mtu(const XtrConfig& config, const dataplane::LocalState& sta
 // A mobile node sets its host up itself (kni/host_setup.h). Without the
 // rights to, it says so and runs on: the data plane works with a host set
 // up by hand.
-std::unique_ptr<kni::HostSetup> set_up_host(const XtrConfig& config,
-                                            const kni::KernelState& kernel) {
+std::unique_ptr<kni::HostSetup> set_up_host(const XtrConfig& config) {
   if (!config.mobile_node || !config.host_setup) return nullptr;
   kni::HostSetupConfig host;
   host.eid_interface = config.eid_interface;
@@ -103,7 +102,7 @@ std::unique_ptr<kni::HostSetup> set_up_host(const XtrConfig& config,
   for (const auto& mapping : config.database_mappings) {
     host.eids.push_back(mapping.eid_prefix.address);
   }
-  auto setup = kni::HostSetup::apply(host, kernel.defaults());
+  auto setup = kni::HostSetup::apply(host);
   if (!setup.ok()) {
     log::error("host", "host set-up failed (%s); set lmn0 up by hand", setup.status().message());
     return nullptr;
@@ -148,7 +147,7 @@ absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& datapla
   EidPortMtu eid_mtu;
   keep_eid_port_mtu(node.config(), node.state(), eid_mtu);
   node.set_eid_port_mtu(eid_mtu);
-  std::unique_ptr<kni::HostSetup> host = set_up_host(node.config(), local->state());
+  std::unique_ptr<kni::HostSetup> host = set_up_host(node.config());
 
   // The host side follows the kernel's tables as LocalNode keeps them from
   // each notification: no re-dump per event or per second.

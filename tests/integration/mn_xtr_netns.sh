@@ -166,10 +166,10 @@ for ns in "$mn" "$xtr"; do
   ip -n "$ns" link show lmn0 >/dev/null
 done
 # The RLOC and its gateway on the MN's twin, as a DHCP client would set
-# them (replacing lispd's default route of the same metric, which lispd
-# puts back); lispd does the rest of the host set-up (EID on lmn0, default
-# route through it, the old default kept at metric 100, source routing for
-# the RLOC). The xTR's host is set up by hand.
+# them (`route replace default`, which must not touch lispd's routes);
+# lispd does the rest of the host set-up (EID on lmn0, the two halves of
+# the address space through it, source routing for the RLOC). The xTR's
+# host is set up by hand.
 ip netns exec "$mn" sysctl -qw net.ipv4.conf.rloc0.promote_secondaries=1
 ip -n "$mn" addr add 192.0.2.5/24 dev rloc0
 ip -n "$mn" link set rloc0 up
@@ -214,9 +214,21 @@ ip -n "$mn" rule | tee "$work/rules"
 grep -q "from 192.0.2.5 lookup 5" "$work/rules"
 grep -q "from 2001:db8:2::5 lookup 5" <(ip -n "$mn" -6 rule)
 ip -n "$mn" route show table 5 | grep "^default via 192.0.2.1 dev rloc0" >/dev/null
-ip -n "$mn" route show default | tee "$work/defaults"
-grep -q "^default dev lmn0 .*src 198.18.0.10" "$work/defaults"
-grep -q "^default via 192.0.2.1 dev rloc0 .*metric 100" "$work/defaults"
+ip -n "$mn" route show | tee "$work/defaults"
+grep -q "^0.0.0.0/1 dev lmn0 .*src 198.18.0.10" "$work/defaults"
+grep -q "^128.0.0.0/1 dev lmn0 .*src 198.18.0.10" "$work/defaults"
+# The host's own default routes stay as the DHCP clients set them.
+grep -Eq "^default via 192.0.2.1 dev rloc0 *$" "$work/defaults"
+grep -Eq "^default via 192.0.5.1 dev rloc1 metric 200 *$" "$work/defaults"
+# A DHCP client's `route replace default` at any time takes nothing from
+# lmn0, even before lispd could react (it is stopped here): the host's
+# traffic never leaves natively with its RLOC as source.
+kill -STOP "$(cat "$work/mn.pid")"
+ip -n "$mn" route replace default via 192.0.2.1 dev rloc0
+route_to_eid=$(ip -n "$mn" route get 198.18.1.1)
+kill -CONT "$(cat "$work/mn.pid")"
+echo "$route_to_eid" | grep -q "dev lmn0 src 198.18.0.10" ||
+  fail "after a DHCP client's route replace: $route_to_eid"
 ip -n "$mn" addr show lmn0 | grep "inet 198.18.0.10/32" >/dev/null
 
 # EID to EID: the first echo requests resolve both ways, then 5 of 5 must come back.
@@ -413,12 +425,14 @@ mbb_stream=$!
 sleep 0.5
 for move in 1 2 3 4 5; do
   if [ $((move % 2)) -eq 1 ]; then
+    echo "$(date +%s.%N) add 192.0.2.5" >> "$work/mbb-moves"
     ip -n "$mn" addr add 192.0.2.5/24 dev rloc0
     ip -n "$mn" route replace default via 192.0.2.1 dev rloc0
     sleep 0.5
     echo "$(date +%s.%N) del 192.0.5.5" >> "$work/mbb-moves"
     ip -n "$mn" addr del 192.0.5.5/24 dev rloc1
   else
+    echo "$(date +%s.%N) add 192.0.5.5" >> "$work/mbb-moves"
     ip -n "$mn" addr add 192.0.5.5/24 dev rloc1
     ip -n "$mn" route replace default via 192.0.5.1 dev rloc1 metric 200
     sleep 0.5
@@ -431,6 +445,7 @@ wait "$mbb_stream" || true
 mbb_received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$work/mbb-stream")
 mbb_sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$work/mbb-stream")
 echo "make-before-break, 5 moves between the links: $mbb_received of $mbb_sent echo replies"
+python3 "$(dirname "$0")/ping_losses.py" "$work/mbb-stream" "$work/mbb-moves"
 [ "$mbb_received" -eq "$mbb_sent" ]
 old=192.0.2.5
 
