@@ -23,8 +23,15 @@ std::optional<std::pair<uint32_t, net::IpAddress>> eid_of(const lisp::Address& e
 std::optional<std::pair<uint32_t, net::IpPrefix>> eid_prefix_of(const lisp::Address& eid,
                                                                 uint8_t mask_len) {
   const auto address = eid_of(eid);
-  if (!address || mask_len > address->second.max_prefix_len()) return std::nullopt;
-  return std::make_pair(address->first, net::IpPrefix{address->second.masked(mask_len), mask_len});
+  if (!address) return std::nullopt;
+  return eid_prefix_of(address->first, address->second, mask_len);
+}
+
+std::optional<std::pair<uint32_t, net::IpPrefix>> eid_prefix_of(uint32_t instance_id,
+                                                                const net::IpAddress& address,
+                                                                uint8_t mask_len) {
+  if (mask_len > address.max_prefix_len()) return std::nullopt;
+  return std::make_pair(instance_id, net::IpPrefix{address.masked(mask_len), mask_len});
 }
 
 std::optional<Endpoint> reply_destination(const lisp::MapRequest& request, uint16_t port,

@@ -35,6 +35,10 @@ lisp::Address eid_address(uint32_t instance_id, const net::IpAddress& address);
 // Instance-ID LCAF); nullopt for anything else.
 std::optional<std::pair<uint32_t, net::IpPrefix>> eid_prefix_of(const lisp::Address& eid,
                                                                 uint8_t mask_len);
+// The same from an address already taken out of its EID field.
+std::optional<std::pair<uint32_t, net::IpPrefix>> eid_prefix_of(uint32_t instance_id,
+                                                                const net::IpAddress& address,
+                                                                uint8_t mask_len);
 
 // The instance-id and IP address of an EID field (a Map-Request's source
 // EID): plain, or inside an Instance-ID LCAF; nullopt for anything else.

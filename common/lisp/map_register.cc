@@ -70,6 +70,65 @@ void encode_authentication(wire::Writer& writer, const Authentication& auth) {
   writer.write_bytes(auth.data);
 }
 
+namespace {
+
+// An IPv4 or IPv6 address after its AFI; false for any other AFI.
+bool read_ip(wire::Reader& reader, uint16_t afi, net::IpAddress& out) {
+  if (afi == static_cast<uint16_t>(Afi::kIpv4)) {
+    std::array<uint8_t, 4> bytes;
+    if (!reader.read_bytes(bytes)) return false;
+    out = net::IpAddress::v4(bytes);
+    return true;
+  }
+  if (afi == static_cast<uint16_t>(Afi::kIpv6)) {
+    std::array<uint8_t, 16> bytes;
+    if (!reader.read_bytes(bytes)) return false;
+    out = net::IpAddress::v6(bytes);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<MapRegisterKeying> peek_map_register_keying(std::span<const uint8_t> bytes) {
+  wire::Reader reader(bytes);
+  MapRegisterKeying keying;
+  uint32_t word = 0;
+  uint64_t nonce = 0;
+  uint16_t auth_length = 0;
+  std::span<const uint8_t> auth_data;
+  if (!reader.read_u32(word) || word >> 28 != 3 || (word & 0xff) == 0 || !reader.read_u64(nonce) ||
+      !reader.read_u8(keying.key_id) || !reader.read_u8(keying.algorithm_id) ||
+      !reader.read_u16(auth_length) || !reader.read_span(auth_length, auth_data)) {
+    return std::nullopt;
+  }
+  // | Record TTL (32) | Locator Count (8) | EID mask-len (8) | ACT|A|Rsvd (16) |
+  // | Rsvd|Map-Version (16) | EID-Prefix-AFI (16) | EID-Prefix |
+  uint32_t ttl = 0;
+  uint8_t locator_count = 0;
+  uint16_t flags = 0;
+  uint16_t version = 0;
+  uint16_t afi = 0;
+  if (!reader.read_u32(ttl) || !reader.read_u8(locator_count) ||
+      !reader.read_u8(keying.first_eid_mask_len) || !reader.read_u16(flags) ||
+      !reader.read_u16(version) || !reader.read_u16(afi)) {
+    return std::nullopt;
+  }
+  if (afi == static_cast<uint16_t>(Afi::kLcaf)) {
+    // | Rsvd1 | Flags | Type=2 | IID mask-len | Length (16) | Instance ID (32) | AFI | address |
+    uint8_t reserved1 = 0, lcaf_flags = 0, type = 0, iid_mask_len = 0;
+    uint16_t length = 0;
+    if (!reader.read_u8(reserved1) || !reader.read_u8(lcaf_flags) || !reader.read_u8(type) ||
+        type != static_cast<uint8_t>(LcafType::kInstanceId) || !reader.read_u8(iid_mask_len) ||
+        !reader.read_u16(length) || !reader.read_u32(keying.instance_id) || !reader.read_u16(afi)) {
+      return std::nullopt;
+    }
+  }
+  if (!read_ip(reader, afi, keying.first_eid)) return std::nullopt;
+  return keying;
+}
+
 absl::Status decode_map_register(std::span<const uint8_t> bytes, MapRegister& out) {
   wire::Reader reader(bytes);
   uint32_t word = 0;

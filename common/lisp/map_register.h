@@ -65,6 +65,20 @@ struct MapRegister {
   friend bool operator==(const MapRegister&, const MapRegister&) = default;
 };
 
+// What a Map-Server needs to choose the key before it decodes a Map-Register
+// (RFC 9301 §5.6, §8.2): the Key ID, the Algorithm ID and the first record's
+// EID (an IP address, bare or in an Instance-ID LCAF, RFC 8060 §4.1) with its
+// mask-len. Read in place, without allocating, so that a forged register
+// costs one HMAC and nothing more. Nullopt for anything else.
+struct MapRegisterKeying {
+  uint8_t key_id = 0;
+  uint8_t algorithm_id = 0;
+  uint32_t instance_id = 0;
+  net::IpAddress first_eid;
+  uint8_t first_eid_mask_len = 0;
+};
+std::optional<MapRegisterKeying> peek_map_register_keying(std::span<const uint8_t> bytes);
+
 // NAT-traversal draft §4.4 (R bit): | MS-RTR Key ID (16) | MS-RTR Auth Length (16) | data |
 struct MsRtrAuthentication {
   uint16_t key_id = 0;

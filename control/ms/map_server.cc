@@ -130,13 +130,21 @@ Outgoing MapServer::notify(const lisp::MapRegister& message, const SiteKey& key,
 
 std::vector<Outgoing> MapServer::handle(std::span<const uint8_t> bytes, const Endpoint& source,
                                         TimePoint now) {
+  // A Map-Register is authenticated before it is decoded (RFC 9301 §8.2):
+  // a flood of forged ones costs one HMAC each and allocates nothing.
+  const SiteKey* register_key = nullptr;
+  if (!bytes.empty() &&
+      static_cast<lisp::MessageType>(bytes[0] >> 4) == lisp::MessageType::kMapRegister) {
+    register_key = authenticate_register(bytes);
+    if (register_key == nullptr) return {};
+  }
   auto message = lisp::decode_message(bytes);
   if (!message.ok()) {
     counters_.malformed++;
     return {};
   }
   if (const auto* reg = std::get_if<lisp::MapRegister>(&message->value)) {
-    return handle_register(bytes, *reg, source, now);
+    return handle_register(*reg, *register_key, source, now);
   }
   if (const auto* request = std::get_if<lisp::MapRequest>(&message->value)) {
     // An SMR is meant for an ITR (one that also runs this role, or a
@@ -154,14 +162,34 @@ std::vector<Outgoing> MapServer::handle(std::span<const uint8_t> bytes, const En
   return {};  // nothing else is for a Map-Server
 }
 
-std::vector<Outgoing> MapServer::handle_register(std::span<const uint8_t> bytes,
-                                                 const lisp::MapRegister& message,
-                                                 const Endpoint& source, TimePoint now) {
-  if (message.records.empty()) {
+const SiteKey* MapServer::authenticate_register(std::span<const uint8_t> bytes) {
+  const auto keying = lisp::peek_map_register_keying(bytes);
+  if (!keying) {
     counters_.malformed++;
-    return {};
+    return nullptr;
   }
-  // Every record must name a prefix of one site, whose key signed the message.
+  const auto eid =
+      eid_prefix_of(keying->instance_id, keying->first_eid, keying->first_eid_mask_len);
+  const Site* site = eid ? site_for(eid->first, eid->second) : nullptr;
+  if (site == nullptr) {
+    counters_.outside_site++;
+    return nullptr;
+  }
+  for (const auto& candidate : site->keys) {
+    if (candidate.key_id == keying->key_id && candidate.algorithm == keying->algorithm_id &&
+        crypto::verify_authentication(bytes, candidate.key)) {
+      return &candidate;
+    }
+  }
+  counters_.auth_failures++;
+  return nullptr;
+}
+
+std::vector<Outgoing> MapServer::handle_register(const lisp::MapRegister& message,
+                                                 const SiteKey& key, const Endpoint& source,
+                                                 TimePoint now) {
+  // Every record must name a prefix of the site whose key signed the message
+  // (the first record's, found before decoding).
   std::vector<std::pair<uint32_t, net::IpPrefix>> prefixes;
   const Site* site = nullptr;
   for (const auto& record : message.records) {
@@ -174,19 +202,6 @@ std::vector<Outgoing> MapServer::handle_register(std::span<const uint8_t> bytes,
     }
     site = record_site;
     prefixes.push_back(*eid);
-  }
-  const SiteKey* key = nullptr;
-  for (const auto& candidate : site->keys) {
-    if (candidate.key_id == message.auth.key_id &&
-        candidate.algorithm == message.auth.algorithm_id &&
-        crypto::verify_authentication(bytes, candidate.key)) {
-      key = &candidate;
-      break;
-    }
-  }
-  if (key == nullptr) {
-    counters_.auth_failures++;
-    return {};
   }
 
   // Bounded: new prefixes only while the table and the site have room.
@@ -221,7 +236,7 @@ std::vector<Outgoing> MapServer::handle_register(std::span<const uint8_t> bytes,
         const bool kept = std::any_of(now_registered.begin(), now_registered.end(),
                                       [&](const auto& l) { return l.address == locator.address; });
         if (const auto* ip = locator.address.ip(); ip && !kept) {
-          out.push_back(notify(message, *key, {*ip}));
+          out.push_back(notify(message, key, {*ip}));
         }
       }
     }
@@ -236,7 +251,7 @@ std::vector<Outgoing> MapServer::handle_register(std::span<const uint8_t> bytes,
   counters_.registers_accepted++;
   // Answered at the port the register came from: 4342 for an ETR sending
   // from it, and the right port for one behind a NAT or using another port.
-  if (message.want_map_notify) out.push_back(notify(message, *key, source));
+  if (message.want_map_notify) out.push_back(notify(message, key, source));
   return out;
 }
 

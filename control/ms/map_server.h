@@ -130,9 +130,11 @@ class MapServer {
     net::IpPrefix prefix;
     bool operator<(const Key& other) const;
   };
-  std::vector<Outgoing> handle_register(std::span<const uint8_t> bytes,
-                                        const lisp::MapRegister& message, const Endpoint& source,
-                                        TimePoint now);
+  // The site key that signed a Map-Register, read before decoding; nullptr
+  // (and a counter) for one that is malformed, outside every site or forged.
+  const SiteKey* authenticate_register(std::span<const uint8_t> bytes);
+  std::vector<Outgoing> handle_register(const lisp::MapRegister& message, const SiteKey& key,
+                                        const Endpoint& source, TimePoint now);
   std::vector<Outgoing> handle_request(std::span<const uint8_t> bytes,
                                        const lisp::MapRequest& request, const Endpoint& reply_to,
                                        bool encapsulated, const Endpoint& source, TimePoint now);

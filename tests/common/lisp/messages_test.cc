@@ -146,6 +146,50 @@ TEST(MapRegisterTest, CapturedFromOor) {
                  m);
 }
 
+// The key a Map-Server needs, read from the OOR capture's bytes in place.
+TEST(MapRegisterTest, KeyingIsReadWithoutDecoding) {
+  const auto bytes =
+      hex("30 00 01 01 de cb 3e 7f e0 3e ca 9a 00 01 00 14 09 32 7d f4 f2 c1 ff 05 "
+          "6f fa 6d 4e 65 ad c4 d7 a1 4c 0e 43 00 00 00 0a 01 18 10 00 00 00 00 01 "
+          "cb 00 71 00 01 64 ff 00 00 05 00 01 c0 00 02 04");
+  auto keying = peek_map_register_keying(bytes);
+  ASSERT_TRUE(keying.has_value());
+  EXPECT_EQ(keying->key_id, 0);
+  EXPECT_EQ(keying->algorithm_id, 1);
+  EXPECT_EQ(keying->instance_id, 0u);
+  EXPECT_EQ(keying->first_eid, *net::IpAddress::parse("203.0.113.0"));
+  EXPECT_EQ(keying->first_eid_mask_len, 24);
+  // Only the bytes up to the first EID are read: a broken locator after it
+  // does not matter here (decoding refuses it later).
+  auto cut = bytes;
+  cut.resize(cut.size() - 3);
+  EXPECT_TRUE(peek_map_register_keying(cut).has_value());
+  // An IPv6 EID in instance 7: | LCAF | rsvd flags type=2 iid-mask | length | IID | AFI 2 | ...
+  const auto iid6 = hex(
+      "30 00 01 01 00 00 00 00 00 00 00 01 03 02 00 00 00 00 00 0a 00 30 00 00 00 00 "
+      "40 03 00 00 02 00 00 16 00 00 00 07 00 02 20 01 0d b8 00 02 00 00 00 00 00 00 00 00 00 00");
+  keying = peek_map_register_keying(iid6);
+  ASSERT_TRUE(keying.has_value());
+  EXPECT_EQ(keying->key_id, 3);
+  EXPECT_EQ(keying->algorithm_id, 2);
+  EXPECT_EQ(keying->instance_id, 7u);
+  EXPECT_EQ(keying->first_eid, *net::IpAddress::parse("2001:db8:2::"));
+  EXPECT_EQ(keying->first_eid_mask_len, 48);
+  // Truncated anywhere before the EID's last byte, no record, another type:
+  // nothing.
+  const size_t eid_end = kAuthDataOffset + 20 + 12 + 4;  // auth data, record header, AFI, IPv4
+  EXPECT_TRUE(peek_map_register_keying(std::span(bytes).first(eid_end)).has_value());
+  for (size_t length = 0; length < eid_end; ++length) {
+    EXPECT_FALSE(peek_map_register_keying(std::span(bytes).first(length)).has_value()) << length;
+  }
+  auto no_records = bytes;
+  no_records[3] = 0;
+  EXPECT_FALSE(peek_map_register_keying(no_records).has_value());
+  auto notify = bytes;
+  notify[0] = 0x40;
+  EXPECT_FALSE(peek_map_register_keying(notify).has_value());
+}
+
 TEST(MapRegisterTest, ProxyReplyWithXtrIdAndSha256) {
   MapRegister m;
   m.proxy_reply = true;

@@ -111,6 +111,21 @@ TEST_F(MapServerTest, BadHmacIsDroppedAndCounted) {
   EXPECT_EQ(server_.registration_count(), 0u);
 }
 
+// RFC 9301 §8.2 and the flood case of the faults issue: the HMAC is checked
+// before the records are decoded, so a forged register whose records would
+// not even decode costs one HMAC and counts as an authentication failure.
+TEST_F(MapServerTest, TheHmacIsCheckedBeforeTheRecordsAreDecoded) {
+  auto forged = map_register({record("203.0.113.0/24", "192.0.2.4")}, "wrong-key");
+  // | type, nonce, key/alg/length (16) | HMAC-SHA-1 (20) | Record TTL (4) | Locator Count |
+  const size_t locator_count_at = lisp::kAuthDataOffset + 20 + 4;
+  ASSERT_EQ(forged[locator_count_at], 1);
+  forged[locator_count_at] = 255;  // one locator present
+  ASSERT_FALSE(lisp::decode_message(forged).ok());
+  EXPECT_TRUE(server_.handle(forged, etr_, kStart).empty());
+  EXPECT_EQ(server_.counters().auth_failures, 1u);
+  EXPECT_EQ(server_.counters().malformed, 0u);
+}
+
 TEST_F(MapServerTest, PrefixOutsideTheSiteIsRefused) {
   EXPECT_TRUE(
       server_.handle(map_register({record("192.0.2.128/25", "192.0.2.4")}, "old-key"), etr_, kStart)
