@@ -285,21 +285,25 @@ kill "$stream" 2>/dev/null || true
 stream_result
 result "2 Map-Notifies dropped 30 s: $dropped dropped, $registers_during Map-Registers accepted, registrations lapsed 0 s, registered again $recovered s after; stream $stream_line"
 
-# --- 3. SIGHUP with a bad config under traffic --------------------------------
-cp "$work/mn.conf" "$work/mn.conf.good"
+# --- 3. SIGHUP with a bad config, then a good one, under traffic ------------
+# The bad file changes nothing; the good one (a second Map-Server and
+# Map-Resolver, used in scenario 4) is applied without losing a datagram.
 echo 'map-resolver = { 192.0.4.6 }  # set twice' >> "$work/mn.conf"
 bad_line=$(grep -n "set twice" "$work/mn.conf" | cut -d: -f1)
-stream_start 4
+stream_start 5
 sleep 1
 kill -HUP "$mn_pid"
 sleep 1
-cp "$work/mn.conf.good" "$work/mn.conf"
+write_confs 192.0.4.2 192.0.4.6
+kill -HUP "$mn_pid"
 stream_result
 line=$stream_line
 grep -q "mn.conf:$bad_line" "$work/mn.log" || fail "the reload's error does not name mn.conf:$bad_line"
-echo "$line" | grep -q " lost 0 " || fail "the bad reload lost datagrams: $line"
+"$lispctl" -s "$work/mn.sock" show map-servers | grep -q "192.0.4.6" ||
+  fail "the good reload did not add ms2"
+echo "$line" | grep -q " lost 0 " || fail "the reloads lost datagrams: $line"
 kill -0 "$mn_pid"
-result "3 bad config on SIGHUP: $(grep "mn.conf:$bad_line" "$work/mn.log" | tail -n 1 | cut -d' ' -f4-); stream $line"
+result "3 bad config, then a good one, on SIGHUP: $(grep "mn.conf:$bad_line" "$work/mn.log" | tail -n 1 | cut -d' ' -f4-); then ms2 added; stream $line"
 
 # --- 4. A second Map-Server; the first blackholed, then back ------------------
 write_confs 192.0.4.2 192.0.4.6
@@ -385,7 +389,19 @@ mn_rss=$(rss "$mn_pid") ms_rss=$(rss "$ms1_pid")
 malformed_before=$(counter "$work/mn.sock" control malformed)
 drop_before=$(counter "$work/mn.sock" counters drop_malformed)
 ms_malformed_before=$(counter "$work/ms1.sock" counters malformed)
+# DPDK's net_af_packet joins its socket to a fanout group with
+# PACKET_FANOUT_FLAG_DEFRAG: the MN's kernel reassembles IP fragments before
+# the port sees them, and holds (then drops) those that never complete, in
+# its own bounded queue (ipfrag_high_thresh). The data plane's reassembly
+# (bounded, drop_reassembly) is for ports that pass fragments (PCI NICs) and
+# is tested in packet_path_test. Here the kernel's counter shows where the
+# fragments went.
+reasm_before=$(ip netns exec "$mn" nstat -saz IpReasmReqds | awk '$1 == "IpReasmReqds" {print $2}')
 ip netns exec "$core" python3 "$here/hostile.py" replay 192.0.2.5 100000 "$here/../fuzz/corpus" > "$work/replay-mn"
+reasm=$(($(ip netns exec "$mn" nstat -saz IpReasmReqds | awk '$1 == "IpReasmReqds" {print $2}') - reasm_before))
+fragments=$(($(sed -n 's/.*fragment \([0-9]*\) fragment-oversized \([0-9]*\).*/\1 + \2/p' "$work/replay-mn")))
+[ "$reasm" -ge "$fragments" ] ||
+  fail "$fragments fragments sent to the MN, its kernel took $reasm for reassembly"
 ip netns exec "$core" python3 "$here/hostile.py" replay 192.0.4.2 100000 "$here/../fuzz/corpus" > "$work/replay-ms"
 sleep 1
 kill -0 "$mn_pid" "$xtr_pid" "$ms1_pid" || fail "a lispd died of the hostile packets"
@@ -401,7 +417,7 @@ mn_growth=$(($(rss "$mn_pid") - mn_rss)) ms_growth=$(($(rss "$ms1_pid") - ms_rss
 # far less than this; an unbounded one fills it.
 [ "$mn_growth" -lt 32768 ] && [ "$ms_growth" -lt 32768 ] ||
   fail "RSS grew by $mn_growth kB (MN), $ms_growth kB (MS)"
-result "5 200,000 hostile packets (MN: $(cat "$work/replay-mn"); MS the same): all still register, resolve and forward; MN malformed +$malformed, drop_malformed +$dropped, MS malformed +$ms_malformed; RSS MN ${mn_rss} kB +${mn_growth} kB, MS ${ms_rss} kB +${ms_growth} kB"
+result "5 200,000 hostile packets (MN: $(cat "$work/replay-mn"); MS the same): all still register, resolve and forward; MN malformed +$malformed, drop_malformed +$dropped, MN kernel IpReasmReqds +$reasm, MS malformed +$ms_malformed; RSS MN ${mn_rss} kB +${mn_growth} kB, MS ${ms_rss} kB +${ms_growth} kB"
 
 # --- 6. Map-Registers with bad HMACs at ms1, 10k a second for 30 s ---------
 failures_before=$(counter "$work/ms1.sock" counters auth_failures)
@@ -475,9 +491,15 @@ registered=$(echo "$(date +%s.%N) - $up_at" | bc | xargs printf "%.2f")
 smrs=$(($(counter "$work/mn.sock" control smr_sent) - smrs_before))
 [ "$smrs" -gt 0 ] || fail "no SMR after link-up"
 stream_result
-received=$(echo "$stream_line" | awk '{print $2}')
-[ "$received" -gt 800 ] || fail "the stream did not resume after link-up: $stream_line"
-result "8 RLOC link down 3 s: 0 packets encapsulated toward it after 0.5 s, $((no_rloc_later - no_rloc_down)) dropped as drop_no_local_rloc; registered ${registered} s after link-up, $smrs SMRs; stream $stream_line (the link was down $(echo "$up_at - $down_at" | bc | xargs printf "%.1f") s)"
+# The stream's longest gap is the link's down time; it ends when the first
+# datagram after link-up arrives. Resuming is the behaviour checked; within
+# 2 s leaves room for a next hop the kernel must resolve again (1 s ARP
+# retransmission) on a loaded machine. The time is reported.
+resumed_at=$(echo "$stream_line" | awk '{print $NF}')
+resumed=$(echo "$resumed_at - $up_at" | bc | xargs printf "%.2f")
+[ "$(echo "$resumed < 2" | bc)" -eq 1 ] ||
+  fail "the stream did not resume within 2 s of link-up ($resumed s): $stream_line, drop_no_local_rloc +$(($(counter "$work/mn.sock" counters drop_no_local_rloc) - no_rloc_down))"
+result "8 RLOC link down 3 s: 0 packets encapsulated toward it after 0.5 s, $((no_rloc_later - no_rloc_down)) dropped as drop_no_local_rloc; registered ${registered} s after link-up, $smrs SMRs; stream resumed ${resumed} s after link-up, $stream_line (the link was down $(echo "$up_at - $down_at" | bc | xargs printf "%.1f") s)"
 
 echo "--- faults"
 cat "$work/results"

@@ -6,10 +6,11 @@ longest silence.
 
 Listens on UDP PORT (IPv4) for SECONDS, or until IDLE seconds (default 3)
 pass without a datagram once some came, and prints one line:
-  received N lost M longest-gap G ms at T s
+  received N lost M longest-gap G ms at T s ended E
 where lost counts the sequence numbers (the stream's 8-byte counters) below
 the highest one that never came, and the longest gap is the longest time
-between two datagrams received, T seconds after the first.
+between two datagrams received, T seconds after the first; E is the wall
+clock (epoch seconds) when the datagram that ended it arrived.
 """
 import socket
 import sys
@@ -25,7 +26,7 @@ def main():
     end = time.monotonic() + seconds
     seen = set()
     first = last = None
-    gap, gap_at = 0.0, 0.0
+    gap, gap_at, gap_end = 0.0, 0.0, 0.0
     while True:
         left = end - time.monotonic()
         if left <= 0:
@@ -41,11 +42,11 @@ def main():
         if first is None:
             first = now
         elif now - last > gap:
-            gap, gap_at = now - last, last - first
+            gap, gap_at, gap_end = now - last, last - first, time.time()
         last = now
     highest = max(seen) if seen else -1
-    print("received %d lost %d longest-gap %.1f ms at %.1f s"
-          % (len(seen), highest + 1 - len(seen), gap * 1000, gap_at))
+    print("received %d lost %d longest-gap %.1f ms at %.1f s ended %.3f"
+          % (len(seen), highest + 1 - len(seen), gap * 1000, gap_at, gap_end))
 
 
 if __name__ == "__main__":
