@@ -133,7 +133,7 @@ def main():
     parser.add_argument("--only-gcc", action="store_true")
     parser.add_argument("--no-aarch64", action="store_true")
     parser.add_argument("--fuzz-seconds", type=int,
-                        default=int(os.environ.get("LISPMOB_FUZZ_SECONDS", "10")))
+                        default=int(os.environ.get("LISPMOB_FUZZ_SECONDS", "30")))
     args = parser.parse_args()
 
     names = ["build"] if args.only_gcc else ["build", "build-asan", "build-ms"]

@@ -7,7 +7,7 @@
 set -uo pipefail
 target=$1
 corpus=$2
-seconds=${LISPMOB_FUZZ_SECONDS:-10}
+seconds=${LISPMOB_FUZZ_SECONDS:-30}
 name=$(basename "$target")
 artifacts=${LISPMOB_FUZZ_ARTIFACTS:-/tmp}/lispmob-fuzz-$name
 scratch=$(mktemp -d)
