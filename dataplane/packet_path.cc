@@ -421,6 +421,13 @@ Verdict finish_encap(rte_mbuf* packet, const EncapWork& work, PathContext& conte
   } else if (entry != nullptr && entry->action == MapAction::kDrop) {
     counters.drop_negative++;
     return Verdict::kDrop;
+  } else if (entry != nullptr && entry->action == MapAction::kNativelyForward &&
+             (inner.ipv6 ? local.has_petr6 : local.has_petr4)) {
+    // A non-LISP destination (a negative Map-Reply): through the PETR when
+    // there is one (RFC 6832 §5, as LISPmob and OOR do), so that an EID
+    // source never leaves natively where uRPF would drop it.
+    locator = inner.ipv6 ? &local.petr6 : &local.petr4;
+    counters.to_petr++;
   } else if (entry != nullptr && entry->action == MapAction::kNativelyForward) {
     counters.natively_forwarded++;
     rte_ether_hdr* out = rte_pktmbuf_mtod(packet, rte_ether_hdr*);
@@ -724,7 +731,7 @@ Verdict decapsulate(rte_mbuf*& packet, PathContext& context) {
     counters.drop_malformed++;
     return Verdict::kDrop;
   }
-  if (!local.is_local_eid(inner.destination, inner.ipv6)) {
+  if (!local.decapsulate_any && !local.is_local_eid(inner.destination, inner.ipv6)) {
     counters.drop_not_local_eid++;
     return Verdict::kDrop;
   }

@@ -192,8 +192,7 @@ int main(int argc, char** argv) {
     tools::Daemon::ready();
   };
   int result = 2;
-  if (config->mode == config::OperatingMode::kMobileNode ||
-      config->mode == config::OperatingMode::kXtr) {
+  if (config::runs_data_plane(config->mode)) {
     result = tools::run_data_plane(*config, argv[0], operators);
   } else if (config->mode == config::OperatingMode::kMapServer) {
     result = run_map_server(*config, arguments.port, operators);

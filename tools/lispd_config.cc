@@ -56,6 +56,7 @@ std::vector<net::IpAddress> addresses_of(const std::vector<config::ProxyEtr>& et
 control::XtrConfig xtr_config_of(const config::Config& config) {
   control::XtrConfig out;
   out.mobile_node = config.mode == config::OperatingMode::kMobileNode;
+  out.proxy_etr = config.mode == config::OperatingMode::kProxyEtr;
   out.host_setup = config.host_setup;
   out.rloc_route_table = config.rloc_route_table;
   for (const auto& link : config.dpdk.rloc_links())

@@ -88,7 +88,7 @@ struct Choice {
 };
 
 constexpr Choice kChoices[] = {
-    {"operating-mode", {"MN", "xTR", "MS", "RTR"}},
+    {"operating-mode", {"MN", "xTR", "MS", "RTR", "PETR"}},
     {"ipv6-scope", {"GLOBAL", "SITE"}},
     {"encapsulation", {"LISP", "VXLAN-GPE"}},
     {"draft-version", {"OLD", "NEW"}},
@@ -336,6 +336,7 @@ OperatingMode parse_mode(const std::string& text) {
   if (absl::EqualsIgnoreCase(text, "xTR")) return OperatingMode::kXtr;
   if (absl::EqualsIgnoreCase(text, "MS")) return OperatingMode::kMapServer;
   if (absl::EqualsIgnoreCase(text, "RTR")) return OperatingMode::kRtr;
+  if (absl::EqualsIgnoreCase(text, "PETR")) return OperatingMode::kProxyEtr;
   return OperatingMode::kMobileNode;
 }
 
@@ -357,8 +358,7 @@ std::vector<ProxyEtr> proxy_etrs(cfg_t* root, const char* name, int family_filte
 // its place for the host: the twin carries the RLOC address (and runs the
 // DHCP client), and the mappings name the twins, as in lispmob's own files.
 void derive_rloc_links(Config& config) {
-  const bool xtr = config.mode == OperatingMode::kMobileNode || config.mode == OperatingMode::kXtr;
-  if (!xtr || !config.dpdk.rloc_port.empty()) return;
+  if (!runs_data_plane(config.mode) || !config.dpdk.rloc_port.empty()) return;
   std::vector<std::string> interfaces;  // in the order the file names them
   for (const auto& mapping : config.database_mappings) {
     for (const auto& rloc : mapping.rloc_interfaces) {
@@ -907,8 +907,13 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text) {
   return ListenAddress{*address, static_cast<uint16_t>(port)};
 }
 
+bool runs_data_plane(OperatingMode mode) {
+  return mode == OperatingMode::kMobileNode || mode == OperatingMode::kXtr ||
+         mode == OperatingMode::kProxyEtr;
+}
+
 std::string start_problem(const Config& config) {
-  const bool xtr = config.mode == OperatingMode::kMobileNode || config.mode == OperatingMode::kXtr;
+  const bool xtr = runs_data_plane(config.mode);
   if (xtr && config.dpdk.rloc_port.empty()) {
     return config.source + ": operating-mode " + to_string(config.mode) +
            " needs an RLOC port: the dpdk section's rloc-port, or a database-mapping "
@@ -927,6 +932,8 @@ const char* to_string(OperatingMode mode) {
       return "MS";
     case OperatingMode::kRtr:
       return "RTR";
+    case OperatingMode::kProxyEtr:
+      return "PETR";
   }
   return "?";
 }
@@ -937,7 +944,7 @@ std::vector<std::string> unused_keys(const Config& config) {
     if (set) out.push_back(config.source + ": " + key + ": " + why);
   };
   const bool ms = config.mode == OperatingMode::kMapServer;
-  const bool xtr = config.mode == OperatingMode::kMobileNode || config.mode == OperatingMode::kXtr;
+  const bool xtr = runs_data_plane(config.mode);
   const char* not_ms = "not used by a Map-Server";
   const char* not_xtr = "only a Map-Server uses it";
   unused(ms && !config.database_mappings.empty(), "database-mapping", not_ms);
@@ -951,8 +958,8 @@ std::vector<std::string> unused_keys(const Config& config) {
   unused(xtr && !config.control_iface.empty(), "control-iface", not_xtr);
   unused(ms && !config.proxy_itrs.empty(), "proxy-itrs", not_ms);
   unused(ms && !config.allowed_dst_eids.empty(), "allowed-dst-eids", not_ms);
-  unused(config.mode == OperatingMode::kXtr && !config.allowed_dst_eids.empty(), "allowed-dst-eids",
-         "only a mobile node routes its host's traffic into lmn0");
+  unused(config.mode != OperatingMode::kMobileNode && !ms && !config.allowed_dst_eids.empty(),
+         "allowed-dst-eids", "only a mobile node routes its host's traffic into lmn0");
   unused(ms && config.xtr_id.has_value(), "xtr-id", not_ms);
   unused(config.site_id.has_value() && !config.xtr_id.has_value(), "site-id",
          "sent only with an xtr-id (the I bit carries both)");

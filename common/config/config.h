@@ -16,7 +16,9 @@
 
 namespace lispmob::config {
 
-enum class OperatingMode { kMobileNode, kXtr, kMapServer, kRtr };
+// kProxyEtr: RFC 9300 §4.1's Proxy-ETR, an xTR that decapsulates LISP
+// data for any inner destination and hands it to its host to forward natively.
+enum class OperatingMode { kMobileNode, kXtr, kMapServer, kRtr, kProxyEtr };
 
 struct RlocAddress {
   net::IpAddress address;
@@ -165,6 +167,8 @@ inline constexpr size_t kMaxRlocLinks = 4;
 
 // Why a parsed file cannot run as it says, or "" if it can: an MN or xTR
 // needs an RLOC port, given or derived.
+// True for the modes lispd runs on the DPDK data plane (MN, xTR, PETR).
+bool runs_data_plane(OperatingMode mode);
 std::string start_problem(const Config& config);
 
 // Parses the file at `path`. An error's message reads "FILE:LINE: key 'KEY': ...".

@@ -58,6 +58,33 @@ KernelView view_of(const kni::KernelState& kernel, const std::vector<RlocLink>& 
   return view;
 }
 
+namespace {
+
+bool is_link_local(const net::IpAddress& address) {
+  const auto bytes = address.bytes();
+  return address.is_v6() && bytes[0] == 0xfe && (bytes[1] & 0xc0) == 0x80;
+}
+
+// A Proxy-ETR's RLOCs: every global address of its RLOC ports' twins that no
+// database-mapping names already. They belong to no mapping (nothing is
+// registered for them).
+template <class Usable>
+void add_twin_locators(const XtrConfig& config, const KernelView& kernel, const Usable& usable,
+                       std::vector<LocalLocator>& locators) {
+  for (size_t link = 0; link < config.rloc_links.size(); ++link) {
+    const auto& twin = config.rloc_links[link].twin;
+    if (!usable(twin)) continue;
+    for (const auto& [name, address] : kernel.addresses) {
+      const bool known = std::any_of(locators.begin(), locators.end(),
+                                     [&](const LocalLocator& l) { return l.address == address; });
+      if (name != twin || known || is_link_local(address)) continue;
+      locators.push_back({address, 1, 100, static_cast<unsigned>(link), kNoMapping});
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<LocalLocator> local_locators(const XtrConfig& config, const KernelView& kernel) {
   const auto& links = config.rloc_links;
   auto link_of_twin = [&](const std::string& name) -> unsigned {
@@ -99,6 +126,7 @@ std::vector<LocalLocator> local_locators(const XtrConfig& config, const KernelVi
       }
     }
   }
+  if (config.proxy_etr) add_twin_locators(config, kernel, usable, locators);
   return locators;
 }
 
@@ -212,6 +240,7 @@ dataplane::LocalState build_local_state(const XtrConfig& config,
   state.eid_port_host_mac = eid_mac;
   // Decapsulated frames come to the host from a "gateway" that is us.
   state.eid_port_gateway_mac = {{0x02, 'l', 'i', 's', 'p', 0x00}};
+  state.decapsulate_any = config.proxy_etr;
   for (const auto& mapping : config.database_mappings) {
     if (state.local_eid_count < dataplane::kMaxLocalEids) {
       state.local_eids[state.local_eid_count++] = mapping.eid_prefix;

@@ -55,12 +55,15 @@ EidPortMtu choose_eid_port_mtu(const XtrConfig& config, const dataplane::LocalSt
 
 // One of our RLOCs: from a database-mapping's rloc-address, or the current
 // address of an rloc-iface (a twin), with its priority and weight.
+// A locator no database-mapping names (a Proxy-ETR's).
+inline constexpr size_t kNoMapping = static_cast<size_t>(-1);
+
 struct LocalLocator {
   net::IpAddress address;
   uint8_t priority = 1;
   uint8_t weight = 100;
   unsigned link = 0;   // the RLOC link whose twin holds it
-  size_t mapping = 0;  // index in config.database_mappings
+  size_t mapping = 0;  // index in config.database_mappings, or kNoMapping
   friend bool operator==(const LocalLocator&, const LocalLocator&) = default;
 };
 std::vector<LocalLocator> local_locators(const XtrConfig& config, const KernelView& kernel);

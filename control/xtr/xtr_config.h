@@ -49,6 +49,11 @@ struct LocalMapping {
 struct XtrConfig {
   // A mobile node sets its host up (kni/host_setup.h); an xTR leaves it.
   bool mobile_node = true;
+  // Proxy-ETR (RFC 9300 §4.1): LISP data to our RLOCs is decapsulated
+  // whatever its inner destination and handed to the host, which forwards
+  // it natively. Its RLOCs are the addresses of its RLOC ports' twins
+  // (beside any database-mapping's).
+  bool proxy_etr = false;
   bool host_setup = true;
   uint32_t rloc_route_table = 5;
   // Every RLOC link, the first one first.

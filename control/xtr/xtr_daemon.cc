@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <fstream>
 #include <map>
+#include <string>
 
 #include "absl/strings/str_join.h"
 #include "common/crypto/nonce.h"
@@ -110,6 +113,23 @@ std::unique_ptr<kni::HostSetup> set_up_host(const XtrConfig& config) {
   return std::move(*setup);
 }
 
+// A Proxy-ETR hands what it decapsulates to its host, which forwards it:
+// with forwarding off the kernel drops it all, silently. lispd says so
+// rather than change the host's sysctls itself.
+void warn_unless_forwarding() {
+  for (const char* key : {"net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"}) {
+    std::string path = std::string("/proc/sys/") + key;
+    std::replace(path.begin(), path.end(), '.', '/');
+    std::ifstream file(path);
+    char value = '1';
+    if (file >> value && value == '0') {
+      log::warning("xtr",
+                   "PETR: %s is 0: what is decapsulated for other hosts is dropped by the kernel",
+                   key);
+    }
+  }
+}
+
 uint64_t random_nonce_or_zero() {
   auto nonce = crypto::random_nonce();
   return nonce.ok() ? *nonce : 0;
@@ -148,6 +168,7 @@ absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& datapla
   keep_eid_port_mtu(node.config(), node.state(), eid_mtu);
   node.set_eid_port_mtu(eid_mtu);
   std::unique_ptr<kni::HostSetup> host = set_up_host(node.config());
+  if (node.config().proxy_etr) warn_unless_forwarding();
 
   // The host side follows the kernel's tables as LocalNode keeps them from
   // each notification: no re-dump per event or per second.

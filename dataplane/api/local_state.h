@@ -59,6 +59,9 @@ struct LocalState {
   // EID port (lmn0): the host's MAC, and the one decapsulated frames come from.
   MacAddress eid_port_host_mac{};
   MacAddress eid_port_gateway_mac{};
+  // A Proxy-ETR decapsulates LISP data for any inner destination (the host
+  // forwards it natively); any other node only for its own EIDs.
+  bool decapsulate_any = false;
   // Instance-id of the local EIDs and of encapsulated traffic.
   uint32_t instance_id = 0;
   unsigned local_eid_count = 0;

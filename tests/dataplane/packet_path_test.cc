@@ -101,6 +101,24 @@ TEST_F(PacketPathTest, DecapCopiesALowerOuterTtl) {
   rte_pktmbuf_free(m);
 }
 
+// A Proxy-ETR (RFC 9300 §4.1) has no EIDs of its own: it decapsulates for
+// any inner destination, the same bytes an ETR delivers, and its host
+// forwards them natively.
+TEST_F(PacketPathTest, AProxyEtrDecapsulatesForAnyInnerDestination) {
+  local_.local_eid_count = 0;
+  local_.decapsulate_any = true;
+  rte_mbuf* m = packet(golden::kArriving4in4);
+  ASSERT_EQ(decapsulate(m, context_), Verdict::kToEidPort);
+  EXPECT_EQ(lispmob::testing::to_hex(bytes_of(m)), lispmob::testing::to_hex(golden::kDelivered4));
+  rte_pktmbuf_free(m);
+  m = packet(golden::kArriving6in6);
+  ASSERT_EQ(decapsulate(m, context_), Verdict::kToEidPort);
+  EXPECT_EQ(lispmob::testing::to_hex(bytes_of(m)), lispmob::testing::to_hex(golden::kDelivered6));
+  rte_pktmbuf_free(m);
+  EXPECT_EQ(counters_.decapsulated, 2u);
+  EXPECT_EQ(counters_.drop_not_local_eid, 0u);
+}
+
 TEST_F(PacketPathTest, DecapRefusesWhatIsNotOurs) {
   // Not for a local EID.
   local_.local_eid_count = 0;
@@ -173,6 +191,17 @@ TEST_F(PacketPathTest, NegativeNativelyForward) {
   auto expected = golden::kInner4Frame;
   std::copy_n(golden::kEncap4in4.begin(), 12, expected.begin());  // next-hop and RLOC-port MACs
   EXPECT_EQ(bytes_of(m), expected);
+  EXPECT_EQ(counters_.natively_forwarded, 1u);
+  rte_pktmbuf_free(m);
+  // With a PETR the non-LISP destination is reached through it: the EID
+  // source never leaves natively.
+  local_.has_petr4 = true;
+  local_.petr4.address = {192, 0, 2, 4};
+  m = packet(golden::kInner4Frame);
+  EXPECT_EQ(encapsulate(m, context_), Verdict::kToRlocPort);
+  EXPECT_EQ(lispmob::testing::to_hex(bytes_of(m)),
+            lispmob::testing::to_hex(with_source_port(golden::kEncap4in4, golden::kInner4Frame)));
+  EXPECT_EQ(counters_.to_petr, 1u);
   EXPECT_EQ(counters_.natively_forwarded, 1u);
   rte_pktmbuf_free(m);
 }

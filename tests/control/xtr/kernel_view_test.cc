@@ -90,6 +90,38 @@ TEST(KernelView, ALinkThatIsDownHasNoLocators) {
   EXPECT_EQ(local_locators(config, view).size(), 3u);
 }
 
+// A Proxy-ETR names no EID: its RLOCs are its twins' global addresses
+// (not a link-local one, nor another interface's), registered nowhere, and
+// its data plane decapsulates for any inner destination.
+TEST(KernelView, AProxyEtrsLocatorsAreItsTwinsAddresses) {
+  auto parsed = config::parse_text(R"(
+operating-mode = "PETR"
+dpdk {
+  rloc-port = "net_af_packet0,iface=eth0"
+  rloc-link { port = "net_af_packet1,iface=wlan0"  twin = "rloc1" }
+}
+)",
+                                   "petr.conf");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  const auto config = tools::xtr_config_of(*parsed);
+  ASSERT_TRUE(config.proxy_etr);
+  auto view = two_links();
+  view.addresses.push_back({"rloc0", ip("fe80::1")});
+  const auto locators = local_locators(config, view);
+  ASSERT_EQ(locators.size(), 3u);
+  EXPECT_EQ(locators[0], (LocalLocator{ip("192.0.2.5"), 1, 100, 0, kNoMapping}));
+  EXPECT_EQ(locators[1], (LocalLocator{ip("2001:db8:2::5"), 1, 100, 0, kNoMapping}));
+  EXPECT_EQ(locators[2], (LocalLocator{ip("192.0.5.5"), 1, 100, 1, kNoMapping}));
+  EXPECT_TRUE(records_to_register(config, locators).empty());
+  const auto state = build_local_state(config, kLinkMacs, kEidMac, view, locators);
+  EXPECT_TRUE(state.decapsulate_any);
+  EXPECT_EQ(state.local_eid_count, 0u);
+  EXPECT_TRUE(state.links[1].has_rloc4);
+  EXPECT_FALSE(build_local_state(multihomed_config(), kLinkMacs, kEidMac, view,
+                                 local_locators(multihomed_config(), view))
+                   .decapsulate_any);
+}
+
 TEST(KernelView, APortInterfaceDownOrWithoutCarrierMarksItsLinkDown) {
   using kni::netlink_test::datagram;
   using kni::netlink_test::link;

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# A lispmob Proxy-ETR (RFC 9300 §4.1, operating-mode "PETR") between a LISP
+# site and the non-LISP Internet. The mobile node (EID 198.18.0.10) sends a
+# UDP stream to a host with no mapping (192.0.7.10, "inet"): the Map-Server
+# answers negatively, the MN encapsulates to its proxy-etr (192.0.6.2), and
+# the PETR decapsulates for that inner destination (no EID of its own) and
+# its host forwards the packets natively.
+#
+#   mn:   lmn0 198.18.0.10 | rloc0 192.0.2.5 (twin of net_af_packet on ma)
+#   core: 192.0.2.1 (ca) | 192.0.6.1 (cp) | 192.0.7.1 (ci) | Map-Server 192.0.4.2 (lo)
+#   petr: rloc0 192.0.6.2 (twin of net_af_packet on pa) | lmn0 up, forwarding on
+#   inet: 192.0.7.10
+#
+# Checked: every datagram reaches the Internet host; tshark on the router
+# sees LISP only between the MN and the PETR (to 4341 at 192.0.6.2) and the
+# stream natively on the Internet side, nothing malformed; the PETR's
+# decapsulated counter and the MN's map-cache (negative entry) show the path.
+# Needs root; skipped (77) without it.
+set -euo pipefail
+lispd=$1 lispctl=$2
+here=$(cd "$(dirname "$0")" && pwd)
+[ "$(id -u)" -eq 0 ] && command -v ip >/dev/null || { echo "needs root and iproute2"; exit 77; }
+id=$$
+mn=lm-pm-$id core=lm-pc-$id petr=lm-pp-$id inet=lm-pi-$id
+work=$(mktemp -d)
+failed_at_line=""
+fail() { failed_at_line="$*"; exit 1; }
+trap 'failed_at_line="line $LINENO: $BASH_COMMAND"' ERR
+cleanup() {
+  status=$?
+  if [ $status -ne 0 ]; then
+    for log in mn petr ms; do echo "--- $log.log"; tail -n 15 "$work/$log.log" 2>/dev/null; done
+    echo "petr_netns FAILED at $failed_at_line"
+  fi
+  for ns in "$mn" "$core" "$petr" "$inet"; do
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
+  done
+  sleep 0.5
+  for ns in "$mn" "$core" "$petr" "$inet"; do ip netns del "$ns" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+for ns in "$mn" "$core" "$petr" "$inet"; do
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+done
+# (namespace, its end, router's end, router's address/len)
+link() {
+  ip link add "$2" netns "$1" type veth peer name "$3" netns "$core"
+  ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
+  ip -n "$core" addr add "$4" dev "$3"
+  ip -n "$1" link set "$2" up
+  ip -n "$core" link set "$3" up
+  # A wire's full UDP checksums, not veth's partial ones.
+  ip netns exec "$core" ethtool -K "$3" tx off >/dev/null
+}
+link "$mn" "ma$id" "ca$id" 192.0.2.1/24
+link "$petr" "pa$id" "cp$id" 192.0.6.1/24
+link "$inet" "ia$id" "ci$id" 192.0.7.1/24
+ip -n "$inet" addr add 192.0.7.10/24 dev "ia$id"
+ip -n "$inet" route add default via 192.0.7.1
+ip -n "$core" addr add 192.0.4.2/32 dev lo
+ip netns exec "$core" sysctl -qw net.ipv4.ip_forward=1
+
+node_conf() {  # mode veth
+  cat <<CONF
+operating-mode = "$1"
+debug = 1
+tap-iface = "lmn0"
+map-cache-max-entries = 1024
+dpdk {
+  eal-args = "--no-huge --no-pci --no-shconf --no-telemetry -m 512 --log-level=lib.eal:error"
+  worker-lcores = "1"
+  rloc-port = "net_af_packet_rloc,iface=$2"
+  rloc-twin = "rloc0"
+  mbufs = 4095
+  idle-sleep-us = 200
+}
+CONF
+}
+{
+  node_conf MN "ma$id"
+  cat <<CONF
+database-mapping {
+  eid-prefix = 198.18.0.10/32
+  rloc-iface { interface = "rloc0"  ip_version = 4  priority = 1 }
+}
+map-server { address = 192.0.4.2  key-type = 2  key = "mn-key" }
+map-resolver = { 192.0.4.2 }
+proxy-etr { address = 192.0.6.2  priority = 1  weight = 100 }
+CONF
+} > "$work/mn.conf"
+node_conf PETR "pa$id" > "$work/petr.conf"
+cat > "$work/ms.conf" <<CONF
+operating-mode = "MS"
+debug = 1
+lisp-site { eid-prefix = 198.18.0.0/24  key-type = 2  key = "mn-key"  accept-more-specifics = on }
+CONF
+"$lispd" --check-config "$work/petr.conf" | grep -q "ok (operating-mode PETR)"
+
+ip netns exec "$core" tshark -q -i "ca$id" -f "udp" -w "$work/site.pcap" 2>/dev/null &
+captures=$!
+ip netns exec "$core" tshark -q -i "ci$id" -f "udp" -w "$work/inet.pcap" 2>/dev/null &
+captures="$captures $!"
+for capture in site inet; do
+  for _ in $(seq 100); do [ -s "$work/$capture.pcap" ] && break; sleep 0.1; done
+done
+ip netns exec "$core" "$lispd" -f "$work/ms.conf" -s "$work/ms.sock" 2> "$work/ms.log" &
+ip netns exec "$mn" "$lispd" -f "$work/mn.conf" -s "$work/mn.sock" 2> "$work/mn.log" &
+ip netns exec "$petr" "$lispd" -f "$work/petr.conf" -s "$work/petr.sock" 2> "$work/petr.log" &
+for ns in "$mn" "$petr"; do
+  for _ in $(seq 50); do ip -n "$ns" link show lmn0 >/dev/null 2>&1 && break; sleep 0.2; done
+  ip -n "$ns" link show lmn0 >/dev/null
+done
+ip -n "$mn" addr add 192.0.2.5/24 dev rloc0
+ip -n "$mn" link set rloc0 up
+ip -n "$mn" route replace default via 192.0.2.1 dev rloc0
+# The PETR's host forwards what lmn0 hands it (the operator's part, as for
+# any router; lispd warns when forwarding is off).
+ip netns exec "$petr" sysctl -qw net.ipv4.ip_forward=1
+ip netns exec "$petr" sysctl -qw net.ipv4.conf.all.rp_filter=0
+ip netns exec "$petr" sysctl -qw net.ipv4.conf.lmn0.rp_filter=0
+ip -n "$petr" addr add 192.0.6.2/24 dev rloc0
+ip -n "$petr" link set rloc0 up
+ip -n "$petr" route add default via 192.0.6.1 dev rloc0
+ip -n "$petr" link set lmn0 arp off up
+grep -q "PETR: net.ipv4.ip_forward is 0" "$work/petr.log" ||
+  fail "no warning that the PETR's host did not forward at start"
+
+for _ in $(seq 50); do
+  "$lispctl" -s "$work/ms.sock" show registrations | grep -q "198.18.0.10/32" && break
+  sleep 0.1
+done
+"$lispctl" -s "$work/ms.sock" show registrations | grep -q "198.18.0.10/32"
+"$lispctl" -s "$work/petr.sock" show local | tee "$work/petr-local"
+grep -q "192.0.6.2" "$work/petr-local"
+
+ip netns exec "$inet" python3 "$here/udp_sink.py" 9000 6 2 > "$work/sink" &
+sink=$!
+sleep 0.3
+ip netns exec "$mn" python3 "$here/udp_stream.py" 192.0.7.10 9000 200 3 > /dev/null
+wait "$sink" || true
+echo "Internet host: $(cat "$work/sink")"
+received=$(awk '{print $2}' "$work/sink")
+[ "$received" -ge 590 ] || fail "the Internet host got $received of 600 datagrams"
+"$lispctl" -s "$work/mn.sock" show map-cache | tee "$work/mn-cache"
+grep -Eq "^0 +192.0.[0-9.]+/[0-9]+ +(natively-forward|native-forward)" "$work/mn-cache" ||
+  fail "no negative map-cache entry for the Internet host"
+decapsulated=$("$lispctl" -s "$work/petr.sock" show counters | awk '$1 == "decapsulated" {print $2}')
+echo "PETR decapsulated $decapsulated"
+[ "$decapsulated" -ge "$received" ] || fail "the PETR decapsulated $decapsulated"
+
+sleep 1
+# shellcheck disable=SC2086
+kill -INT $captures
+wait $captures || true
+# On the site's side: the stream is LISP data to the PETR, never native.
+lisp_to_petr=$(tshark -r "$work/site.pcap" -Y "ip.dst == 192.0.6.2 && udp.dstport == 4341 && lisp-data" 2>/dev/null | wc -l)
+native_site=$(tshark -r "$work/site.pcap" -Y "ip.dst == 192.0.7.10 && !lisp-data && !lisp" 2>/dev/null | wc -l)
+# On the Internet's side: native UDP from the EID, no LISP.
+native_inet=$(tshark -r "$work/inet.pcap" -Y "ip.src == 198.18.0.10 && udp.dstport == 9000" 2>/dev/null | wc -l)
+lisp_inet=$(tshark -r "$work/inet.pcap" -Y "udp.port == 4341 || udp.port == 4342" 2>/dev/null | wc -l)
+echo "site link: $lisp_to_petr LISP data to the PETR, $native_site native; Internet link: $native_inet native from the EID, $lisp_inet LISP"
+[ "$lisp_to_petr" -ge "$received" ] && [ "$native_site" -eq 0 ] &&
+  [ "$native_inet" -ge "$received" ] && [ "$lisp_inet" -eq 0 ] || fail "LISP where it should not be"
+for capture in site inet; do
+  bad=$(tshark -r "$work/$capture.pcap" -Y "_ws.malformed || _ws.expert.severity >= warning" 2>/dev/null | wc -l)
+  [ "$bad" -eq 0 ] || fail "$bad malformed or expert-warning packets in $capture.pcap"
+done
+echo "petr_netns: ok"
