@@ -67,23 +67,27 @@ absl::StatusOr<std::unique_ptr<HostSetup>> HostSetup::apply(HostSetupConfig conf
     }
   }
   for (auto family : {net::IpFamily::kIpv4, net::IpFamily::kIpv6}) {
-    auto eid = std::find_if(setup->config_.eids.begin(), setup->config_.eids.end(),
-                            [&](const auto& address) { return address.family() == family; });
-    if (eid == setup->config_.eids.end()) continue;
-    for (const auto& route : setup->eid_routes(*eid)) {
+    for (const auto& route : setup->eid_routes(family)) {
       if (auto status = setup->netlink_.replace_route(route); !status.ok()) return status;
     }
   }
   return setup;
 }
 
-std::vector<Route> HostSetup::eid_routes(const net::IpAddress& eid) const {
+std::vector<Route> HostSetup::eid_routes(net::IpFamily family) const {
+  std::optional<net::IpAddress> eid;
+  for (const auto& address : config_.eids) {
+    if (address.family() == family) {
+      eid = address;
+      break;
+    }
+  }
   std::vector<net::IpPrefix> destinations;
   if (config_.tunnel_destinations.empty()) {
-    destinations = halves(eid.family());
+    if (eid) destinations = halves(family);
   } else {
     for (const auto& destination : config_.tunnel_destinations) {
-      if (destination.address.family() == eid.family()) destinations.push_back(destination);
+      if (destination.address.family() == family) destinations.push_back(destination);
     }
   }
   std::vector<Route> routes;
@@ -157,10 +161,10 @@ absl::Status HostSetup::update(const std::vector<std::pair<unsigned, net::IpAddr
 HostSetup::~HostSetup() {
   for (const auto& rule : rules_) (void)netlink_.delete_rule(rule);
   for (const auto& route : table_routes_) (void)netlink_.delete_route(route);
-  for (const auto& eid : config_.eids) {
-    for (const auto& route : eid_routes(eid)) (void)netlink_.delete_route(route);
-    (void)netlink_.delete_address(eid_index_, host_prefix(eid));
+  for (auto family : {net::IpFamily::kIpv4, net::IpFamily::kIpv6}) {
+    for (const auto& route : eid_routes(family)) (void)netlink_.delete_route(route);
   }
+  for (const auto& eid : config_.eids) (void)netlink_.delete_address(eid_index_, host_prefix(eid));
 }
 
 }  // namespace lispmob::kni

@@ -5,7 +5,8 @@
 //   through lmn0 (0.0.0.0/1 and 128.0.0.0/1; ::/1 and 8000::/1) with the
 //   EID as preferred source, so the host's traffic takes the EID and goes
 //   through LISP; or, given the destinations to tunnel (OOR's
-//   allowed-dst-eids), a route to each of them through lmn0 instead. The
+//   allowed-dst-eids; a Proxy-ITR's EID-prefixes, with no EID of its own
+//   as source), a route to each of them through lmn0 instead. The
 //   halves are more specific than any default route, so the host's own
 //   default routes stay as they are: a DHCP client that adds or replaces
 //   one (`ip route replace default ...`) neither takes lmn0's routes away
@@ -62,9 +63,10 @@ class HostSetup {
         rloc_indices_(std::move(rloc_indices)) {}
   absl::Status sync_table(unsigned link, net::IpFamily family, const std::vector<Route>& defaults);
   absl::Status sync_rules(const std::vector<std::pair<unsigned, net::IpAddress>>& rlocs);
-  // The routes into lmn0 for `eid`'s family: the two halves of the address
-  // space, or one per tunnel destination of that family.
-  std::vector<Route> eid_routes(const net::IpAddress& eid) const;
+  // The routes into lmn0 for a family: the two halves of the address space
+  // (with an EID of that family), or one per tunnel destination of that
+  // family; the family's EID is their preferred source.
+  std::vector<Route> eid_routes(net::IpFamily family) const;
 
   Rtnetlink netlink_;
   HostSetupConfig config_;

@@ -57,6 +57,7 @@ control::XtrConfig xtr_config_of(const config::Config& config) {
   control::XtrConfig out;
   out.mobile_node = config.mode == config::OperatingMode::kMobileNode;
   out.proxy_etr = config.mode == config::OperatingMode::kProxyEtr;
+  out.proxy_itr = config.mode == config::OperatingMode::kProxyItr;
   out.host_setup = config.host_setup;
   out.rloc_route_table = config.rloc_route_table;
   for (const auto& link : config.dpdk.rloc_links())
@@ -80,6 +81,7 @@ control::XtrConfig xtr_config_of(const config::Config& config) {
   resolver.retries = static_cast<int>(config.map_request_retries);
   resolver.max_entries = config.map_cache_max_entries;
   resolver.misses_per_second = config.map_requests_per_second;
+  resolver.proxy_itr = config.mode == config::OperatingMode::kProxyItr;
   resolver.probe_interval = std::chrono::seconds(config.rloc_probing.interval_seconds);
   resolver.probe_retries = static_cast<int>(config.rloc_probing.retries);
   resolver.probe_retry_interval =

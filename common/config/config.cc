@@ -88,7 +88,7 @@ struct Choice {
 };
 
 constexpr Choice kChoices[] = {
-    {"operating-mode", {"MN", "xTR", "MS", "RTR", "PETR"}},
+    {"operating-mode", {"MN", "xTR", "MS", "RTR", "PETR", "PITR"}},
     {"ipv6-scope", {"GLOBAL", "SITE"}},
     {"encapsulation", {"LISP", "VXLAN-GPE"}},
     {"draft-version", {"OLD", "NEW"}},
@@ -337,6 +337,7 @@ OperatingMode parse_mode(const std::string& text) {
   if (absl::EqualsIgnoreCase(text, "MS")) return OperatingMode::kMapServer;
   if (absl::EqualsIgnoreCase(text, "RTR")) return OperatingMode::kRtr;
   if (absl::EqualsIgnoreCase(text, "PETR")) return OperatingMode::kProxyEtr;
+  if (absl::EqualsIgnoreCase(text, "PITR")) return OperatingMode::kProxyItr;
   return OperatingMode::kMobileNode;
 }
 
@@ -909,7 +910,7 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text) {
 
 bool runs_data_plane(OperatingMode mode) {
   return mode == OperatingMode::kMobileNode || mode == OperatingMode::kXtr ||
-         mode == OperatingMode::kProxyEtr;
+         mode == OperatingMode::kProxyEtr || mode == OperatingMode::kProxyItr;
 }
 
 std::string start_problem(const Config& config) {
@@ -934,6 +935,8 @@ const char* to_string(OperatingMode mode) {
       return "RTR";
     case OperatingMode::kProxyEtr:
       return "PETR";
+    case OperatingMode::kProxyItr:
+      return "PITR";
   }
   return "?";
 }
@@ -958,7 +961,8 @@ std::vector<std::string> unused_keys(const Config& config) {
   unused(xtr && !config.control_iface.empty(), "control-iface", not_xtr);
   unused(ms && !config.proxy_itrs.empty(), "proxy-itrs", not_ms);
   unused(ms && !config.allowed_dst_eids.empty(), "allowed-dst-eids", not_ms);
-  unused(config.mode != OperatingMode::kMobileNode && !ms && !config.allowed_dst_eids.empty(),
+  unused(config.mode != OperatingMode::kMobileNode && config.mode != OperatingMode::kProxyItr &&
+             !ms && !config.allowed_dst_eids.empty(),
          "allowed-dst-eids", "only a mobile node routes its host's traffic into lmn0");
   unused(ms && config.xtr_id.has_value(), "xtr-id", not_ms);
   unused(config.site_id.has_value() && !config.xtr_id.has_value(), "site-id",

@@ -18,7 +18,9 @@ namespace lispmob::config {
 
 // kProxyEtr: RFC 9300 §4.1's Proxy-ETR, an xTR that decapsulates LISP
 // data for any inner destination and hands it to its host to forward natively.
-enum class OperatingMode { kMobileNode, kXtr, kMapServer, kRtr, kProxyEtr };
+// kProxyItr: RFC 6832's Proxy-ITR, an ITR for native traffic its host
+// routes into lmn0 (allowed-dst-eids: the EID-prefixes it serves).
+enum class OperatingMode { kMobileNode, kXtr, kMapServer, kRtr, kProxyEtr, kProxyItr };
 
 struct RlocAddress {
   net::IpAddress address;

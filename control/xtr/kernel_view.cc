@@ -65,7 +65,7 @@ bool is_link_local(const net::IpAddress& address) {
   return address.is_v6() && bytes[0] == 0xfe && (bytes[1] & 0xc0) == 0x80;
 }
 
-// A Proxy-ETR's RLOCs: every global address of its RLOC ports' twins that no
+// A proxy's RLOCs: every global address of its RLOC ports' twins that no
 // database-mapping names already. They belong to no mapping (nothing is
 // registered for them).
 template <class Usable>
@@ -126,8 +126,16 @@ std::vector<LocalLocator> local_locators(const XtrConfig& config, const KernelVi
       }
     }
   }
-  if (config.proxy_etr) add_twin_locators(config, kernel, usable, locators);
+  if (config.rlocs_from_twins()) add_twin_locators(config, kernel, usable, locators);
   return locators;
+}
+
+std::vector<net::IpAddress> unregistered_rlocs(const std::vector<LocalLocator>& locators) {
+  std::vector<net::IpAddress> rlocs;
+  for (const auto& locator : locators) {
+    if (locator.mapping == kNoMapping) rlocs.push_back(locator.address);
+  }
+  return rlocs;
 }
 
 std::vector<lisp::MappingRecord> records_to_register(const XtrConfig& config,

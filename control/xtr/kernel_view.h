@@ -67,6 +67,9 @@ struct LocalLocator {
   friend bool operator==(const LocalLocator&, const LocalLocator&) = default;
 };
 std::vector<LocalLocator> local_locators(const XtrConfig& config, const KernelView& kernel);
+// The addresses of the locators no database-mapping names (a proxy's): our
+// RLOCs all the same (ITR-RLOCs, sources of control messages).
+std::vector<net::IpAddress> unregistered_rlocs(const std::vector<LocalLocator>& locators);
 
 // Where a control message to `destination` leaves from: the best-priority
 // locator of its family on a link the kernel can send it out of (the

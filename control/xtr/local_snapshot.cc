@@ -6,18 +6,21 @@
 
 namespace lispmob::control {
 
-std::shared_ptr<const LocalSnapshot> LocalSnapshot::of(std::vector<lisp::MappingRecord> records) {
+std::shared_ptr<const LocalSnapshot> LocalSnapshot::of(
+    std::vector<lisp::MappingRecord> records, const std::vector<net::IpAddress>& more_rlocs) {
   LocalIdentity identity;
+  auto add_rloc = [&](const net::IpAddress& rloc) {
+    if (std::find(identity.rlocs.begin(), identity.rlocs.end(), rloc) == identity.rlocs.end()) {
+      identity.rlocs.push_back(rloc);
+    }
+  };
   for (const auto& record : records) {
     if (auto eid = eid_prefix_of(record.eid, record.eid_mask_len)) identity.eids.push_back(*eid);
     for (const auto& locator : record.locators) {
-      const auto* ip = locator.address.ip();
-      if (ip &&
-          std::find(identity.rlocs.begin(), identity.rlocs.end(), *ip) == identity.rlocs.end()) {
-        identity.rlocs.push_back(*ip);
-      }
+      if (const auto* ip = locator.address.ip()) add_rloc(*ip);
     }
   }
+  for (const auto& rloc : more_rlocs) add_rloc(rloc);
   return std::make_shared<const LocalSnapshot>(
       LocalSnapshot{std::move(records), std::move(identity)});
 }

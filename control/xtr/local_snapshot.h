@@ -26,8 +26,10 @@ struct LocalSnapshot {
   std::vector<lisp::MappingRecord> records;
   LocalIdentity identity;  // what the records give
 
-  // The snapshot of `records`, their identity derived once.
-  static std::shared_ptr<const LocalSnapshot> of(std::vector<lisp::MappingRecord> records);
+  // The snapshot of `records`, their identity derived once; `more_rlocs`
+  // (a proxy's, which no record carries) join the identity's RLOCs.
+  static std::shared_ptr<const LocalSnapshot> of(
+      std::vector<lisp::MappingRecord> records, const std::vector<net::IpAddress>& more_rlocs = {});
   // One with an identity and no records (a resolver's tests).
   static std::shared_ptr<const LocalSnapshot> of(LocalIdentity identity);
   // Before the first: nothing.

@@ -237,6 +237,7 @@ bool Resolver::known(uint32_t instance_id, const net::IpAddress& eid) const {
 Outgoing Resolver::make_request(const Pending& pending) {
   lisp::MapRequest request;
   request.smr_invoked = pending.smr_invoked;
+  request.pitr = options_.proxy_itr;
   request.nonce = pending.nonce;
   const auto family = pending.eid.family();
   const auto eid = source_eid(pending.instance_id, family);

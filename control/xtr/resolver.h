@@ -120,6 +120,8 @@ class Resolver {
     // static and resolved. A full map-cache makes room for a new mapping by
     // removing the resolved entry traffic used least recently.
     size_t max_entries = 65536;
+    // A Proxy-ITR's Map-Requests carry the p bit (RFC 9301 §5.3).
+    bool proxy_itr = false;
     // RLOC probing (RFC 9301 §7.1), per distinct locator in the map-cache:
     // a probe every interval (0: off); when one goes unanswered, again every
     // retry interval, and after `probe_retries` more unanswered the locator

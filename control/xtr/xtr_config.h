@@ -51,9 +51,15 @@ struct XtrConfig {
   bool mobile_node = true;
   // Proxy-ETR (RFC 9300 §4.1): LISP data to our RLOCs is decapsulated
   // whatever its inner destination and handed to the host, which forwards
-  // it natively. Its RLOCs are the addresses of its RLOC ports' twins
-  // (beside any database-mapping's).
+  // it natively.
   bool proxy_etr = false;
+  // Proxy-ITR (RFC 6832): the host routes native traffic for the EID-prefixes
+  // it serves (tunnel_destinations) into lmn0, and it is encapsulated like
+  // an ITR's, the Map-Requests carrying no source EID.
+  bool proxy_itr = false;
+  // A proxy's RLOCs are the addresses of its RLOC ports' twins (beside any
+  // database-mapping's); they are registered nowhere.
+  bool rlocs_from_twins() const { return proxy_etr || proxy_itr; }
   bool host_setup = true;
   uint32_t rloc_route_table = 5;
   // Every RLOC link, the first one first.

@@ -12,9 +12,10 @@ XtrControl::XtrControl(std::vector<Registrar::Server> map_servers,
       solicitor_(options.solicitor, random),
       etr_(options.etr) {}
 
-void XtrControl::set_local(std::vector<lisp::MappingRecord> records) {
-  if (records == local_->records) return;
-  auto local = LocalSnapshot::of(std::move(records));
+void XtrControl::set_local(std::vector<lisp::MappingRecord> records,
+                           const std::vector<net::IpAddress>& unregistered_rlocs) {
+  auto local = LocalSnapshot::of(std::move(records), unregistered_rlocs);
+  if (local->records == local_->records && local->identity == local_->identity) return;
   // Peers only need telling when RLOCs we had are replaced, not at start.
   const auto& before = local_->identity.rlocs;
   if (local->identity.rlocs != before && !before.empty()) solicit_pending_ = true;

@@ -40,7 +40,8 @@ class XtrControl {
              Options options, Random random, MapCacheWriter& cache);
 
   // Our mapping now: each database-mapping with the current RLOCs.
-  void set_local(std::vector<lisp::MappingRecord> records);
+  void set_local(std::vector<lisp::MappingRecord> records,
+                 const std::vector<net::IpAddress>& unregistered_rlocs = {});
   std::vector<Outgoing> handle(std::span<const uint8_t> bytes, const Endpoint& source,
                                TimePoint now);
   // A destination the data plane missed.

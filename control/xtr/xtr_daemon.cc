@@ -96,7 +96,7 @@ void keep_eid_port_mtu(const XtrConfig& config, const dataplane::LocalState& sta
 // rights to, it says so and runs on: the data plane works with a host set
 // up by hand.
 std::unique_ptr<kni::HostSetup> set_up_host(const XtrConfig& config) {
-  if (!config.mobile_node || !config.host_setup) return nullptr;
+  if (!(config.mobile_node || config.proxy_itr) || !config.host_setup) return nullptr;
   kni::HostSetupConfig host;
   host.eid_interface = config.eid_interface;
   for (const auto& link : config.rloc_links) host.rloc_interfaces.push_back(link.twin);
@@ -113,9 +113,10 @@ std::unique_ptr<kni::HostSetup> set_up_host(const XtrConfig& config) {
   return std::move(*setup);
 }
 
-// A Proxy-ETR hands what it decapsulates to its host, which forwards it:
-// with forwarding off the kernel drops it all, silently. lispd says so
-// rather than change the host's sysctls itself.
+// A Proxy-ETR hands what it decapsulates to its host, which forwards it, and
+// a Proxy-ITR's host forwards native traffic into lmn0: with forwarding off
+// the kernel drops it all, silently. lispd says so rather than change the
+// host's sysctls itself.
 void warn_unless_forwarding() {
   for (const char* key : {"net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"}) {
     std::string path = std::string("/proc/sys/") + key;
@@ -123,9 +124,7 @@ void warn_unless_forwarding() {
     std::ifstream file(path);
     char value = '1';
     if (file >> value && value == '0') {
-      log::warning("xtr",
-                   "PETR: %s is 0: what is decapsulated for other hosts is dropped by the kernel",
-                   key);
+      log::warning("xtr", "%s is 0: this proxy's host drops what it should forward", key);
     }
   }
 }
@@ -168,7 +167,11 @@ absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& datapla
   keep_eid_port_mtu(node.config(), node.state(), eid_mtu);
   node.set_eid_port_mtu(eid_mtu);
   std::unique_ptr<kni::HostSetup> host = set_up_host(node.config());
-  if (node.config().proxy_etr) warn_unless_forwarding();
+  if (node.config().rlocs_from_twins()) warn_unless_forwarding();
+  if (node.config().proxy_itr && node.config().tunnel_destinations.empty()) {
+    log::warning("xtr", "PITR: allowed-dst-eids names no EID-prefix: nothing is routed into %s",
+                 node.config().eid_interface);
+  }
 
   // The host side follows the kernel's tables as LocalNode keeps them from
   // each notification: no re-dump per event or per second.

@@ -69,7 +69,7 @@ absl::Status XtrNode::start(const KernelView& view) {
   locators_ = local_locators(config_, view_);
   state_ = build_local_state(config_, link_macs_, eid_mac_, view_, locators_);
   dataplane_.publish(state_);
-  control_.set_local(records_to_register(config_, locators_));
+  control_.set_local(records_to_register(config_, locators_), unregistered_rlocs(locators_));
   if (auto status = dataplane_.start(); !status.ok()) return status;
   maintenance_timer_.arm(clock_.now() + kMaintenanceInterval);
   reschedule();
@@ -94,7 +94,7 @@ bool XtrNode::follow_kernel() {
   // The records change with any locator (a multihomed node's second link,
   // say) even when the egress state does not; XtrControl ignores a
   // set_local that changes nothing.
-  control_.set_local(records_to_register(config_, locators_));
+  control_.set_local(records_to_register(config_, locators_), unregistered_rlocs(locators_));
   return publish_local_state();
 }
 

@@ -338,7 +338,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"dpdk {\n  rloc-link { port = \"net_null1\" }\n}\n",
                 "bad.conf:2: section 'rloc-link': missing key 'twin'"},
         BadCase{"\noperating-mode = \"router\"\n",
-                "bad.conf:2: key 'operating-mode': expected one of MN, xTR, MS, RTR, PETR, got "
+                "bad.conf:2: key 'operating-mode': expected one of MN, xTR, MS, RTR, PETR, PITR, got "
                 "'router'"},
         BadCase{"database-mapping {\n  eid-prefix = 10.0.0.1/24\n}\n",
                 "bad.conf:2: key 'eid-prefix': expected a prefix"},

@@ -80,6 +80,30 @@ TEST_F(ResolverTest, MissSendsEncapsulatedMapRequestToTheResolver) {
   EXPECT_EQ(request.records[0].eid_mask_len, 32);
   EXPECT_EQ(request.records[0].eid, lisp::Address(ip("203.0.113.10")));
   EXPECT_FALSE(request.smr_invoked);
+  EXPECT_FALSE(request.pitr);
+}
+
+// A Proxy-ITR has no EID: its Map-Request carries no source EID (AFI 0),
+// the p bit (RFC 9301 §5.3), its RLOCs as ITR-RLOCs (a proxy's, from no
+// record), and the ECM's inner header leaves from its RLOC.
+TEST(ResolverProxyItr, MapRequestHasThePBitAndNoSourceEid) {
+  FakeMapCache cache;
+  Resolver::Options options;
+  options.proxy_itr = true;
+  Resolver resolver(
+      {ip("192.0.2.2")}, options, [] { return 7919; }, cache);
+  resolver.set_local(LocalSnapshot::of({}, {ip("192.0.8.2")}));
+  auto sent = resolver.resolve(0, ip("198.18.0.10"), TimePoint{});
+  ASSERT_EQ(sent.size(), 1u);
+  const auto message = lisp::decode_message(sent[0].bytes);
+  ASSERT_TRUE(message.ok());
+  const auto& ecm = std::get<lisp::EncapsulatedControlMessage>(message->value);
+  EXPECT_EQ(std::get<net::Ipv4Header>(ecm.inner_ip).source, ip("192.0.8.2"));
+  const auto request = request_in(sent[0]);
+  EXPECT_TRUE(request.pitr);
+  EXPECT_TRUE(request.source_eid.is_none());
+  ASSERT_EQ(request.itr_rlocs.size(), 1u);
+  EXPECT_EQ(request.itr_rlocs[0], lisp::Address(ip("192.0.8.2")));
 }
 
 TEST_F(ResolverTest, OneOutstandingRequestAndOnePerSecondPerEid) {

@@ -1,27 +1,35 @@
 #!/usr/bin/env bash
-# A lispmob Proxy-ETR (RFC 9300 §4.1, operating-mode "PETR") between a LISP
-# site and the non-LISP Internet. The mobile node (EID 198.18.0.10) sends a
-# UDP stream to a host with no mapping (192.0.7.10, "inet"): the Map-Server
-# answers negatively, the MN encapsulates to its proxy-etr (192.0.6.2), and
-# the PETR decapsulates for that inner destination (no EID of its own) and
-# its host forwards the packets natively.
+# A LISP site and the non-LISP Internet through a lispmob Proxy-ETR (RFC
+# 9300 §4.1, operating-mode "PETR") and Proxy-ITR (RFC 6832, "PITR").
+# The mobile node (EID 198.18.0.10) sends a UDP stream to a host with no
+# mapping (192.0.7.10, "inet"): the Map-Server answers negatively, the MN
+# encapsulates to its proxy-etr (192.0.6.2), and the PETR decapsulates for
+# that inner destination (no EID of its own) and its host forwards the
+# packets natively. The Internet host then pings the MN's EID: the router
+# sends 198.18.0.0/24 to the PITR (a static route, as an advertised one
+# would), whose host routes it into lmn0 (lispd's route, from
+# allowed-dst-eids); the PITR resolves the EID (a Map-Request with no
+# source EID) and encapsulates to the MN, whose replies go back through
+# the PETR.
 #
 #   mn:   lmn0 198.18.0.10 | rloc0 192.0.2.5 (twin of net_af_packet on ma)
-#   core: 192.0.2.1 (ca) | 192.0.6.1 (cp) | 192.0.7.1 (ci) | Map-Server 192.0.4.2 (lo)
+#   core: 192.0.2.1 (ca) | 192.0.6.1 (cp) | 192.0.7.1 (ci) | 192.0.8.1 (cq)
+#         | Map-Server 192.0.4.2 (lo)
 #   petr: rloc0 192.0.6.2 (twin of net_af_packet on pa) | lmn0 up, forwarding on
+#   pitr: rloc0 192.0.8.2 (twin of net_af_packet on qa) | lmn0, forwarding on
 #   inet: 192.0.7.10
 #
-# Checked: every datagram reaches the Internet host; tshark on the router
-# sees LISP only between the MN and the PETR (to 4341 at 192.0.6.2) and the
-# stream natively on the Internet side, nothing malformed; the PETR's
-# decapsulated counter and the MN's map-cache (negative entry) show the path.
+# Checked: every datagram reaches the Internet host, every echo comes back;
+# tshark on the router sees LISP only on the LISP boxes' links and native IP
+# on the Internet's, nothing malformed; the proxies' counters and the MN's
+# map-cache (negative entry) show the path.
 # Needs root; skipped (77) without it.
 set -euo pipefail
 lispd=$1 lispctl=$2
 here=$(cd "$(dirname "$0")" && pwd)
 [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null || { echo "needs root and iproute2"; exit 77; }
 id=$$
-mn=lm-pm-$id core=lm-pc-$id petr=lm-pp-$id inet=lm-pi-$id
+mn=lm-pm-$id core=lm-pc-$id petr=lm-pp-$id pitr=lm-pq-$id inet=lm-pi-$id
 work=$(mktemp -d)
 failed_at_line=""
 fail() { failed_at_line="$*"; exit 1; }
@@ -29,18 +37,18 @@ trap 'failed_at_line="line $LINENO: $BASH_COMMAND"' ERR
 cleanup() {
   status=$?
   if [ $status -ne 0 ]; then
-    for log in mn petr ms; do echo "--- $log.log"; tail -n 15 "$work/$log.log" 2>/dev/null; done
-    echo "petr_netns FAILED at $failed_at_line"
+    for log in mn petr pitr ms; do echo "--- $log.log"; tail -n 15 "$work/$log.log" 2>/dev/null; done
+    echo "proxy_netns FAILED at $failed_at_line"
   fi
-  for ns in "$mn" "$core" "$petr" "$inet"; do
+  for ns in "$mn" "$core" "$petr" "$pitr" "$inet"; do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
   done
   sleep 0.5
-  for ns in "$mn" "$core" "$petr" "$inet"; do ip netns del "$ns" 2>/dev/null || true; done
+  for ns in "$mn" "$core" "$petr" "$pitr" "$inet"; do ip netns del "$ns" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
-for ns in "$mn" "$core" "$petr" "$inet"; do
+for ns in "$mn" "$core" "$petr" "$pitr" "$inet"; do
   ip netns add "$ns"
   ip -n "$ns" link set lo up
 done
@@ -57,6 +65,9 @@ link() {
 link "$mn" "ma$id" "ca$id" 192.0.2.1/24
 link "$petr" "pa$id" "cp$id" 192.0.6.1/24
 link "$inet" "ia$id" "ci$id" 192.0.7.1/24
+link "$pitr" "qa$id" "cq$id" 192.0.8.1/24
+# The PITR attracts the site's EID-prefix (an advertised route, in the field).
+ip -n "$core" route add 198.18.0.0/24 via 192.0.8.2
 ip -n "$inet" addr add 192.0.7.10/24 dev "ia$id"
 ip -n "$inet" route add default via 192.0.7.1
 ip -n "$core" addr add 192.0.4.2/32 dev lo
@@ -91,24 +102,33 @@ proxy-etr { address = 192.0.6.2  priority = 1  weight = 100 }
 CONF
 } > "$work/mn.conf"
 node_conf PETR "pa$id" > "$work/petr.conf"
+{
+  node_conf PITR "qa$id"
+  echo 'map-resolver = { 192.0.4.2 }'
+  echo 'allowed-dst-eids = { 198.18.0.0/24 }'
+} > "$work/pitr.conf"
 cat > "$work/ms.conf" <<CONF
 operating-mode = "MS"
 debug = 1
 lisp-site { eid-prefix = 198.18.0.0/24  key-type = 2  key = "mn-key"  accept-more-specifics = on }
 CONF
 "$lispd" --check-config "$work/petr.conf" | grep -q "ok (operating-mode PETR)"
+"$lispd" --check-config "$work/pitr.conf" | grep -q "ok (operating-mode PITR)"
 
 ip netns exec "$core" tshark -q -i "ca$id" -f "udp" -w "$work/site.pcap" 2>/dev/null &
 captures=$!
-ip netns exec "$core" tshark -q -i "ci$id" -f "udp" -w "$work/inet.pcap" 2>/dev/null &
+ip netns exec "$core" tshark -q -i "ci$id" -f "udp or icmp" -w "$work/inet.pcap" 2>/dev/null &
 captures="$captures $!"
-for capture in site inet; do
+ip netns exec "$core" tshark -q -i "cq$id" -f "udp or icmp" -w "$work/pitr.pcap" 2>/dev/null &
+captures="$captures $!"
+for capture in site inet pitr; do
   for _ in $(seq 100); do [ -s "$work/$capture.pcap" ] && break; sleep 0.1; done
 done
 ip netns exec "$core" "$lispd" -f "$work/ms.conf" -s "$work/ms.sock" 2> "$work/ms.log" &
 ip netns exec "$mn" "$lispd" -f "$work/mn.conf" -s "$work/mn.sock" 2> "$work/mn.log" &
 ip netns exec "$petr" "$lispd" -f "$work/petr.conf" -s "$work/petr.sock" 2> "$work/petr.log" &
-for ns in "$mn" "$petr"; do
+ip netns exec "$pitr" "$lispd" -f "$work/pitr.conf" -s "$work/pitr.sock" 2> "$work/pitr.log" &
+for ns in "$mn" "$petr" "$pitr"; do
   for _ in $(seq 50); do ip -n "$ns" link show lmn0 >/dev/null 2>&1 && break; sleep 0.2; done
   ip -n "$ns" link show lmn0 >/dev/null
 done
@@ -124,8 +144,15 @@ ip -n "$petr" addr add 192.0.6.2/24 dev rloc0
 ip -n "$petr" link set rloc0 up
 ip -n "$petr" route add default via 192.0.6.1 dev rloc0
 ip -n "$petr" link set lmn0 arp off up
-grep -q "PETR: net.ipv4.ip_forward is 0" "$work/petr.log" ||
+grep -q "net.ipv4.ip_forward is 0: this proxy's host drops" "$work/petr.log" ||
   fail "no warning that the PETR's host did not forward at start"
+ip netns exec "$pitr" sysctl -qw net.ipv4.ip_forward=1
+ip -n "$pitr" addr add 192.0.8.2/24 dev rloc0
+ip -n "$pitr" link set rloc0 up
+ip -n "$pitr" route add default via 192.0.8.1 dev rloc0
+# lispd routes the EID-prefix it serves into lmn0.
+for _ in $(seq 50); do ip -n "$pitr" route | grep -q "^198.18.0.0/24 dev lmn0" && break; sleep 0.1; done
+ip -n "$pitr" route | grep -q "^198.18.0.0/24 dev lmn0" || fail "no route into the PITR's lmn0"
 
 for _ in $(seq 50); do
   "$lispctl" -s "$work/ms.sock" show registrations | grep -q "198.18.0.10/32" && break
@@ -150,6 +177,19 @@ decapsulated=$("$lispctl" -s "$work/petr.sock" show counters | awk '$1 == "decap
 echo "PETR decapsulated $decapsulated"
 [ "$decapsulated" -ge "$received" ] || fail "the PETR decapsulated $decapsulated"
 
+# The Internet host reaches the MN's EID through the PITR (the first echo
+# waits for the PITR's Map-Reply), and the MN's replies come back through
+# the PETR.
+for _ in $(seq 10); do ip netns exec "$inet" ping -c 1 -W 1 198.18.0.10 >/dev/null && break; done
+ip netns exec "$inet" ping -c 20 -i 0.05 -W 1 198.18.0.10 | tee "$work/ping"
+grep -q " 20 received" "$work/ping" || fail "the Internet host's echoes through the PITR were lost"
+"$lispctl" -s "$work/pitr.sock" show map-cache | tee "$work/pitr-cache"
+grep -Eq "^0 +198.18.0.10/32 +encapsulate +reply .*192.0.2.5" "$work/pitr-cache" ||
+  fail "the PITR did not resolve the MN's EID"
+encapsulated=$("$lispctl" -s "$work/pitr.sock" show counters | awk '$1 == "encapsulated" {print $2}')
+echo "PITR encapsulated $encapsulated"
+[ "$encapsulated" -ge 20 ] || fail "the PITR encapsulated $encapsulated"
+
 sleep 1
 # shellcheck disable=SC2086
 kill -INT $captures
@@ -163,8 +203,18 @@ lisp_inet=$(tshark -r "$work/inet.pcap" -Y "udp.port == 4341 || udp.port == 4342
 echo "site link: $lisp_to_petr LISP data to the PETR, $native_site native; Internet link: $native_inet native from the EID, $lisp_inet LISP"
 [ "$lisp_to_petr" -ge "$received" ] && [ "$native_site" -eq 0 ] &&
   [ "$native_inet" -ge "$received" ] && [ "$lisp_inet" -eq 0 ] || fail "LISP where it should not be"
-for capture in site inet; do
+# The echoes: native from the Internet host to the PITR, LISP from the PITR
+# to the MN (no source EID in the PITR's Map-Request), native replies on
+# the Internet's link.
+native_to_pitr=$(tshark -r "$work/pitr.pcap" -Y "icmp.type == 8 && ip.dst == 198.18.0.10 && !lisp-data" 2>/dev/null | wc -l)
+lisp_from_pitr=$(tshark -r "$work/site.pcap" -Y "ip.src == 192.0.8.2 && lisp-data && icmp.type == 8" 2>/dev/null | wc -l)
+replies_inet=$(tshark -r "$work/inet.pcap" -Y "icmp.type == 0 && ip.src == 198.18.0.10 && !lisp-data" 2>/dev/null | wc -l)
+no_source_eid=$(tshark -r "$work/pitr.pcap" -Y "lisp.type == 1 && lisp.mreq.srceid.afi == 0 && lisp.mreq.flags.pitr == 1" 2>/dev/null | wc -l)
+echo "PITR link: $native_to_pitr native echo requests in, $no_source_eid Map-Requests with no source EID and the p bit; site link: $lisp_from_pitr LISP echo requests from the PITR; Internet link: $replies_inet native echo replies"
+[ "$native_to_pitr" -ge 20 ] && [ "$lisp_from_pitr" -ge 20 ] && [ "$replies_inet" -ge 20 ] &&
+  [ "$no_source_eid" -ge 1 ] || fail "the echoes did not take the PITR and the PETR"
+for capture in site inet pitr; do
   bad=$(tshark -r "$work/$capture.pcap" -Y "_ws.malformed || _ws.expert.severity >= warning" 2>/dev/null | wc -l)
   [ "$bad" -eq 0 ] || fail "$bad malformed or expert-warning packets in $capture.pcap"
 done
-echo "petr_netns: ok"
+echo "proxy_netns: ok"
