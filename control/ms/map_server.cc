@@ -204,7 +204,8 @@ std::vector<Outgoing> MapServer::handle_register(const lisp::MapRegister& messag
     prefixes.push_back(*eid);
   }
 
-  // Bounded: new prefixes only while the table and the site have room.
+  // Bounded: new prefixes only while the table and the site have room, a
+  // new xTR in a merged prefix only while it has room.
   size_t added = 0;
   for (const auto& [instance_id, prefix] : prefixes) {
     auto held = registrations_.find(Key{instance_id, prefix});
@@ -212,6 +213,10 @@ std::vector<Outgoing> MapServer::handle_register(const lisp::MapRegister& messag
       added++;
     } else if (held->second.configured) {
       counters_.static_overlaps++;
+      return {};
+    } else if (site->merge && contributor_of(held->second, message.identity, source) == nullptr &&
+               held->second.contributors.size() >= options_.max_contributors) {
+      counters_.contributors_refused++;
       return {};
     }
   }
@@ -226,13 +231,20 @@ std::vector<Outgoing> MapServer::handle_register(const lisp::MapRegister& messag
   for (size_t i = 0; i < message.records.size(); ++i) {
     const auto& [instance_id, prefix] = prefixes[i];
     Registration& registration = registrations_[Key{instance_id, prefix}];
-    const bool moved = !registration.record.locators.empty() &&
-                       registration.record.locators != message.records[i].locators;
-    if (moved) {
+    registration.instance_id = instance_id;
+    registration.prefix = prefix;
+    // Without merge the site has one registrant: whoever registers replaces
+    // it (a mobile node that moved).
+    Contributor* contributor =
+        site->merge
+            ? contributor_of(registration, message.identity, source)
+            : (registration.contributors.empty() ? nullptr : &registration.contributors.front());
+    if (contributor == nullptr) contributor = &registration.contributors.emplace_back();
+    const auto& now_registered = message.records[i].locators;
+    if (!contributor->locators.empty() && contributor->locators != now_registered) {
       // Tell the previous attachment that the mapping changed (a mobile
       // node moved): the locators the new registration no longer has.
-      const auto& now_registered = message.records[i].locators;
-      for (const auto& locator : registration.record.locators) {
+      for (const auto& locator : contributor->locators) {
         const bool kept = std::any_of(now_registered.begin(), now_registered.end(),
                                       [&](const auto& l) { return l.address == locator.address; });
         if (const auto* ip = locator.address.ip(); ip && !kept) {
@@ -240,13 +252,9 @@ std::vector<Outgoing> MapServer::handle_register(const lisp::MapRegister& messag
         }
       }
     }
-    registration.instance_id = instance_id;
-    registration.prefix = prefix;
+    *contributor = Contributor{message.identity, source, now_registered, now, message.proxy_reply};
     registration.record = message.records[i];
-    registration.identity = message.identity;
-    registration.registered_by = source;
-    registration.last_seen = now;
-    registration.proxy_reply = message.proxy_reply;
+    merge_contributors(registration, *contributor);
   }
   counters_.registers_accepted++;
   // Answered at the port the register came from: 4342 for an ETR sending
@@ -274,8 +282,10 @@ std::vector<Outgoing> MapServer::handle_request(std::span<const uint8_t> bytes,
   if (registration != nullptr) {
     const Site* site = site_for(instance_id, registration->prefix);
     const auto etr = etr_locator(*registration);
-    const bool proxy =
-        registration->configured || (site && site->proxy_reply) || registration->proxy_reply;
+    // Merged locators from several xTRs: no one ETR holds them all, so the
+    // Map-Server answers for them.
+    const bool proxy = registration->configured || (site && site->proxy_reply) ||
+                       registration->proxy_reply || registration->contributors.size() > 1;
     if (!proxy && encapsulated && etr) {
       // RFC 9301 §8.2: hand the ECM to the ETR, which answers the ITR itself.
       counters_.requests_forwarded++;
@@ -310,6 +320,36 @@ std::vector<Outgoing> MapServer::handle_request(std::span<const uint8_t> bytes,
   return {{*destination, encode_or_empty(reply)}};
 }
 
+Contributor* MapServer::contributor_of(Registration& registration,
+                                       const std::optional<lisp::XtrIdentity>& identity,
+                                       const Endpoint& source) {
+  for (auto& contributor : registration.contributors) {
+    const bool same =
+        identity ? contributor.identity && contributor.identity->xtr_id == identity->xtr_id
+                 : !contributor.identity && contributor.registered_by.address == source.address;
+    if (same) return &contributor;
+  }
+  return nullptr;
+}
+
+void MapServer::merge_contributors(Registration& registration, const Contributor& latest) {
+  std::vector<lisp::Locator> locators;
+  bool proxy_reply = false;
+  for (const auto& contributor : registration.contributors) {
+    proxy_reply = proxy_reply || contributor.proxy_reply;
+    for (const auto& locator : contributor.locators) {
+      const bool known = std::any_of(locators.begin(), locators.end(),
+                                     [&](const auto& l) { return l.address == locator.address; });
+      if (!known) locators.push_back(locator);
+    }
+  }
+  registration.record.locators = std::move(locators);
+  registration.proxy_reply = proxy_reply;
+  registration.identity = latest.identity;
+  registration.registered_by = latest.registered_by;
+  registration.last_seen = latest.last_seen;
+}
+
 std::vector<const Registration*> MapServer::registrations() const {
   std::vector<const Registration*> all;
   all.reserve(registrations_.size());
@@ -319,13 +359,26 @@ std::vector<const Registration*> MapServer::registrations() const {
 
 void MapServer::expire(TimePoint now) {
   for (auto it = registrations_.begin(); it != registrations_.end();) {
-    if (!it->second.configured && now - it->second.last_seen > options_.registration_timeout) {
+    auto& registration = it->second;
+    // Each xTR keeps its own share alive: a merged prefix loses only the
+    // locators of the xTR that stopped registering.
+    const size_t lapsed =
+        registration.configured ? 0 : std::erase_if(registration.contributors, [&](const auto& c) {
+          return now - c.last_seen > options_.registration_timeout;
+        });
+    if (lapsed > 0 && registration.contributors.empty()) {
       if (const Site* site = site_for(it->first.instance_id, it->first.prefix)) per_site_[site]--;
       it = registrations_.erase(it);
       counters_.expired++;
-    } else {
-      ++it;
+      continue;
     }
+    if (lapsed > 0) {
+      const auto latest =
+          std::max_element(registration.contributors.begin(), registration.contributors.end(),
+                           [](const auto& a, const auto& b) { return a.last_seen < b.last_seen; });
+      merge_contributors(registration, *latest);
+    }
+    ++it;
   }
 }
 

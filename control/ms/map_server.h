@@ -51,15 +51,30 @@ struct StaticRegistration {
   friend bool operator==(const StaticRegistration&, const StaticRegistration&) = default;
 };
 
+// One ETR's share of a registration: in a site with merge on, each xTR of
+// the site (told apart by its xTR-ID, the I bit, or else by its address)
+// registers the prefix with its own locators and keeps them alive itself.
+struct Contributor {
+  std::optional<lisp::XtrIdentity> identity;
+  Endpoint registered_by;
+  std::vector<lisp::Locator> locators;
+  TimePoint last_seen;
+  bool proxy_reply = false;  // its Map-Register's P bit
+  friend bool operator==(const Contributor&, const Contributor&) = default;
+};
+
 struct Registration {
   uint32_t instance_id = 0;
   net::IpPrefix prefix;
+  // What the Map-Server answers with: the last Map-Register's record, its
+  // locators the union of every contributor's.
   lisp::MappingRecord record;
-  std::optional<lisp::XtrIdentity> identity;
-  Endpoint registered_by;
-  TimePoint last_seen;
-  bool proxy_reply = false;  // the Map-Register's P bit
-  bool configured = false;   // a StaticRegistration: no ETR, no lapse
+  std::vector<Contributor> contributors;      // one without merge; the latest last
+  std::optional<lisp::XtrIdentity> identity;  // the latest contributor's
+  Endpoint registered_by;                     // the latest contributor's
+  TimePoint last_seen;                        // the latest contributor's
+  bool proxy_reply = false;                   // any contributor's P bit
+  bool configured = false;                    // a StaticRegistration: no ETR, no lapse
 };
 
 struct MapServerCounters {
@@ -76,6 +91,7 @@ struct MapServerCounters {
   uint64_t expired = 0;
   uint64_t registrations_refused = 0;  // the registration table, or the site's share, was full
   uint64_t static_overlaps = 0;        // Map-Registers refused: a prefix configured statically
+  uint64_t contributors_refused = 0;   // a merged prefix already had max_contributors xTRs
 };
 
 class MapServer {
@@ -91,6 +107,8 @@ class MapServer {
     // (no Map-Notify) and counted in registrations_refused.
     size_t max_registrations = 262144;
     size_t max_registrations_per_site = 131072;
+    // xTRs merged into one prefix (a site's merge): more are refused.
+    size_t max_contributors = 16;
     // The TTL of the Map-Replies for a StaticRegistration.
     uint32_t static_ttl_minutes = 10;
     friend bool operator==(const Options&, const Options&) = default;
@@ -139,6 +157,14 @@ class MapServer {
                                        const lisp::MapRequest& request, const Endpoint& reply_to,
                                        bool encapsulated, const Endpoint& source, TimePoint now);
   const Site* site_for(uint32_t instance_id, const net::IpPrefix& prefix) const;
+  // The contributor of `registration` that is this registrant (same xTR-ID,
+  // or with none, same address); nullptr for a new one.
+  static Contributor* contributor_of(Registration& registration,
+                                     const std::optional<lisp::XtrIdentity>& identity,
+                                     const Endpoint& source);
+  // The answer's locators from every contributor; `latest` names the
+  // registration's registrant.
+  static void merge_contributors(Registration& registration, const Contributor& latest);
   void count_per_site();
   Outgoing notify(const lisp::MapRegister& message, const SiteKey& key, const Endpoint& to);
 

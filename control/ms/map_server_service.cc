@@ -156,9 +156,25 @@ void MapServerService::add_counters() {
        &MapServerCounters::registrations_refused},
       {"static_overlaps", "Map-Registers refused: a prefix of ms-static-registered-site",
        &MapServerCounters::static_overlaps},
+      {"contributors_refused", "Map-Registers refused: a merged prefix had its most xTRs",
+       &MapServerCounters::contributors_refused},
   };
   counters_.add_fields<MapServer, MapServerCounters>("map_server", server, kRows);
 }
+
+namespace {
+
+// Who registered a prefix: each xTR of a merged one.
+std::string registrants(const Registration& registration) {
+  std::vector<std::string> each;
+  for (const auto& contributor : registration.contributors) {
+    each.push_back(absl::StrCat(contributor.registered_by.address.to_string(), ":",
+                                contributor.registered_by.port));
+  }
+  return absl::StrJoin(each, " ");
+}
+
+}  // namespace
 
 void MapServerService::add_commands() {
   commands_.add("show sites", "", "the configured sites", [this](auto&) {
@@ -166,10 +182,11 @@ void MapServerService::add_commands() {
                  {"eid-prefix", 24},
                  {"keys", 5},
                  {"more-specifics", 15},
-                 {"proxy-reply", 0}});
+                 {"proxy-reply", 12},
+                 {"merge", 0}});
     for (const auto& site : server_.sites()) {
       table.add_row({site.instance_id, site.prefix.to_string(), site.keys.size(),
-                     site.accept_more_specifics, site.proxy_reply});
+                     site.accept_more_specifics, site.proxy_reply, site.merge});
     }
     return Reply(table);
   });
@@ -198,9 +215,7 @@ void MapServerService::add_commands() {
       table.add_row(
           {registration->instance_id, registration->prefix.to_string(),
            configured ? Cell("never", Json(nullptr)) : Cell(absl::StrCat(age, "s ago"), Json(age)),
-           configured ? std::string("static")
-                      : absl::StrCat(registration->registered_by.address.to_string(), ":",
-                                     registration->registered_by.port),
+           configured ? std::string("static") : registrants(*registration),
            Cell(absl::StrJoin(text, ", "), std::move(json))});
     }
     return Reply(table);

@@ -207,6 +207,94 @@ TEST_F(MapServerTest, NewRlocsNotifyThePreviousAttachment) {
   EXPECT_EQ(out[1].destination.address, ip("192.0.2.88")) << "the register's source, once";
 }
 
+// Two xTRs of one site (merge on) register the same prefix, each with its
+// RLOC and xTR-ID (the I bit): the Map-Server answers with both (a proxy
+// reply: neither ETR holds the pair), neither registration replaces or
+// notifies the other, and each keeps only its own locators alive.
+class MergedSiteTest : public ::testing::Test {
+ protected:
+  std::vector<uint8_t> register_from(uint8_t xtr, const char* rloc, bool with_id = true) {
+    lisp::MapRegister m;
+    m.want_map_notify = true;
+    m.nonce = xtr;
+    m.auth.algorithm_id = 1;
+    m.records = {record("198.51.100.0/24", rloc)};
+    if (with_id) m.identity = lisp::XtrIdentity{{xtr}, 7};
+    return *crypto::encode_authenticated(m, "site-key");
+  }
+  MapServer server_{{Site{0, prefix("198.51.100.0/24"), {{0, 1, "site-key"}}, false, false, true}},
+                    {}};
+  const Endpoint xtr1_{ip("192.0.2.4"), 4342};
+  const Endpoint xtr2_{ip("192.0.3.4"), 4342};
+};
+
+TEST_F(MergedSiteTest, TwoXtrsAreAnsweredTogetherAndLapseApart) {
+  auto out = server_.handle(register_from(1, "192.0.2.4"), xtr1_, kStart);
+  ASSERT_EQ(out.size(), 1u) << "only the Map-Notify";
+  out = server_.handle(register_from(2, "192.0.3.4"), xtr2_, kStart + seconds(30));
+  ASSERT_EQ(out.size(), 1u) << "the first xTR is not told of a move";
+  EXPECT_EQ(out[0].destination, xtr2_);
+  const auto* registration = server_.lookup(0, prefix("198.51.100.0/24"));
+  ASSERT_NE(registration, nullptr);
+  ASSERT_EQ(registration->record.locators.size(), 2u);
+  EXPECT_EQ(registration->record.locators[0].address.to_string(), "192.0.2.4");
+  EXPECT_EQ(registration->record.locators[1].address.to_string(), "192.0.3.4");
+  EXPECT_EQ(registration->contributors.size(), 2u);
+  // Refreshes change nothing.
+  server_.handle(register_from(1, "192.0.2.4"), xtr1_, kStart + seconds(60));
+  EXPECT_EQ(server_.lookup(0, prefix("198.51.100.0/24"))->record.locators.size(), 2u);
+
+  // A Map-Request is answered by the Map-Server with both locators.
+  out = server_.handle(ecm_request("198.51.100.10", 32), {ip("192.0.2.5"), 4342},
+                       kStart + seconds(61));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].destination, (Endpoint{ip("192.0.2.5"), 61000}));
+  auto reply = lisp::decode_message(out[0].bytes);
+  ASSERT_TRUE(reply.ok());
+  EXPECT_EQ(std::get<lisp::MapReply>(reply->value).records.at(0).locators.size(), 2u);
+  EXPECT_EQ(server_.counters().proxy_replies, 1u);
+
+  // xTR 2 stops registering: its locator lapses, xTR 1's stays.
+  server_.handle(register_from(1, "192.0.2.4"), xtr1_, kStart + seconds(200));
+  server_.expire(kStart + seconds(211));
+  registration = server_.lookup(0, prefix("198.51.100.0/24"));
+  ASSERT_NE(registration, nullptr);
+  ASSERT_EQ(registration->record.locators.size(), 1u);
+  EXPECT_EQ(registration->record.locators[0].address.to_string(), "192.0.2.4");
+  EXPECT_EQ(server_.counters().expired, 0u);
+  server_.expire(kStart + seconds(381));
+  EXPECT_EQ(server_.registration_count(), 0u);
+  EXPECT_EQ(server_.counters().expired, 1u);
+}
+
+TEST_F(MergedSiteTest, WithoutXtrIdsTheRegistrantsAddressTellsThemApart) {
+  server_.handle(register_from(1, "192.0.2.4", false), xtr1_, kStart);
+  server_.handle(register_from(2, "192.0.3.4", false), xtr2_, kStart);
+  EXPECT_EQ(server_.lookup(0, prefix("198.51.100.0/24"))->record.locators.size(), 2u);
+  // The same xTR with a new RLOC replaces its own share only.
+  auto out = server_.handle(register_from(1, "192.0.2.9", false), xtr1_, kStart + seconds(1));
+  const auto& locators = server_.lookup(0, prefix("198.51.100.0/24"))->record.locators;
+  ASSERT_EQ(locators.size(), 2u);
+  EXPECT_EQ(locators[0].address.to_string(), "192.0.2.9");
+  EXPECT_EQ(locators[1].address.to_string(), "192.0.3.4");
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].destination, (Endpoint{ip("192.0.2.4"), 4342})) << "its old RLOC is told";
+}
+
+TEST_F(MergedSiteTest, MergedXtrsAreBounded) {
+  MapServer::Options options;
+  options.max_contributors = 2;
+  server_.set_options(options);
+  server_.handle(register_from(1, "192.0.2.4"), xtr1_, kStart);
+  server_.handle(register_from(2, "192.0.3.4"), xtr2_, kStart);
+  EXPECT_TRUE(
+      server_.handle(register_from(3, "192.0.4.4"), {ip("192.0.4.4"), 4342}, kStart).empty());
+  EXPECT_EQ(server_.counters().contributors_refused, 1u);
+  EXPECT_EQ(server_.lookup(0, prefix("198.51.100.0/24"))->record.locators.size(), 2u);
+  EXPECT_EQ(server_.handle(register_from(1, "192.0.2.4"), xtr1_, kStart).size(), 1u)
+      << "one already merged still refreshes";
+}
+
 TEST_F(MapServerTest, RequestIsForwardedToTheEtrWithoutProxyReply) {
   server_.handle(map_register({record("203.0.113.0/24", "192.0.2.4")}, "old-key"), etr_, kStart);
   const auto request = ecm_request("203.0.113.10", 32);
