@@ -31,66 +31,24 @@ here=$(cd "$(dirname "$0")" && pwd)
 id=$$
 mn=lm-pm-$id core=lm-pc-$id petr=lm-pp-$id pitr=lm-pq-$id inet=lm-pi-$id
 work=$(mktemp -d)
-failed_at_line=""
-fail() { failed_at_line="$*"; exit 1; }
-trap 'failed_at_line="line $LINENO: $BASH_COMMAND"' ERR
-cleanup() {
-  status=$?
-  if [ $status -ne 0 ]; then
-    for log in mn petr pitr ms; do echo "--- $log.log"; tail -n 15 "$work/$log.log" 2>/dev/null; done
-    echo "proxy_netns FAILED at $failed_at_line"
-  fi
-  for ns in "$mn" "$core" "$petr" "$pitr" "$inet"; do
-    ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
-  done
-  sleep 0.5
-  for ns in "$mn" "$core" "$petr" "$pitr" "$inet"; do ip netns del "$ns" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-for ns in "$mn" "$core" "$petr" "$pitr" "$inet"; do
-  ip netns add "$ns"
-  ip -n "$ns" link set lo up
-done
-# (namespace, its end, router's end, router's address/len)
-link() {
-  ip link add "$2" netns "$1" type veth peer name "$3" netns "$core"
-  ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
-  ip -n "$core" addr add "$4" dev "$3"
-  ip -n "$1" link set "$2" up
-  ip -n "$core" link set "$3" up
-  # A wire's full UDP checksums, not veth's partial ones.
-  ip netns exec "$core" ethtool -K "$3" tx off >/dev/null
-}
-link "$mn" "ma$id" "ca$id" 192.0.2.1/24
-link "$petr" "pa$id" "cp$id" 192.0.6.1/24
-link "$inet" "ia$id" "ci$id" 192.0.7.1/24
-link "$pitr" "qa$id" "cq$id" 192.0.8.1/24
+lab_name=proxy_netns
+lab_namespaces="$mn $core $petr $pitr $inet"
+lab_logs="mn petr pitr ms"
+# shellcheck source=tests/integration/lab.sh
+. "$here/lab.sh"
+lab_start
+lab_link "$mn" "ma$id" "ca$id" 192.0.2.1/24
+lab_link "$petr" "pa$id" "cp$id" 192.0.6.1/24
+lab_link "$inet" "ia$id" "ci$id" 192.0.7.1/24
+lab_link "$pitr" "qa$id" "cq$id" 192.0.8.1/24
 # The PITR attracts the site's EID-prefix (an advertised route, in the field).
 ip -n "$core" route add 198.18.0.0/24 via 192.0.8.2
 ip -n "$inet" addr add 192.0.7.10/24 dev "ia$id"
 ip -n "$inet" route add default via 192.0.7.1
 ip -n "$core" addr add 192.0.4.2/32 dev lo
-ip netns exec "$core" sysctl -qw net.ipv4.ip_forward=1
 
-node_conf() {  # mode veth
-  cat <<CONF
-operating-mode = "$1"
-debug = 1
-tap-iface = "lmn0"
-map-cache-max-entries = 1024
-dpdk {
-  eal-args = "--no-huge --no-pci --no-shconf --no-telemetry -m 512 --log-level=lib.eal:error"
-  worker-lcores = "1"
-  rloc-port = "net_af_packet_rloc,iface=$2"
-  rloc-twin = "rloc0"
-  mbufs = 4095
-  idle-sleep-us = 200
-}
-CONF
-}
 {
-  node_conf MN "ma$id"
+  lab_dataplane_conf MN "ma$id"
   cat <<CONF
 database-mapping {
   eid-prefix = 198.18.0.10/32
@@ -101,9 +59,9 @@ map-resolver = { 192.0.4.2 }
 proxy-etr { address = 192.0.6.2  priority = 1  weight = 100 }
 CONF
 } > "$work/mn.conf"
-node_conf PETR "pa$id" > "$work/petr.conf"
+lab_dataplane_conf PETR "pa$id" > "$work/petr.conf"
 {
-  node_conf PITR "qa$id"
+  lab_dataplane_conf PITR "qa$id"
   echo 'map-resolver = { 192.0.4.2 }'
   echo 'allowed-dst-eids = { 198.18.0.0/24 }'
 } > "$work/pitr.conf"
@@ -115,41 +73,26 @@ CONF
 "$lispd" --check-config "$work/petr.conf" | grep -q "ok (operating-mode PETR)"
 "$lispd" --check-config "$work/pitr.conf" | grep -q "ok (operating-mode PITR)"
 
-ip netns exec "$core" tshark -q -i "ca$id" -f "udp" -w "$work/site.pcap" 2>/dev/null &
-captures=$!
-ip netns exec "$core" tshark -q -i "ci$id" -f "udp or icmp" -w "$work/inet.pcap" 2>/dev/null &
-captures="$captures $!"
-ip netns exec "$core" tshark -q -i "cq$id" -f "udp or icmp" -w "$work/pitr.pcap" 2>/dev/null &
-captures="$captures $!"
-for capture in site inet pitr; do
-  for _ in $(seq 100); do [ -s "$work/$capture.pcap" ] && break; sleep 0.1; done
-done
+lab_capture "ca$id" site "udp"
+lab_capture "ci$id" inet "udp or icmp"
+lab_capture "cq$id" pitr "udp or icmp"
 ip netns exec "$core" "$lispd" -f "$work/ms.conf" -s "$work/ms.sock" 2> "$work/ms.log" &
 ip netns exec "$mn" "$lispd" -f "$work/mn.conf" -s "$work/mn.sock" 2> "$work/mn.log" &
 ip netns exec "$petr" "$lispd" -f "$work/petr.conf" -s "$work/petr.sock" 2> "$work/petr.log" &
 ip netns exec "$pitr" "$lispd" -f "$work/pitr.conf" -s "$work/pitr.sock" 2> "$work/pitr.log" &
-for ns in "$mn" "$petr" "$pitr"; do
-  for _ in $(seq 50); do ip -n "$ns" link show lmn0 >/dev/null 2>&1 && break; sleep 0.2; done
-  ip -n "$ns" link show lmn0 >/dev/null
-done
-ip -n "$mn" addr add 192.0.2.5/24 dev rloc0
-ip -n "$mn" link set rloc0 up
-ip -n "$mn" route replace default via 192.0.2.1 dev rloc0
+lab_wait_lmn0 "$mn" "$petr" "$pitr"
+lab_rloc "$mn" 192.0.2.5/24 192.0.2.1
 # The PETR's host forwards what lmn0 hands it (the operator's part, as for
 # any router; lispd warns when forwarding is off).
 ip netns exec "$petr" sysctl -qw net.ipv4.ip_forward=1
 ip netns exec "$petr" sysctl -qw net.ipv4.conf.all.rp_filter=0
 ip netns exec "$petr" sysctl -qw net.ipv4.conf.lmn0.rp_filter=0
-ip -n "$petr" addr add 192.0.6.2/24 dev rloc0
-ip -n "$petr" link set rloc0 up
-ip -n "$petr" route add default via 192.0.6.1 dev rloc0
+lab_rloc "$petr" 192.0.6.2/24 192.0.6.1
 ip -n "$petr" link set lmn0 arp off up
 grep -q "net.ipv4.ip_forward is 0: this proxy's host drops" "$work/petr.log" ||
   fail "no warning that the PETR's host did not forward at start"
 ip netns exec "$pitr" sysctl -qw net.ipv4.ip_forward=1
-ip -n "$pitr" addr add 192.0.8.2/24 dev rloc0
-ip -n "$pitr" link set rloc0 up
-ip -n "$pitr" route add default via 192.0.8.1 dev rloc0
+lab_rloc "$pitr" 192.0.8.2/24 192.0.8.1
 # lispd routes the EID-prefix it serves into lmn0.
 for _ in $(seq 50); do ip -n "$pitr" route | grep -q "^198.18.0.0/24 dev lmn0" && break; sleep 0.1; done
 ip -n "$pitr" route | grep -q "^198.18.0.0/24 dev lmn0" || fail "no route into the PITR's lmn0"
@@ -191,9 +134,7 @@ echo "PITR encapsulated $encapsulated"
 [ "$encapsulated" -ge 20 ] || fail "the PITR encapsulated $encapsulated"
 
 sleep 1
-# shellcheck disable=SC2086
-kill -INT $captures
-wait $captures || true
+lab_stop_captures
 # On the site's side: the stream is LISP data to the PETR, never native.
 lisp_to_petr=$(tshark -r "$work/site.pcap" -Y "ip.dst == 192.0.6.2 && udp.dstport == 4341 && lisp-data" 2>/dev/null | wc -l)
 native_site=$(tshark -r "$work/site.pcap" -Y "ip.dst == 192.0.7.10 && !lisp-data && !lisp" 2>/dev/null | wc -l)
@@ -213,8 +154,5 @@ no_source_eid=$(tshark -r "$work/pitr.pcap" -Y "lisp.type == 1 && lisp.mreq.srce
 echo "PITR link: $native_to_pitr native echo requests in, $no_source_eid Map-Requests with no source EID and the p bit; site link: $lisp_from_pitr LISP echo requests from the PITR; Internet link: $replies_inet native echo replies"
 [ "$native_to_pitr" -ge 20 ] && [ "$lisp_from_pitr" -ge 20 ] && [ "$replies_inet" -ge 20 ] &&
   [ "$no_source_eid" -ge 1 ] || fail "the echoes did not take the PITR and the PETR"
-for capture in site inet pitr; do
-  bad=$(tshark -r "$work/$capture.pcap" -Y "_ws.malformed || _ws.expert.severity >= warning" 2>/dev/null | wc -l)
-  [ "$bad" -eq 0 ] || fail "$bad malformed or expert-warning packets in $capture.pcap"
-done
+lab_no_malformed site inet pitr
 echo "proxy_netns: ok"
