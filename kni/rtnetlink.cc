@@ -195,6 +195,15 @@ absl::Status Rtnetlink::delete_address(int index, const net::IpPrefix& address) 
   return request(message.finish(), "delete address");
 }
 
+absl::Status Rtnetlink::delete_neighbour(int index, const net::IpAddress& address) {
+  ndmsg header{};
+  header.ndm_family = family_of(address);
+  header.ndm_ifindex = index;
+  Request message(RTM_DELNEIGH, 0, header);
+  message.attribute(NDA_DST, address);
+  return request(message.finish(), "delete neighbour");
+}
+
 absl::Status Rtnetlink::replace_route(const Route& route) {
   return request(route_request(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, route).finish(),
                  "replace route");

@@ -65,6 +65,8 @@ class Rtnetlink {
   // Adds, or replaces the route with the same table, destination and metric.
   absl::Status replace_route(const Route& route);
   absl::Status delete_route(const Route& route);
+  // Removes the neighbour entry for `address` on the interface (none is fine).
+  absl::Status delete_neighbour(int index, const net::IpAddress& address);
   // Fills `state` (cleared first) from one dump each of the links,
   // addresses, routes and neighbours.
   absl::Status dump_into(KernelState& state);

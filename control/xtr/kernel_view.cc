@@ -74,10 +74,11 @@ void add_twin_locators(const XtrConfig& config, const KernelView& kernel, const 
   for (size_t link = 0; link < config.rloc_links.size(); ++link) {
     const auto& twin = config.rloc_links[link].twin;
     if (!usable(twin)) continue;
-    for (const auto& [name, address] : kernel.addresses) {
+    for (const auto& entry : kernel.addresses) {
+      const net::IpAddress& address = entry.second;
       const bool known = std::any_of(locators.begin(), locators.end(),
                                      [&](const LocalLocator& l) { return l.address == address; });
-      if (name != twin || known || is_link_local(address)) continue;
+      if (entry.first != twin || known || is_link_local(address)) continue;
       locators.push_back({address, 1, 100, static_cast<unsigned>(link), kNoMapping});
     }
   }

@@ -56,7 +56,10 @@ class UdpTransport : public ControlTransport {
   // A link with an RLOC of a family but no resolved next hop for it: one
   // empty datagram from that RLOC to the first candidate's discard port
   // makes the twin's kernel resolve it (ARP or neighbour solicitation). At
-  // most once a second per link and family.
+  // most once a second per link and family. An entry the kernel holds as
+  // failed or incomplete (its requests went out while the port was down)
+  // is removed first: the datagram then makes a new one, whose request
+  // leaves at once instead of at the old entry's next retransmission.
   void solicit_next_hops(const XtrConfig& config, const KernelView& view,
                          const std::vector<LocalLocator>& locators, TimePoint now) {
     for (const auto& locator : locators) {
@@ -68,8 +71,14 @@ class UdpTransport : public ControlTransport {
       const auto candidates = on_link_next_hops(config, view, locator.link, family);
       if (candidates.empty()) continue;  // no route yet: nothing to solicit
       last = now;
+      if (locator.link < view.twin_indices.size())
+        forget_neighbour(view.twin_indices[locator.link], candidates.front());
       socket->send({candidates.front(), kDiscardPort}, {}, locator.address);
     }
+  }
+  static void forget_neighbour(int twin, const net::IpAddress& address) {
+    auto netlink = kni::Rtnetlink::open();
+    if (netlink.ok()) (void)netlink->delete_neighbour(twin, address);
   }
   static constexpr uint16_t kDiscardPort = 9;  // RFC 863
   std::map<std::pair<unsigned, net::IpFamily>, TimePoint> last_solicit_;
