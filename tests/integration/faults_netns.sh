@@ -495,10 +495,11 @@ stream_result
 # datagram after link-up arrives. Resuming is the behaviour checked; within
 # 2 s leaves room for a next hop the kernel must resolve again (1 s ARP
 # retransmission) on a loaded machine. The time is reported.
-# A stream that never resumed has its longest gap before the link went down.
+# A stream that never resumed has its longest gap before the link went
+# down. (The first datagram after link-up may come before up_at is read.)
 resumed_at=$(echo "$stream_line" | awk '{print $NF}')
 resumed=$(echo "$resumed_at - $up_at" | bc | xargs printf "%.2f")
-if [ "$(echo "$resumed >= 0 && $resumed < 2" | bc)" -ne 1 ]; then
+if [ "$(echo "$resumed_at > $down_at && $resumed < 2" | bc)" -ne 1 ]; then
   echo "--- the MN after link-up"
   "$lispctl" -s "$work/mn.sock" show local
   "$lispctl" -s "$work/mn.sock" show counters | grep -E "encapsulated|drop_|punted|map_cache_miss"
