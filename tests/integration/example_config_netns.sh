@@ -61,7 +61,9 @@ ip -n "$ns" route | tee "$work/routes"
 grep -q "^203.0.113.0/24 dev lmn0 .*src 198.18.0.10" "$work/routes"
 grep -q "^198.51.100.0/24 dev lmn0 .*src 198.18.0.10" "$work/routes"
 grep -q "^default via 192.0.2.1 dev veth-peer $" "$work/routes"
-if grep -q "^default dev lmn0" "$work/routes"; then echo "allowed-dst-eids still took the default route"; exit 1; fi
+if grep -Eq "^(default|0.0.0.0/1|128.0.0.0/1) dev lmn0" "$work/routes"; then
+  echo "allowed-dst-eids still sent everything into lmn0"; exit 1
+fi
 kill -TERM "$pid"
 for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
 if ip -n "$ns" route | grep "dev lmn0"; then echo "a route into lmn0 outlived lispd"; exit 1; fi
