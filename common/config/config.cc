@@ -963,7 +963,7 @@ std::vector<std::string> unused_keys(const Config& config) {
   unused(ms && !config.allowed_dst_eids.empty(), "allowed-dst-eids", not_ms);
   unused(config.mode != OperatingMode::kMobileNode && config.mode != OperatingMode::kProxyItr &&
              !ms && !config.allowed_dst_eids.empty(),
-         "allowed-dst-eids", "only a mobile node routes its host's traffic into lmn0");
+         "allowed-dst-eids", "only a mobile node or a PITR routes traffic into lmn0");
   unused(ms && config.xtr_id.has_value(), "xtr-id", not_ms);
   unused(config.site_id.has_value() && !config.xtr_id.has_value(), "site-id",
          "sent only with an xtr-id (the I bit carries both)");

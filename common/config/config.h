@@ -167,10 +167,10 @@ struct Config {
 // How many RLOC links the data plane drives (dataplane::kMaxRlocLinks).
 inline constexpr size_t kMaxRlocLinks = 4;
 
-// Why a parsed file cannot run as it says, or "" if it can: an MN or xTR
-// needs an RLOC port, given or derived.
-// True for the modes lispd runs on the DPDK data plane (MN, xTR, PETR).
+// True for the modes lispd runs on the DPDK data plane (MN, xTR, PETR, PITR).
 bool runs_data_plane(OperatingMode mode);
+// Why a parsed file cannot run as it says, or "" if it can: a mode on the
+// data plane needs an RLOC port, given or derived.
 std::string start_problem(const Config& config);
 
 // Parses the file at `path`. An error's message reads "FILE:LINE: key 'KEY': ...".

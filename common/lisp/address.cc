@@ -196,6 +196,22 @@ std::string Address::to_string() const {
   return std::visit(Printer{}, value);
 }
 
+bool read_ip_address(Reader& reader, uint16_t afi, net::IpAddress& out) {
+  if (afi == static_cast<uint16_t>(Afi::kIpv4)) {
+    std::array<uint8_t, 4> bytes;
+    if (!reader.read_bytes(bytes)) return false;
+    out = net::IpAddress::v4(bytes);
+    return true;
+  }
+  if (afi == static_cast<uint16_t>(Afi::kIpv6)) {
+    std::array<uint8_t, 16> bytes;
+    if (!reader.read_bytes(bytes)) return false;
+    out = net::IpAddress::v6(bytes);
+    return true;
+  }
+  return false;
+}
+
 absl::Status decode_address(Reader& reader, Address& out, int depth) {
   const size_t start = reader.position();
   uint16_t afi = 0;
@@ -204,16 +220,15 @@ absl::Status decode_address(Reader& reader, Address& out, int depth) {
     case Afi::kNone:
       out.value = NoAddress{};
       return absl::OkStatus();
-    case Afi::kIpv4: {
-      std::array<uint8_t, 4> bytes;
-      if (!reader.read_bytes(bytes)) return decode_error("truncated IPv4 address", start);
-      out.value = net::IpAddress::v4(bytes);
-      return absl::OkStatus();
-    }
+    case Afi::kIpv4:
     case Afi::kIpv6: {
-      std::array<uint8_t, 16> bytes;
-      if (!reader.read_bytes(bytes)) return decode_error("truncated IPv6 address", start);
-      out.value = net::IpAddress::v6(bytes);
+      net::IpAddress ip;
+      if (!read_ip_address(reader, afi, ip)) {
+        return decode_error(static_cast<Afi>(afi) == Afi::kIpv4 ? "truncated IPv4 address"
+                                                                : "truncated IPv6 address",
+                            start);
+      }
+      out.value = ip;
       return absl::OkStatus();
     }
     case Afi::kDistinguishedName: {

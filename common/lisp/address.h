@@ -130,6 +130,10 @@ struct Address {
   friend bool operator==(const Address&, const Address&) = default;
 };
 
+// Reads the IPv4 or IPv6 address that follows an AFI of 1 or 2; false for
+// any other AFI or a truncated address. Allocates nothing.
+bool read_ip_address(wire::Reader& reader, uint16_t afi, net::IpAddress& out);
+
 // Reads one AFI-prefixed address. Unknown AFIs and LCAF types are errors.
 absl::Status decode_address(wire::Reader& reader, Address& out, int depth = 0);
 void encode_address(wire::Writer& writer, const Address& address);

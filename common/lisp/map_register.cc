@@ -70,27 +70,6 @@ void encode_authentication(wire::Writer& writer, const Authentication& auth) {
   writer.write_bytes(auth.data);
 }
 
-namespace {
-
-// An IPv4 or IPv6 address after its AFI; false for any other AFI.
-bool read_ip(wire::Reader& reader, uint16_t afi, net::IpAddress& out) {
-  if (afi == static_cast<uint16_t>(Afi::kIpv4)) {
-    std::array<uint8_t, 4> bytes;
-    if (!reader.read_bytes(bytes)) return false;
-    out = net::IpAddress::v4(bytes);
-    return true;
-  }
-  if (afi == static_cast<uint16_t>(Afi::kIpv6)) {
-    std::array<uint8_t, 16> bytes;
-    if (!reader.read_bytes(bytes)) return false;
-    out = net::IpAddress::v6(bytes);
-    return true;
-  }
-  return false;
-}
-
-}  // namespace
-
 std::optional<MapRegisterKeying> peek_map_register_keying(std::span<const uint8_t> bytes) {
   wire::Reader reader(bytes);
   MapRegisterKeying keying;
@@ -125,7 +104,7 @@ std::optional<MapRegisterKeying> peek_map_register_keying(std::span<const uint8_
       return std::nullopt;
     }
   }
-  if (!read_ip(reader, afi, keying.first_eid)) return std::nullopt;
+  if (!read_ip_address(reader, afi, keying.first_eid)) return std::nullopt;
   return keying;
 }
 

@@ -254,7 +254,7 @@ std::vector<Outgoing> MapServer::handle_register(const lisp::MapRegister& messag
     }
     *contributor = Contributor{message.identity, source, now_registered, now, message.proxy_reply};
     registration.record = message.records[i];
-    merge_contributors(registration, *contributor);
+    merge_contributors(registration);
   }
   counters_.registers_accepted++;
   // Answered at the port the register came from: 4342 for an ETR sending
@@ -285,7 +285,7 @@ std::vector<Outgoing> MapServer::handle_request(std::span<const uint8_t> bytes,
     // Merged locators from several xTRs: no one ETR holds them all, so the
     // Map-Server answers for them.
     const bool proxy = registration->configured || (site && site->proxy_reply) ||
-                       registration->proxy_reply || registration->contributors.size() > 1;
+                       registration->proxy_reply() || registration->contributors.size() > 1;
     if (!proxy && encapsulated && etr) {
       // RFC 9301 §8.2: hand the ECM to the ETR, which answers the ITR itself.
       counters_.requests_forwarded++;
@@ -332,11 +332,9 @@ Contributor* MapServer::contributor_of(Registration& registration,
   return nullptr;
 }
 
-void MapServer::merge_contributors(Registration& registration, const Contributor& latest) {
+void MapServer::merge_contributors(Registration& registration) {
   std::vector<lisp::Locator> locators;
-  bool proxy_reply = false;
   for (const auto& contributor : registration.contributors) {
-    proxy_reply = proxy_reply || contributor.proxy_reply;
     for (const auto& locator : contributor.locators) {
       const bool known = std::any_of(locators.begin(), locators.end(),
                                      [&](const auto& l) { return l.address == locator.address; });
@@ -344,10 +342,17 @@ void MapServer::merge_contributors(Registration& registration, const Contributor
     }
   }
   registration.record.locators = std::move(locators);
-  registration.proxy_reply = proxy_reply;
-  registration.identity = latest.identity;
-  registration.registered_by = latest.registered_by;
-  registration.last_seen = latest.last_seen;
+}
+
+TimePoint Registration::last_seen() const {
+  TimePoint latest{};
+  for (const auto& contributor : contributors) latest = std::max(latest, contributor.last_seen);
+  return latest;
+}
+
+bool Registration::proxy_reply() const {
+  return std::any_of(contributors.begin(), contributors.end(),
+                     [](const Contributor& c) { return c.proxy_reply; });
 }
 
 std::vector<const Registration*> MapServer::registrations() const {
@@ -372,12 +377,7 @@ void MapServer::expire(TimePoint now) {
       counters_.expired++;
       continue;
     }
-    if (lapsed > 0) {
-      const auto latest =
-          std::max_element(registration.contributors.begin(), registration.contributors.end(),
-                           [](const auto& a, const auto& b) { return a.last_seen < b.last_seen; });
-      merge_contributors(registration, *latest);
-    }
+    if (lapsed > 0) merge_contributors(registration);
     ++it;
   }
 }

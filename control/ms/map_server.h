@@ -69,12 +69,13 @@ struct Registration {
   // What the Map-Server answers with: the last Map-Register's record, its
   // locators the union of every contributor's.
   lisp::MappingRecord record;
-  std::vector<Contributor> contributors;      // one without merge; the latest last
-  std::optional<lisp::XtrIdentity> identity;  // the latest contributor's
-  Endpoint registered_by;                     // the latest contributor's
-  TimePoint last_seen;                        // the latest contributor's
-  bool proxy_reply = false;                   // any contributor's P bit
-  bool configured = false;                    // a StaticRegistration: no ETR, no lapse
+  std::vector<Contributor> contributors;  // one without merge; none when configured
+  bool configured = false;                // a StaticRegistration: no ETR, no lapse
+
+  // The latest Map-Register from any contributor.
+  TimePoint last_seen() const;
+  // Any contributor's P bit.
+  bool proxy_reply() const;
 };
 
 struct MapServerCounters {
@@ -162,9 +163,8 @@ class MapServer {
   static Contributor* contributor_of(Registration& registration,
                                      const std::optional<lisp::XtrIdentity>& identity,
                                      const Endpoint& source);
-  // The answer's locators from every contributor; `latest` names the
-  // registration's registrant.
-  static void merge_contributors(Registration& registration, const Contributor& latest);
+  // The answer's locators: every contributor's, each address once.
+  static void merge_contributors(Registration& registration);
   void count_per_site();
   Outgoing notify(const lisp::MapRegister& message, const SiteKey& key, const Endpoint& to);
 

@@ -208,7 +208,7 @@ void MapServerService::add_commands() {
                         {"weight", locator.weight}});
       }
       const int64_t age =
-          std::chrono::duration_cast<std::chrono::seconds>(now - registration->last_seen).count();
+          std::chrono::duration_cast<std::chrono::seconds>(now - registration->last_seen()).count();
       // A configured (ms-static-registered-site) mapping was seen by no
       // one: "static", JSON null for its age.
       const bool configured = registration->configured;

@@ -53,11 +53,12 @@ struct EidPortMtu {
 };
 EidPortMtu choose_eid_port_mtu(const XtrConfig& config, const dataplane::LocalState& state);
 
-// One of our RLOCs: from a database-mapping's rloc-address, or the current
-// address of an rloc-iface (a twin), with its priority and weight.
-// A locator no database-mapping names (a Proxy-ETR's).
+// A locator no database-mapping names (a proxy's).
 inline constexpr size_t kNoMapping = static_cast<size_t>(-1);
 
+// One of our RLOCs: from a database-mapping's rloc-address, or the current
+// address of an rloc-iface (a twin), with its priority and weight; a
+// proxy's, any global address of a twin.
 struct LocalLocator {
   net::IpAddress address;
   uint8_t priority = 1;

@@ -41,6 +41,8 @@
 set -euo pipefail
 lispd=$1 lispctl=$2
 here=$(dirname "$0")
+# shellcheck source=tests/integration/lab.sh
+. "$here/lab.sh"  # its lab_dataplane_conf only: this lab keeps its own set-up
 [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null && command -v nft >/dev/null ||
   { echo "needs root, iproute2 and nftables"; exit 77; }
 id=$$
@@ -92,19 +94,8 @@ ip netns exec "$core" sysctl -qw net.ipv4.ip_forward=1
 node_conf() {  # mode eid-prefix key veth map-servers...
   local mode=$1 eid=$2 key=$3 veth=$4
   shift 4
+  lab_dataplane_conf "$mode" "$veth"
   cat <<CONF
-operating-mode = "$mode"
-debug = 1
-tap-iface = "lmn0"
-map-cache-max-entries = 1024
-dpdk {
-  eal-args = "--no-huge --no-pci --no-shconf --no-telemetry -m 512 --log-level=lib.eal:error"
-  worker-lcores = "1"
-  rloc-port = "net_af_packet_rloc,iface=$veth"
-  rloc-twin = "rloc0"
-  mbufs = 4095
-  idle-sleep-us = 200
-}
 database-mapping {
   eid-prefix = $eid
   rloc-iface { interface = "rloc0"  ip_version = 4  priority = 1 }

@@ -62,6 +62,21 @@ dpdk {
 CONF
 }
 
+# A node with an EID-prefix on its twin's IPv4 RLOC, registered with and
+# resolving through the router's Map-Server 192.0.4.2: (mode, RLOC veth,
+# EID-prefix, site key, [weight]).
+lab_node_conf() {
+  lab_dataplane_conf "$1" "$2"
+  cat <<CONF
+database-mapping {
+  eid-prefix = $3
+  rloc-iface { interface = "rloc0"  ip_version = 4  priority = 1  weight = ${5:-100} }
+}
+map-server { address = 192.0.4.2  key-type = 2  key = "$4" }
+map-resolver = { 192.0.4.2 }
+CONF
+}
+
 # The RLOC on a lispd's twin, and its gateway: (namespace, address/len, gateway).
 lab_rloc() {
   ip -n "$1" addr add "$2" dev rloc0

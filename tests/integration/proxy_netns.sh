@@ -48,16 +48,8 @@ ip -n "$inet" route add default via 192.0.7.1
 ip -n "$core" addr add 192.0.4.2/32 dev lo
 
 {
-  lab_dataplane_conf MN "ma$id"
-  cat <<CONF
-database-mapping {
-  eid-prefix = 198.18.0.10/32
-  rloc-iface { interface = "rloc0"  ip_version = 4  priority = 1 }
-}
-map-server { address = 192.0.4.2  key-type = 2  key = "mn-key" }
-map-resolver = { 192.0.4.2 }
-proxy-etr { address = 192.0.6.2  priority = 1  weight = 100 }
-CONF
+  lab_node_conf MN "ma$id" 198.18.0.10/32 mn-key
+  echo 'proxy-etr { address = 192.0.6.2  priority = 1  weight = 100 }'
 } > "$work/mn.conf"
 lab_dataplane_conf PETR "pa$id" > "$work/petr.conf"
 {

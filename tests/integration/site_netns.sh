@@ -34,29 +34,15 @@ ip -n "$core" addr add 192.0.4.2/32 dev lo
 
 probing='rloc-probing { rloc-probe-interval = 2  rloc-probe-retries = 1  rloc-probe-retries-interval = 1 }'
 {
-  lab_dataplane_conf MN "ma$id"
-  cat <<CONF
-database-mapping {
-  eid-prefix = 198.18.0.10/32
-  rloc-iface { interface = "rloc0"  ip_version = 4  priority = 1 }
-}
-map-server { address = 192.0.4.2  key-type = 2  key = "mn-key" }
-map-resolver = { 192.0.4.2 }
-$probing
-CONF
+  lab_node_conf MN "ma$id" 198.18.0.10/32 mn-key
+  echo "$probing"
 } > "$work/mn.conf"
 for n in 1 2; do
   veth=xa$id
   [ $n = 1 ] || veth=xb$id
   {
-    lab_dataplane_conf xTR "$veth"
+    lab_node_conf xTR "$veth" 198.18.1.0/24 site-key 50
     cat <<CONF
-database-mapping {
-  eid-prefix = 198.18.1.0/24
-  rloc-iface { interface = "rloc0"  ip_version = 4  priority = 1  weight = 50 }
-}
-map-server { address = 192.0.4.2  key-type = 2  key = "site-key" }
-map-resolver = { 192.0.4.2 }
 xtr-id = "0000000000000000000000000000000$n"
 site-id = 7
 $probing

@@ -240,9 +240,15 @@ proxy-itrs = 192.0.2.9
   auto xtr_allowed =
       parse_text("operating-mode = \"xTR\"\nallowed-dst-eids = { 198.18.1.0/24 }\n", "xtr2.conf");
   ASSERT_TRUE(xtr_allowed.ok()) << xtr_allowed.status();
-  EXPECT_EQ(unused_keys(*xtr_allowed),
-            std::vector<std::string>{"xtr2.conf: allowed-dst-eids: only a mobile node routes its "
-                                     "host's traffic into lmn0"});
+  EXPECT_EQ(
+      unused_keys(*xtr_allowed),
+      std::vector<std::string>{
+          "xtr2.conf: allowed-dst-eids: only a mobile node or a PITR routes traffic into lmn0"});
+  // A PITR's allowed-dst-eids are the EID-prefixes it serves.
+  auto pitr =
+      parse_text("operating-mode = \"PITR\"\nallowed-dst-eids = { 198.18.0.0/24 }\n", "pitr.conf");
+  ASSERT_TRUE(pitr.ok()) << pitr.status();
+  EXPECT_TRUE(unused_keys(*pitr).empty());
   auto clean = parse_text("operating-mode = \"MS\"\n", "clean.conf");
   EXPECT_TRUE(unused_keys(*clean).empty());
 }
@@ -337,9 +343,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"tap-mtu = -1\n", "bad.conf:1: key 'tap-mtu': expected 0 to 65535, got -1"},
         BadCase{"dpdk {\n  rloc-link { port = \"net_null1\" }\n}\n",
                 "bad.conf:2: section 'rloc-link': missing key 'twin'"},
-        BadCase{"\noperating-mode = \"router\"\n",
-                "bad.conf:2: key 'operating-mode': expected one of MN, xTR, MS, RTR, PETR, PITR, got "
-                "'router'"},
+        BadCase{
+            "\noperating-mode = \"router\"\n",
+            "bad.conf:2: key 'operating-mode': expected one of MN, xTR, MS, RTR, PETR, PITR, got "
+            "'router'"},
         BadCase{"database-mapping {\n  eid-prefix = 10.0.0.1/24\n}\n",
                 "bad.conf:2: key 'eid-prefix': expected a prefix"},
         BadCase{"database-mapping {\n  eid-prefix = 10.0.0.0/24\n}\n",

@@ -459,9 +459,11 @@ TEST_F(XtrNodeRolesTest, XtrIdAndSiteIdAreRegistered) {
   advance(milliseconds(50));
   ASSERT_EQ(ms_.registration_count(), 1u);
   const Registration* registration = ms_.registrations().front();
-  ASSERT_TRUE(registration->identity.has_value());
-  EXPECT_EQ(registration->identity->xtr_id[15], 0x0f);
-  EXPECT_EQ(registration->identity->site_id, 7u);
+  ASSERT_EQ(registration->contributors.size(), 1u);
+  const auto& identity = registration->contributors.front().identity;
+  ASSERT_TRUE(identity.has_value());
+  EXPECT_EQ(identity->xtr_id[15], 0x0f);
+  EXPECT_EQ(identity->site_id, 7u);
   EXPECT_TRUE(node.control().registrar().state(0).registered) << "the Map-Notify verified";
 
   const uint64_t sent = node.control().registrar().state(0).registers_sent;
@@ -470,8 +472,8 @@ TEST_F(XtrNodeRolesTest, XtrIdAndSiteIdAreRegistered) {
                   .empty());
   advance(milliseconds(50));
   EXPECT_EQ(node.control().registrar().state(0).registers_sent, sent + 1);
-  EXPECT_EQ(ms_.registrations().front()->identity->xtr_id[0], 0xff);
-  EXPECT_EQ(ms_.registrations().front()->identity->site_id, 0u);
+  EXPECT_EQ(ms_.registrations().front()->contributors.front().identity->xtr_id[0], 0xff);
+  EXPECT_EQ(ms_.registrations().front()->contributors.front().identity->site_id, 0u);
 }
 
 }  // namespace
