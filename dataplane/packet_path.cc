@@ -32,6 +32,24 @@ struct InnerView {
   uint8_t ttl;                 // TTL / hop limit
 };
 
+// Sets an IP header's TTL (hop limit), updating an IPv4 header's checksum
+// incrementally (RFC 1624).
+void set_ttl(uint8_t* ip, bool ipv6, uint8_t ttl) {
+  if (ipv6) {
+    ip[7] = ttl;
+    return;
+  }
+  uint16_t checksum;
+  std::memcpy(&checksum, ip + 10, 2);
+  uint32_t sum = static_cast<uint16_t>(~rte_be_to_cpu_16(checksum));
+  sum += static_cast<uint16_t>(~(ip[8] << 8)) + static_cast<uint16_t>(ttl << 8);
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  ip[8] = ttl;
+  checksum = rte_cpu_to_be_16(static_cast<uint16_t>(~sum));
+  std::memcpy(ip + 10, &checksum, 2);
+}
+
 // Checks the inner IP header fits; fills `view`.
 bool parse_inner(const uint8_t* ip, uint32_t length, uint16_t ether_type, InnerView& view) {
   if (ether_type == RTE_ETHER_TYPE_IPV4) {
@@ -225,6 +243,18 @@ struct EncapWork {
   const MapEntry* entry;
 };
 
+// Multicast, broadcast and link-local destinations: for the link, never
+// routed.
+bool is_local_scope(const InnerView& inner) {
+  const uint8_t* destination = inner.destination;
+  if (inner.ipv6) {
+    return destination[0] == 0xff || (destination[0] == 0xfe && (destination[1] & 0xc0) == 0x80);
+  }
+  return (destination[0] & 0xf0) == 0xe0 || (destination[0] == 169 && destination[1] == 254) ||
+         (destination[0] == 255 && destination[1] == 255 && destination[2] == 255 &&
+          destination[3] == 255);
+}
+
 // Stage 1: the inner header. False (and counted) when the packet is dropped.
 bool parse_for_encap(rte_mbuf* packet, EncapWork& work, LcoreCounters& counters) {
   if (rte_pktmbuf_data_len(packet) < RTE_ETHER_HDR_LEN) {
@@ -245,14 +275,7 @@ bool parse_for_encap(rte_mbuf* packet, EncapWork& work, LcoreCounters& counters)
   }
   // Multicast, broadcast and link-local destinations stay on the link: the
   // host stack's neighbour discovery and the like must not reach the mapping system.
-  const uint8_t* destination = work.inner.destination;
-  const bool local_scope =
-      work.inner.ipv6
-          ? destination[0] == 0xff || (destination[0] == 0xfe && (destination[1] & 0xc0) == 0x80)
-          : (destination[0] & 0xf0) == 0xe0 || (destination[0] == 169 && destination[1] == 254) ||
-                (destination[0] == 255 && destination[1] == 255 && destination[2] == 255 &&
-                 destination[3] == 255);
-  if (local_scope) {
+  if (is_local_scope(work.inner)) {
     counters.drop_local_scope++;
     return false;
   }
@@ -308,6 +331,9 @@ bool make_too_big_error(rte_mbuf* packet, bool ipv6, uint16_t mtu, const LocalSt
   packet->data_len = static_cast<uint16_t>(RTE_ETHER_HDR_LEN + quoted);
   packet->pkt_len = packet->data_len;
   const uint8_t* original = rte_pktmbuf_mtod_offset(packet, const uint8_t*, RTE_ETHER_HDR_LEN);
+  // Back to the sender: on a LAN, the host whose frame it was.
+  MacAddress host_mac = local.eid_port_host_mac;
+  if (local.lan) std::memcpy(host_mac.data(), original - RTE_ETHER_HDR_LEN + 6, 6);
   const unsigned address_size = ipv6 ? 16 : 4;
   uint8_t source[16], destination[16];
   std::memcpy(source, original + (ipv6 ? 8 : 12), address_size);
@@ -316,8 +342,8 @@ bool make_too_big_error(rte_mbuf* packet, bool ipv6, uint16_t mtu, const LocalSt
   auto* ether = reinterpret_cast<rte_ether_hdr*>(
       rte_pktmbuf_prepend(packet, static_cast<uint16_t>(RTE_ETHER_HDR_LEN + error_headers)));
   if (ether == nullptr) return false;
-  set_mac(ether->dst_addr, local.eid_port_host_mac);
-  set_mac(ether->src_addr, local.eid_port_gateway_mac);
+  set_mac(ether->dst_addr, host_mac);
+  set_mac(ether->src_addr, local.lan ? local.lan_port_mac : local.eid_port_gateway_mac);
   uint8_t* ip = reinterpret_cast<uint8_t*>(ether + 1);
   if (ipv6) {
     ether->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
@@ -600,6 +626,69 @@ void encapsulate_burst(rte_mbuf** packets, uint16_t count, Verdict* verdicts,
   }
 }
 
+namespace {
+
+bool is_broadcast_or_multicast(const rte_ether_addr& mac) { return (mac.addr_bytes[0] & 1) != 0; }
+
+// What a site gateway does with a host's frame, before encapsulation:
+// true if it is routed (unicast IP to the gateway's MAC, for a destination
+// beyond the site, with a hop left), its TTL then one less. Otherwise
+// `verdict` says where it goes: the LAN twin for what the kernel answers
+// (ARP/ND, broadcasts, link-local destinations, the gateway's own
+// addresses, the site's other hosts, the last hop of a TTL), nowhere for a frame to another host's
+// MAC that a switch flooded to us.
+bool route_from_lan(rte_mbuf* packet, Verdict& verdict, PathContext& context) {
+  LcoreCounters& counters = *context.counters;
+  const LocalState& local = *context.local;
+  counters.lan_received++;
+  const uint32_t length = rte_pktmbuf_data_len(packet);
+  if (length < RTE_ETHER_HDR_LEN) {
+    counters.drop_malformed++;
+    verdict = Verdict::kDrop;
+    return false;
+  }
+  const auto* ether = rte_pktmbuf_mtod(packet, const rte_ether_hdr*);
+  verdict = Verdict::kToKernel;
+  if (is_broadcast_or_multicast(ether->dst_addr)) {
+    counters.lan_to_kernel++;
+    return false;
+  }
+  if (std::memcmp(ether->dst_addr.addr_bytes, local.lan_port_mac.data(), 6) != 0) {
+    counters.lan_not_ours++;
+    verdict = Verdict::kDrop;
+    return false;
+  }
+  InnerView inner;
+  uint8_t* ip = rte_pktmbuf_mtod_offset(packet, uint8_t*, RTE_ETHER_HDR_LEN);
+  if (!parse_inner(ip, length - RTE_ETHER_HDR_LEN, rte_be_to_cpu_16(ether->ether_type), inner) ||
+      inner.ttl <= 1 || is_local_scope(inner) ||
+      local.is_local_eid(inner.destination, inner.ipv6) ||
+      local.is_lan_address(inner.destination, inner.ipv6)) {
+    counters.lan_to_kernel++;
+    return false;
+  }
+  set_ttl(ip, inner.ipv6, static_cast<uint8_t>(inner.ttl - 1));
+  return true;
+}
+
+}  // namespace
+
+void from_lan_burst(rte_mbuf** packets, uint16_t count, Verdict* verdicts, PathContext& context) {
+  rte_mbuf* routed[kMaxBurst];
+  Verdict routed_verdicts[kMaxBurst];
+  uint16_t routed_index[kMaxBurst];
+  uint16_t routed_count = 0;
+  count = std::min<uint16_t>(count, kMaxBurst);
+  for (uint16_t i = 0; i < count; ++i) {
+    if (route_from_lan(packets[i], verdicts[i], context)) {
+      routed_index[routed_count] = i;
+      routed[routed_count++] = packets[i];
+    }
+  }
+  encapsulate_burst(routed, routed_count, routed_verdicts, context);
+  for (uint16_t k = 0; k < routed_count; ++k) verdicts[routed_index[k]] = routed_verdicts[k];
+}
+
 Verdict encapsulate(rte_mbuf* packet, PathContext& context) {
   Verdict verdict;
   encapsulate_burst(&packet, 1, &verdict, context);
@@ -645,6 +734,44 @@ void maintain_reassembly(PathContext& context) {
   context.counters->drop_reassembly += context.death_row->cnt - before;
   rte_ip_frag_free_death_row(context.death_row, 3);
 }
+
+namespace {
+
+// A site gateway delivers a decapsulated packet to its LAN host as a
+// router does: one hop less, to the host's MAC from the adjacencies.
+// Without an adjacency (a host not yet resolved), or with no hop left, the
+// packet goes to the kernel through the twin of the RLOC link it arrived
+// on (a frame for the twin's MAC, which is the port's): the kernel
+// forwards it to the LAN, resolving the host with ARP/ND on the way (the
+// frame comes back through the LAN twin), or answers Time Exceeded. The
+// twin rather than the LAN twin, so the kernel sends no redirect for a
+// packet leaving by the interface it came in on.
+Verdict to_lan_host(rte_mbuf* packet, uint32_t inner_offset, uint8_t* inner_ip,
+                    const InnerView& inner, uint16_t inner_type, uint8_t ttl,
+                    PathContext& context) {
+  const LocalState& local = *context.local;
+  const MacAddress* host =
+      ttl > 1 ? local.adjacencies.find(inner.destination, inner.ipv6) : nullptr;
+  MacAddress twin_mac;
+  std::memcpy(twin_mac.data(), rte_pktmbuf_mtod(packet, const uint8_t*), 6);
+  if (host != nullptr) ttl--;
+  if (ttl != inner.ttl) set_ttl(inner_ip, inner.ipv6, ttl);
+  rte_pktmbuf_adj(packet, static_cast<uint16_t>(inner_offset));
+  auto* out = rte_pktmbuf_mtod(packet, rte_ether_hdr*);
+  out->ether_type = rte_cpu_to_be_16(inner_type);
+  if (host == nullptr) {
+    set_mac(out->dst_addr, twin_mac);
+    set_mac(out->src_addr, local.lan_port_mac);
+    context.counters->adjacency_miss++;
+    return Verdict::kToKernel;
+  }
+  set_mac(out->dst_addr, *host);
+  set_mac(out->src_addr, local.lan_port_mac);
+  context.counters->to_lan_host++;
+  return Verdict::kToEidPort;
+}
+
+}  // namespace
 
 Verdict decapsulate(rte_mbuf*& packet, PathContext& context) {
   LcoreCounters& counters = *context.counters;
@@ -736,28 +863,16 @@ Verdict decapsulate(rte_mbuf*& packet, PathContext& context) {
     return Verdict::kDrop;
   }
   // RFC 9300 §5.3: the inner TTL takes the outer one when that is lower.
-  if (outer_ttl < inner.ttl) {
-    if (inner.ipv6) {
-      inner_ip[7] = outer_ttl;
-    } else {
-      // RFC 1624 incremental update of the header checksum for the TTL byte.
-      uint16_t checksum;
-      std::memcpy(&checksum, inner_ip + 10, 2);
-      uint32_t sum = static_cast<uint16_t>(~rte_be_to_cpu_16(checksum));
-      sum += static_cast<uint16_t>(~(inner.ttl << 8)) + static_cast<uint16_t>(outer_ttl << 8);
-      sum = (sum & 0xffff) + (sum >> 16);
-      sum = (sum & 0xffff) + (sum >> 16);
-      inner_ip[8] = outer_ttl;
-      checksum = rte_cpu_to_be_16(static_cast<uint16_t>(~sum));
-      std::memcpy(inner_ip + 10, &checksum, 2);
-    }
-  }
+  const uint8_t ttl = std::min(outer_ttl, inner.ttl);
+  counters.decapsulated++;
+  if (local.lan)
+    return to_lan_host(packet, inner_offset, inner_ip, inner, inner_type, ttl, context);
+  if (ttl != inner.ttl) set_ttl(inner_ip, inner.ipv6, ttl);
   rte_pktmbuf_adj(packet, static_cast<uint16_t>(inner_offset));
   auto* out = rte_pktmbuf_mtod(packet, rte_ether_hdr*);
   set_mac(out->dst_addr, local.eid_port_host_mac);
   set_mac(out->src_addr, local.eid_port_gateway_mac);
   out->ether_type = rte_cpu_to_be_16(inner_type);
-  counters.decapsulated++;
   return Verdict::kToEidPort;
 }
 

@@ -22,8 +22,8 @@ namespace lispmob::dataplane {
 
 enum class Verdict : uint8_t {
   kToRlocPort,  // encapsulated (or natively forwarded) towards the network
-  kToEidPort,   // decapsulated, for the host's stack via lmn0
-  kToKernel,    // not LISP data: for the kernel twin of the RLOC port
+  kToEidPort,   // decapsulated, for the host's stack via lmn0 (or a LAN host)
+  kToKernel,    // for the kernel twin of the port it came from
   kDrop,        // counted; the caller frees the mbuf
   kConsumed,    // replaced by the packets it added to PathContext::extra (fragments)
 };
@@ -79,6 +79,13 @@ inline constexpr uint16_t kMaxBurst = 64;
 void encapsulate_burst(rte_mbuf** packets, uint16_t count, Verdict* verdicts, PathContext& context);
 // One packet: a burst of one.
 Verdict encapsulate(rte_mbuf* packet, PathContext& context);
+// A site gateway's LAN port: the hosts' frames. Unicast IP to the
+// gateway's MAC for beyond the site is routed (one hop less) and
+// encapsulated as above; what the kernel answers (ARP/ND, broadcasts, the
+// gateway's own addresses, the site's own prefixes, TTL expiring) is
+// kToKernel, for the LAN twin; a frame for another host's MAC that a
+// switch flooded here is dropped.
+void from_lan_burst(rte_mbuf** packets, uint16_t count, Verdict* verdicts, PathContext& context);
 // `packet` may be replaced: a fragment that completes a packet becomes the
 // reassembled packet; one held for reassembly (or refused) is kConsumed.
 Verdict decapsulate(rte_mbuf*& packet, PathContext& context);

@@ -89,10 +89,28 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
     worker.rloc_ports[i] = *rloc;
     worker.kernel_ports[i] = *twin;
   }
-  auto eid = probe_port(kni::eid_tap_device(config.eid_interface));
-  if (!eid.ok()) return eid.status();
-  if (auto status = start_port(*eid, options); !status.ok()) return status;
-  worker.eid_port = *eid;
+  if (config.lan_port.empty()) {
+    auto eid = probe_port(kni::eid_tap_device(config.eid_interface));
+    if (!eid.ok()) return eid.status();
+    if (auto status = start_port(*eid, options); !status.ok()) return status;
+    worker.eid_port = *eid;
+  } else {
+    // The LAN port, and its twin with its MAC: the hosts' ARP/ND for the
+    // gateway's address is answered by the kernel, naming the port their
+    // frames arrive on.
+    auto lan = probe_port(config.lan_port);
+    if (!lan.ok()) return lan.status();
+    const rte_ether_addr mac = port_mac(*lan);
+    char mac_text[RTE_ETHER_ADDR_FMT_SIZE];
+    rte_ether_format_addr(mac_text, sizeof(mac_text), &mac);
+    auto twin = probe_port(kni::lan_twin_tap_device(config.lan_twin, mac_text));
+    if (!twin.ok()) return twin.status();
+    for (uint16_t port : {*lan, *twin}) {
+      if (auto status = start_port(port, options); !status.ok()) return status;
+    }
+    worker.eid_port = *lan;
+    worker.eid_kernel_port = *twin;
+  }
   worker.burst = static_cast<uint16_t>(config.burst_size);
   worker.idle_sleep_us = config.idle_sleep_us;
   worker.cache = service->cache_.get();
@@ -155,6 +173,10 @@ DataplaneCounters DataplaneService::counters() const {
   DataplaneCounters sum = counters_.snapshot();
   sum.rx_nombuf = port_rx_nombuf(config_.eid_port);
   sum.tx_port_errors = port_tx_errors(config_.eid_port);
+  if (config_.eid_kernel_port != kNoPort) {
+    sum.rx_nombuf += port_rx_nombuf(config_.eid_kernel_port);
+    sum.tx_port_errors += port_tx_errors(config_.eid_kernel_port);
+  }
   for (unsigned link = 0; link < config_.link_count; ++link) {
     for (uint16_t port : {config_.rloc_ports[link], config_.kernel_ports[link]}) {
       sum.rx_nombuf += port_rx_nombuf(port);
@@ -169,7 +191,7 @@ DataplaneService::~DataplaneService() {
     stop_ = true;
     rte_eal_wait_lcore(worker_lcore_);
   }
-  std::vector<uint16_t> ports = {config_.eid_port};
+  std::vector<uint16_t> ports = {config_.eid_port, config_.eid_kernel_port};
   for (unsigned link = 0; link < config_.link_count; ++link) {
     ports.push_back(config_.rloc_ports[link]);
     ports.push_back(config_.kernel_ports[link]);

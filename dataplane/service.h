@@ -31,6 +31,10 @@ struct DataplaneConfig {
   };
   std::vector<RlocLink> rloc_links;  // at most kMaxRlocLinks
   std::string eid_interface = "lmn0";
+  // A site gateway's LAN port (devargs) and its twin's name: the EID side
+  // instead of the lmn0 tap. Empty port: lmn0.
+  std::string lan_port;
+  std::string lan_twin;
   uint32_t map_cache_max_entries = 1 << 20;  // per family
   uint32_t mbufs = 8191;
   uint32_t punt_ring_size = 1024;

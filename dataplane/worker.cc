@@ -37,6 +37,7 @@ struct Batches {
   std::array<TxBatch, kMaxRlocLinks> to_rloc;
   TxBatch to_eid;
   std::array<TxBatch, kMaxRlocLinks> to_kernel;
+  TxBatch to_eid_kernel;  // a site gateway's LAN twin
 };
 
 // The link an outgoing frame leaves by: the egress of its outer family.
@@ -48,11 +49,13 @@ unsigned egress_link(const rte_mbuf* packet, const WorkerConfig& config, const L
   return link < config.link_count ? link : 0;
 }
 
-// Receives a burst on `port` (of RLOC link `link`, for what goes to the
-// kernel), runs `process` over it and sorts the packets by verdict.
+// Receives a burst on `port`, runs `process` over it and sorts the packets
+// by verdict; what goes to the kernel goes to `kernel` (port `kernel_port`,
+// the twin of `port`).
 template <class Process>
 uint16_t receive_and_process(const WorkerConfig& config, PathContext& context, uint16_t port,
-                             unsigned link, Process process, Batches& batches) {
+                             uint16_t kernel_port, TxBatch& kernel, Process process,
+                             Batches& batches) {
   rte_mbuf* packets[kMaxBurst];
   Verdict verdicts[kMaxBurst];
   const uint16_t received =
@@ -77,9 +80,9 @@ uint16_t receive_and_process(const WorkerConfig& config, PathContext& context, u
         batches.to_eid.packets[batches.to_eid.count++] = packet;
         break;
       case Verdict::kToKernel:
-        if (config.kernel_ports[link] != kNoPort) {
+        if (kernel_port != kNoPort) {
           context.counters->to_kernel++;
-          batches.to_kernel[link].packets[batches.to_kernel[link].count++] = packet;
+          kernel.packets[kernel.count++] = packet;
         } else {
           rte_pktmbuf_free(packet);
         }
@@ -106,6 +109,20 @@ void flush_all(const WorkerConfig& config, Batches& batches, LcoreCounters& coun
     flush(config.kernel_ports[link], config.queue, batches.to_kernel[link], counters);
   }
   flush(config.eid_port, config.queue, batches.to_eid, counters);
+  flush(config.eid_kernel_port, config.queue, batches.to_eid_kernel, counters);
+}
+
+// The kernel's own frames on a twin (ARP replies, LISP control, ICMP, what
+// it forwards to a LAN host) leave by the twin's port unchanged.
+uint16_t pass_kernel_frames(const WorkerConfig& config, PathContext& context, uint16_t twin,
+                            TxBatch& out) {
+  rte_mbuf* packets[kMaxBurst];
+  const uint16_t room = out.count < kMaxBurst ? static_cast<uint16_t>(kMaxBurst - out.count) : 0;
+  if (room == 0) return 0;
+  const uint16_t received = rte_eth_rx_burst(twin, config.queue, packets, room);
+  context.counters->rx_packets += received;
+  for (uint16_t i = 0; i < received; ++i) out.packets[out.count++] = packets[i];
+  return received;
 }
 
 }  // namespace
@@ -136,25 +153,24 @@ unsigned poll_once(const WorkerConfig& config, PathContext& context) {
   Batches batches;
   unsigned received_total = 0;
   // Each stage fills a batch at most once per port before it is flushed.
-  if (config.eid_port != kNoPort) {
-    received_total +=
-        receive_and_process(config, context, config.eid_port, 0, encapsulate_burst, batches);
+  if (config.eid_port != kNoPort && config.eid_kernel_port != kNoPort) {
+    received_total += receive_and_process(config, context, config.eid_port, config.eid_kernel_port,
+                                          batches.to_eid_kernel, from_lan_burst, batches);
+    received_total += pass_kernel_frames(config, context, config.eid_kernel_port, batches.to_eid);
+    flush_all(config, batches, *context.counters);
+  } else if (config.eid_port != kNoPort) {
+    received_total += receive_and_process(config, context, config.eid_port, kNoPort,
+                                          batches.to_eid_kernel, encapsulate_burst, batches);
     flush_all(config, batches, *context.counters);
   }
   for (unsigned link = 0; link < config.link_count; ++link) {
     if (config.rloc_ports[link] == kNoPort) continue;
-    received_total += receive_and_process(config, context, config.rloc_ports[link], link,
-                                          decapsulate_burst, batches);
+    received_total +=
+        receive_and_process(config, context, config.rloc_ports[link], config.kernel_ports[link],
+                            batches.to_kernel[link], decapsulate_burst, batches);
     if (config.kernel_ports[link] != kNoPort) {
-      // The kernel's own traffic (ARP replies, LISP control, ICMP) leaves
-      // by its link unchanged.
-      TxBatch& out = batches.to_rloc[link];
-      rte_mbuf* packets[kMaxBurst];
-      const uint16_t received = rte_eth_rx_burst(config.kernel_ports[link], config.queue, packets,
-                                                 static_cast<uint16_t>(kMaxBurst - out.count));
-      context.counters->rx_packets += received;
-      received_total += received;
-      for (uint16_t i = 0; i < received; ++i) out.packets[out.count++] = packets[i];
+      received_total +=
+          pass_kernel_frames(config, context, config.kernel_ports[link], batches.to_rloc[link]);
     }
     flush_all(config, batches, *context.counters);
   }

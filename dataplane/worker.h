@@ -22,6 +22,9 @@ inline constexpr uint16_t kNoPort = 0xffff;
 
 struct WorkerConfig {
   uint16_t eid_port = kNoPort;  // lmn0 (net_tap) or the EID-side port of an xTR
+  // A site gateway's LAN twin (the EID port is then its LAN port, and its
+  // frames are routed: from_lan_burst); kNoPort: the EID port is lmn0.
+  uint16_t eid_kernel_port = kNoPort;
   // The RLOC links: each RLOC port and its kernel twin (kNoPort: traffic
   // for the kernel is dropped). Encapsulated packets leave by the link
   // LocalState names for their outer family; any link receives.

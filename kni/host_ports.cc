@@ -14,6 +14,10 @@ std::string twin_tap_device(unsigned link, const std::string& interface, const s
   return absl::StrCat("net_tap_twin", link, ",iface=", interface, ",mac=", mac);
 }
 
+std::string lan_twin_tap_device(const std::string& interface, const std::string& mac) {
+  return absl::StrCat("net_tap_lan,iface=", interface, ",mac=", mac);
+}
+
 std::optional<std::string> kernel_interface_of_port(const std::string& devargs) {
   if (devargs.rfind("net_af_packet", 0) != 0) return std::nullopt;
   const auto start = devargs.find("iface=");
@@ -22,7 +26,7 @@ std::optional<std::string> kernel_interface_of_port(const std::string& devargs) 
   return devargs.substr(start + 6, end == std::string::npos ? end : end - start - 6);
 }
 
-absl::Status keep_kernel_off_rloc_port(const std::string& devargs) {
+absl::Status keep_kernel_off_port(const std::string& devargs) {
   const auto interface = kernel_interface_of_port(devargs);
   if (!interface) return absl::OkStatus();
   const std::string path = "/proc/sys/net/ipv4/conf/" + *interface + "/rp_filter";

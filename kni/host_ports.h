@@ -20,16 +20,22 @@ std::string eid_tap_device(const std::string& interface);
 // answers for the RLOC name the port the traffic really arrives on.
 std::string twin_tap_device(unsigned link, const std::string& interface, const std::string& mac);
 
+// The net_tap device of a site gateway's LAN twin, named `interface`, with
+// the LAN port's MAC: the kernel's ARP/ND answers for the gateway's LAN
+// address name the port the hosts' frames arrive on.
+std::string lan_twin_tap_device(const std::string& interface, const std::string& mac);
+
 // The kernel interface behind an RLOC port's devargs (net_af_packet's
 // iface=), if it has one.
 std::optional<std::string> kernel_interface_of_port(const std::string& devargs);
 
-// With net_af_packet the RLOC port is also a kernel interface, and the
-// kernel would accept packets for the RLOC there as well as through the
-// twin (weak host model): every control message would arrive twice. A
+// With net_af_packet the RLOC port (or a LAN port) is also a kernel
+// interface, and the kernel would accept packets for the twin's addresses
+// there as well as through the twin (weak host model): every control
+// message would arrive twice, every ARP request be answered twice. A
 // strict reverse-path check on that interface, through which nothing is
 // routed, makes the kernel drop them; af_packet still sees them. Nothing
 // to do for a port that is no kernel interface.
-absl::Status keep_kernel_off_rloc_port(const std::string& devargs);
+absl::Status keep_kernel_off_port(const std::string& devargs);
 
 }  // namespace lispmob::kni

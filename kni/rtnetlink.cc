@@ -179,6 +179,10 @@ absl::Status Rtnetlink::add_address(int index, const net::IpPrefix& address) {
   header.ifa_family = family_of(address.address);
   header.ifa_prefixlen = address.length;
   header.ifa_index = static_cast<uint32_t>(index);
+  // No duplicate address detection: the address is lispd's alone (an EID
+  // the mapping system gives one node), and until DAD ended an IPv6
+  // address would be tentative, so a route naming it as source fails.
+  if (address.address.is_v6()) header.ifa_flags = IFA_F_NODAD;
   Request message(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, header);
   message.attribute(IFA_LOCAL, address.address);
   message.attribute(IFA_ADDRESS, address.address);

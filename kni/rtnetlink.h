@@ -60,6 +60,7 @@ class Rtnetlink {
   absl::StatusOr<int> interface_index(const std::string& name);
   // Brings the link up; `noarp` sets or clears IFF_NOARP.
   absl::Status set_link_up(int index, bool noarp);
+  // An IPv6 address is added without duplicate address detection (usable at once).
   absl::Status add_address(int index, const net::IpPrefix& address);
   absl::Status delete_address(int index, const net::IpPrefix& address);
   // Adds, or replaces the route with the same table, destination and metric.

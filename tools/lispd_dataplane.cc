@@ -47,6 +47,10 @@ dataplane::DataplaneConfig dataplane_config(const config::Config& config) {
   for (const auto& link : config.dpdk.rloc_links())
     out.rloc_links.push_back({link.port, link.twin});
   out.eid_interface = config.tap_iface;
+  if (config.mode == config::OperatingMode::kXtr && !config.dpdk.lan_port.empty()) {
+    out.lan_port = config.dpdk.lan_port;
+    out.lan_twin = config.dpdk.lan_twin;
+  }
   out.map_cache_max_entries = config.map_cache_max_entries;
   out.mbufs = config.dpdk.mbufs;
   out.punt_ring_size = config.dpdk.punt_ring_size;
@@ -99,6 +103,11 @@ std::string preflight(const config::Config& config) {
       return "rloc-port " + link.port + ": no PCI device " + name + " on this host";
     }
   }
+  if (const std::string iface = iface_of(config.dpdk.lan_port);
+      config.mode == config::OperatingMode::kXtr && !iface.empty() &&
+      if_nametoindex(iface.c_str()) == 0) {
+    return "lan-port " + config.dpdk.lan_port + ": no interface " + iface + " on this host";
+  }
   if (config.dpdk.eal_args.find("--no-huge") == std::string::npos) {
     uint64_t free_pages = 0;
     std::error_code error;
@@ -142,8 +151,11 @@ int run_data_plane(const config::Config& config, const char* program,
       log::error("lispd", "%s", service.status().message());
       result = 1;
     } else {
+      const bool lan = config.mode == config::OperatingMode::kXtr && !config.dpdk.lan_port.empty();
       log::info("lispd", "%s data plane on %s, EID port %s", config::to_string(config.mode),
-                config.dpdk.rloc_port.c_str(), config.tap_iface.c_str());
+                config.dpdk.rloc_port.c_str(),
+                lan ? (config.dpdk.lan_port + " (LAN, twin " + config.dpdk.lan_twin + ")").c_str()
+                    : config.tap_iface.c_str());
       auto reload = [&config]() -> absl::StatusOr<control::XtrConfig> {
         log::info("lispd", "reloading %s", config.source);
         auto next = config::load_file(config.source);

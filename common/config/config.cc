@@ -511,7 +511,8 @@ Config convert(cfg_t* root, const std::string& name) {
   if (cfg_t* dpdk = cfg_getsec(root, "dpdk")) {
     config.dpdk = {str(dpdk, "eal-args"),       str(dpdk, "worker-lcores"), str(dpdk, "rloc-port"),
                    str(dpdk, "rloc-twin"),      u32(dpdk, "mbufs"),         u32(dpdk, "burst-size"),
-                   u32(dpdk, "punt-ring-size"), u32(dpdk, "idle-sleep-us"), {}};
+                   u32(dpdk, "punt-ring-size"), u32(dpdk, "idle-sleep-us"), {},
+                   str(dpdk, "lan-port"),       str(dpdk, "lan-twin")};
     for_each_section(dpdk, "rloc-link", [&](cfg_t* link) {
       config.dpdk.more_rloc_links.push_back({str(link, "port"), str(link, "twin")});
     });
@@ -604,6 +605,8 @@ absl::StatusOr<Config> parse(const std::function<int(cfg_t*)>& run, const std::s
       CFG_INT("punt-ring-size", 1024, CFGF_NONE),
       CFG_INT("idle-sleep-us", 0, CFGF_NONE),
       CFG_SEC("rloc-link", rloc_link_opts, CFGF_MULTI),
+      CFG_STR("lan-port", "", CFGF_NONE),
+      CFG_STR("lan-twin", "lan0", CFGF_NONE),
       CFG_END()};
   // Accepted for LISPmob/OOR compatibility; reported in Config::unsupported.
   static cfg_opt_t elp_node_opts[] = {
@@ -965,6 +968,8 @@ std::vector<std::string> unused_keys(const Config& config) {
              !ms && !config.allowed_dst_eids.empty(),
          "allowed-dst-eids", "only a mobile node or a PITR routes traffic into lmn0");
   unused(ms && config.xtr_id.has_value(), "xtr-id", not_ms);
+  unused(config.mode != OperatingMode::kXtr && !config.dpdk.lan_port.empty(), "lan-port",
+         "only an xTR has a LAN port (its EID side)");
   unused(config.site_id.has_value() && !config.xtr_id.has_value(), "site-id",
          "sent only with an xtr-id (the I bit carries both)");
   return out;

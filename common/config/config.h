@@ -105,6 +105,11 @@ struct Dpdk {
   uint32_t idle_sleep_us = 0;
   // Multihoming: RLOC ports beyond the first (rloc-port / rloc-twin).
   std::vector<RlocLink> more_rloc_links;
+  // A site gateway's LAN: the port facing the site's hosts (an xTR's EID
+  // side instead of lmn0) and its kernel twin, which holds the gateway's
+  // LAN addresses. Empty: the EID port is lmn0.
+  std::string lan_port;
+  std::string lan_twin = "lan0";
   // Every RLOC link, the first one first.
   std::vector<RlocLink> rloc_links() const;
 };

@@ -1,6 +1,7 @@
 #include "control/ms/map_server.h"
 
 #include <algorithm>
+#include <map>
 
 #include "common/crypto/auth.h"
 
@@ -162,6 +163,16 @@ std::vector<Outgoing> MapServer::handle(std::span<const uint8_t> bytes, const En
   return {};  // nothing else is for a Map-Server
 }
 
+namespace {
+
+bool holds_key(const Site& site, const SiteKey& key) {
+  return std::any_of(site.keys.begin(), site.keys.end(), [&](const SiteKey& held) {
+    return held.key_id == key.key_id && held.algorithm == key.algorithm && held.key == key.key;
+  });
+}
+
+}  // namespace
+
 const SiteKey* MapServer::authenticate_register(std::span<const uint8_t> bytes) {
   const auto keying = lisp::peek_map_register_keying(bytes);
   if (!keying) {
@@ -188,44 +199,53 @@ const SiteKey* MapServer::authenticate_register(std::span<const uint8_t> bytes) 
 std::vector<Outgoing> MapServer::handle_register(const lisp::MapRegister& message,
                                                  const SiteKey& key, const Endpoint& source,
                                                  TimePoint now) {
-  // Every record must name a prefix of the site whose key signed the message
-  // (the first record's, found before decoding).
+  // Every record must name a prefix of a site that holds the key that
+  // signed the message (the first record's site's, found before decoding):
+  // an xTR registers its IPv4 and IPv6 EID-prefixes together, each in its
+  // own lisp-site with the same key, as with OOR's Map-Server.
   std::vector<std::pair<uint32_t, net::IpPrefix>> prefixes;
-  const Site* site = nullptr;
+  std::vector<const Site*> sites;
   for (const auto& record : message.records) {
     auto eid = eid_prefix_of(record.eid, record.eid_mask_len);
     const Site* record_site = eid ? site_for(eid->first, eid->second) : nullptr;
-    if (record_site == nullptr || (site != nullptr && record_site != site) ||
+    if (record_site == nullptr || !holds_key(*record_site, key) ||
         (!record_site->accept_more_specifics && record_site->prefix != eid->second)) {
       counters_.outside_site++;
       return {};
     }
-    site = record_site;
+    sites.push_back(record_site);
     prefixes.push_back(*eid);
   }
 
-  // Bounded: new prefixes only while the table and the site have room, a
+  // Bounded: new prefixes only while the table and each site have room, a
   // new xTR in a merged prefix only while it has room.
   size_t added = 0;
-  for (const auto& [instance_id, prefix] : prefixes) {
+  std::map<const Site*, size_t> added_per_site;
+  for (size_t i = 0; i < prefixes.size(); ++i) {
+    const auto& [instance_id, prefix] = prefixes[i];
     auto held = registrations_.find(Key{instance_id, prefix});
     if (held == registrations_.end()) {
       added++;
+      added_per_site[sites[i]]++;
     } else if (held->second.configured) {
       counters_.static_overlaps++;
       return {};
-    } else if (site->merge && contributor_of(held->second, message.identity, source) == nullptr &&
+    } else if (sites[i]->merge &&
+               contributor_of(held->second, message.identity, source) == nullptr &&
                held->second.contributors.size() >= options_.max_contributors) {
       counters_.contributors_refused++;
       return {};
     }
   }
-  if (registrations_.size() + added > options_.max_registrations ||
-      per_site_[site] + added > options_.max_registrations_per_site) {
+  const bool a_site_is_full =
+      std::any_of(added_per_site.begin(), added_per_site.end(), [&](const auto& entry) {
+        return per_site_[entry.first] + entry.second > options_.max_registrations_per_site;
+      });
+  if (registrations_.size() + added > options_.max_registrations || a_site_is_full) {
     counters_.registrations_refused++;
     return {};
   }
-  per_site_[site] += added;
+  for (const auto& [site, count] : added_per_site) per_site_[site] += count;
 
   std::vector<Outgoing> out;
   for (size_t i = 0; i < message.records.size(); ++i) {
@@ -236,7 +256,7 @@ std::vector<Outgoing> MapServer::handle_register(const lisp::MapRegister& messag
     // Without merge the site has one registrant: whoever registers replaces
     // it (a mobile node that moved).
     Contributor* contributor =
-        site->merge
+        sites[i]->merge
             ? contributor_of(registration, message.identity, source)
             : (registration.contributors.empty() ? nullptr : &registration.contributors.front());
     if (contributor == nullptr) contributor = &registration.contributors.emplace_back();

@@ -19,7 +19,7 @@ void set_locator(dataplane::RlocAddress& locator, const net::IpAddress& address)
 }  // namespace
 
 KernelView view_of(const kni::KernelState& kernel, const std::vector<RlocLink>& links,
-                   const std::vector<uint16_t>& port_mtus) {
+                   const std::vector<uint16_t>& port_mtus, const std::string& lan_twin) {
   KernelView view;
   for (const auto& entry : kernel.addresses()) {
     const auto& bytes = entry.address.bytes();
@@ -53,6 +53,9 @@ KernelView view_of(const kni::KernelState& kernel, const std::vector<RlocLink>& 
     }
     view.link_mtus[i] = static_cast<uint16_t>(std::min<uint32_t>(mtu, 0xffff));
   }
+  if (const auto* twin = lan_twin.empty() ? nullptr : kernel.link_named(lan_twin)) {
+    view.lan_twin_index = twin->index;
+  }
   view.defaults = kernel.defaults();
   view.neighbours = kernel.neighbours();
   return view;
@@ -80,6 +83,32 @@ void add_twin_locators(const XtrConfig& config, const KernelView& kernel, const 
                                      [&](const LocalLocator& l) { return l.address == address; });
       if (entry.first != twin || known || is_link_local(address)) continue;
       locators.push_back({address, 1, 100, static_cast<unsigned>(link), kNoMapping});
+    }
+  }
+}
+
+// A site gateway's LAN: its own addresses there, and its hosts, the LAN
+// twin's resolved neighbours (link-local IPv6 addresses are no packet's
+// destination here).
+void add_lan(const XtrConfig& config, const KernelView& kernel,
+             const dataplane::MacAddress& lan_mac, dataplane::LocalState& state) {
+  state.lan = true;
+  state.lan_port_mac = lan_mac;
+  for (const auto& [interface, address] : kernel.addresses) {
+    if (interface == config.lan_twin &&
+        state.lan_address_count < dataplane::LocalState::kMaxLanAddresses) {
+      state.lan_addresses[state.lan_address_count++] = address;
+    }
+  }
+  if (kernel.lan_twin_index == 0) return;
+  for (const auto& neighbour : kernel.neighbours) {
+    if (neighbour.interface != kernel.lan_twin_index || !neighbour.usable ||
+        is_link_local(neighbour.address)) {
+      continue;
+    }
+    if (!state.adjacencies.insert(neighbour.address.bytes().data(), neighbour.address.is_v6(),
+                                  neighbour.mac)) {
+      state.adjacencies_refused++;
     }
   }
 }
@@ -250,6 +279,7 @@ dataplane::LocalState build_local_state(const XtrConfig& config,
   // Decapsulated frames come to the host from a "gateway" that is us.
   state.eid_port_gateway_mac = {{0x02, 'l', 'i', 's', 'p', 0x00}};
   state.decapsulate_any = config.proxy_etr;
+  if (config.has_lan()) add_lan(config, kernel, eid_mac, state);
   for (const auto& mapping : config.database_mappings) {
     if (state.local_eid_count < dataplane::kMaxLocalEids) {
       state.local_eids[state.local_eid_count++] = mapping.eid_prefix;
@@ -322,6 +352,11 @@ dataplane::LocalState build_local_state(const XtrConfig& config,
 namespace lispmob::control {
 
 EidPortMtu choose_eid_port_mtu(const XtrConfig& config, const dataplane::LocalState& state) {
+  if (config.has_lan()) {
+    // The hosts' MTU is theirs to set (or a DHCP server's): what does not
+    // fit once encapsulated is answered with ICMP, as by any router.
+    return {0, "a LAN port: too big packets are answered with ICMP"};
+  }
   if (config.eid_port_mtu != 0) return {config.eid_port_mtu, "tap-mtu in the config"};
   EidPortMtu chosen;
   auto consider = [&](bool has_rloc, unsigned link, uint16_t link_mtu, uint16_t overhead,

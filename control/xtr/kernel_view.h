@@ -35,12 +35,16 @@ struct KernelView {
   // or has no carrier. Its RLOCs are then not ours to use: not
   // registered, not sent from, until it comes back.
   std::vector<bool> links_down;
+  // A site gateway's LAN twin (ifindex; 0: none): its neighbours are the
+  // hosts the data plane delivers to.
+  int lan_twin_index = 0;
 };
 // The view of the RLOC links in the kernel's tables (kni::LocalNode keeps
 // them). `port_mtus`: DPDK's MTU of each RLOC port, for ports with no
 // kernel interface.
+// `lan_twin`: a site gateway's LAN twin, if it has one.
 KernelView view_of(const kni::KernelState& kernel, const std::vector<RlocLink>& links,
-                   const std::vector<uint16_t>& port_mtus = {});
+                   const std::vector<uint16_t>& port_mtus = {}, const std::string& lan_twin = "");
 
 // The EID port's MTU and why: the config's tap-mtu, or each egress link's
 // MTU less the encapsulation of its family (the smaller when both families
@@ -104,7 +108,8 @@ std::vector<net::IpAddress> next_hop_candidates(const XtrConfig& config, const K
 
 // The local state for the workers: every link's RLOCs, and per outer family
 // the egress: the best-priority locator whose link has a resolved next hop.
-// `link_macs`: each RLOC port's MAC. Exposed for tests.
+// `link_macs`: each RLOC port's MAC; `eid_mac`: the EID port's (lmn0's,
+// or a site gateway's LAN port's). Exposed for tests.
 dataplane::LocalState build_local_state(const XtrConfig& config,
                                         const std::vector<dataplane::MacAddress>& link_macs,
                                         const dataplane::MacAddress& eid_mac,

@@ -189,7 +189,14 @@ Reply show_local(const dataplane::LocalState& state, const EidPortMtu& eid_mtu) 
                                         mac_text(state.rloc_port_mac6),
                                         mac_text(state.next_hop_mac6), state.egress_mtu6));
   fields.add("eid-mtu", eid_mtu.mtu != 0 ? absl::StrFormat("%d (%s)", eid_mtu.mtu, eid_mtu.reason)
-                                         : std::string("unchanged (no RLOC link MTU known yet)"));
+                        : !eid_mtu.reason.empty()
+                            ? "unchanged (" + eid_mtu.reason + ")"
+                            : std::string("unchanged (no RLOC link MTU known yet)"));
+  if (state.lan) {
+    fields.add("lan", absl::StrFormat("port %s, %d adjacencies, %d hosts refused (table full)",
+                                      mac_text(state.lan_port_mac), state.adjacencies.size(),
+                                      state.adjacencies_refused));
+  }
   for (unsigned i = 0; i < state.link_count; ++i) {
     const auto& link = state.links[i];
     std::vector<std::string> rlocs;

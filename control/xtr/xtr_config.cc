@@ -63,6 +63,9 @@ std::vector<std::string> changes_needing_restart(const XtrConfig& running, const
   if (running.rloc_links != next.rloc_links) {
     changes.push_back("rloc-port/rloc-twin: DPDK opens its ports at start");
   }
+  if (running.lan_port != next.lan_port || running.lan_twin != next.lan_twin) {
+    changes.push_back("lan-port/lan-twin: DPDK opens its ports at start");
+  }
   if (running.eid_interface != next.eid_interface) {
     changes.push_back("tap-iface: the EID port is created at start");
   }

@@ -65,6 +65,12 @@ struct XtrConfig {
   // Every RLOC link, the first one first.
   std::vector<RlocLink> rloc_links;
   std::string eid_interface = "lmn0";
+  // A site gateway (xTR): its EID side is a LAN port facing the site's
+  // hosts, with a kernel twin holding the gateway's LAN addresses, instead
+  // of lmn0. Empty port: the EID port is lmn0.
+  std::string lan_port;
+  std::string lan_twin;
+  bool has_lan() const { return !lan_port.empty(); }
   // 0: follow the egress link's MTU less the encapsulation.
   uint32_t eid_port_mtu = 0;
   std::vector<LocalMapping> database_mappings;

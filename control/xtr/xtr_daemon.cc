@@ -91,7 +91,11 @@ class UdpTransport : public ControlTransport {
 void keep_eid_port_mtu(const XtrConfig& config, const dataplane::LocalState& state,
                        EidPortMtu& applied) {
   EidPortMtu chosen = choose_eid_port_mtu(config, state);
-  if (chosen.mtu == 0 || chosen == applied) return;
+  if (chosen == applied) return;
+  if (chosen.mtu == 0) {
+    if (!chosen.reason.empty()) applied = std::move(chosen);  // nothing to set, and why
+    return;
+  }
   if (auto status = kni::set_interface_mtu(config.eid_interface, chosen.mtu); !status.ok()) {
     log::error("host", "%s", status.message());
     chosen.reason += " (not set: " + std::string(status.message()) + ")";
@@ -122,8 +126,9 @@ std::unique_ptr<kni::HostSetup> set_up_host(const XtrConfig& config) {
   return std::move(*setup);
 }
 
-// A Proxy-ETR hands what it decapsulates to its host, which forwards it, and
-// a Proxy-ITR's host forwards native traffic into lmn0: with forwarding off
+// A Proxy-ETR hands what it decapsulates to its host, which forwards it, a
+// Proxy-ITR's host forwards native traffic into lmn0, and a site gateway's
+// host forwards to the LAN what has no adjacency yet: with forwarding off
 // the kernel drops it all, silently. lispd says so rather than change the
 // host's sysctls itself.
 void warn_unless_forwarding() {
@@ -133,7 +138,7 @@ void warn_unless_forwarding() {
     std::ifstream file(path);
     char value = '1';
     if (file >> value && value == '0') {
-      log::warning("xtr", "%s is 0: this proxy's host drops what it should forward", key);
+      log::warning("xtr", "%s is 0: this host drops what it should forward", key);
     }
   }
 }
@@ -154,8 +159,13 @@ absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& datapla
   auto endpoints = OperatorEndpoints::open(std::move(operators));
   if (!endpoints.ok()) return endpoints.status();
   for (const auto& link : config.rloc_links) {
-    if (auto status = kni::keep_kernel_off_rloc_port(link.port); !status.ok()) {
+    if (auto status = kni::keep_kernel_off_port(link.port); !status.ok()) {
       log::warning("host", "%s: control messages may arrive twice", status.message());
+    }
+  }
+  if (config.has_lan()) {
+    if (auto status = kni::keep_kernel_off_port(config.lan_port); !status.ok()) {
+      log::warning("host", "%s: the hosts' ARP may be answered twice", status.message());
     }
   }
   auto transport = UdpTransport::open();
@@ -169,14 +179,15 @@ absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& datapla
     port_mtus.push_back(dataplane.rloc_port_mtu(link));
   }
   XtrNode node(config, dataplane, **transport, (*loop)->timers(), clock, random_nonce_or_zero);
-  if (auto status = node.start(view_of(local->state(), links, port_mtus)); !status.ok()) {
+  if (auto status = node.start(view_of(local->state(), links, port_mtus, config.lan_twin));
+      !status.ok()) {
     return status;
   }
   EidPortMtu eid_mtu;
   keep_eid_port_mtu(node.config(), node.state(), eid_mtu);
   node.set_eid_port_mtu(eid_mtu);
   std::unique_ptr<kni::HostSetup> host = set_up_host(node.config());
-  if (node.config().rlocs_from_twins()) warn_unless_forwarding();
+  if (node.config().rlocs_from_twins() || node.config().has_lan()) warn_unless_forwarding();
   if (node.config().proxy_itr && node.config().tunnel_destinations.empty()) {
     log::warning("xtr", "PITR: allowed-dst-eids names no EID-prefix: nothing is routed into %s",
                  node.config().eid_interface);
@@ -199,7 +210,7 @@ absl::Status run_xtr_node(const XtrConfig& config, dataplane::Dataplane& datapla
     (*transport)->solicit_next_hops(node.config(), node.view(), node.locators(), clock.now());
   };
   auto kernel_changed = [&] {
-    node.kernel_changed(view_of(local->state(), links, port_mtus));
+    node.kernel_changed(view_of(local->state(), links, port_mtus, config.lan_twin));
     follow_local_change();
   };
   // Host names among the Map-Servers, Map-Resolvers and Proxy-ITRs are

@@ -145,6 +145,8 @@ std::vector<std::string> XtrNode::reconfigure(XtrConfig next) {
   next.rloc_route_table = config_.rloc_route_table;
   next.rloc_links = config_.rloc_links;
   next.eid_interface = config_.eid_interface;
+  next.lan_port = config_.lan_port;
+  next.lan_twin = config_.lan_twin;
   next.tunnel_destinations = config_.tunnel_destinations;
   if (config_.mobile_node && config_.host_setup &&
       !same_eid_prefixes(config_.database_mappings, next.database_mappings)) {

@@ -40,7 +40,12 @@ namespace lispmob::dataplane {
   X(reassembled, "packets to our RLOC reassembled from IP fragments")               \
   X(drop_reassembly, "fragments refused or timed out (table full, overlap, lapse)") \
   X(drop_not_local_eid, "decapsulated packets not for a local EID")                 \
-  X(drop_wrong_instance, "LISP packets with an instance-id we do not serve")
+  X(drop_wrong_instance, "LISP packets with an instance-id we do not serve")        \
+  X(lan_received, "frames from the LAN port (a site gateway's hosts)")              \
+  X(lan_to_kernel, "LAN frames for the LAN twin: ARP/ND, the gateway's own, TTL 1") \
+  X(lan_not_ours, "LAN frames to another host's MAC (flooded), dropped")            \
+  X(to_lan_host, "decapsulated packets sent to a LAN host by its adjacency")        \
+  X(adjacency_miss, "decapsulated packets for a LAN host not yet resolved, to the kernel")
 
 struct DataplaneCounters {
 #define LISPMOB_DECLARE_COUNTER(name, help) uint64_t name = 0;

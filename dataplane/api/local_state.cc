@@ -20,4 +20,14 @@ bool LocalState::is_local_eid(const uint8_t* address, bool ipv6) const {
   return false;
 }
 
+bool LocalState::is_lan_address(const uint8_t* address, bool ipv6) const {
+  for (unsigned i = 0; i < lan_address_count; ++i) {
+    const auto bytes = lan_addresses[i].bytes();
+    if (lan_addresses[i].is_v6() == ipv6 && std::equal(bytes.begin(), bytes.end(), address)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace lispmob::dataplane

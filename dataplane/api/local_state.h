@@ -10,14 +10,13 @@
 #include <cstring>
 
 #include "common/net/ip_address.h"
+#include "dataplane/api/adjacency.h"
 #include "dataplane/api/mapping.h"
 
 namespace lispmob::dataplane {
 
 inline constexpr unsigned kMaxLocalEids = 8;
 
-// An Ethernet address, as plain bytes.
-using MacAddress = std::array<uint8_t, 6>;
 inline constexpr unsigned kMaxRlocLinks = 4;
 
 struct LocalState {
@@ -59,6 +58,19 @@ struct LocalState {
   // EID port (lmn0): the host's MAC, and the one decapsulated frames come from.
   MacAddress eid_port_host_mac{};
   MacAddress eid_port_gateway_mac{};
+  // A site gateway (an xTR with a LAN port as its EID side): decapsulated
+  // packets go to the LAN host's MAC from the adjacencies, from the LAN
+  // port's MAC, one hop less; a host with no adjacency yet is reached
+  // through the kernel, which resolves it.
+  bool lan = false;
+  MacAddress lan_port_mac{};
+  AdjacencyTable adjacencies;
+  unsigned adjacencies_refused = 0;  // hosts left out: the table is full
+  // The gateway's own addresses on the LAN twin (for the kernel, even
+  // outside the site's EID-prefixes).
+  static constexpr unsigned kMaxLanAddresses = 8;
+  unsigned lan_address_count = 0;
+  std::array<net::IpAddress, kMaxLanAddresses> lan_addresses{};
   // A Proxy-ETR decapsulates LISP data for any inner destination (the host
   // forwards it natively); any other node only for its own EIDs.
   bool decapsulate_any = false;
@@ -76,6 +88,7 @@ struct LocalState {
   friend bool operator==(const LocalState&, const LocalState&) = default;
 
   bool is_local_eid(const uint8_t* address, bool ipv6) const;
+  bool is_lan_address(const uint8_t* address, bool ipv6) const;
   // True if `address` is one of our RLOCs (the egress one first: one compare
   // on a single-homed node).
   bool is_local_rloc4(const uint8_t* address) const {

@@ -382,6 +382,155 @@ class FullSizePacketTest : public testing::DataplaneTest {
   rte_mempool* indirect_ = nullptr;
 };
 
+// A site gateway (an xTR with a LAN port): the hosts' frames come to the
+// LAN port's MAC (0xee here, as the golden frames' gateway), and
+// decapsulated packets go to the hosts by their adjacencies.
+class LanPathTest : public testing::DataplaneTest {
+ protected:
+  void SetUp() override {
+    DataplaneTest::SetUp();
+    local_.lan = true;
+    local_.lan_port_mac = testing::mac(0xee);
+    local_.lan_address_count = 1;
+    local_.lan_addresses[0] = ip("10.1.0.1");
+  }
+  // `frame` with its IPv4 header at `offset` given TTL `ttl`, its checksum
+  // computed afresh (the path updates it incrementally).
+  static std::vector<uint8_t> with_ttl(std::vector<uint8_t> frame, size_t offset, uint8_t ttl) {
+    frame[offset + 8] = ttl;
+    frame[offset + 10] = frame[offset + 11] = 0;
+    const uint16_t checksum = rte_ipv4_cksum(reinterpret_cast<rte_ipv4_hdr*>(&frame[offset]));
+    std::memcpy(&frame[offset + 10], &checksum, 2);
+    return frame;
+  }
+  Verdict from_lan(rte_mbuf* m) {
+    Verdict verdict;
+    from_lan_burst(&m, 1, &verdict, context_);
+    return verdict;
+  }
+  std::string hex(const std::vector<uint8_t>& bytes) { return lispmob::testing::to_hex(bytes); }
+};
+
+// A host's packet is routed: one hop less (inner and so outer TTL 63),
+// then encapsulated as lmn0's would be.
+TEST_F(LanPathTest, AHostsPacketIsEncapsulatedOneHopLess) {
+  add("203.0.113.0/24", {{ip("192.0.2.4")}});
+  rte_mbuf* m = packet(golden::kInner4Frame);
+  ASSERT_EQ(from_lan(m), Verdict::kToRlocPort);
+  auto expected = with_source_port(golden::kEncap4in4, golden::kInner4Frame);
+  expected = with_ttl(with_ttl(expected, 14 + 36, 63), 14, 63);
+  EXPECT_EQ(hex(bytes_of(m)), hex(expected));
+  EXPECT_EQ(counters_.lan_received, 1u);
+  EXPECT_EQ(counters_.encapsulated, 1u);
+  rte_pktmbuf_free(m);
+}
+
+TEST_F(LanPathTest, AnIpv6HostsPacketLosesAHop) {
+  add("2001:db8:2::/48", {{ip("192.0.2.4")}});
+  rte_mbuf* m = packet(golden::kInner6Frame);
+  ASSERT_EQ(from_lan(m), Verdict::kToRlocPort);
+  auto expected = with_source_port(golden::kEncap6in4, golden::kInner6Frame);
+  expected[14 + 36 + 7] = 63;             // the inner hop limit
+  expected = with_ttl(expected, 14, 63);  // the outer TTL copies it
+  EXPECT_EQ(hex(bytes_of(m)), hex(expected));
+  rte_pktmbuf_free(m);
+}
+
+// What the kernel answers goes to the LAN twin; a frame a switch flooded
+// to us for another host is dropped. Nothing of these is looked up.
+TEST_F(LanPathTest, WhatTheKernelAnswersGoesToTheTwin) {
+  add("203.0.113.0/24", {{ip("192.0.2.4")}});
+  auto broadcast = golden::kInner4Frame;  // an ARP request, say
+  std::fill(broadcast.begin(), broadcast.begin() + 6, 0xff);
+  broadcast[12] = 0x08;
+  broadcast[13] = 0x06;
+  auto other_host = golden::kInner4Frame;
+  other_host[5] = 0x06;
+  auto last_hop = with_ttl(golden::kInner4Frame, 14, 1);
+  auto to_gateway = golden::kInner4Frame;  // to 10.1.0.1
+  const uint8_t gateway[] = {10, 1, 0, 1};
+  std::copy(std::begin(gateway), std::end(gateway), to_gateway.begin() + 14 + 16);
+  to_gateway = with_ttl(to_gateway, 14, 64);
+  auto to_site = golden::kInner4Frame;  // to 198.18.0.10, the site's own EID
+  std::copy(golden::kInner4Frame.begin() + 14 + 12, golden::kInner4Frame.begin() + 14 + 16,
+            to_site.begin() + 14 + 16);
+  to_site = with_ttl(to_site, 14, 64);
+  auto link_local = golden::kInner6Frame;  // a neighbour advertisement to our fe80::
+  const uint8_t ours[] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  std::copy(std::begin(ours), std::end(ours), link_local.begin() + 14 + 24);
+  struct Case {
+    const char* what;
+    std::vector<uint8_t> frame;
+    Verdict verdict;
+  };
+  for (const Case& c : {Case{"broadcast", broadcast, Verdict::kToKernel},
+                        Case{"another host's MAC", other_host, Verdict::kDrop},
+                        Case{"TTL 1", last_hop, Verdict::kToKernel},
+                        Case{"the gateway's address", to_gateway, Verdict::kToKernel},
+                        Case{"the site's EID-prefix", to_site, Verdict::kToKernel},
+                        Case{"a link-local address", link_local, Verdict::kToKernel}}) {
+    rte_mbuf* m = packet(c.frame);
+    EXPECT_EQ(from_lan(m), c.verdict) << c.what;
+    EXPECT_EQ(hex(bytes_of(m)), hex(c.frame)) << c.what << ": unchanged";
+    rte_pktmbuf_free(m);
+  }
+  EXPECT_EQ(counters_.lan_received, 6u);
+  EXPECT_EQ(counters_.lan_to_kernel, 5u);
+  EXPECT_EQ(counters_.lan_not_ours, 1u);
+  EXPECT_EQ(counters_.encapsulated + counters_.map_cache_miss, 0u);
+}
+
+// Decapsulated for a host with an adjacency: to its MAC from the LAN
+// port's, one hop less.
+TEST_F(LanPathTest, ADecapsulatedPacketGoesToTheHostsMac) {
+  const auto host = ip("198.18.0.10");
+  ASSERT_TRUE(local_.adjacencies.insert(host.bytes().data(), false, testing::mac(0x77)));
+  rte_mbuf* m = packet(golden::kArriving4in4);
+  ASSERT_EQ(decapsulate(m, context_), Verdict::kToEidPort);
+  auto expected = with_ttl(golden::kDelivered4, 14, 63);
+  expected[5] = 0x77;  // the host
+  std::copy(local_.lan_port_mac.begin(), local_.lan_port_mac.end(), expected.begin() + 6);
+  EXPECT_EQ(hex(bytes_of(m)), hex(expected));
+  EXPECT_EQ(counters_.to_lan_host, 1u);
+  rte_pktmbuf_free(m);
+
+  const auto host6 = ip("2001:db8:3::10");
+  ASSERT_TRUE(local_.adjacencies.insert(host6.bytes().data(), true, testing::mac(0x78)));
+  m = packet(golden::kArriving6in6);
+  ASSERT_EQ(decapsulate(m, context_), Verdict::kToEidPort);
+  auto expected6 = golden::kDelivered6;
+  expected6[5] = 0x78;
+  std::copy(local_.lan_port_mac.begin(), local_.lan_port_mac.end(), expected6.begin() + 6);
+  expected6[14 + 7] = 63;
+  EXPECT_EQ(hex(bytes_of(m)), hex(expected6));
+  rte_pktmbuf_free(m);
+}
+
+// A host not yet resolved: the packet goes to the kernel through the RLOC
+// port's twin (a frame to the twin's MAC, the port's: the outer frame's
+// destination), hops untouched: the kernel forwards it, resolving the host.
+TEST_F(LanPathTest, AnUnresolvedHostIsReachedThroughTheKernel) {
+  rte_mbuf* m = packet(golden::kArriving4in4);
+  ASSERT_EQ(decapsulate(m, context_), Verdict::kToKernel);
+  auto expected = golden::kDelivered4;
+  std::copy(golden::kArriving4in4.begin(), golden::kArriving4in4.begin() + 6, expected.begin());
+  std::copy(local_.lan_port_mac.begin(), local_.lan_port_mac.end(), expected.begin() + 6);
+  EXPECT_EQ(hex(bytes_of(m)), hex(expected));
+  EXPECT_EQ(counters_.adjacency_miss, 1u);
+  EXPECT_EQ(counters_.decapsulated, 1u);
+  rte_pktmbuf_free(m);
+  // With no hop left it goes there too, adjacency or not: the kernel
+  // answers Time Exceeded.
+  const auto host = ip("198.18.0.10");
+  ASSERT_TRUE(local_.adjacencies.insert(host.bytes().data(), false, testing::mac(0x77)));
+  auto last_hop = golden::kArriving4in4;
+  last_hop = with_ttl(last_hop, 14, 1);
+  m = packet(last_hop);
+  EXPECT_EQ(decapsulate(m, context_), Verdict::kToKernel);
+  EXPECT_EQ(rte_pktmbuf_mtod(m, uint8_t*)[14 + 8], 1) << "the kernel takes the hop";
+  rte_pktmbuf_free(m);
+}
+
 TEST_F(FullSizePacketTest, LargestPacketThatFitsIsEncapsulated) {
   add("203.0.113.0/24", {{ip("192.0.2.4")}});
   auto frame = golden::kTooBig4Frame;

@@ -5,6 +5,7 @@
 # when it fails). It calls lab_start after setting them.
 
 failed_at_line=""
+set -o errtrace  # a failing command inside a function names its line too
 fail() { failed_at_line="$*"; exit 1; }
 trap 'failed_at_line="line $LINENO: $BASH_COMMAND"' ERR
 

@@ -81,7 +81,7 @@ ip netns exec "$petr" sysctl -qw net.ipv4.conf.all.rp_filter=0
 ip netns exec "$petr" sysctl -qw net.ipv4.conf.lmn0.rp_filter=0
 lab_rloc "$petr" 192.0.6.2/24 192.0.6.1
 ip -n "$petr" link set lmn0 arp off up
-grep -q "net.ipv4.ip_forward is 0: this proxy's host drops" "$work/petr.log" ||
+grep -q "net.ipv4.ip_forward is 0: this host drops" "$work/petr.log" ||
   fail "no warning that the PETR's host did not forward at start"
 ip netns exec "$pitr" sysctl -qw net.ipv4.ip_forward=1
 lab_rloc "$pitr" 192.0.8.2/24 192.0.8.1

@@ -16,7 +16,7 @@ TEST(HostPorts, AfPacketNamesItsInterface) {
   EXPECT_EQ(kernel_interface_of_port("net_af_packet1,iface=wlan0"), "wlan0");
   EXPECT_EQ(kernel_interface_of_port("0000:03:00.0"), std::nullopt);
   // A PCI port is no kernel interface: nothing to keep the kernel off.
-  EXPECT_TRUE(keep_kernel_off_rloc_port("0000:03:00.0").ok());
+  EXPECT_TRUE(keep_kernel_off_port("0000:03:00.0").ok());
 }
 
 }  // namespace

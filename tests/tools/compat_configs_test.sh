@@ -371,6 +371,13 @@ lisp-site {
 }
 CONF
 
+# The README's site-gateway config, as printed there.
+readme=${LISPMOB_SOURCE_ROOT:-$(dirname "$0")/../..}/README.md
+awk '/^The gateway.s config, complete:/ {found = 1; next}
+     found && /^```/ {fences++; if (fences == 2) exit; next}
+     found && fences == 1' "$readme" > "$work/readme-gateway.conf"
+grep -q 'lan-port = ' "$work/readme-gateway.conf" || { echo "README: no site-gateway config"; exit 1; }
+
 for file in "$work"/*.conf; do
   name=$(basename "$file")
   if ! "$lispd" --check-config "$file" > "$work/out" 2> "$work/err"; then

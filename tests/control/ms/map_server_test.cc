@@ -140,6 +140,33 @@ TEST_F(MapServerTest, PrefixOutsideTheSiteIsRefused) {
   EXPECT_EQ(server_.counters().outside_site, 2u);
 }
 
+// An xTR registers its IPv4 and IPv6 EID-prefixes in one message; each is
+// a lisp-site of its own with the same key (OOR's Map-Server takes that).
+// A site with another key is still no part of it.
+TEST(MapServerSites, OneRegisterCoversSitesThatShareItsKey) {
+  MapServer server{{Site{0, prefix("10.1.0.0/24"), {{0, 2, "site-key"}}, false, false, false},
+                    Site{0, prefix("2001:db8:a::/64"), {{0, 2, "site-key"}}, false, false, false},
+                    Site{0, prefix("10.2.0.0/24"), {{0, 2, "other-key"}}, false, false, false}},
+                   {}};
+  const Endpoint etr{ip("192.0.3.4"), 4342};
+  EXPECT_EQ(server
+                .handle(map_register({record("10.1.0.0/24", "192.0.3.4"),
+                                      record("2001:db8:a::/64", "192.0.3.4")},
+                                     "site-key", 2),
+                        etr, kStart)
+                .size(),
+            1u);
+  EXPECT_EQ(server.registration_count(), 2u);
+  EXPECT_TRUE(server
+                  .handle(map_register({record("10.1.0.0/24", "192.0.3.4"),
+                                        record("10.2.0.0/24", "192.0.3.4")},
+                                       "site-key", 2),
+                          etr, kStart)
+                  .empty());
+  EXPECT_EQ(server.counters().outside_site, 1u);
+  EXPECT_EQ(server.registration_count(), 2u);
+}
+
 TEST_F(MapServerTest, AcceptMoreSpecifics) {
   // On for 203.0.113.0/24: a /32 inside registers.
   EXPECT_EQ(

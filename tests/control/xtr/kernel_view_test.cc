@@ -122,6 +122,71 @@ dpdk {
                    .decapsulate_any);
 }
 
+// A site gateway's LAN twin (lan0, ifindex 20): its addresses are the
+// gateway's, its resolved neighbours the hosts' adjacencies (not the RLOC
+// links' neighbours, not a link-local address, not an unresolved entry).
+TEST(KernelView, ASiteGatewaysHostsAreItsLanTwinsNeighbours) {
+  auto parsed = config::parse_text(R"(
+operating-mode = "xTR"
+dpdk {
+  rloc-port = "net_af_packet0,iface=eth0"
+  lan-port = "net_af_packet1,iface=eth1"
+  lan-twin = "lan0"
+}
+database-mapping {
+  eid-prefix = 10.1.0.0/24
+  rloc-iface { interface = "rloc0"  ip_version = 4  priority = 1  weight = 100 }
+}
+)",
+                                   "gateway.conf");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  const auto config = tools::xtr_config_of(*parsed);
+  ASSERT_TRUE(config.has_lan());
+  EXPECT_EQ(config.lan_twin, "lan0");
+  auto view = two_links();
+  view.lan_twin_index = 20;
+  view.addresses.push_back({"lan0", ip("10.1.0.1")});
+  view.neighbours.push_back(neighbour(20, "10.1.0.5", 0x55));
+  view.neighbours.push_back(neighbour(20, "2001:db8:a::6", 0x66));
+  view.neighbours.push_back(neighbour(20, "fe80::6", 0x66));
+  auto unresolved = neighbour(20, "10.1.0.7", 0x77);
+  unresolved.usable = false;
+  view.neighbours.push_back(unresolved);
+  const dataplane::MacAddress lan_mac = {{0x02, 0, 0, 0, 0x20, 0}};
+  const auto state =
+      build_local_state(config, kLinkMacs, lan_mac, view, local_locators(config, view));
+  EXPECT_TRUE(state.lan);
+  EXPECT_EQ(state.lan_port_mac, lan_mac);
+  ASSERT_EQ(state.lan_address_count, 1u);
+  EXPECT_TRUE(state.is_lan_address(ip("10.1.0.1").bytes().data(), false));
+  EXPECT_EQ(state.adjacencies.size(), 2u);
+  const auto* host = state.adjacencies.find(ip("10.1.0.5").bytes().data(), false);
+  ASSERT_NE(host, nullptr);
+  EXPECT_EQ((*host)[5], 0x55);
+  EXPECT_NE(state.adjacencies.find(ip("2001:db8:a::6").bytes().data(), true), nullptr);
+  EXPECT_EQ(state.adjacencies.find(ip("10.1.0.7").bytes().data(), false), nullptr);
+  EXPECT_EQ(state.adjacencies.find(ip("192.0.2.1").bytes().data(), false), nullptr);
+  // Its EID port is the LAN's: no MTU of lmn0's to follow.
+  EXPECT_EQ(choose_eid_port_mtu(config, state).mtu, 0u);
+}
+
+// lan-port belongs to an xTR: elsewhere it is warned about, not used.
+TEST(KernelView, OnlyAnXtrHasALan) {
+  auto parsed = config::parse_text(R"(
+operating-mode = "MN"
+dpdk {
+  rloc-port = "net_af_packet0,iface=eth0"
+  lan-port = "net_af_packet1,iface=eth1"
+}
+)",
+                                   "mn.conf");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_FALSE(tools::xtr_config_of(*parsed).has_lan());
+  const auto unused = config::unused_keys(*parsed);
+  ASSERT_EQ(unused.size(), 1u);
+  EXPECT_EQ(unused[0], "mn.conf: lan-port: only an xTR has a LAN port (its EID side)");
+}
+
 TEST(KernelView, APortInterfaceDownOrWithoutCarrierMarksItsLinkDown) {
   using kni::netlink_test::datagram;
   using kni::netlink_test::link;
