@@ -862,6 +862,10 @@ Verdict decapsulate(rte_mbuf*& packet, PathContext& context) {
     counters.drop_not_local_eid++;
     return Verdict::kDrop;
   }
+  if (local.decapsulate_any && !local.serves_source(inner_ip + (inner.ipv6 ? 8 : 12), inner.ipv6)) {
+    counters.drop_not_served++;
+    return Verdict::kDrop;
+  }
   // RFC 9300 §5.3: the inner TTL takes the outer one when that is lower.
   const uint8_t ttl = std::min(outer_ttl, inner.ttl);
   counters.decapsulated++;

@@ -58,6 +58,7 @@ control::XtrConfig xtr_config_of(const config::Config& config) {
   out.mobile_node = config.mode == config::OperatingMode::kMobileNode;
   out.proxy_etr = config.mode == config::OperatingMode::kProxyEtr;
   out.proxy_itr = config.mode == config::OperatingMode::kProxyItr;
+  if (out.proxy_etr) out.proxy_etr_sources = config.proxy_etr_sources;
   out.host_setup = config.host_setup;
   out.rloc_route_table = config.rloc_route_table;
   for (const auto& link : config.dpdk.rloc_links())

@@ -252,7 +252,7 @@ void attach_checks(cfg_opt_t* options) {
         opt->validcb = check_int_range;
         break;
       case CFGT_STR:
-        if (name == "eid-prefix" || name == "allowed-dst-eids") {
+        if (name == "eid-prefix" || name == "allowed-dst-eids" || name == "proxy-etr-sources") {
           opt->validcb = check_prefix;
         } else if (name == "map-resolver" || name == "proxy-itrs" ||
                    (name == "address" && opt->subopts == nullptr)) {
@@ -424,6 +424,9 @@ Config convert(cfg_t* root, const std::string& name) {
   config.map_request_retries = u32(root, "map-request-retries");
   config.map_resolvers = strings(root, "map-resolver");
   config.proxy_itrs = strings(root, "proxy-itrs");
+  for (const auto& text : strings(root, "proxy-etr-sources")) {
+    config.proxy_etr_sources.push_back(*net::IpPrefix::parse(text));
+  }
   for (const auto& text : strings(root, "allowed-dst-eids")) {
     config.allowed_dst_eids.push_back(*net::IpPrefix::parse(text));
   }
@@ -661,6 +664,7 @@ absl::StatusOr<Config> parse(const std::function<int(cfg_t*)>& run, const std::s
       CFG_STR_LIST("map-resolver", nullptr, CFGF_NONE),
       CFG_STR_LIST("proxy-itrs", nullptr, CFGF_NONE),
       CFG_STR_LIST("allowed-dst-eids", nullptr, CFGF_NONE),
+      CFG_STR_LIST("proxy-etr-sources", nullptr, CFGF_NONE),
       CFG_STR("ipv6-scope", "GLOBAL", CFGF_NONE),
       CFG_STR("encapsulation", "LISP", CFGF_NONE),
       CFG_STR("control-iface", nullptr, CFGF_NODEFAULT),
@@ -968,6 +972,11 @@ std::vector<std::string> unused_keys(const Config& config) {
              !ms && !config.allowed_dst_eids.empty(),
          "allowed-dst-eids", "only a mobile node or a PITR routes traffic into lmn0");
   unused(ms && config.xtr_id.has_value(), "xtr-id", not_ms);
+  unused(config.mode != OperatingMode::kProxyEtr && !config.proxy_etr_sources.empty(),
+         "proxy-etr-sources", "only a Proxy-ETR filters what it decapsulates by source");
+  // The data plane holds 16 (LocalState::kMaxServedSources).
+  unused(config.proxy_etr_sources.size() > 16, "proxy-etr-sources",
+         "the prefixes beyond the first 16 are not used");
   unused(config.mode != OperatingMode::kXtr && !config.dpdk.lan_port.empty(), "lan-port",
          "only an xTR has a LAN port (its EID side)");
   unused(config.site_id.has_value() && !config.xtr_id.has_value(), "site-id",

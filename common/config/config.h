@@ -134,6 +134,9 @@ struct Config {
   std::vector<std::string> map_resolvers;
   std::vector<std::string> proxy_itrs;
   std::vector<net::IpPrefix> allowed_dst_eids;
+  // A Proxy-ETR decapsulates only LISP data whose inner source is in these
+  // EID-prefixes (the sites it serves); empty: from any ITR.
+  std::vector<net::IpPrefix> proxy_etr_sources;
   bool ipv6_site_scope = false;  // ipv6-scope = SITE: ULAs may be RLOCs
   bool vxlan_gpe = false;        // encapsulation = VXLAN-GPE
   std::string control_iface;

@@ -279,6 +279,10 @@ dataplane::LocalState build_local_state(const XtrConfig& config,
   // Decapsulated frames come to the host from a "gateway" that is us.
   state.eid_port_gateway_mac = {{0x02, 'l', 'i', 's', 'p', 0x00}};
   state.decapsulate_any = config.proxy_etr;
+  for (const auto& source : config.proxy_etr_sources) {
+    if (state.served_source_count == dataplane::LocalState::kMaxServedSources) break;
+    state.served_sources[state.served_source_count++] = source;
+  }
   if (config.has_lan()) add_lan(config, kernel, eid_mac, state);
   for (const auto& mapping : config.database_mappings) {
     if (state.local_eid_count < dataplane::kMaxLocalEids) {

@@ -53,6 +53,9 @@ struct XtrConfig {
   // whatever its inner destination and handed to the host, which forwards
   // it natively.
   bool proxy_etr = false;
+  // A Proxy-ETR serving only these EID-prefixes' sites decapsulates only
+  // LISP data with an inner source in them (proxy-etr-sources); empty: any.
+  std::vector<net::IpPrefix> proxy_etr_sources;
   // Proxy-ITR (RFC 6832): the host routes native traffic for the EID-prefixes
   // it serves (tunnel_destinations) into lmn0, and it is encapsulated like
   // an ITR's, the Map-Requests carrying no source EID.

@@ -40,6 +40,7 @@ namespace lispmob::dataplane {
   X(reassembled, "packets to our RLOC reassembled from IP fragments")               \
   X(drop_reassembly, "fragments refused or timed out (table full, overlap, lapse)") \
   X(drop_not_local_eid, "decapsulated packets not for a local EID")                 \
+  X(drop_not_served, "LISP data to a Proxy-ETR from a source it does not serve")    \
   X(drop_wrong_instance, "LISP packets with an instance-id we do not serve")        \
   X(lan_received, "frames from the LAN port (a site gateway's hosts)")              \
   X(lan_to_kernel, "LAN frames for the LAN twin: ARP/ND, the gateway's own, TTL 1") \

@@ -74,6 +74,11 @@ struct LocalState {
   // A Proxy-ETR decapsulates LISP data for any inner destination (the host
   // forwards it natively); any other node only for its own EIDs.
   bool decapsulate_any = false;
+  // ...from these inner sources only, when any are given (the sites a
+  // Proxy-ETR serves).
+  static constexpr unsigned kMaxServedSources = 16;
+  unsigned served_source_count = 0;
+  std::array<net::IpPrefix, kMaxServedSources> served_sources{};
   // Instance-id of the local EIDs and of encapsulated traffic.
   uint32_t instance_id = 0;
   unsigned local_eid_count = 0;
@@ -89,6 +94,9 @@ struct LocalState {
 
   bool is_local_eid(const uint8_t* address, bool ipv6) const;
   bool is_lan_address(const uint8_t* address, bool ipv6) const;
+  // True if a Proxy-ETR serves `source`: no served sources configured, or
+  // one of them holds it.
+  bool serves_source(const uint8_t* source, bool ipv6) const;
   // True if `address` is one of our RLOCs (the egress one first: one compare
   // on a single-homed node).
   bool is_local_rloc4(const uint8_t* address) const {

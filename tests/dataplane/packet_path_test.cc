@@ -119,6 +119,24 @@ TEST_F(PacketPathTest, AProxyEtrDecapsulatesForAnyInnerDestination) {
   EXPECT_EQ(counters_.drop_not_local_eid, 0u);
 }
 
+// A Proxy-ETR serving given sites decapsulates only what their EIDs send.
+TEST_F(PacketPathTest, AProxyEtrServesOnlyItsSitesWhenTold) {
+  local_.local_eid_count = 0;
+  local_.decapsulate_any = true;
+  local_.served_source_count = 1;
+  local_.served_sources[0] = testing::prefix("198.51.100.0/24");
+  rte_mbuf* m = packet(golden::kArriving4in4);  // from 203.0.113.10
+  EXPECT_EQ(decapsulate(m, context_), Verdict::kDrop);
+  EXPECT_EQ(counters_.drop_not_served, 1u);
+  rte_pktmbuf_free(m);
+  local_.served_sources[1] = testing::prefix("203.0.113.0/24");
+  local_.served_source_count = 2;
+  m = packet(golden::kArriving4in4);
+  EXPECT_EQ(decapsulate(m, context_), Verdict::kToEidPort);
+  EXPECT_EQ(counters_.decapsulated, 1u);
+  rte_pktmbuf_free(m);
+}
+
 TEST_F(PacketPathTest, DecapRefusesWhatIsNotOurs) {
   // Not for a local EID.
   local_.local_eid_count = 0;

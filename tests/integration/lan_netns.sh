@@ -9,13 +9,19 @@
 #   gw:  lan0 (the LAN twin) 10.1.0.1/24, 2001:db8:a::1/64 | rloc0 192.0.3.4
 #        registers 10.1.0.0/24 and 2001:db8:a::/64
 #   mn:  lmn0 198.18.0.10, 2001:db8:3::10 | rloc0 192.0.2.5
-#   core: routes between them | Map-Server 192.0.4.2 (lo)
+#   core: routes between them | Map-Server 192.0.4.2 (lo); 10.1.0.0/24 via the PITR
+#   petr: a lispmob Proxy-ETR, rloc0 192.0.6.2
+#   pitr: a lispmob Proxy-ITR for 10.1.0.0/24, rloc0 192.0.8.2
+#   inet: a non-LISP host 192.0.7.10
 #
 # Checked, with cold ARP/ND caches on every side: each host pings the MN's
 # EIDs and the MN pings each host (IPv4 and IPv6), and the gateway answers
 # as a router (Time Exceeded, fragmentation needed); the MN's first packets
 # to a host the gateway has not resolved yet reach it through the kernel,
-# and later ones by the adjacency; a 5 MB TCP transfer each way between h1
+# and later ones by the adjacency; the hosts reach the non-LISP host
+# through the PETR (which serves only the site: the MN is refused) and it
+# reaches them through the PITR (LISP between the
+# LISP boxes, native IP elsewhere); a 5 MB TCP transfer each way between h1
 # and the MN arrives whole (sha256); host-to-host traffic on the LAN never
 # reaches lispd (its LAN counters); the core sees LISP only between the
 # gateway and the MN, none malformed. Needs root; skipped (77) without it.
@@ -25,16 +31,25 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null || { echo "needs root and iproute2"; exit 77; }
 id=$$
 mn=lm-lm-$id core=lm-lc-$id gw=lm-lg-$id lan=lm-ll-$id h1=lm-l1-$id h2=lm-l2-$id
+petr=lm-lp-$id pitr=lm-lq-$id inet=lm-li-$id
 work=$(mktemp -d)
 lab_name=lan_netns
-lab_namespaces="$mn $core $gw $lan $h1 $h2"
-lab_logs="mn gw ms"
+lab_namespaces="$mn $core $gw $lan $h1 $h2 $petr $pitr $inet"
+lab_logs="mn gw ms petr pitr"
 # shellcheck source=tests/integration/lab.sh
 . "$here/lab.sh"
 lab_start
 lab_link "$mn" "ma$id" "ca$id" 192.0.2.1/24
 lab_link "$gw" "ga$id" "cg$id" 192.0.3.1/24
+lab_link "$petr" "pa$id" "cp$id" 192.0.6.1/24
+lab_link "$inet" "ia$id" "ci$id" 192.0.7.1/24
+lab_link "$pitr" "qa$id" "cq$id" 192.0.8.1/24
 ip -n "$core" addr add 192.0.4.2/32 dev lo
+# The PITR attracts the site's traffic from the Internet (in the field by
+# the route it advertises).
+ip -n "$core" route add 10.1.0.0/24 via 192.0.8.2
+ip -n "$inet" addr add 192.0.7.10/24 dev "ia$id"
+ip -n "$inet" route add default via 192.0.7.1
 
 # The LAN: a bridge and three veths into it.
 ip -n "$lan" link add br0 type bridge
@@ -73,6 +88,7 @@ database-mapping {
 }
 map-server { address = 192.0.4.2  key-type = 2  key = "mn-key" }
 map-resolver = { 192.0.4.2 }
+proxy-etr { address = 192.0.6.2  priority = 1  weight = 100 }
 CONF
 } > "$work/mn.conf"
 {
@@ -88,8 +104,18 @@ database-mapping {
 }
 map-server { address = 192.0.4.2  key-type = 2  key = "site-key" }
 map-resolver = { 192.0.4.2 }
+proxy-etr { address = 192.0.6.2  priority = 1  weight = 100 }
 CONF
 } > "$work/gw.conf"
+{
+  lab_dataplane_conf PETR "pa$id"
+  echo 'proxy-etr-sources = { 10.1.0.0/24, 2001:db8:a::/64 }'  # the site it serves
+} > "$work/petr.conf"
+{
+  lab_dataplane_conf PITR "qa$id"
+  echo 'map-resolver = { 192.0.4.2 }'
+  echo 'allowed-dst-eids = { 10.1.0.0/24 }'
+} > "$work/pitr.conf"
 grep -q "lan-port" "$work/gw.conf" || fail "the gateway's config has no lan-port"
 cat > "$work/ms.conf" <<CONF
 operating-mode = "MS"
@@ -102,10 +128,20 @@ CONF
 
 lab_capture "ca$id" mn-side "udp or icmp or icmp6"
 lab_capture "cg$id" gw-side "udp or icmp or icmp6"
+lab_capture "ci$id" inet "udp or icmp"
 ip netns exec "$core" "$lispd" -f "$work/ms.conf" -s "$work/ms.sock" 2> "$work/ms.log" &
 ip netns exec "$mn" "$lispd" -f "$work/mn.conf" -s "$work/mn.sock" 2> "$work/mn.log" &
 ip netns exec "$gw" "$lispd" -f "$work/gw.conf" -s "$work/gw.sock" 2> "$work/gw.log" &
-lab_wait_lmn0 "$mn"
+ip netns exec "$petr" sysctl -qw net.ipv4.ip_forward=1
+ip netns exec "$pitr" sysctl -qw net.ipv4.ip_forward=1
+ip netns exec "$petr" "$lispd" -f "$work/petr.conf" -s "$work/petr.sock" 2> "$work/petr.log" &
+ip netns exec "$pitr" "$lispd" -f "$work/pitr.conf" -s "$work/pitr.sock" 2> "$work/pitr.log" &
+lab_wait_lmn0 "$mn" "$petr" "$pitr"
+ip netns exec "$petr" sysctl -qw net.ipv4.conf.all.rp_filter=0
+ip netns exec "$petr" sysctl -qw net.ipv4.conf.lmn0.rp_filter=0
+lab_rloc "$petr" 192.0.6.2/24 192.0.6.1
+ip -n "$petr" link set lmn0 arp off up
+lab_rloc "$pitr" 192.0.8.2/24 192.0.8.1
 for _ in $(seq 50); do ip -n "$gw" link show lan0 >/dev/null 2>&1 && break; sleep 0.2; done
 ip -n "$gw" link show lan0 >/dev/null || fail "lispd made no LAN twin lan0"
 ip -n "$gw" link show lmn0 >/dev/null 2>&1 && fail "a gateway with a LAN port made lmn0 too"
@@ -163,6 +199,22 @@ reaches "$h2" 198.18.0.10
 reaches "$mn" 10.1.0.6
 reaches "$mn" 2001:db8:a::5
 
+# A non-LISP host: the site's hosts reach it through the PETR (the
+# gateway's Map-Request is answered natively-forward), and it reaches them
+# through the PITR.
+reaches "$h1" 192.0.7.10
+reaches "$inet" 10.1.0.6
+petr_decapsulated=$(counter petr decapsulated) pitr_encapsulated=$(counter pitr encapsulated)
+echo "PETR decapsulated $petr_decapsulated, PITR encapsulated $pitr_encapsulated"
+[ "$petr_decapsulated" -ge 40 ] && [ "$pitr_encapsulated" -ge 20 ] || fail "the proxies were bypassed"
+# The PETR serves the site only: the MN's packets to the Internet host,
+# sent to it all the same, are refused.
+not_served=$(counter petr drop_not_served)
+mn_native=$(ip netns exec "$mn" ping -c 5 -i 0.2 -W 1 192.0.7.10 | awk '/received/ {print $4}' || true)
+not_served=$(($(counter petr drop_not_served) - not_served))
+echo "MN -> 192.0.7.10 through the PETR that does not serve it: $mn_native of 5 answered, $not_served refused"
+[ "$mn_native" = 0 ] && [ "$not_served" -ge 5 ] || fail "the PETR decapsulated for a source it does not serve"
+
 # As a router: the last hop of a TTL is answered by the gateway's kernel,
 # a packet too big for the tunnel with DF by the data plane's ICMP.
 expired=$(ip netns exec "$h1" ping -c 1 -W 1 -t 1 198.18.0.10 || true)
@@ -198,7 +250,12 @@ transfer "$mn" "$h1" 10.1.0.5 5001
 transfer "$h1" "$mn" 2001:db8:3::10 5002
 
 lab_stop_captures
-lab_no_malformed mn-side gw-side
+lab_no_malformed mn-side gw-side inet
+# The Internet host's link: native only.
+lisp_inet=$(tshark -r "$work/inet.pcap" -Y "udp.port == 4341 || udp.port == 4342" 2>/dev/null | wc -l)
+native_inet=$(tshark -r "$work/inet.pcap" -Y "ip.addr == 10.1.0.0/24 && icmp" 2>/dev/null | wc -l)
+echo "Internet link: $native_inet native ICMP of the site's hosts, $lisp_inet LISP"
+[ "$lisp_inet" -eq 0 ] && [ "$native_inet" -ge 80 ] || fail "LISP on the Internet link, or the hosts' packets missing"
 # LISP between the gateway and the MN only; the hosts' addresses never
 # on the wire natively.
 native=$(tshark -r "$work/gw-side.pcap" -Y "(ip.addr == 10.1.0.0/24 || ipv6.addr == 2001:db8:a::/64) && !lisp-data && !lisp" 2>/dev/null | wc -l)

@@ -251,6 +251,25 @@ proxy-itrs = 192.0.2.9
   EXPECT_TRUE(unused_keys(*pitr).empty());
   auto clean = parse_text("operating-mode = \"MS\"\n", "clean.conf");
   EXPECT_TRUE(unused_keys(*clean).empty());
+  // proxy-etr-sources is a Proxy-ETR's filter: used there, warned about
+  // elsewhere, and a bad prefix is refused with its line.
+  auto petr = parse_text(
+      "operating-mode = \"PETR\"\nproxy-etr-sources = { 10.1.0.0/24, 2001:db8:a::/64 }\n",
+      "petr.conf");
+  ASSERT_TRUE(petr.ok()) << petr.status();
+  EXPECT_EQ(petr->proxy_etr_sources.size(), 2u);
+  EXPECT_TRUE(unused_keys(*petr).empty());
+  auto xtr_sources =
+      parse_text("operating-mode = \"xTR\"\nproxy-etr-sources = { 10.1.0.0/24 }\n", "x.conf");
+  ASSERT_TRUE(xtr_sources.ok()) << xtr_sources.status();
+  EXPECT_EQ(unused_keys(*xtr_sources),
+            std::vector<std::string>{"x.conf: proxy-etr-sources: only a Proxy-ETR filters what it "
+                                     "decapsulates by source"});
+  auto bad =
+      parse_text("operating-mode = \"PETR\"\n\nproxy-etr-sources = { 10.1.0.0/33 }\n", "bad.conf");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("bad.conf:3: key 'proxy-etr-sources'"), std::string::npos)
+      << bad.status().message();
 }
 
 // Comment lines count once, and a comment may follow a list item, as in
