@@ -1,8 +1,11 @@
 // dataplane_bench: throughput of lispmob's encap and decap paths.
 //
 //   dataplane_bench traffic MODE PREFIXES OUT.pcap [SIZE]
-//       writes 1024 flows of frames for MODE (encap4, encap6, decap4) whose
-//       destinations hit the map-cache that `run` builds for PREFIXES. SIZE:
+//       writes 1024 flows of frames for MODE (encap4, encap6, decap4; a
+//       site gateway's LAN path: lan-encap4, frames from 1000 LAN hosts
+//       routed and encapsulated, and lan-decap4, LISP decapsulated to
+//       those hosts by their adjacencies) whose destinations hit the
+//       map-cache that `run` builds for PREFIXES. SIZE:
 //       64 (64-byte frames, the default), 1500 (IP packets that are 1500
 //       bytes once encapsulated: 1464 inner, the EID port's MTU on a
 //       1500-byte IPv4 RLOC link) or imix (inner IP packets of 46, 576 and
@@ -46,6 +49,14 @@ constexpr int kFlows = 1024;
 const net::IpAddress kLocalEid4 = *net::IpAddress::parse("198.18.0.10");
 const net::IpAddress kLocalRloc4 = *net::IpAddress::parse("192.0.2.5");
 const net::IpAddress kPeerRloc4 = *net::IpAddress::parse("192.0.2.4");
+// A site gateway's LAN: its hosts 10.1.0.1 and on, in 10.1.0.0/22.
+constexpr uint32_t kLanHosts = 1000;
+const net::IpPrefix kLanPrefix = *net::IpPrefix::parse("10.1.0.0/22");
+net::IpAddress lan_host(int flow) {
+  return net::IpAddress::v4(0x0a010001u + static_cast<uint32_t>(flow) % kLanHosts);
+}
+bool is_lan(const std::string& mode) { return mode.rfind("lan-", 0) == 0; }
+bool is_decap(const std::string& mode) { return mode == "decap4" || mode == "lan-decap4"; }
 
 // The map-cache's prefixes: random distinct IPv4 /24s, or IPv6 /48s under
 // 256 /32s (so a million of them need about 66k tbl8 groups per FIB copy).
@@ -59,6 +70,7 @@ std::vector<net::IpPrefix> make_prefixes(bool ipv6, uint32_t count) {
     const uint32_t r = rng();
     if (!ipv6) {
       const uint32_t network = (1 + r % 223) << 24 | (r & 0x00ffff00);
+      if ((network & 0xfffffc00u) == 0x0a010000u) continue;  // the LAN's (kLanPrefix)
       if (!seen.insert(network).second) continue;
       prefixes.push_back({net::IpAddress::v4(network), 24});
     } else {
@@ -136,9 +148,11 @@ pcap::File make_traffic(const std::string& mode, uint32_t prefix_count, const st
   pcap::File file;
   for (int flow = 0; flow < kFlows; ++flow) {
     pcap::Record record;
-    if (mode == "decap4") {
-      // LISP from the peer to our EID; flows differ in inner source and outer port.
-      auto inner = inner_frame(net::IpAddress::v4(0xcb007100u + flow % 256), kLocalEid4,
+    if (is_decap(mode)) {
+      // LISP from the peer to our EID (a LAN host's); flows differ in inner
+      // source and outer port.
+      auto inner = inner_frame(net::IpAddress::v4(0xcb007100u + flow % 256),
+                               is_lan(mode) ? lan_host(flow) : kLocalEid4,
                                static_cast<uint16_t>(1024 + flow), inner_ip_size(size, flow));
       std::vector<uint8_t> lisp_payload = {0x80, 0, 0, static_cast<uint8_t>(flow), 0, 0, 0, 0};
       lisp_payload.insert(lisp_payload.end(), inner.begin() + 14, inner.end());
@@ -159,7 +173,9 @@ pcap::File make_traffic(const std::string& mode, uint32_t prefix_count, const st
       const auto destination =
           ipv6 ? net::IpAddress::v6(host)
                : net::IpAddress::v4(std::span<const uint8_t, 4>(host.data(), 4));
-      const auto source = ipv6 ? *net::IpAddress::parse("2001:db8:3::10") : kLocalEid4;
+      const auto source = ipv6           ? *net::IpAddress::parse("2001:db8:3::10")
+                          : is_lan(mode) ? lan_host(flow)
+                                         : kLocalEid4;
       record.data = inner_frame(source, destination, static_cast<uint16_t>(1024 + flow),
                                 inner_ip_size(size, flow));
     }
@@ -174,13 +190,24 @@ double mean_frame_bytes(const pcap::File& traffic) {
   return traffic.records.empty() ? 0 : total / static_cast<double>(traffic.records.size());
 }
 
-LocalState local_state() {
+LocalState local_state(const std::string& mode) {
   LocalState state;
   state.has_rloc4 = true;
   std::copy(kLocalRloc4.bytes().begin(), kLocalRloc4.bytes().end(), state.rloc4.begin());
   state.local_eid_count = 1;
   state.local_eids[0] = {kLocalEid4, 32};
   state.egress_mtu4 = 1500;  // every packet is checked against the link's MTU
+  if (is_lan(mode)) {
+    // The gateway: the frames' destination MAC is its LAN port's, and every
+    // host has an adjacency.
+    state.lan = true;
+    state.lan_port_mac = {{0x02, 0, 0, 0, 0, 0x05}};
+    state.local_eids[0] = kLanPrefix;
+    for (int host = 0; host < static_cast<int>(kLanHosts); ++host) {
+      state.adjacencies.insert(lan_host(host).bytes().data(), false,
+                               {{0x02, 0, 0, 0, 0x10, static_cast<uint8_t>(host)}});
+    }
+  }
   return state;
 }
 
@@ -208,8 +235,11 @@ double cycles_per_packet(const std::string& mode, const pcap::File& traffic, rte
         for (size_t j = 0; j < kMbufs; ++j) restore(mbufs[j], traffic.records[first + j].data);
         if (!with_step) continue;
         // As the worker does: encapsulation a burst at a time, decapsulation per packet.
-        if (mode == "decap4") {
+        if (is_decap(mode)) {
           for (rte_mbuf* m : mbufs) decapsulate(m, context);
+        } else if (is_lan(mode)) {
+          Verdict verdicts[kMbufs];
+          from_lan_burst(mbufs.data(), kMbufs, verdicts, context);
         } else {
           Verdict verdicts[kMbufs];
           encapsulate_burst(mbufs.data(), kMbufs, verdicts, context);
@@ -289,7 +319,7 @@ int run(const std::string& mode, uint32_t prefix_count, const std::string& traff
   rte_mempool* pool = rte_pktmbuf_pool_create("bench_pool", 16383, 256, 0,
                                               RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
   LocalStatePublisher publisher(qsbr);
-  publisher.publish(local_state());
+  publisher.publish(local_state(mode));
   LcoreCounters counters;
   std::atomic<bool> stop{false};
   WorkerConfig config;
@@ -317,15 +347,21 @@ int run(const std::string& mode, uint32_t prefix_count, const std::string& traff
 
   auto input = probe_port("net_pcap_in,rx_pcap=" + traffic_path + ",infinite_rx=1");
   auto output = probe_port("net_null_out,no-rx=1");
-  if (!input.ok() || !output.ok()) {
+  // A gateway's LAN twin, for what goes to the kernel (nothing, here).
+  auto twin = probe_port("net_null_twin,no-rx=1");
+  if (!input.ok() || !output.ok() || !twin.ok()) {
     std::fprintf(stderr, "ports: %s %s\n", std::string(input.status().message()).c_str(),
                  std::string(output.status().message()).c_str());
     return 2;
   }
   PortOptions options;
   options.pool = pool;
-  if (!start_port(*input, options).ok() || !start_port(*output, options).ok()) return 2;
-  if (mode == "decap4") {
+  if (!start_port(*input, options).ok() || !start_port(*output, options).ok() ||
+      !start_port(*twin, options).ok()) {
+    return 2;
+  }
+  if (is_lan(mode)) config.eid_kernel_port = *twin;
+  if (is_decap(mode)) {
     config.rloc_ports[0] = *input;
     config.eid_port = *output;
   } else {
@@ -350,10 +386,12 @@ int run(const std::string& mode, uint32_t prefix_count, const std::string& traff
       "\"mean_frame_bytes\": %.1f}\n",
       mode.c_str(), prefix_count, mpps, cycles, map_cache_bytes, fill_seconds,
       static_cast<unsigned long>(counters.drop_miss + counters.drop_malformed +
-                                 counters.drop_not_local_eid + counters.tx_dropped),
+                                 counters.drop_not_local_eid + counters.tx_dropped +
+                                 counters.adjacency_miss + counters.lan_to_kernel),
       static_cast<unsigned long>(rte_get_tsc_hz()), mean_frame_bytes(*traffic));
   stop_port(*input);
   stop_port(*output);
+  stop_port(*twin);
   cache->reset();
   rte_mempool_free(pool);
   rte_free(qsbr);

@@ -34,7 +34,7 @@ struct InnerView {
 
 // Sets an IP header's TTL (hop limit), updating an IPv4 header's checksum
 // incrementally (RFC 1624).
-void set_ttl(uint8_t* ip, bool ipv6, uint8_t ttl) {
+[[gnu::always_inline]] inline void set_ttl(uint8_t* ip, bool ipv6, uint8_t ttl) {
   if (ipv6) {
     ip[7] = ttl;
     return;
@@ -245,7 +245,7 @@ struct EncapWork {
 
 // Multicast, broadcast and link-local destinations: for the link, never
 // routed.
-bool is_local_scope(const InnerView& inner) {
+[[gnu::always_inline]] inline bool is_local_scope(const InnerView& inner) {
   const uint8_t* destination = inner.destination;
   if (inner.ipv6) {
     return destination[0] == 0xff || (destination[0] == 0xfe && (destination[1] & 0xc0) == 0x80);
@@ -630,6 +630,17 @@ namespace {
 
 bool is_broadcast_or_multicast(const rte_ether_addr& mac) { return (mac.addr_bytes[0] & 1) != 0; }
 
+// Two loads and compares, not a call to memcmp.
+[[gnu::always_inline]] inline bool same_mac(const rte_ether_addr& a, const MacAddress& b) {
+  uint32_t a_head, b_head;
+  uint16_t a_tail, b_tail;
+  std::memcpy(&a_head, a.addr_bytes, 4);
+  std::memcpy(&b_head, b.data(), 4);
+  std::memcpy(&a_tail, a.addr_bytes + 4, 2);
+  std::memcpy(&b_tail, b.data() + 4, 2);
+  return ((a_head ^ b_head) | static_cast<uint32_t>(a_tail ^ b_tail)) == 0;
+}
+
 // What a site gateway does with a host's frame, before encapsulation:
 // true if it is routed (unicast IP to the gateway's MAC, for a destination
 // beyond the site, with a hop left), its TTL then one less. Otherwise
@@ -640,7 +651,6 @@ bool is_broadcast_or_multicast(const rte_ether_addr& mac) { return (mac.addr_byt
 bool route_from_lan(rte_mbuf* packet, Verdict& verdict, PathContext& context) {
   LcoreCounters& counters = *context.counters;
   const LocalState& local = *context.local;
-  counters.lan_received++;
   const uint32_t length = rte_pktmbuf_data_len(packet);
   if (length < RTE_ETHER_HDR_LEN) {
     counters.drop_malformed++;
@@ -653,7 +663,7 @@ bool route_from_lan(rte_mbuf* packet, Verdict& verdict, PathContext& context) {
     counters.lan_to_kernel++;
     return false;
   }
-  if (std::memcmp(ether->dst_addr.addr_bytes, local.lan_port_mac.data(), 6) != 0) {
+  if (!same_mac(ether->dst_addr, local.lan_port_mac)) {
     counters.lan_not_ours++;
     verdict = Verdict::kDrop;
     return false;
@@ -663,7 +673,7 @@ bool route_from_lan(rte_mbuf* packet, Verdict& verdict, PathContext& context) {
   if (!parse_inner(ip, length - RTE_ETHER_HDR_LEN, rte_be_to_cpu_16(ether->ether_type), inner) ||
       inner.ttl <= 1 || is_local_scope(inner) ||
       local.is_local_eid(inner.destination, inner.ipv6) ||
-      local.is_lan_address(inner.destination, inner.ipv6)) {
+      (local.lan_address_count != 0 && local.is_lan_address(inner.destination, inner.ipv6))) {
     counters.lan_to_kernel++;
     return false;
   }
@@ -679,6 +689,7 @@ void from_lan_burst(rte_mbuf** packets, uint16_t count, Verdict* verdicts, PathC
   uint16_t routed_index[kMaxBurst];
   uint16_t routed_count = 0;
   count = std::min<uint16_t>(count, kMaxBurst);
+  context.counters->lan_received += count;
   for (uint16_t i = 0; i < count; ++i) {
     if (route_from_lan(packets[i], verdicts[i], context)) {
       routed_index[routed_count] = i;
