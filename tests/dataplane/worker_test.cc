@@ -216,5 +216,68 @@ TEST_F(WorkerTest, DroppedPacketsAreFreed) {
   EXPECT_EQ(rte_mempool_avail_count(pool_), 4095u);
 }
 
+// A site gateway: the EID port is a LAN port with its own twin. The hosts'
+// frames are routed and encapsulated or handed to the LAN twin; the twin's
+// frames leave by the LAN port unchanged; LISP for a host goes to its MAC,
+// and for a host not resolved yet to the RLOC port's twin (the kernel).
+TEST_F(WorkerTest, ASiteGatewaysLanPortAndItsTwin) {
+  RingPort lan_twin;
+  lan_twin.rx = rte_ring_create("lantwinrx", 256, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+  lan_twin.tx = rte_ring_create("lantwintx", 256, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+  const int id = rte_eth_from_rings("lantwin", &lan_twin.rx, 1, &lan_twin.tx, 1, SOCKET_ID_ANY);
+  ASSERT_GE(id, 0);
+  lan_twin.id = static_cast<uint16_t>(id);
+  PortOptions options;
+  options.pool = pool_;
+  ASSERT_TRUE(start_port(lan_twin.id, options).ok());
+  config_.eid_kernel_port = lan_twin.id;
+  add("203.0.113.0/24", {{ip("192.0.2.4")}});
+  LocalState gateway = local_;
+  gateway.lan = true;
+  gateway.lan_port_mac = testing::mac(0xee);
+  publisher_->publish(gateway);
+
+  send(eid_, golden::kInner4Frame);    // a host's packet to a mapped EID
+  std::vector<uint8_t> arp(60, 0xff);  // a host's ARP request
+  arp[12] = 0x08;
+  arp[13] = 0x06;
+  send(eid_, arp);
+  const std::vector<uint8_t> from_kernel = golden::kDelivered6;  // the kernel's to a host
+  send(lan_twin, from_kernel);
+  send(rloc_, golden::kArriving4in4);  // for 198.18.0.10, not resolved yet
+  poll_once(config_, worker_context_);
+
+  auto to_network = sent(rloc_);
+  ASSERT_EQ(to_network.size(), 1u);
+  EXPECT_EQ(to_network[0][14 + 8], 63) << "one hop less";
+  auto to_twin = sent(lan_twin);
+  ASSERT_EQ(to_twin.size(), 1u);
+  EXPECT_EQ(to_twin[0], arp);
+  auto to_kernel = sent(kernel_);
+  ASSERT_EQ(to_kernel.size(), 1u) << "the unresolved host's packet, for the kernel";
+  EXPECT_EQ(to_kernel[0][5], 0x05) << "to the RLOC twin's MAC";
+  auto to_lan = sent(eid_);
+  ASSERT_EQ(to_lan.size(), 1u);
+  EXPECT_EQ(to_lan[0], from_kernel) << "the twin's frame leaves unchanged";
+
+  // Resolved: the next packet goes to the host's MAC, from the LAN port's.
+  const auto host = ip("198.18.0.10");
+  ASSERT_TRUE(gateway.adjacencies.insert(host.bytes().data(), false, testing::mac(0x77)));
+  publisher_->publish(gateway);
+  send(rloc_, golden::kArriving4in4);
+  poll_once(config_, worker_context_);
+  to_lan = sent(eid_);
+  ASSERT_EQ(to_lan.size(), 1u);
+  EXPECT_EQ(to_lan[0][5], 0x77);
+  EXPECT_EQ(to_lan[0][11], 0xee);
+  EXPECT_EQ(counters_.to_lan_host, 1u);
+  EXPECT_EQ(counters_.adjacency_miss, 1u);
+  EXPECT_EQ(counters_.lan_received, 2u);
+
+  stop_port(lan_twin.id);
+  rte_ring_free(lan_twin.rx);
+  rte_ring_free(lan_twin.tx);
+}
+
 }  // namespace
 }  // namespace lispmob::dataplane
