@@ -29,6 +29,7 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
   const uint32_t slack = std::max<uint32_t>(1024, config.map_cache_max_entries / 16);
   cache_config.max_entries = config.map_cache_max_entries + slack;
   cache_config.max_entries_v6 = config.map_cache_max_entries + slack;
+  cache_config.workers = std::max(1u, config.workers);
   auto cache = MapCache::create(cache_config, service->qsbr_);
   if (!cache.ok()) return cache.status();
   service->cache_ = std::move(*cache);
@@ -48,27 +49,15 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
         "dpdk section's eal-args, or hugepages), or lower mbufs",
         config.mbufs, config.mbufs * 2 * (RTE_MBUF_DEFAULT_BUF_SIZE + 256) / 1000000));
   }
-  // Reassembly: at most kReassemblyPackets packets in progress (each up to
-  // RTE_LIBRTE_IP_FRAG_MAX_FRAG fragments), each for at most
-  // kReassemblySeconds; a full table refuses the next with a counter.
-  constexpr uint32_t kReassemblyPackets = 4096;
-  constexpr uint32_t kReassemblySeconds = 2;
-  // The library announces its allocation at INFO through the USER1 log type.
-  const int user1_level = rte_log_get_level(RTE_LOGTYPE_USER1);
-  rte_log_set_level(RTE_LOGTYPE_USER1, RTE_LOG_WARNING);
-  service->reassembly_ = rte_ip_frag_table_create(kReassemblyPackets / 4, 4, kReassemblyPackets,
-                                                  rte_get_tsc_hz() * kReassemblySeconds,
-                                                  static_cast<int>(rte_socket_id()));
-  rte_log_set_level(RTE_LOGTYPE_USER1, static_cast<uint32_t>(user1_level));
-  service->death_row_ = static_cast<rte_ip_frag_death_row*>(
-      rte_zmalloc("lispd_death_row", sizeof(rte_ip_frag_death_row), RTE_CACHE_LINE_SIZE));
-  if (service->reassembly_ == nullptr || service->death_row_ == nullptr) {
-    return absl::ResourceExhaustedError("no memory for the reassembly table");
-  }
   PortOptions options;
   options.pool = service->pool_;
   options.promiscuous = true;
-  WorkerConfig& worker = service->config_;
+  options.queues = static_cast<uint16_t>(std::max(1u, config.workers));
+  // The pool feeds every queue of every port: fewer descriptors per queue
+  // as the queues multiply.
+  options.rx_descriptors = static_cast<uint16_t>(std::max(256, 1024 / options.queues));
+  options.tx_descriptors = options.rx_descriptors;
+  WorkerConfig& worker = service->ports_;
   const auto& links = config.rloc_links;
   if (links.size() > kMaxRlocLinks) {
     return absl::InvalidArgumentError(absl::StrCat("at most ", kMaxRlocLinks, " RLOC links"));
@@ -76,7 +65,7 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
   worker.link_count = static_cast<unsigned>(links.size());
   for (size_t i = 0; i < links.size(); ++i) {
     // The RLOC port first: its twin takes its MAC.
-    auto rloc = probe_port(links[i].port);
+    auto rloc = probe_port(kni::with_queue_pairs(links[i].port, options.queues));
     if (!rloc.ok()) return rloc.status();
     const rte_ether_addr mac = port_mac(*rloc);
     char mac_text[RTE_ETHER_ADDR_FMT_SIZE];
@@ -98,7 +87,7 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
     // The LAN port, and its twin with its MAC: the hosts' ARP/ND for the
     // gateway's address is answered by the kernel, naming the port their
     // frames arrive on.
-    auto lan = probe_port(config.lan_port);
+    auto lan = probe_port(kni::with_queue_pairs(config.lan_port, options.queues));
     if (!lan.ok()) return lan.status();
     const rte_ether_addr mac = port_mac(*lan);
     char mac_text[RTE_ETHER_ADDR_FMT_SIZE];
@@ -114,29 +103,68 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
   worker.burst = static_cast<uint16_t>(config.burst_size);
   worker.idle_sleep_us = config.idle_sleep_us;
   worker.cache = service->cache_.get();
-  worker.used = service->cache_->used_bits(0);
   worker.local = service->local_.get();
   worker.qsbr = service->qsbr_;
   worker.punt_ring = service->punt_ring_;
   worker.punt_signal = &service->punt_signal_;
-  worker.reassembly = service->reassembly_;
-  worker.death_row = service->death_row_;
   worker.direct_pool = service->pool_;
   worker.indirect_pool = service->indirect_pool_;
-  worker.counters = &service->counters_;
   worker.stop = &service->stop_;
+  for (uint16_t queue = 0; queue < options.queues; ++queue) {
+    if (auto status = service->add_worker(queue); !status.ok()) return status;
+  }
   return service;
+}
+
+absl::Status DataplaneService::add_worker(uint16_t queue) {
+  auto worker = std::make_unique<Worker>();
+  // Reassembly: at most kReassemblyPackets packets in progress per worker
+  // (each up to RTE_LIBRTE_IP_FRAG_MAX_FRAG fragments), each for at most
+  // kReassemblySeconds; a full table refuses the next with a counter. A
+  // packet's fragments reach one worker: RSS hashes IP fragments by
+  // addresses only.
+  constexpr uint32_t kReassemblyPackets = 4096;
+  constexpr uint32_t kReassemblySeconds = 2;
+  // The library announces its allocation at INFO through the USER1 log type.
+  const int user1_level = rte_log_get_level(RTE_LOGTYPE_USER1);
+  rte_log_set_level(RTE_LOGTYPE_USER1, RTE_LOG_WARNING);
+  worker->reassembly = rte_ip_frag_table_create(kReassemblyPackets / 4, 4, kReassemblyPackets,
+                                                rte_get_tsc_hz() * kReassemblySeconds,
+                                                static_cast<int>(rte_socket_id()));
+  rte_log_set_level(RTE_LOGTYPE_USER1, static_cast<uint32_t>(user1_level));
+  worker->death_row = static_cast<rte_ip_frag_death_row*>(
+      rte_zmalloc("lispd_death_row", sizeof(rte_ip_frag_death_row), RTE_CACHE_LINE_SIZE));
+  if (worker->reassembly == nullptr || worker->death_row == nullptr) {
+    if (worker->reassembly) rte_ip_frag_table_destroy(worker->reassembly);
+    rte_free(worker->death_row);
+    return absl::ResourceExhaustedError("no memory for the reassembly table");
+  }
+  worker->config = ports_;
+  worker->config.queue = queue;
+  worker->config.used = cache_->used_bits(queue);
+  worker->config.reassembly = worker->reassembly;
+  worker->config.death_row = worker->death_row;
+  worker->config.counters = &worker->counters;
+  workers_.push_back(std::move(worker));
+  return absl::OkStatus();
 }
 
 absl::Status DataplaneService::start() {
   if (local_->current() == nullptr)
     return absl::FailedPreconditionError("no local state published");
-  worker_lcore_ = rte_get_next_lcore(-1, 1, 0);
-  if (worker_lcore_ >= RTE_MAX_LCORE) return absl::FailedPreconditionError("no worker lcore");
-  if (rte_eal_remote_launch(run_worker, &config_, worker_lcore_) != 0) {
-    return absl::InternalError("cannot launch the worker");
+  unsigned lcore = rte_get_next_lcore(-1, 1, 0);
+  for (auto& worker : workers_) {
+    if (lcore >= RTE_MAX_LCORE) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(workers_.size(), " workers need as many worker lcores"));
+    }
+    worker->lcore = lcore;
+    if (rte_eal_remote_launch(run_worker, &worker->config, lcore) != 0) {
+      return absl::InternalError(absl::StrCat("cannot launch the worker on lcore ", lcore));
+    }
+    worker->running = true;
+    lcore = rte_get_next_lcore(lcore, 1, 0);
   }
-  worker_running_ = true;
   return absl::OkStatus();
 }
 
@@ -160,50 +188,54 @@ MacAddress mac_bytes(const rte_ether_addr& mac) {
 }  // namespace
 
 MacAddress DataplaneService::rloc_port_mac(unsigned link) const {
-  return mac_bytes(port_mac(config_.rloc_ports[link]));
+  return mac_bytes(port_mac(ports_.rloc_ports[link]));
 }
 
-MacAddress DataplaneService::eid_port_mac() const { return mac_bytes(port_mac(config_.eid_port)); }
+MacAddress DataplaneService::eid_port_mac() const { return mac_bytes(port_mac(ports_.eid_port)); }
 
 uint16_t DataplaneService::rloc_port_mtu(unsigned link) const {
-  return port_mtu(config_.rloc_ports[link]);
+  return port_mtu(ports_.rloc_ports[link]);
+}
+
+std::vector<uint16_t> DataplaneService::all_ports() const {
+  std::vector<uint16_t> ports = {ports_.eid_port, ports_.eid_kernel_port};
+  for (unsigned link = 0; link < ports_.link_count; ++link) {
+    ports.push_back(ports_.rloc_ports[link]);
+    ports.push_back(ports_.kernel_ports[link]);
+  }
+  std::erase(ports, kNoPort);
+  return ports;
 }
 
 DataplaneCounters DataplaneService::counters() const {
-  DataplaneCounters sum = counters_.snapshot();
-  sum.rx_nombuf = port_rx_nombuf(config_.eid_port);
-  sum.tx_port_errors = port_tx_errors(config_.eid_port);
-  if (config_.eid_kernel_port != kNoPort) {
-    sum.rx_nombuf += port_rx_nombuf(config_.eid_kernel_port);
-    sum.tx_port_errors += port_tx_errors(config_.eid_kernel_port);
-  }
-  for (unsigned link = 0; link < config_.link_count; ++link) {
-    for (uint16_t port : {config_.rloc_ports[link], config_.kernel_ports[link]}) {
-      sum.rx_nombuf += port_rx_nombuf(port);
-      sum.tx_port_errors += port_tx_errors(port);
-    }
+  DataplaneCounters sum;
+  for (const auto& worker : workers_) sum += worker->counters.snapshot();
+  for (uint16_t port : all_ports()) {
+    sum.rx_nombuf += port_rx_nombuf(port);
+    sum.tx_port_errors += port_tx_errors(port);
   }
   return sum;
 }
 
+std::vector<DataplaneCounters> DataplaneService::worker_counters() const {
+  std::vector<DataplaneCounters> out;
+  for (const auto& worker : workers_) out.push_back(worker->counters.snapshot());
+  return out;
+}
+
 DataplaneService::~DataplaneService() {
-  if (worker_running_) {
-    stop_ = true;
-    rte_eal_wait_lcore(worker_lcore_);
+  stop_ = true;
+  for (auto& worker : workers_) {
+    if (worker->running) rte_eal_wait_lcore(worker->lcore);
   }
-  std::vector<uint16_t> ports = {config_.eid_port, config_.eid_kernel_port};
-  for (unsigned link = 0; link < config_.link_count; ++link) {
-    ports.push_back(config_.rloc_ports[link]);
-    ports.push_back(config_.kernel_ports[link]);
+  for (uint16_t port : all_ports()) {
+    if (rte_eth_dev_is_valid_port(port)) stop_port(port);
   }
-  for (uint16_t port : ports) {
-    if (port != kNoPort && rte_eth_dev_is_valid_port(port)) stop_port(port);
+  for (auto& worker : workers_) {
+    rte_ip_frag_free_death_row(worker->death_row, 0);
+    rte_free(worker->death_row);
+    rte_ip_frag_table_destroy(worker->reassembly);
   }
-  if (death_row_) {
-    rte_ip_frag_free_death_row(death_row_, 0);
-    rte_free(death_row_);
-  }
-  if (reassembly_) rte_ip_frag_table_destroy(reassembly_);
   cache_.reset();
   local_.reset();
   if (punt_ring_) rte_ring_free(punt_ring_);

@@ -1,9 +1,11 @@
 // The DPDK data plane behind the plane contract (dataplane/api/dataplane.h),
-// as one object: the mbuf pools, the EID port (lmn0, a net_tap), the RLOC
-// ports (one per RLOC link of a multihomed node), each with its kernel twin
-// (a second net_tap the kernel answers ARP, ICMP and LISP control
-// through), the map-cache, the local state, the punt ring, the reassembly
-// table and one worker lcore. EAL must be initialised first.
+// as one object: the mbuf pools, the EID port (lmn0, a net_tap, or a site
+// gateway's LAN port and its twin), the RLOC ports (one per RLOC link of a
+// multihomed node), each with its kernel twin (a second net_tap the kernel
+// answers ARP, ICMP and LISP control through), the map-cache, the local
+// state, the punt ring and the workers: one per worker lcore, each with
+// its own queue pair on every port, its counters, its used bitmap and its
+// reassembly table. EAL must be initialised first.
 #pragma once
 
 #include <rte_ip_frag.h>
@@ -40,6 +42,9 @@ struct DataplaneConfig {
   uint32_t punt_ring_size = 1024;
   uint32_t burst_size = 32;
   uint32_t idle_sleep_us = 0;
+  // Workers, one per EAL worker lcore from the first; every port gets one
+  // queue pair per worker (RSS spreads flows where the port has it).
+  unsigned workers = 1;
 };
 
 class DataplaneService final : public Dataplane {
@@ -60,13 +65,14 @@ class DataplaneService final : public Dataplane {
     return cache_->take_used();
   }
   void publish(const LocalState& state) override { local_->publish(state); }
-  // Starts the worker lcore.
+  // Starts the worker lcores.
   absl::Status start() override;
   size_t drain_punts(std::span<PuntRecord> out) override;
   int punt_fd() const override { return punt_signal_.fd(); }
   DataplaneCounters counters() const override;
+  std::vector<DataplaneCounters> worker_counters() const override;
   void maintain() override;
-  unsigned link_count() const override { return config_.link_count; }
+  unsigned link_count() const override { return ports_.link_count; }
   MacAddress rloc_port_mac(unsigned link) const override;
   MacAddress eid_port_mac() const override;
   uint16_t rloc_port_mtu(unsigned link) const override;
@@ -76,20 +82,30 @@ class DataplaneService final : public Dataplane {
  private:
   DataplaneService() = default;
 
+  // One worker lcore's own: nothing in it is shared with another worker.
+  struct Worker {
+    WorkerConfig config;
+    LcoreCounters counters;
+    rte_ip_frag_tbl* reassembly = nullptr;
+    rte_ip_frag_death_row* death_row = nullptr;
+    unsigned lcore = 0;
+    bool running = false;
+  };
+  absl::Status add_worker(uint16_t queue);
+  std::vector<uint16_t> all_ports() const;
+
   rte_rcu_qsbr* qsbr_ = nullptr;
   rte_mempool* pool_ = nullptr;
   rte_mempool* indirect_pool_ = nullptr;
-  rte_ip_frag_tbl* reassembly_ = nullptr;
-  rte_ip_frag_death_row* death_row_ = nullptr;
   rte_ring* punt_ring_ = nullptr;
   PuntSignal punt_signal_;
   std::unique_ptr<MapCache> cache_;
   std::unique_ptr<LocalStatePublisher> local_;
-  LcoreCounters counters_;
   std::atomic<bool> stop_{false};
-  WorkerConfig config_;
-  unsigned worker_lcore_ = 0;
-  bool worker_running_ = false;
+  // The ports and what every worker shares; each worker's config is a copy
+  // with its own queue, counters, used bitmap and reassembly table.
+  WorkerConfig ports_;
+  std::vector<std::unique_ptr<Worker>> workers_;
 };
 
 }  // namespace lispmob::dataplane

@@ -18,6 +18,14 @@ std::string lan_twin_tap_device(const std::string& interface, const std::string&
   return absl::StrCat("net_tap_lan,iface=", interface, ",mac=", mac);
 }
 
+std::string with_queue_pairs(const std::string& devargs, unsigned workers) {
+  if (workers <= 1 || devargs.rfind("net_af_packet", 0) != 0 ||
+      devargs.find("qpairs=") != std::string::npos) {
+    return devargs;
+  }
+  return absl::StrCat(devargs, ",qpairs=", workers);
+}
+
 std::optional<std::string> kernel_interface_of_port(const std::string& devargs) {
   if (devargs.rfind("net_af_packet", 0) != 0) return std::nullopt;
   const auto start = devargs.find("iface=");

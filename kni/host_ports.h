@@ -25,6 +25,12 @@ std::string twin_tap_device(unsigned link, const std::string& interface, const s
 // address name the port the hosts' frames arrive on.
 std::string lan_twin_tap_device(const std::string& interface, const std::string& mac);
 
+// `devargs` for a port polled by `workers` workers, one queue pair each:
+// net_af_packet gets qpairs=N (one socket per queue, the kernel spreading
+// flows over them by hash) unless it names its own; others as they are
+// (a NIC's queues are configured through ethdev, RSS spreading the flows).
+std::string with_queue_pairs(const std::string& devargs, unsigned workers);
+
 // The kernel interface behind an RLOC port's devargs (net_af_packet's
 // iface=), if it has one.
 std::optional<std::string> kernel_interface_of_port(const std::string& devargs);

@@ -2,6 +2,7 @@
 
 #include <net/if.h>
 #include <rte_eal.h>
+#include <rte_lcore.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -36,7 +37,9 @@ std::vector<std::string> eal_arguments(const config::Config& config, const std::
   for (auto part : absl::StrSplit(config.dpdk.eal_args, ' ', absl::SkipEmpty())) {
     args.emplace_back(part);
   }
-  args.push_back("-l");
+  // --lcores rather than -l: "1,2@1" (two workers on CPU 1) works as well
+  // as a plain list.
+  args.push_back("--lcores");
   args.push_back("0," + config.dpdk.worker_lcores);
   return args;
 }
@@ -56,6 +59,7 @@ dataplane::DataplaneConfig dataplane_config(const config::Config& config) {
   out.punt_ring_size = config.dpdk.punt_ring_size;
   out.burst_size = config.dpdk.burst_size;
   out.idle_sleep_us = config.dpdk.idle_sleep_us;
+  out.workers = rte_lcore_count() > 1 ? rte_lcore_count() - 1 : 1;  // every EAL worker lcore
   return out;
 }
 

@@ -355,6 +355,21 @@ void add_xtr_commands(CommandRegistry& commands, const dataplane::Dataplane& dat
         add_mapping_row(table, *mapping, control);
         return Reply(table);
       });
+  commands.add("show workers", "", "each worker's packets (its queue on every port)", [&](auto&) {
+    Table table({{"worker", 8},
+                 {"rx", 12},
+                 {"tx", 12},
+                 {"encapsulated", 14},
+                 {"decapsulated", 14},
+                 {"to_kernel", 0}});
+    const auto workers = dataplane.worker_counters();
+    for (size_t i = 0; i < workers.size(); ++i) {
+      const auto& c = workers[i];
+      table.add_row({Cell(static_cast<uint64_t>(i)), Cell(c.rx_packets), Cell(c.tx_packets),
+                     Cell(c.encapsulated), Cell(c.decapsulated), Cell(c.to_kernel)});
+    }
+    return Reply(table);
+  });
   commands.add("show map-servers", "", "registration state per Map-Server",
                [&](auto&) { return show_map_servers(control.registrar()); });
   commands.add("show local", "", "our RLOCs, EIDs, egress and EID port MTU",

@@ -47,6 +47,8 @@ class Dataplane {
   virtual int punt_fd() const { return -1; }
   // The workers' counters, summed, with the ports' own figures.
   virtual DataplaneCounters counters() const = 0;
+  // Each worker's own counters, in worker (queue) order.
+  virtual std::vector<DataplaneCounters> worker_counters() const { return {counters()}; }
   // Frees what the workers can no longer hold; never waits.
   virtual void maintain() = 0;
 

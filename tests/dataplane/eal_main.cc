@@ -10,8 +10,9 @@
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   std::vector<const char*> eal_args = {
-      argv[0], "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
-      "-m",    "768",       "-l",       "0-1",         "--log-level=lib.eal:error"};
+      argv[0], "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry", "-m", "768",
+      // Two worker lcores on this machine's two CPUs: 1 and 2 share CPU 1.
+      "--lcores", "0,1,2@1", "--log-level=lib.eal:error"};
   if (rte_eal_init(static_cast<int>(eal_args.size()), const_cast<char**>(eal_args.data())) < 0) {
     std::fprintf(stderr, "rte_eal_init failed\n");
     return 1;

@@ -1,7 +1,8 @@
-// The control side rewrites 100k mappings while a worker lcore looks them up
-// and encapsulates through them. Run under ASan (build-asan), a worker that
-// read a freed entry would be reported; at the end every mbuf is back in
-// its pool.
+// The control side rewrites 100k mappings while two worker lcores look them
+// up and encapsulate through them (on this machine's two CPUs both readers
+// share CPU 1: correctness, not speed). Run under ASan (build-asan), a
+// worker that read a freed entry would be reported; at the end every mbuf
+// is back in its pool.
 #include <gtest/gtest.h>
 #include <rte_cycles.h>
 #include <rte_launch.h>
@@ -17,12 +18,13 @@ namespace {
 
 using testing::ip;
 
+// One reader's own: its context and what it found. `stop` is shared.
 struct WorkerShared {
-  testing::DataplaneTest* test;
-  PathContext* context;
+  PathContext context;
+  LcoreCounters counters;
   rte_mempool* pool;
   rte_rcu_qsbr* qsbr;
-  std::atomic<bool> stop{false};
+  const std::atomic<bool>* stop;
   std::atomic<uint64_t> packets{0};
   std::atomic<uint64_t> bad_outer{0};
   // Set last by the worker, read after rte_eal_wait_lcore: the EAL's own
@@ -42,7 +44,7 @@ int worker(void* argument) {
   rte_rcu_qsbr_thread_online(shared->qsbr, lcore);
   auto frame = golden::kInner4Frame;
   uint32_t n = 0;
-  while (!shared->stop.load(std::memory_order_relaxed)) {
+  while (!shared->stop->load(std::memory_order_relaxed)) {
     const uint32_t index = n++ % kPrefixes;
     frame[14 + 16] = 10;
     frame[14 + 17] = static_cast<uint8_t>(index >> 8);
@@ -51,7 +53,7 @@ int worker(void* argument) {
     if (m == nullptr) continue;
     auto* data = rte_pktmbuf_append(m, static_cast<uint16_t>(frame.size()));
     std::copy(frame.begin(), frame.end(), reinterpret_cast<uint8_t*>(data));
-    if (encapsulate(m, *shared->context) == Verdict::kToRlocPort) {
+    if (encapsulate(m, shared->context) == Verdict::kToRlocPort) {
       const uint8_t last = rte_pktmbuf_mtod(m, uint8_t*)[14 + 19];
       if (last != 4 && last != 44) shared->bad_outer++;
     }
@@ -68,10 +70,24 @@ int worker(void* argument) {
 class RcuStressTest : public testing::DataplaneTest {};
 
 TEST_F(RcuStressTest, HundredThousandRewritesUnderTraffic) {
-  const unsigned worker_lcore = rte_get_next_lcore(-1, 1, 0);
-  ASSERT_LT(worker_lcore, RTE_MAX_LCORE) << "the test needs a second lcore (-l 0-1)";
-  WorkerShared shared{this, &context_, pool_, qsbr_};
-  ASSERT_EQ(rte_eal_remote_launch(worker, &shared, worker_lcore), 0);
+  constexpr int kReaders = 2;
+  std::atomic<bool> stop{false};
+  WorkerShared readers[kReaders];
+  unsigned lcores[kReaders];
+  unsigned lcore = rte_get_next_lcore(-1, 1, 0);
+  for (int r = 0; r < kReaders; ++r, lcore = rte_get_next_lcore(lcore, 1, 0)) {
+    ASSERT_LT(lcore, RTE_MAX_LCORE) << "the test needs two worker lcores (--lcores 0,1,2@1)";
+    lcores[r] = lcore;
+    readers[r].context = context_;
+    readers[r].context.counters = &readers[r].counters;
+    readers[r].context.random_state = static_cast<uint32_t>(r + 1);
+    readers[r].pool = pool_;
+    readers[r].qsbr = qsbr_;
+    readers[r].stop = &stop;
+  }
+  for (int r = 0; r < kReaders; ++r) {
+    ASSERT_EQ(rte_eal_remote_launch(worker, &readers[r], lcores[r]), 0);
+  }
 
   int rewrites = 0;
   for (int round = 0; rewrites < 100000; ++round) {
@@ -99,13 +115,15 @@ TEST_F(RcuStressTest, HundredThousandRewritesUnderTraffic) {
     }
   }
   cache_->flush();
-  shared.stop = true;
-  rte_eal_wait_lcore(worker_lcore);
-  EXPECT_TRUE(shared.finished.load(std::memory_order_acquire));
-  std::printf("worker encapsulated %lu packets during %d rewrites\n",
-              static_cast<unsigned long>(shared.packets.load()), rewrites);
-  EXPECT_GT(shared.packets.load(), 0u);
-  EXPECT_EQ(shared.bad_outer.load(), 0u);
+  stop = true;
+  for (int r = 0; r < kReaders; ++r) {
+    rte_eal_wait_lcore(lcores[r]);
+    EXPECT_TRUE(readers[r].finished.load(std::memory_order_acquire));
+    std::printf("worker %d encapsulated %lu packets during %d rewrites\n", r,
+                static_cast<unsigned long>(readers[r].packets.load()), rewrites);
+    EXPECT_GT(readers[r].packets.load(), 0u) << "reader " << r;
+    EXPECT_EQ(readers[r].bad_outer.load(), 0u) << "reader " << r;
+  }
   EXPECT_EQ(rte_mempool_avail_count(pool_), 4095u);
 }
 

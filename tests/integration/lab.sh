@@ -111,10 +111,17 @@ lab_stop_captures() {
 }
 
 # Fails when a capture holds a malformed packet or an expert warning: (names...).
+# TCP's sequence analysis is left out: a segment the loaded lab lost or
+# delayed is the transport's business, not a fault of any packet's format.
+lab_bad_packets="_ws.malformed || (_ws.expert.severity >= warning && !tcp.analysis.flags)"
 lab_no_malformed() {
   for capture in "$@"; do
     local bad
-    bad=$(tshark -r "$work/$capture.pcap" -Y "_ws.malformed || _ws.expert.severity >= warning" 2>/dev/null | wc -l)
-    [ "$bad" -eq 0 ] || fail "$bad malformed or expert-warning packets in $capture.pcap"
+    bad=$(tshark -r "$work/$capture.pcap" -Y "$lab_bad_packets" 2>/dev/null | wc -l)
+    if [ "$bad" -ne 0 ]; then
+      tshark -r "$work/$capture.pcap" -Y "$lab_bad_packets" 2>/dev/null | head -5
+      tshark -r "$work/$capture.pcap" -q -z expert,warn 2>/dev/null | head -20
+      fail "$bad malformed or expert-warning packets in $capture.pcap"
+    fi
   done
 }

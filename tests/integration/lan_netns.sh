@@ -7,6 +7,7 @@
 #   h2:  eth 10.1.0.6/24, 2001:db8:a::6/64
 #   lan: bridge br0 joining h1, h2 and the gateway's LAN port
 #   gw:  lan0 (the LAN twin) 10.1.0.1/24, 2001:db8:a::1/64 | rloc0 192.0.3.4
+#        two workers, each polling its own queue of every port
 #        registers 10.1.0.0/24 and 2001:db8:a::/64
 #   mn:  lmn0 198.18.0.10, 2001:db8:3::10 | rloc0 192.0.2.5
 #   core: routes between them | Map-Server 192.0.4.2 (lo); 10.1.0.0/24 via the PITR
@@ -92,7 +93,10 @@ proxy-etr { address = 192.0.6.2  priority = 1  weight = 100 }
 CONF
 } > "$work/mn.conf"
 {
-  lab_dataplane_conf xTR "ga$id" | sed "s|^}|  lan-port = \"net_af_packet_lan,iface=gl$id\"\n  lan-twin = \"lan0\"\n}|"
+  # Two workers (both on CPU 1 here: correctness, not speed), each with
+  # its own queue pair on every port.
+  lab_dataplane_conf xTR "ga$id" | sed -e 's|worker-lcores = "1"|worker-lcores = "1,2@1"|' \
+    -e "s|^}|  lan-port = \"net_af_packet_lan,iface=gl$id\"\n  lan-twin = \"lan0\"\n}|"
   cat <<CONF
 database-mapping {
   eid-prefix = 10.1.0.0/24
@@ -117,6 +121,7 @@ CONF
   echo 'allowed-dst-eids = { 10.1.0.0/24 }'
 } > "$work/pitr.conf"
 grep -q "lan-port" "$work/gw.conf" || fail "the gateway's config has no lan-port"
+grep -q 'worker-lcores = "1,2@1"' "$work/gw.conf" || fail "the gateway's config has one worker"
 cat > "$work/ms.conf" <<CONF
 operating-mode = "MS"
 debug = 1
@@ -263,4 +268,8 @@ native=$(tshark -r "$work/gw-side.pcap" -Y "(ip.addr == 10.1.0.0/24 || ipv6.addr
 lisp=$(tshark -r "$work/gw-side.pcap" -Y "lisp-data" 2>/dev/null | wc -l)
 echo "gateway's RLOC link: $lisp LISP data packets, 0 native from the site, 0 malformed"
 "$lispctl" -s "$work/gw.sock" show counters | grep -E "^(lan_|to_lan_host|adjacency_miss|encapsulated|decapsulated)"
+# Both workers carried traffic (the af_packet ports' sockets and the taps'
+# queues spread flows by hash).
+"$lispctl" -s "$work/gw.sock" show workers | tee "$work/workers"
+[ "$(awk 'NR > 1 && $2 > 0' "$work/workers" | wc -l)" -eq 2 ] || fail "not both workers received packets"
 echo "lan_netns passed"
