@@ -646,8 +646,8 @@ bool is_broadcast_or_multicast(const rte_ether_addr& mac) { return (mac.addr_byt
 // beyond the site, with a hop left), its TTL then one less. Otherwise
 // `verdict` says where it goes: the LAN twin for what the kernel answers
 // (ARP/ND, broadcasts, link-local destinations, the gateway's own
-// addresses, the site's other hosts, the last hop of a TTL), nowhere for a frame to another host's
-// MAC that a switch flooded to us.
+// addresses, the site's other hosts, the last hop of a TTL), nowhere for a
+// frame to another host's MAC that a switch flooded to us.
 bool route_from_lan(rte_mbuf* packet, Verdict& verdict, PathContext& context) {
   LcoreCounters& counters = *context.counters;
   const LocalState& local = *context.local;
@@ -770,14 +770,13 @@ Verdict to_lan_host(rte_mbuf* packet, uint32_t inner_offset, uint8_t* inner_ip,
   rte_pktmbuf_adj(packet, static_cast<uint16_t>(inner_offset));
   auto* out = rte_pktmbuf_mtod(packet, rte_ether_hdr*);
   out->ether_type = rte_cpu_to_be_16(inner_type);
+  set_mac(out->src_addr, local.lan_port_mac);
   if (host == nullptr) {
     set_mac(out->dst_addr, twin_mac);
-    set_mac(out->src_addr, local.lan_port_mac);
     context.counters->adjacency_miss++;
     return Verdict::kToKernel;
   }
   set_mac(out->dst_addr, *host);
-  set_mac(out->src_addr, local.lan_port_mac);
   context.counters->to_lan_host++;
   return Verdict::kToEidPort;
 }

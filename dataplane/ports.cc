@@ -4,6 +4,8 @@
 #include <rte_dev.h>
 #include <rte_ethdev.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace lispmob::dataplane {
@@ -28,6 +30,12 @@ absl::Status start_port(uint16_t port, const PortOptions& options) {
   rte_eth_dev_info info;
   if (rte_eth_dev_info_get(port, &info) != 0)
     return absl::NotFoundError(absl::StrCat("no port ", port));
+  if (options.queues > info.max_rx_queues || options.queues > info.max_tx_queues) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "port ", port, " (", info.driver_name, ") has at most ",
+        std::min(info.max_rx_queues, info.max_tx_queues), " queue pairs, and ", options.queues,
+        " workers need one each: fewer worker-lcores, or a port with more queues"));
+  }
   rte_eth_conf conf{};
   if (options.queues > 1) {
     conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;

@@ -7,12 +7,37 @@
 #include <rte_log.h>
 #include <rte_malloc.h>
 
+#include <functional>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "dataplane/ports.h"
 #include "kni/host_ports.h"
 
 namespace lispmob::dataplane {
+namespace {
+
+// A port (an RLOC port, a LAN port) with a queue pair per worker, and its
+// kernel twin, which takes the port's MAC: the kernel's ARP/ND answers
+// name the port the traffic really arrives on. Both started; their ids.
+absl::StatusOr<std::pair<uint16_t, uint16_t>> start_port_and_twin(
+    const std::string& devargs, const std::function<std::string(const std::string&)>& twin_devargs,
+    const PortOptions& options) {
+  auto port = probe_port(kni::with_queue_pairs(devargs, options.queues));
+  if (!port.ok()) return port.status();
+  const rte_ether_addr mac = port_mac(*port);
+  char mac_text[RTE_ETHER_ADDR_FMT_SIZE];
+  rte_ether_format_addr(mac_text, sizeof(mac_text), &mac);
+  auto twin = probe_port(twin_devargs(mac_text));
+  if (!twin.ok()) return twin.status();
+  for (uint16_t id : {*port, *twin}) {
+    if (auto status = start_port(id, options); !status.ok()) return status;
+  }
+  return std::pair{*port, *twin};
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
     const DataplaneConfig& config) {
@@ -64,19 +89,15 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
   }
   worker.link_count = static_cast<unsigned>(links.size());
   for (size_t i = 0; i < links.size(); ++i) {
-    // The RLOC port first: its twin takes its MAC.
-    auto rloc = probe_port(kni::with_queue_pairs(links[i].port, options.queues));
-    if (!rloc.ok()) return rloc.status();
-    const rte_ether_addr mac = port_mac(*rloc);
-    char mac_text[RTE_ETHER_ADDR_FMT_SIZE];
-    rte_ether_format_addr(mac_text, sizeof(mac_text), &mac);
-    auto twin = probe_port(kni::twin_tap_device(static_cast<unsigned>(i), links[i].twin, mac_text));
-    if (!twin.ok()) return twin.status();
-    for (uint16_t port : {*rloc, *twin}) {
-      if (auto status = start_port(port, options); !status.ok()) return status;
-    }
-    worker.rloc_ports[i] = *rloc;
-    worker.kernel_ports[i] = *twin;
+    auto ports = start_port_and_twin(
+        links[i].port,
+        [&](const std::string& mac) {
+          return kni::twin_tap_device(static_cast<unsigned>(i), links[i].twin, mac);
+        },
+        options);
+    if (!ports.ok()) return ports.status();
+    worker.rloc_ports[i] = ports->first;
+    worker.kernel_ports[i] = ports->second;
   }
   if (config.lan_port.empty()) {
     auto eid = probe_port(kni::eid_tap_device(config.eid_interface));
@@ -84,21 +105,13 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
     if (auto status = start_port(*eid, options); !status.ok()) return status;
     worker.eid_port = *eid;
   } else {
-    // The LAN port, and its twin with its MAC: the hosts' ARP/ND for the
-    // gateway's address is answered by the kernel, naming the port their
-    // frames arrive on.
-    auto lan = probe_port(kni::with_queue_pairs(config.lan_port, options.queues));
-    if (!lan.ok()) return lan.status();
-    const rte_ether_addr mac = port_mac(*lan);
-    char mac_text[RTE_ETHER_ADDR_FMT_SIZE];
-    rte_ether_format_addr(mac_text, sizeof(mac_text), &mac);
-    auto twin = probe_port(kni::lan_twin_tap_device(config.lan_twin, mac_text));
-    if (!twin.ok()) return twin.status();
-    for (uint16_t port : {*lan, *twin}) {
-      if (auto status = start_port(port, options); !status.ok()) return status;
-    }
-    worker.eid_port = *lan;
-    worker.eid_kernel_port = *twin;
+    auto ports = start_port_and_twin(
+        config.lan_port,
+        [&](const std::string& mac) { return kni::lan_twin_tap_device(config.lan_twin, mac); },
+        options);
+    if (!ports.ok()) return ports.status();
+    worker.eid_port = ports->first;
+    worker.eid_kernel_port = ports->second;
   }
   worker.burst = static_cast<uint16_t>(config.burst_size);
   worker.idle_sleep_us = config.idle_sleep_us;

@@ -65,7 +65,7 @@ control::XtrConfig xtr_config_of(const config::Config& config) {
     out.rloc_links.push_back({link.port, link.twin});
   out.eid_interface = config.tap_iface;
   out.eid_port_mtu = config.tap_mtu;
-  if (config.mode == config::OperatingMode::kXtr && !config.dpdk.lan_port.empty()) {
+  if (config::has_lan_port(config)) {
     out.lan_port = config.dpdk.lan_port;
     out.lan_twin = config.dpdk.lan_twin;
   }

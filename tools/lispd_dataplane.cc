@@ -50,7 +50,7 @@ dataplane::DataplaneConfig dataplane_config(const config::Config& config) {
   for (const auto& link : config.dpdk.rloc_links())
     out.rloc_links.push_back({link.port, link.twin});
   out.eid_interface = config.tap_iface;
-  if (config.mode == config::OperatingMode::kXtr && !config.dpdk.lan_port.empty()) {
+  if (config::has_lan_port(config)) {
     out.lan_port = config.dpdk.lan_port;
     out.lan_twin = config.dpdk.lan_twin;
   }
@@ -108,8 +108,7 @@ std::string preflight(const config::Config& config) {
     }
   }
   if (const std::string iface = iface_of(config.dpdk.lan_port);
-      config.mode == config::OperatingMode::kXtr && !iface.empty() &&
-      if_nametoindex(iface.c_str()) == 0) {
+      config::has_lan_port(config) && !iface.empty() && if_nametoindex(iface.c_str()) == 0) {
     return "lan-port " + config.dpdk.lan_port + ": no interface " + iface + " on this host";
   }
   if (config.dpdk.eal_args.find("--no-huge") == std::string::npos) {
@@ -155,7 +154,7 @@ int run_data_plane(const config::Config& config, const char* program,
       log::error("lispd", "%s", service.status().message());
       result = 1;
     } else {
-      const bool lan = config.mode == config::OperatingMode::kXtr && !config.dpdk.lan_port.empty();
+      const bool lan = config::has_lan_port(config);
       log::info("lispd", "%s data plane on %s, EID port %s", config::to_string(config.mode),
                 config.dpdk.rloc_port.c_str(),
                 lan ? (config.dpdk.lan_port + " (LAN, twin " + config.dpdk.lan_twin + ")").c_str()

@@ -920,6 +920,10 @@ bool runs_data_plane(OperatingMode mode) {
          mode == OperatingMode::kProxyEtr || mode == OperatingMode::kProxyItr;
 }
 
+bool has_lan_port(const Config& config) {
+  return config.mode == OperatingMode::kXtr && !config.dpdk.lan_port.empty();
+}
+
 std::string start_problem(const Config& config) {
   const bool xtr = runs_data_plane(config.mode);
   if (xtr && config.dpdk.rloc_port.empty()) {

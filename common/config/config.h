@@ -177,6 +177,9 @@ inline constexpr size_t kMaxRlocLinks = 4;
 
 // True for the modes lispd runs on the DPDK data plane (MN, xTR, PETR, PITR).
 bool runs_data_plane(OperatingMode mode);
+// True for a site gateway: an xTR whose EID side is the dpdk section's
+// lan-port (anywhere else lan-port is warned about and unused).
+bool has_lan_port(const Config& config);
 // Why a parsed file cannot run as it says, or "" if it can: a mode on the
 // data plane needs an RLOC port, given or derived.
 std::string start_problem(const Config& config);
