@@ -77,7 +77,7 @@ const net::IpAddress kPeerRloc6 = *net::IpAddress::parse("2001:db8:2::4");
 const net::IpAddress kOtherPeerRloc4 = *net::IpAddress::parse("192.0.2.6");
 
 // The map-cache's prefixes: random distinct IPv4 /24s, or IPv6 /48s under
-// 256 /32s (so a million of them need about 66k tbl8 groups per FIB copy).
+// 256 /32s (so a million of them need about 66k LpmTable groups).
 std::vector<net::IpPrefix> make_prefixes(bool ipv6, uint32_t count) {
   std::mt19937 rng(12345);
   std::vector<net::IpPrefix> prefixes;
@@ -500,10 +500,10 @@ int run(const std::string& mode, uint32_t prefix_count, const std::string& traff
   const bool ipv6 = is_ipv6(mode);
   cache_config.max_entries = ipv6 ? 1024 : std::max<uint32_t>(prefix_count, 1024);
   cache_config.max_entries_v6 = ipv6 ? std::max<uint32_t>(prefix_count, 1024) : 1024;
-  cache_config.ipv4_tbl8_groups = 1024;
-  // DPDK 22.11's rte_fib6 trie spends three tbl8 groups (3 KiB) per /48,
-  // shared parents or not (measured: 5461 /48s fill 16384 groups).
-  cache_config.ipv6_tbl8_groups = ipv6 ? 3 * prefix_count + 1024 : 1024;
+  // The caps lispd sets (dataplane/service.cc); groups are allocated only
+  // as the prefixes need them, so the caps cost nothing until used.
+  cache_config.ipv4_tbl8_groups = cache_config.max_entries;
+  cache_config.ipv6_tbl8_groups = 2 * cache_config.max_entries_v6;
   cache_config.workers = options.workers;
   auto cache = MapCache::create(cache_config, qsbr);
   if (!cache.ok()) {

@@ -1,13 +1,12 @@
 #include "dataplane/map_cache.h"
 
 #include <rte_byteorder.h>
-#include <rte_fib.h>
-#include <rte_fib6.h>
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 #include <numeric>
 #include <string>
 
@@ -15,18 +14,7 @@
 
 namespace lispmob::dataplane {
 
-namespace {
-
-// Next hops are 31 bits with 4-byte entries; the default marks a miss.
-constexpr uint64_t kFibMiss = (1u << 30);
-
-uint32_t host_order_v4(const net::IpAddress& address) {
-  const auto bytes = address.bytes();
-  return static_cast<uint32_t>(bytes[0]) << 24 | static_cast<uint32_t>(bytes[1]) << 16 |
-         static_cast<uint32_t>(bytes[2]) << 8 | bytes[3];
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void build_wheel(const std::vector<MappingLocator>& locators,
                  std::array<uint8_t, kWheelSlots>& wheel, bool& has_usable) {
@@ -83,29 +71,52 @@ EntrySlab::~EntrySlab() {
   for (void* chunk : chunks_) rte_free(chunk);
 }
 
-MapEntry* EntrySlab::allocate() {
+unsigned EntrySlab::size_class(unsigned locator_count) {
+  return locator_count <= 1 ? 0 : locator_count <= 4 ? 1 : 2;
+}
+
+size_t EntrySlab::bytes_for(unsigned locator_count) {
+  constexpr std::array<size_t, kSizeClasses> kBytes = {
+      RTE_CACHE_LINE_MIN_SIZE, 2 * RTE_CACHE_LINE_MIN_SIZE, sizeof(MapEntry)};
+  return kBytes[size_class(locator_count)];
+}
+static_assert(offsetof(MapEntry, locators) + 4 * sizeof(MapEntry::Locator) <=
+                  2 * RTE_CACHE_LINE_MIN_SIZE,
+              "four locators must fit the two-line entry");
+
+// The entry is made by zeroing its bytes: MapEntry is an implicit-lifetime
+// aggregate of scalars, and only the bytes of its size class exist.
+MapEntry* EntrySlab::allocate(unsigned locator_count) {
+  const size_t bytes = bytes_for(locator_count);
 #ifdef LISPMOB_ENTRIES_ON_CXX_HEAP
-  return new (std::nothrow) MapEntry{};
+  void* memory = ::operator new (bytes, std::align_val_t{alignof(MapEntry)}, std::nothrow);
+  if (memory == nullptr) return nullptr;
 #else
-  if (free_.empty()) {
-    auto* chunk = static_cast<MapEntry*>(rte_malloc_socket(
-        "map_entries", kChunkEntries * sizeof(MapEntry), RTE_CACHE_LINE_SIZE, socket_id_));
+  auto& free_list = free_[size_class(locator_count)];
+  if (free_list.empty()) {
+    auto* chunk = static_cast<uint8_t*>(
+        rte_malloc_socket("map_entries", kChunkBytes, RTE_CACHE_LINE_SIZE, socket_id_));
     if (chunk == nullptr) return nullptr;
     chunks_.push_back(chunk);
-    for (size_t i = 0; i < kChunkEntries; ++i) free_.push_back(chunk + i);
+    for (size_t offset = 0; offset + bytes <= kChunkBytes; offset += bytes) {
+      free_list.push_back(reinterpret_cast<MapEntry*>(chunk + offset));
+    }
   }
-  MapEntry* entry = free_.front();
-  free_.pop_front();
-  return new (entry) MapEntry{};
+  void* memory = free_list.front();
+  free_list.pop_front();
 #endif
+  std::memset(memory, 0, bytes);
+  auto* entry = std::launder(static_cast<MapEntry*>(memory));
+  entry->locator_count = static_cast<uint8_t>(locator_count);
+  return entry;
 }
 
 void EntrySlab::free(const MapEntry* entry) {
   if (entry == nullptr) return;
 #ifdef LISPMOB_ENTRIES_ON_CXX_HEAP
-  delete entry;
+  ::operator delete (const_cast<MapEntry*>(entry), std::align_val_t{alignof(MapEntry)});
 #else
-  free_.push_back(const_cast<MapEntry*>(entry));
+  free_[size_class(entry->locator_count)].push_back(const_cast<MapEntry*>(entry));
 #endif
 }
 
@@ -128,7 +139,8 @@ MapCache::MapCache(const MapCacheConfig& config, rte_rcu_qsbr* qsbr)
       qsbr_(qsbr),
       entries_(config.socket_id),
       slots_(static_cast<size_t>(config.max_entries) + config.max_entries_v6, config.socket_id),
-      slot_keys_(slots_.size(), nullptr) {
+      slot_keys_(slots_.size(), nullptr),
+      slot_lengths_(slots_.size(), 0) {
   for (unsigned worker = 0; worker < std::max(config.workers, 1u); ++worker) {
     used_.push_back(std::make_unique<UsedBits>(slots_.size()));
   }
@@ -151,14 +163,6 @@ absl::StatusOr<std::unique_ptr<MapCache>> MapCache::create(const MapCacheConfig&
 }
 
 MapCache::~MapCache() {
-  for (auto& instance : instances_) {
-    for (auto* fib : instance.fib4) {
-      if (fib) rte_fib_free(fib);
-    }
-    for (auto* fib : instance.fib6) {
-      if (fib) rte_fib6_free(fib);
-    }
-  }
   for (size_t slot = 0; slot < slots_.size(); ++slot) {
     free_entry(slots_[slot].load(std::memory_order_relaxed));
   }
@@ -171,34 +175,19 @@ absl::StatusOr<int> MapCache::instance_for(uint32_t instance_id) {
   for (unsigned i = 0; i < kMaxInstances; ++i) {
     Instance& instance = instances_[i];
     if (instance.in_use.load(std::memory_order_relaxed)) continue;
-    // DPDK object names are global to the process: make them unique.
-    const std::string name =
-        absl::StrCat("mc", reinterpret_cast<uintptr_t>(this) & 0xffffff, "_", i);
-    for (unsigned copy = 0; copy < 2; ++copy) {
-      rte_fib_conf fib4_config{};
-      fib4_config.type = RTE_FIB_DIR24_8;
-      fib4_config.default_nh = kFibMiss;
-      // rte_fib preallocates its RIB's nodes (about 420 bytes each, measured),
-      // so memory follows this capacity, not the routes in use.
-      fib4_config.max_routes = static_cast<int>(config_.max_entries);
-      fib4_config.dir24_8.nh_sz = RTE_FIB_DIR24_8_4B;
-      fib4_config.dir24_8.num_tbl8 = config_.ipv4_tbl8_groups;
-      instance.fib4[copy] =
-          rte_fib_create(absl::StrCat(name, "v4", copy).c_str(), config_.socket_id, &fib4_config);
-      if (instance.fib4[copy] == nullptr) {
-        return absl::ResourceExhaustedError("rte_fib_create failed");
-      }
-      rte_fib6_conf fib_config{};
-      fib_config.type = RTE_FIB6_TRIE;
-      fib_config.default_nh = kFibMiss;
-      fib_config.max_routes = static_cast<int>(config_.max_entries_v6);
-      fib_config.trie.nh_sz = RTE_FIB6_TRIE_4B;
-      fib_config.trie.num_tbl8 = config_.ipv6_tbl8_groups;
-      instance.fib6[copy] =
-          rte_fib6_create(absl::StrCat(name, "v6", copy).c_str(), config_.socket_id, &fib_config);
-      if (instance.fib6[copy] == nullptr)
-        return absl::ResourceExhaustedError("rte_fib6_create failed");
-    }
+    LpmTable::Config table_config;
+    table_config.socket_id = config_.socket_id;
+    table_config.value_lengths = slot_lengths_.data();
+    table_config.address_bytes = 4;
+    table_config.max_groups = config_.ipv4_tbl8_groups;
+    auto table4 = LpmTable::create(table_config, qsbr_);
+    if (!table4.ok()) return table4.status();
+    table_config.address_bytes = 16;
+    table_config.max_groups = config_.ipv6_tbl8_groups;
+    auto table6 = LpmTable::create(table_config, qsbr_);
+    if (!table6.ok()) return table6.status();
+    instance.table4 = std::move(*table4);
+    instance.table6 = std::move(*table6);
     instance.instance_id = instance_id;
     instance.in_use.store(true, std::memory_order_release);
     return static_cast<int>(i);
@@ -207,12 +196,11 @@ absl::StatusOr<int> MapCache::instance_for(uint32_t instance_id) {
 }
 
 const MapEntry* MapCache::make_entry(const Mapping& mapping, uint32_t slot) {
-  MapEntry* entry = entries_.allocate();
+  MapEntry* entry = entries_.allocate(static_cast<unsigned>(mapping.locators.size()));
   if (entry == nullptr) return nullptr;
   entry->instance_id = mapping.instance_id;
   entry->slot = slot;
   entry->action = mapping.action;
-  entry->locator_count = static_cast<uint8_t>(mapping.locators.size());
   for (size_t i = 0; i < mapping.locators.size(); ++i) {
     const auto& rloc = mapping.locators[i].rloc;
     entry->locators[i].ipv6 = rloc.is_v6();
@@ -229,6 +217,10 @@ void MapCache::retire(const MapEntry* entry, uint32_t slot) {
   retired_.push_back({rte_rcu_qsbr_start(qsbr_), entry, slot});
 }
 
+LpmTable& MapCache::table_of(int instance, const net::IpPrefix& prefix) {
+  return prefix.address.is_v4() ? *instances_[instance].table4 : *instances_[instance].table6;
+}
+
 absl::Status MapCache::upsert(const Mapping& mapping) {
   if (mapping.locators.size() > kMaxLocators) {
     return absl::InvalidArgumentError("more than 8 locators in a mapping");
@@ -240,6 +232,7 @@ absl::Status MapCache::upsert(const Mapping& mapping) {
   if (!instance.ok()) return instance.status();
   const Key key{mapping.instance_id, mapping.prefix};
   if (auto found = prefixes_.find(key); found != prefixes_.end()) {
+    // The prefix keeps its slot: readers move to the new entry in one store.
     const MapEntry* entry = make_entry(mapping, found->second);
     if (entry == nullptr) return absl::ResourceExhaustedError("no memory for a map-cache entry");
     const MapEntry* old = slots_[found->second].exchange(entry, std::memory_order_release);
@@ -251,9 +244,19 @@ absl::Status MapCache::upsert(const Mapping& mapping) {
   const uint32_t slot = free_slots_.back();
   const MapEntry* entry = make_entry(mapping, slot);
   if (entry == nullptr) return absl::ResourceExhaustedError("no memory for a map-cache entry");
-  free_slots_.pop_back();
   slots_[slot].store(entry, std::memory_order_release);
-  queued_.push_back({*instance, mapping.prefix, slot});
+  slot_lengths_[slot] = mapping.prefix.length;
+  const auto status = table_of(*instance, mapping.prefix)
+                          .add(mapping.prefix.address.bytes().data(), mapping.prefix.length, slot);
+  if (!status.ok()) {
+    // Nothing routes to the slot: no reader can hold its entry.
+    slots_[slot].store(nullptr, std::memory_order_relaxed);
+    free_entry(entry);
+    ++failed_adds_;
+    maintain();
+    return status;
+  }
+  free_slots_.pop_back();
   slot_keys_[slot] = &prefixes_.emplace(key, slot).first->first;
   maintain();
   return absl::OkStatus();
@@ -272,15 +275,32 @@ std::vector<std::pair<uint32_t, net::IpPrefix>> MapCache::take_used() {
   return used;
 }
 
+std::optional<uint32_t> MapCache::slot_of_longest(uint32_t instance_id,
+                                                  const net::IpAddress& address,
+                                                  int longest) const {
+  for (int length = longest; length >= 0; --length) {
+    const net::IpPrefix prefix{address.masked(static_cast<unsigned>(length)),
+                               static_cast<uint8_t>(length)};
+    if (auto found = prefixes_.find(Key{instance_id, prefix}); found != prefixes_.end()) {
+      return found->second;
+    }
+  }
+  return std::nullopt;
+}
+
 absl::Status MapCache::erase(uint32_t instance_id, const net::IpPrefix& prefix) {
   auto found = prefixes_.find(Key{instance_id, prefix});
   if (found == prefixes_.end()) return absl::NotFoundError("no such map-cache entry");
   const uint32_t slot = found->second;
+  // Its addresses go to the longest prefix that contains it.
+  const auto cover = slot_of_longest(instance_id, prefix.address, prefix.length - 1);
+  table_of(instance_index(instance_id), prefix)
+      .remove(prefix.address.bytes().data(), prefix.length, slot, cover ? *cover : LpmTable::kMiss);
   slot_keys_[slot] = nullptr;
   prefixes_.erase(found);
-  // The slot is retired when the delete reaches the second copy of the tables.
-  queued_.push_back({instance_index(instance_id), prefix, kNoSlot});
-  pending_deletes_.push_back(slot);
+  // Readers that looked the slot up before the change hold it at most until
+  // their next quiescent state.
+  retire(slots_[slot].load(std::memory_order_relaxed), slot);
   maintain();
   return absl::OkStatus();
 }
@@ -294,52 +314,28 @@ std::vector<std::pair<uint32_t, net::IpPrefix>> MapCache::prefixes() const {
 
 std::optional<net::IpPrefix> MapCache::longest_match(uint32_t instance_id,
                                                      const net::IpAddress& address) const {
-  for (int length = static_cast<int>(address.max_prefix_len()); length >= 0; --length) {
-    const net::IpPrefix prefix{address.masked(static_cast<unsigned>(length)),
-                               static_cast<uint8_t>(length)};
-    if (prefixes_.count(Key{instance_id, prefix})) return prefix;
-  }
-  return std::nullopt;
+  const auto slot =
+      slot_of_longest(instance_id, address, static_cast<int>(address.max_prefix_len()));
+  if (!slot) return std::nullopt;
+  return slot_keys_[*slot]->prefix;
 }
 
-absl::Status MapCache::apply(int instance, uint32_t copy, const FibChange& change) {
-  const auto& address = change.prefix.address;
-  const uint8_t length = change.prefix.length;
-  int result;
-  if (address.is_v4()) {
-    rte_fib* fib = instances_[instance].fib4[copy];
-    result = change.slot == kNoSlot ? rte_fib_delete(fib, host_order_v4(address), length)
-                                    : rte_fib_add(fib, host_order_v4(address), length, change.slot);
-  } else {
-    rte_fib6* fib = instances_[instance].fib6[copy];
-    result = change.slot == kNoSlot
-                 ? rte_fib6_delete(fib, address.bytes().data(), length)
-                 : rte_fib6_add(fib, address.bytes().data(), length, change.slot);
+size_t MapCache::table_bytes() const {
+  size_t total = 0;
+  for (const auto& instance : instances_) {
+    if (instance.table4) total += instance.table4->bytes();
+    if (instance.table6) total += instance.table6->bytes();
   }
-  if (result != 0 && change.slot != kNoSlot) {
-    ++failed_adds_;
-    return absl::ResourceExhaustedError("FIB add failed (tbl8 groups exhausted?)");
-  }
-  return absl::OkStatus();
+  return total;
 }
 
-void MapCache::publish_changes() {
-  // Apply the queued changes to the standby copies, then swap them in.
-  bool touched[kMaxInstances] = {};
-  for (const auto& change : queued_) {
-    const uint32_t standby = instances_[change.instance].active.load(std::memory_order_relaxed) ^ 1;
-    (void)apply(change.instance, standby, change);  // a failure is counted in failed_adds_
-    touched[change.instance] = true;
+size_t MapCache::groups_in_use() const {
+  size_t total = 0;
+  for (const auto& instance : instances_) {
+    if (instance.table4) total += instance.table4->groups_in_use();
+    if (instance.table6) total += instance.table6->groups_in_use();
   }
-  for (unsigned i = 0; i < kMaxInstances; ++i) {
-    if (touched[i]) instances_[i].active.fetch_xor(1, std::memory_order_release);
-  }
-  lagging_ = std::move(queued_);
-  queued_.clear();
-  lagging_deletes_ = std::move(pending_deletes_);
-  pending_deletes_.clear();
-  grace_token_ = rte_rcu_qsbr_start(qsbr_);
-  grace_pending_ = true;
+  return total;
 }
 
 void MapCache::maintain() {
@@ -352,28 +348,23 @@ void MapCache::maintain() {
       free_slots_.push_back(retired.slot);
     }
   }
-  if (grace_pending_) {
-    if (rte_rcu_qsbr_check(qsbr_, grace_token_, false) != 1) return;
-    // No reader is left in the copies retired by the last swap: catch them up.
-    for (const auto& change : lagging_) {
-      const uint32_t standby =
-          instances_[change.instance].active.load(std::memory_order_relaxed) ^ 1;
-      (void)apply(change.instance, standby, change);
-    }
-    lagging_.clear();
-    // Neither copy references these slots now; readers that looked them up
-    // before the swap are covered by one more grace period.
-    for (uint32_t slot : lagging_deletes_) {
-      retire(slots_[slot].load(std::memory_order_relaxed), slot);
-    }
-    lagging_deletes_.clear();
-    grace_pending_ = false;
+  for (auto& instance : instances_) {
+    if (instance.table4) instance.table4->reclaim();
+    if (instance.table6) instance.table6->reclaim();
   }
-  if (!queued_.empty()) publish_changes();
+}
+
+bool MapCache::has_retired() const {
+  if (!retired_.empty()) return true;
+  for (const auto& instance : instances_) {
+    if (instance.table4 && instance.table4->has_retired()) return true;
+    if (instance.table6 && instance.table6->has_retired()) return true;
+  }
+  return false;
 }
 
 void MapCache::flush() {
-  while (grace_pending_ || !queued_.empty() || !retired_.empty()) {
+  while (has_retired()) {
     rte_rcu_qsbr_synchronize(qsbr_, RTE_QSBR_THRID_INVALID);
     maintain();
   }
@@ -392,16 +383,15 @@ const MapEntry* MapCache::lookup_v6(int instance, const uint8_t address[16]) con
   return entry;
 }
 
-void MapCache::entries_of(const uint64_t* next_hops, unsigned count,
-                          const MapEntry** entries) const {
+void MapCache::entries_of(const uint32_t* values, unsigned count, const MapEntry** entries) const {
   // Every slot's line is asked for before the first is read, so a burst
   // waits for memory about once, not once per packet.
   for (unsigned i = 0; i < count; ++i) {
-    if (next_hops[i] != kFibMiss) rte_prefetch0(&slots_[next_hops[i]]);
+    if (values[i] != LpmTable::kMiss) rte_prefetch0(&slots_[values[i]]);
   }
   for (unsigned i = 0; i < count; ++i) {
     entries[i] =
-        next_hops[i] == kFibMiss ? nullptr : slots_[next_hops[i]].load(std::memory_order_acquire);
+        values[i] == LpmTable::kMiss ? nullptr : slots_[values[i]].load(std::memory_order_acquire);
     if (entries[i]) rte_prefetch0(entries[i]);
   }
 }
@@ -409,26 +399,17 @@ void MapCache::entries_of(const uint64_t* next_hops, unsigned count,
 void MapCache::lookup_v4_bulk(int instance, const uint32_t* addresses, unsigned count,
                               const MapEntry** entries) const {
   if (count == 0) return;
-  const Instance& table = instances_[instance];
-  rte_fib* fib = table.fib4[table.active.load(std::memory_order_acquire)];
-  uint32_t copies[64];
-  uint64_t next_hops[64];
-  std::memcpy(copies, addresses, count * sizeof(uint32_t));  // the API takes non-const
-  rte_fib_lookup_bulk(fib, copies, next_hops, static_cast<int>(count));
-  entries_of(next_hops, count, entries);
+  uint32_t values[64];
+  instances_[instance].table4->lookup_v4_bulk(addresses, count, values);
+  entries_of(values, count, entries);
 }
 
 void MapCache::lookup_v6_bulk(int instance, const uint8_t* const* addresses, unsigned count,
                               const MapEntry** entries) const {
   if (count == 0) return;
-  const Instance& table = instances_[instance];
-  rte_fib6* fib = table.fib6[table.active.load(std::memory_order_acquire)];
-  uint8_t copies[64][RTE_FIB6_IPV6_ADDR_SIZE];
-  uint64_t next_hops[64];
-  for (unsigned i = 0; i < count; ++i)
-    std::memcpy(copies[i], addresses[i], RTE_FIB6_IPV6_ADDR_SIZE);
-  rte_fib6_lookup_bulk(fib, copies, next_hops, static_cast<int>(count));
-  entries_of(next_hops, count, entries);
+  uint32_t values[64];
+  instances_[instance].table6->lookup_bulk(addresses, count, values);
+  entries_of(values, count, entries);
 }
 
 }  // namespace lispmob::dataplane

@@ -9,16 +9,13 @@
 // - Entries are immutable. FIB next hops are slot numbers; a slot holds an
 //   atomic pointer to the entry. Replacing a mapping publishes a new entry in
 //   its slot; the old one is retired.
-// - The tables are rte_fib (DIR-24-8) and rte_fib6 (trie). rte_lpm has a QSBR
-//   hook but keeps its rules in per-depth arrays that every add scans:
-//   loading 1M IPv4 prefixes took 158 s here. rte_lpm6 is as slow to update
-//   (277k cycles per add) and has no hook. rte_fib/rte_fib6 add in O(log n)
-//   through their RIB but have no RCU hook either, and a delete can recycle a
-//   tbl8 group under a reader. So each instance holds two copies of both
-//   tables: changes go to the standby copies, which are then swapped in, and
-//   the copies just retired are brought up to date once a grace period shows
-//   no reader is left in them. A change made while a grace period is pending
-//   is queued and goes in with the next swap (see maintain()).
+// - The tables are LpmTable (dataplane/lpm_table.h): one multibit trie per
+//   family and instance, changed in place, whose groups are freed only
+//   after a grace period (that file says why not rte_fib/rte_fib6, and why
+//   not rte_lpm: its per-depth rule arrays, scanned by every add, took 158 s
+//   to load 1M IPv4 prefixes here). An add is visible at once; an erase
+//   routes the prefix's addresses to its cover at once and retires the
+//   entry and its slot.
 #pragma once
 
 #include <rte_common.h>
@@ -38,9 +35,7 @@
 #include "absl/status/statusor.h"
 #include "common/net/ip_address.h"
 #include "dataplane/api/mapping.h"
-
-struct rte_fib;
-struct rte_fib6;
+#include "dataplane/lpm_table.h"
 
 namespace lispmob::dataplane {
 
@@ -68,11 +63,13 @@ static_assert(offsetof(MapEntry, locators) + sizeof(MapEntry::Locator) <= RTE_CA
               "the first locator must share the entry's first cache line");
 
 struct MapCacheConfig {
-  uint32_t max_entries = 1 << 16;       // IPv4 prefixes, per instance
-  uint32_t max_entries_v6 = 1 << 16;    // IPv6 prefixes, per instance
-  uint32_t ipv4_tbl8_groups = 1 << 12;  // per copy: one per /24 that holds longer prefixes
-  // Per copy. DPDK 22.11's rte_fib6 trie spends three 1 KiB groups per /48
-  // route, whether or not routes share parents (5461 /48s fill 16384).
+  uint32_t max_entries = 1 << 16;     // IPv4 prefixes, per instance
+  uint32_t max_entries_v6 = 1 << 16;  // IPv6 prefixes, per instance
+  // Caps on each table's 1 KiB groups, allocated as prefixes need them. An
+  // IPv4 group serves one /24 that holds longer prefixes; an IPv6 prefix
+  // needs one per byte past its first three that no other prefix shares
+  // (1M /48s under 256 /32s: about 66k).
+  uint32_t ipv4_tbl8_groups = 1 << 12;
   uint32_t ipv6_tbl8_groups = 1 << 14;
   int socket_id = 0;
   unsigned workers = 1;  // one used bitmap each
@@ -115,24 +112,38 @@ class UsedBits {
 // 2 MiB at a time, handed out and taken back by the control thread. Every
 // lookup reads its entry and its slot; a million entries on 4 KiB pages of
 // the C++ heap cost a TLB miss per packet (bench/run: 37 of encap4's 79
-// cycles at 1M prefixes were the lookup, 5 at 1k). Freed entries wait in
-// FIFO order, so the one freed last is handed out last. Under
-// AddressSanitizer each entry comes from the C++ heap instead, so the RCU
-// stress test catches a worker reading a freed entry.
+// cycles at 1M prefixes were the lookup, 5 at 1k).
+//
+// An entry takes only the bytes its locators need, in three sizes: one
+// cache line for a single locator (most mappings, and every negative one),
+// two for up to four, the whole MapEntry for more. The fast path reads
+// locators[i] only for i < locator_count (through the wheel), so the
+// missing tail is never touched; at 1M single-locator mappings this is
+// 64 MB instead of 256 MB, and a quarter of the lines to cache.
+//
+// Freed entries wait in FIFO order, so the one freed last is handed out
+// last. Under AddressSanitizer each entry comes from the C++ heap at its
+// own size instead, so the RCU stress test catches a worker reading a
+// freed entry and any read past an entry's locators.
 class EntrySlab {
  public:
   explicit EntrySlab(int socket_id) : socket_id_(socket_id) {}
   ~EntrySlab();
   EntrySlab(const EntrySlab&) = delete;
   EntrySlab& operator=(const EntrySlab&) = delete;
-  MapEntry* allocate();  // a zeroed entry, or null when no memory is left
+  // A zeroed entry with room for `locator_count` locators (its
+  // locator_count is set), or null when no memory is left.
+  MapEntry* allocate(unsigned locator_count);
   void free(const MapEntry* entry);
+  static size_t bytes_for(unsigned locator_count);
 
  private:
-  static constexpr size_t kChunkEntries = (2u << 20) / sizeof(MapEntry);
+  static constexpr unsigned kSizeClasses = 3;
+  static unsigned size_class(unsigned locator_count);
+  static constexpr size_t kChunkBytes = 2u << 20;
   [[maybe_unused]] int socket_id_;  // unused under ASan (entries on the C++ heap)
   std::vector<void*> chunks_;
-  std::deque<MapEntry*> free_;
+  std::array<std::deque<MapEntry*>, kSizeClasses> free_;
 };
 
 // The slot array: DPDK memory for the same reason, zeroed.
@@ -166,13 +177,16 @@ class MapCache {
   // Adds the mapping or replaces the one for the same instance and prefix.
   absl::Status upsert(const Mapping& mapping);
   absl::Status erase(uint32_t instance_id, const net::IpPrefix& prefix);
-  // Frees what no reader can still hold and catches the IPv6 standby copy
-  // up. Never waits; call it from the control loop (every upsert/erase does).
+  // Frees what no reader can still hold. Never waits; call it from the
+  // control loop (every upsert/erase does).
   void maintain();
   // Waits for readers until every change is visible and every retired entry
   // is freed. For tests, benchmarks and shutdown, not for the control loop.
   void flush();
   size_t size() const { return prefixes_.size(); }
+  // DPDK memory of the tables (first levels and group chunks), and groups in use.
+  size_t table_bytes() const;
+  size_t groups_in_use() const;
   // ---- read side for lispctl: the control thread only ----
   // The cache keeps only what forwarding needs (the control thread holds
   // the mappings it installed, with their TTLs and origin), so these name
@@ -184,7 +198,7 @@ class MapCache {
   std::optional<net::IpPrefix> longest_match(uint32_t instance_id,
                                              const net::IpAddress& address) const;
 
-  // Adds the FIB refused (tbl8 groups exhausted): those prefixes miss.
+  // Adds refused because the table's groups were exhausted (upsert says so too).
   uint64_t failed_adds() const { return failed_adds_; }
   // The prefixes a worker used (looked up and acted on) since the last
   // call: the control thread's view of which entries traffic still needs.
@@ -219,14 +233,8 @@ class MapCache {
   struct Instance {
     std::atomic<bool> in_use{false};
     uint32_t instance_id = 0;
-    std::array<rte_fib*, 2> fib4{};
-    std::array<rte_fib6*, 2> fib6{};
-    std::atomic<uint32_t> active{0};  // which copy of both tables readers use
-  };
-  struct FibChange {
-    int instance;
-    net::IpPrefix prefix;
-    uint32_t slot;  // kNoSlot: delete
+    std::unique_ptr<LpmTable> table4;
+    std::unique_ptr<LpmTable> table6;
   };
   struct Retired {
     uint64_t token;
@@ -244,10 +252,14 @@ class MapCache {
   absl::StatusOr<int> instance_for(uint32_t instance_id);
   const MapEntry* make_entry(const Mapping& mapping, uint32_t slot);
   void retire(const MapEntry* entry, uint32_t slot);
-  absl::Status apply(int instance, uint32_t copy, const FibChange& change);
-  void publish_changes();
-  // The entries of `count` FIB next hops (slots), each prefetched.
-  void entries_of(const uint64_t* next_hops, unsigned count, const MapEntry** entries) const;
+  LpmTable& table_of(int instance, const net::IpPrefix& prefix);
+  // The slot of the longest installed prefix of `instance_id` no longer
+  // than `longest` that contains `address`.
+  std::optional<uint32_t> slot_of_longest(uint32_t instance_id, const net::IpAddress& address,
+                                          int longest) const;
+  bool has_retired() const;
+  // The entries of `count` table values (slots), each prefetched.
+  void entries_of(const uint32_t* values, unsigned count, const MapEntry** entries) const;
   void free_entry(const MapEntry* entry);
 
   MapCacheConfig config_;
@@ -258,16 +270,10 @@ class MapCache {
   std::vector<uint32_t> free_slots_;
   std::map<Key, uint32_t> prefixes_;   // the slot of each installed prefix
   std::vector<const Key*> slot_keys_;  // the prefix in each slot (a prefixes_ key), or null
+  std::vector<uint8_t> slot_lengths_;  // each slot's prefix length, for the tables' depths
   std::vector<std::unique_ptr<UsedBits>> used_;  // one per worker
   std::deque<Retired> retired_;
-  // Double-buffering state.
-  std::vector<FibChange> lagging_;         // applied to the active copies, not yet to the standby
-  std::vector<FibChange> queued_;          // not applied anywhere yet
-  std::vector<uint32_t> pending_deletes_;  // slots whose delete is in queued_
-  std::vector<uint32_t> lagging_deletes_;  // slots whose delete is in lagging_
   uint64_t failed_adds_ = 0;
-  uint64_t grace_token_ = 0;
-  bool grace_pending_ = false;
 };
 
 // The selection wheel for a set of locators (exposed for tests).

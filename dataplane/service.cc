@@ -54,6 +54,13 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
   const uint32_t slack = std::max<uint32_t>(1024, config.map_cache_max_entries / 16);
   cache_config.max_entries = config.map_cache_max_entries + slack;
   cache_config.max_entries_v6 = config.map_cache_max_entries + slack;
+  // The tables' groups are allocated as prefixes need them; these caps
+  // bound what mappings from the wire can make them take. An IPv4 prefix
+  // longer than /24 needs at most one group; IPv6 prefixes from one site
+  // or registry share most of theirs (1M /48s under 256 /32s take 66k), so
+  // two per entry leave room for /128 host routes among them.
+  cache_config.ipv4_tbl8_groups = cache_config.max_entries;
+  cache_config.ipv6_tbl8_groups = 2 * cache_config.max_entries_v6;
   cache_config.workers = std::max(1u, config.workers);
   auto cache = MapCache::create(cache_config, service->qsbr_);
   if (!cache.ok()) return cache.status();

@@ -72,7 +72,7 @@ class DataplaneTest : public ::testing::Test {
     ASSERT_EQ(rte_rcu_qsbr_init(qsbr_, RTE_MAX_LCORE), 0);
     MapCacheConfig config;
     config.max_entries = 1 << 12;
-    config.ipv4_tbl8_groups = 256;
+    config.ipv4_tbl8_groups = 4096;
     config.ipv6_tbl8_groups = 1024;
     auto cache = MapCache::create(config, qsbr_);
     ASSERT_TRUE(cache.ok()) << cache.status();

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
+#include <string>
 
 #include "tests/dataplane/fixture.h"
 
@@ -133,6 +135,40 @@ TEST(WheelTest, WeightsAndPriorities) {
   for (uint8_t index : wheel) count[index]++;
   EXPECT_EQ(count[0] + count[1] + count[2], 32);
   EXPECT_LE(std::max({count[0], count[1], count[2]}) - std::min({count[0], count[1], count[2]}), 1);
+}
+
+// An entry takes the cache lines its locators need (one for a single
+// locator, two for up to four), and every locator of every size is read
+// back whole through the wheel. Under ASan each entry is its own heap block
+// of that size, so a read past its locators fails this test.
+TEST_F(MapCacheTest, EntriesTakeTheLinesTheirLocatorsNeed) {
+  EXPECT_EQ(EntrySlab::bytes_for(0), 64u);
+  EXPECT_EQ(EntrySlab::bytes_for(1), 64u);
+  EXPECT_EQ(EntrySlab::bytes_for(2), 128u);
+  EXPECT_EQ(EntrySlab::bytes_for(4), 128u);
+  EXPECT_EQ(EntrySlab::bytes_for(5), sizeof(MapEntry));
+  EXPECT_EQ(EntrySlab::bytes_for(kMaxLocators), sizeof(MapEntry));
+  for (unsigned count : {1u, 2u, 3u, 4u, 5u, 8u}) {
+    std::vector<MappingLocator> locators;
+    std::set<std::string> expected;
+    for (unsigned i = 0; i < count; ++i) {
+      const std::string rloc =
+          i % 2 ? "2001:db8:ff::" + std::to_string(i + 1) : "192.0.2." + std::to_string(i + 1);
+      locators.push_back({ip(rloc.c_str())});
+      expected.insert(rloc);
+    }
+    const std::string eid = "10." + std::to_string(count) + ".0.0/16";
+    add(eid.c_str(), locators);
+    const MapEntry* entry = find(("10." + std::to_string(count) + ".1.1").c_str());
+    ASSERT_NE(entry, nullptr);
+    EXPECT_EQ(entry->locator_count, count);
+    std::set<std::string> picked;
+    for (uint32_t hash = 0; hash < kWheelSlots; ++hash) {
+      const MapEntry::Locator& locator = entry->pick(hash);
+      picked.insert(rloc_of(entry, static_cast<unsigned>(&locator - entry->locators.data())));
+    }
+    EXPECT_EQ(picked, expected) << count << " locators";
+  }
 }
 
 }  // namespace

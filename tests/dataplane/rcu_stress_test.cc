@@ -88,23 +88,51 @@ TEST_F(RcuStressTest, HundredThousandRewritesUnderTraffic) {
   for (int r = 0; r < kReaders; ++r) {
     ASSERT_EQ(rte_eal_remote_launch(worker, &readers[r], lcores[r]), 0);
   }
+  // A failed assertion below returns early: the readers must stop anyway.
+  struct StopReaders {
+    std::atomic<bool>& stop;
+    ~StopReaders() {
+      stop = true;
+      rte_eal_mp_wait_lcore();
+    }
+  } stop_readers{stop};
 
   int rewrites = 0;
+  int narrower_added = 0, refused = 0;
   for (int round = 0; rewrites < 100000; ++round) {
     for (int i = 0; i < kPrefixes && rewrites < 100000; ++i, ++rewrites) {
       const std::string prefix =
           "10." + std::to_string(i >> 8) + "." + std::to_string(i & 0xff) + ".0/24";
-      // Alternate replace and delete+add, and flip the RLOC, so entries, slots
-      // and LPM tbl8 groups are all recycled under the worker.
+      // Alternate replace and delete+add, and flip the RLOC, so entries and
+      // slots are recycled under the workers.
       if ((round + i) % 3 == 0) {
         (void)cache_->erase(0, testing::prefix(prefix.c_str()));
+      }
+      // A /25 over the readers' destination (10.x.y.1), added and taken out
+      // again: its LPM group is made and collapsed, and recycled, under them.
+      const auto half = testing::prefix(
+          ("10." + std::to_string(i >> 8) + "." + std::to_string(i & 0xff) + ".0/25").c_str());
+      if ((round + i) % 2 == 0) {
+        Mapping narrower{0, half, MapAction::kEncapsulate, {{ip("192.0.2.44")}}};
+        // With a reader off its CPU, groups retired wait out its grace
+        // period; the table's cap may then refuse, as it must, and count it.
+        auto status = cache_->upsert(narrower);
+        if (status.code() == absl::StatusCode::kResourceExhausted) {
+          ++refused;
+        } else {
+          ASSERT_TRUE(status.ok()) << status << " at rewrite " << rewrites;
+          ++narrower_added;
+        }
+      } else {
+        (void)cache_->erase(0, half);
       }
       Mapping mapping{0,
                       testing::prefix(prefix.c_str()),
                       MapAction::kEncapsulate,
                       {{ip((round + i) % 2 ? "192.0.2.4" : "192.0.2.44")}}};
-      ASSERT_TRUE(cache_->upsert(mapping).ok());
-      // IPv6 too: its double-buffered FIB swaps under the worker.
+      auto status = cache_->upsert(mapping);
+      ASSERT_TRUE(status.ok()) << status << " at rewrite " << rewrites;
+      // IPv6 too: its groups are made under the workers.
       Mapping v6{0,
                  testing::prefix(("2001:db8:" + std::to_string(i) + "::/48").c_str()),
                  MapAction::kEncapsulate,
@@ -115,6 +143,10 @@ TEST_F(RcuStressTest, HundredThousandRewritesUnderTraffic) {
     }
   }
   cache_->flush();
+  std::printf("%d /25s added, %d refused (groups all in use or waiting), %lu counted\n",
+              narrower_added, refused, static_cast<unsigned long>(cache_->failed_adds()));
+  EXPECT_GT(narrower_added, 10000);
+  EXPECT_EQ(cache_->failed_adds(), static_cast<uint64_t>(refused));
   stop = true;
   for (int r = 0; r < kReaders; ++r) {
     rte_eal_wait_lcore(lcores[r]);
