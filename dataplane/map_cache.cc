@@ -139,7 +139,9 @@ MapCache::MapCache(const MapCacheConfig& config, rte_rcu_qsbr* qsbr)
       qsbr_(qsbr),
       entries_(config.socket_id),
       slots_(static_cast<size_t>(config.max_entries) + config.max_entries_v6, config.socket_id),
-      slot_keys_(slots_.size(), nullptr),
+      slot_keys_(slots_.size()),
+      slot_has_key_(slots_.size(), false),
+      prefixes_(0, SlotHash{&slot_keys_}, SlotEq{&slot_keys_}),
       slot_lengths_(slots_.size(), 0) {
   for (unsigned worker = 0; worker < std::max(config.workers, 1u); ++worker) {
     used_.push_back(std::make_unique<UsedBits>(slots_.size()));
@@ -233,13 +235,15 @@ absl::Status MapCache::upsert(const Mapping& mapping) {
   const Key key{mapping.instance_id, mapping.prefix};
   if (auto found = prefixes_.find(key); found != prefixes_.end()) {
     // The prefix keeps its slot: readers move to the new entry in one store.
-    const MapEntry* entry = make_entry(mapping, found->second);
+    const uint32_t slot = *found;
+    const MapEntry* entry = make_entry(mapping, slot);
     if (entry == nullptr) return absl::ResourceExhaustedError("no memory for a map-cache entry");
-    const MapEntry* old = slots_[found->second].exchange(entry, std::memory_order_release);
+    const MapEntry* old = slots_[slot].exchange(entry, std::memory_order_release);
     retire(old, kNoSlot);
-    maintain();
+    after_change();
     return absl::OkStatus();
   }
+  if (free_slots_.empty()) maintain();  // slots whose grace period is over
   if (free_slots_.empty()) return absl::ResourceExhaustedError("map-cache full");
   const uint32_t slot = free_slots_.back();
   const MapEntry* entry = make_entry(mapping, slot);
@@ -253,12 +257,14 @@ absl::Status MapCache::upsert(const Mapping& mapping) {
     slots_[slot].store(nullptr, std::memory_order_relaxed);
     free_entry(entry);
     ++failed_adds_;
-    maintain();
+    after_change();
     return status;
   }
   free_slots_.pop_back();
-  slot_keys_[slot] = &prefixes_.emplace(key, slot).first->first;
-  maintain();
+  slot_keys_[slot] = key;
+  slot_has_key_[slot] = true;
+  prefixes_.insert(slot);
+  after_change();
   return absl::OkStatus();
 }
 
@@ -270,7 +276,8 @@ std::vector<std::pair<uint32_t, net::IpPrefix>> MapCache::take_used() {
   slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
   for (uint32_t slot : slots) {
     // A slot whose prefix went since (or went and came back as another).
-    if (const Key* key = slot_keys_[slot]) used.emplace_back(key->instance_id, key->prefix);
+    if (slot_has_key_[slot])
+      used.emplace_back(slot_keys_[slot].instance_id, slot_keys_[slot].prefix);
   }
   return used;
 }
@@ -282,7 +289,7 @@ std::optional<uint32_t> MapCache::slot_of_longest(uint32_t instance_id,
     const net::IpPrefix prefix{address.masked(static_cast<unsigned>(length)),
                                static_cast<uint8_t>(length)};
     if (auto found = prefixes_.find(Key{instance_id, prefix}); found != prefixes_.end()) {
-      return found->second;
+      return *found;
     }
   }
   return std::nullopt;
@@ -291,24 +298,28 @@ std::optional<uint32_t> MapCache::slot_of_longest(uint32_t instance_id,
 absl::Status MapCache::erase(uint32_t instance_id, const net::IpPrefix& prefix) {
   auto found = prefixes_.find(Key{instance_id, prefix});
   if (found == prefixes_.end()) return absl::NotFoundError("no such map-cache entry");
-  const uint32_t slot = found->second;
+  const uint32_t slot = *found;
   // Its addresses go to the longest prefix that contains it.
   const auto cover = slot_of_longest(instance_id, prefix.address, prefix.length - 1);
   table_of(instance_index(instance_id), prefix)
       .remove(prefix.address.bytes().data(), prefix.length, slot, cover ? *cover : LpmTable::kMiss);
-  slot_keys_[slot] = nullptr;
   prefixes_.erase(found);
+  slot_has_key_[slot] = false;
   // Readers that looked the slot up before the change hold it at most until
   // their next quiescent state.
   retire(slots_[slot].load(std::memory_order_relaxed), slot);
-  maintain();
+  after_change();
   return absl::OkStatus();
 }
 
 std::vector<std::pair<uint32_t, net::IpPrefix>> MapCache::prefixes() const {
   std::vector<std::pair<uint32_t, net::IpPrefix>> all;
-  all.reserve(prefixes_.size());
-  for (const auto& [key, slot] : prefixes_) all.emplace_back(key.instance_id, key.prefix);
+  std::vector<const Key*> keys;
+  keys.reserve(prefixes_.size());
+  for (uint32_t slot : prefixes_) keys.push_back(&slot_keys_[slot]);
+  std::sort(keys.begin(), keys.end(), [](const Key* a, const Key* b) { return *a < *b; });
+  all.reserve(keys.size());
+  for (const Key* key : keys) all.emplace_back(key->instance_id, key->prefix);
   return all;
 }
 
@@ -317,7 +328,7 @@ std::optional<net::IpPrefix> MapCache::longest_match(uint32_t instance_id,
   const auto slot =
       slot_of_longest(instance_id, address, static_cast<int>(address.max_prefix_len()));
   if (!slot) return std::nullopt;
-  return slot_keys_[*slot]->prefix;
+  return slot_keys_[*slot].prefix;
 }
 
 size_t MapCache::table_bytes() const {
@@ -336,6 +347,16 @@ size_t MapCache::groups_in_use() const {
     if (instance.table6) total += instance.table6->groups_in_use();
   }
   return total;
+}
+
+// Checking a grace period reads every worker's counter line, which the
+// workers keep writing: once per change, that check cost the control thread
+// more than the change. Every kChangesPerMaintain changes it is one check
+// for all of them; what waits meanwhile is a few entries.
+void MapCache::after_change() {
+  if (++changes_since_maintain_ < kChangesPerMaintain) return;
+  changes_since_maintain_ = 0;
+  maintain();
 }
 
 void MapCache::maintain() {
