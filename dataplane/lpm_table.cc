@@ -219,10 +219,26 @@ void LpmTable::lookup_v4_bulk(const uint32_t* addresses, unsigned count, uint32_
   }
 }
 
+// Level by level over the whole burst rather than address by address: the
+// loads of one level are independent of each other, so they overlap, where
+// one address's walk is a chain of dependent loads (a /48 is four). The
+// bench's encap6 lookup took 21 cycles walked one address at a time.
 void LpmTable::lookup_bulk(const uint8_t* const* addresses, unsigned count,
                            uint32_t* values) const {
   for (unsigned i = 0; i < count; ++i) rte_prefetch0(&first_level_[first_index(addresses[i])]);
-  for (unsigned i = 0; i < count; ++i) values[i] = lookup(addresses[i]);
+  uint32_t deeper = 0;
+  for (unsigned i = 0; i < count; ++i) {
+    values[i] = first_level_[first_index(addresses[i])].load(std::memory_order_acquire);
+    deeper |= values[i];
+  }
+  for (unsigned byte = 3; (deeper & kGroupBit) != 0; ++byte) {
+    deeper = 0;
+    for (unsigned i = 0; i < count; ++i) {
+      if ((values[i] & kGroupBit) == 0) continue;
+      values[i] = group(values[i] & ~kGroupBit)[addresses[i][byte]].load(std::memory_order_acquire);
+      deeper |= values[i];
+    }
+  }
 }
 
 }  // namespace lispmob::dataplane

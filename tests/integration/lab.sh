@@ -121,7 +121,10 @@ lab_no_malformed() {
     if [ "$bad" -ne 0 ]; then
       tshark -r "$work/$capture.pcap" -Y "$lab_bad_packets" 2>/dev/null | head -5
       tshark -r "$work/$capture.pcap" -q -z expert,warn 2>/dev/null | head -20
-      fail "$bad malformed or expert-warning packets in $capture.pcap"
+      # The first of them in the failure line itself: CI shows only a log's tail.
+      fail "$bad malformed or expert-warning packets in $capture.pcap, first: $(tshark -r \
+        "$work/$capture.pcap" -Y "$lab_bad_packets" -T fields -e frame.number -e _ws.col.Info \
+        -e _ws.expert.message 2>/dev/null | head -1)"
     fi
   done
 }
