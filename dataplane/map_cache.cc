@@ -165,10 +165,15 @@ absl::StatusOr<std::unique_ptr<MapCache>> MapCache::create(const MapCacheConfig&
 }
 
 MapCache::~MapCache() {
+  // An erased prefix's slot still holds its retired entry until the grace
+  // period ends: free that entry once, as retired.
+  for (auto& retired : retired_) {
+    if (retired.slot != kNoSlot) slots_[retired.slot].store(nullptr, std::memory_order_relaxed);
+    free_entry(retired.entry);
+  }
   for (size_t slot = 0; slot < slots_.size(); ++slot) {
     free_entry(slots_[slot].load(std::memory_order_relaxed));
   }
-  for (auto& retired : retired_) free_entry(retired.entry);
 }
 
 absl::StatusOr<int> MapCache::instance_for(uint32_t instance_id) {
