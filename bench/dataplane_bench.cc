@@ -288,9 +288,10 @@ double cycles_per_packet(const std::string& mode, const pcap::File& traffic, rte
       for (size_t first = 0; first + kMbufs <= traffic.records.size(); first += kMbufs) {
         for (size_t j = 0; j < kMbufs; ++j) restore(mbufs[j], traffic.records[first + j].data);
         if (!with_step) continue;
-        // As the worker does: encapsulation a burst at a time, decapsulation per packet.
+        // As the worker does: a burst at a time.
         if (is_decap(mode)) {
-          for (rte_mbuf* m : mbufs) decapsulate(m, context);
+          Verdict verdicts[kMbufs];
+          decapsulate_burst(mbufs.data(), kMbufs, verdicts, context);
         } else if (is_lan(mode)) {
           Verdict verdicts[kMbufs];
           from_lan_burst(mbufs.data(), kMbufs, verdicts, context);

@@ -5,6 +5,7 @@
 #include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_ip_frag.h>
+#include <rte_prefetch.h>
 #include <rte_udp.h>
 
 #include <algorithm>
@@ -51,7 +52,8 @@ struct InnerView {
 }
 
 // Checks the inner IP header fits; fills `view`.
-bool parse_inner(const uint8_t* ip, uint32_t length, uint16_t ether_type, InnerView& view) {
+[[gnu::always_inline]] inline bool parse_inner(const uint8_t* ip, uint32_t length,
+                                               uint16_t ether_type, InnerView& view) {
   if (ether_type == RTE_ETHER_TYPE_IPV4) {
     if (length < sizeof(rte_ipv4_hdr) || (ip[0] >> 4) != 4 || (ip[0] & 0xf) < 5) return false;
     view = {false, ip + 16, ip[1], ip[8]};
@@ -781,9 +783,9 @@ Verdict to_lan_host(rte_mbuf* packet, uint32_t inner_offset, uint8_t* inner_ip,
   return Verdict::kToEidPort;
 }
 
-}  // namespace
-
-Verdict decapsulate(rte_mbuf*& packet, PathContext& context) {
+// Inlined into the burst loop below (one call per burst, not per packet);
+// decapsulate() is the same for one packet and for a reassembled one.
+[[gnu::always_inline]] inline Verdict decapsulate_one(rte_mbuf*& packet, PathContext& context) {
   LcoreCounters& counters = *context.counters;
   const LocalState& local = *context.local;
   const uint32_t length = rte_pktmbuf_data_len(packet);
@@ -888,6 +890,21 @@ Verdict decapsulate(rte_mbuf*& packet, PathContext& context) {
   set_mac(out->src_addr, local.eid_port_gateway_mac);
   out->ether_type = rte_cpu_to_be_16(inner_type);
   return Verdict::kToEidPort;
+}
+
+}  // namespace
+
+Verdict decapsulate(rte_mbuf*& packet, PathContext& context) {
+  return decapsulate_one(packet, context);
+}
+
+void decapsulate_burst(rte_mbuf** packets, uint16_t count, Verdict* verdicts,
+                       PathContext& context) {
+  for (uint16_t i = 0; i < count; ++i) {
+    // The next packet's headers are on their way while this one is handled.
+    if (i + 1 < count) rte_prefetch0(rte_pktmbuf_mtod(packets[i + 1], const void*));
+    verdicts[i] = decapsulate_one(packets[i], context);
+  }
 }
 
 }  // namespace lispmob::dataplane

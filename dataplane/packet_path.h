@@ -89,6 +89,9 @@ void from_lan_burst(rte_mbuf** packets, uint16_t count, Verdict* verdicts, PathC
 // `packet` may be replaced: a fragment that completes a packet becomes the
 // reassembled packet; one held for reassembly (or refused) is kConsumed.
 Verdict decapsulate(rte_mbuf*& packet, PathContext& context);
+// A burst of LISP arrivals, as decapsulate() one by one (packets[i] may be
+// replaced likewise), with the next packet's headers prefetched.
+void decapsulate_burst(rte_mbuf** packets, uint16_t count, Verdict* verdicts, PathContext& context);
 // Frees what reassembly refused or let lapse; once per pass of the loop.
 void maintain_reassembly(PathContext& context);
 

@@ -27,11 +27,6 @@ void flush(uint16_t port, uint16_t queue, TxBatch& batch, LcoreCounters& counter
   batch.count = 0;
 }
 
-void decapsulate_burst(rte_mbuf** packets, uint16_t count, Verdict* verdicts,
-                       PathContext& context) {
-  for (uint16_t i = 0; i < count; ++i) verdicts[i] = decapsulate(packets[i], context);
-}
-
 // Packets waiting for each TX port in this pass.
 struct Batches {
   std::array<TxBatch, kMaxRlocLinks> to_rloc;

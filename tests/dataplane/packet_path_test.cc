@@ -93,6 +93,37 @@ TEST_F(PacketPathTest, Decap6in6) {
   rte_pktmbuf_free(m);
 }
 
+// A burst mixing LISP of both families, LISP with both N and V set and
+// a frame for the kernel: each packet gets what decapsulate() gives it alone.
+TEST_F(PacketPathTest, DecapBurstGivesEachPacketItsOwnVerdict) {
+  auto both = golden::kArriving4in4;
+  both[14 + 20 + 8] = 0x90;  // N and V: malformed
+  auto not_lisp = golden::kArriving4in4;
+  not_lisp[14 + 20 + 3] = 0x42;  // UDP to 4162: not LISP data
+  const std::vector<std::vector<uint8_t>> frames = {golden::kArriving4in4, golden::kArriving6in6,
+                                                    both, not_lisp, golden::kArriving4in4Ttl5};
+  std::vector<Verdict> alone;
+  std::vector<std::string> alone_bytes;
+  for (const auto& frame : frames) {
+    rte_mbuf* m = packet(frame);
+    alone.push_back(decapsulate(m, context_));
+    alone_bytes.push_back(lispmob::testing::to_hex(bytes_of(m)));
+    rte_pktmbuf_free(m);
+  }
+  std::vector<rte_mbuf*> burst;
+  for (const auto& frame : frames) burst.push_back(packet(frame));
+  std::vector<Verdict> verdicts(burst.size());
+  decapsulate_burst(burst.data(), static_cast<uint16_t>(burst.size()), verdicts.data(), context_);
+  EXPECT_EQ(verdicts, alone);
+  EXPECT_EQ(verdicts[0], Verdict::kToEidPort);
+  EXPECT_EQ(verdicts[2], Verdict::kDrop);
+  EXPECT_EQ(verdicts[3], Verdict::kToKernel);
+  for (size_t i = 0; i < burst.size(); ++i) {
+    EXPECT_EQ(lispmob::testing::to_hex(bytes_of(burst[i])), alone_bytes[i]) << "packet " << i;
+    rte_pktmbuf_free(burst[i]);
+  }
+}
+
 TEST_F(PacketPathTest, DecapCopiesALowerOuterTtl) {
   rte_mbuf* m = packet(golden::kArriving4in4Ttl5);
   ASSERT_EQ(decapsulate(m, context_), Verdict::kToEidPort);
