@@ -10,11 +10,7 @@
 #include <numeric>
 #include <string>
 
-#include "absl/strings/str_cat.h"
-
 namespace lispmob::dataplane {
-
-namespace {}  // namespace
 
 void build_wheel(const std::vector<MappingLocator>& locators,
                  std::array<uint8_t, kWheelSlots>& wheel, bool& has_usable) {
@@ -334,24 +330,6 @@ std::optional<net::IpPrefix> MapCache::longest_match(uint32_t instance_id,
       slot_of_longest(instance_id, address, static_cast<int>(address.max_prefix_len()));
   if (!slot) return std::nullopt;
   return slot_keys_[*slot].prefix;
-}
-
-size_t MapCache::table_bytes() const {
-  size_t total = 0;
-  for (const auto& instance : instances_) {
-    if (instance.table4) total += instance.table4->bytes();
-    if (instance.table6) total += instance.table6->bytes();
-  }
-  return total;
-}
-
-size_t MapCache::groups_in_use() const {
-  size_t total = 0;
-  for (const auto& instance : instances_) {
-    if (instance.table4) total += instance.table4->groups_in_use();
-    if (instance.table6) total += instance.table6->groups_in_use();
-  }
-  return total;
 }
 
 // Checking a grace period reads every worker's counter line, which the

@@ -63,13 +63,23 @@ inline LocalState mobile_node_state() {
   return state;
 }
 
+// A QSBR variable for every lcore, on DPDK memory (rte_free it); null if
+// there is no memory.
+inline rte_rcu_qsbr* make_qsbr() {
+  const size_t size = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+  auto* qsbr = static_cast<rte_rcu_qsbr*>(rte_zmalloc("qsbr", size, RTE_CACHE_LINE_SIZE));
+  if (qsbr != nullptr && rte_rcu_qsbr_init(qsbr, RTE_MAX_LCORE) != 0) {
+    rte_free(qsbr);
+    return nullptr;
+  }
+  return qsbr;
+}
+
 class DataplaneTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const size_t size = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
-    qsbr_ = static_cast<rte_rcu_qsbr*>(rte_zmalloc("qsbr", size, RTE_CACHE_LINE_SIZE));
+    qsbr_ = make_qsbr();
     ASSERT_NE(qsbr_, nullptr);
-    ASSERT_EQ(rte_rcu_qsbr_init(qsbr_, RTE_MAX_LCORE), 0);
     MapCacheConfig config;
     config.max_entries = 1 << 12;
     config.ipv4_tbl8_groups = 4096;

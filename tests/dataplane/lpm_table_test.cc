@@ -14,6 +14,8 @@
 #include <random>
 #include <vector>
 
+#include "tests/dataplane/fixture.h"
+
 namespace lispmob::dataplane {
 namespace {
 
@@ -37,10 +39,8 @@ Address masked(Address address, unsigned length, unsigned bytes) {
 class LpmTableTest : public ::testing::TestWithParam<unsigned> {
  protected:
   void SetUp() override {
-    const size_t size = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
-    qsbr_ = static_cast<rte_rcu_qsbr*>(rte_zmalloc("qsbr", size, RTE_CACHE_LINE_SIZE));
+    qsbr_ = testing::make_qsbr();
     ASSERT_NE(qsbr_, nullptr);
-    ASSERT_EQ(rte_rcu_qsbr_init(qsbr_, RTE_MAX_LCORE), 0);
     lengths_.assign(4096, 0);
   }
   void TearDown() override {
