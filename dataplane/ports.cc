@@ -83,6 +83,11 @@ uint64_t port_rx_nombuf(uint16_t port) {
   return rte_eth_stats_get(port, &stats) == 0 ? stats.rx_nombuf : 0;
 }
 
+uint64_t port_rx_missed(uint16_t port) {
+  rte_eth_stats stats{};
+  return rte_eth_stats_get(port, &stats) == 0 ? stats.imissed : 0;
+}
+
 uint64_t port_tx_errors(uint16_t port) {
   rte_eth_stats stats{};
   return rte_eth_stats_get(port, &stats) == 0 ? stats.oerrors : 0;

@@ -24,7 +24,7 @@ namespace {
 absl::StatusOr<std::pair<uint16_t, uint16_t>> start_port_and_twin(
     const std::string& devargs, const std::function<std::string(const std::string&)>& twin_devargs,
     const PortOptions& options) {
-  auto port = probe_port(kni::with_queue_pairs(devargs, options.queues));
+  auto port = probe_port(kni::with_port_defaults(devargs, options.queues));
   if (!port.ok()) return port.status();
   const rte_ether_addr mac = port_mac(*port);
   char mac_text[RTE_ETHER_ADDR_FMT_SIZE];
@@ -107,10 +107,9 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
     worker.kernel_ports[i] = ports->second;
   }
   if (config.lan_port.empty()) {
-    auto eid = probe_port(kni::eid_tap_device(config.eid_interface));
-    if (!eid.ok()) return eid.status();
-    if (auto status = start_port(*eid, options); !status.ok()) return status;
-    worker.eid_port = *eid;
+    auto tap = EidTap::open(config.eid_interface, options.queues, service->pool_);
+    if (!tap.ok()) return tap.status();
+    service->eid_tap_ = std::move(*tap);
   } else {
     auto ports = start_port_and_twin(
         config.lan_port,
@@ -161,6 +160,7 @@ absl::Status DataplaneService::add_worker(uint16_t queue) {
   }
   worker->config = ports_;
   worker->config.queue = queue;
+  if (eid_tap_ != nullptr) worker->config.eid_tap = eid_tap_->queue(queue);
   worker->config.used = cache_->used_bits(queue);
   worker->config.reassembly = worker->reassembly;
   worker->config.death_row = worker->death_row;
@@ -211,7 +211,10 @@ MacAddress DataplaneService::rloc_port_mac(unsigned link) const {
   return mac_bytes(port_mac(ports_.rloc_ports[link]));
 }
 
-MacAddress DataplaneService::eid_port_mac() const { return mac_bytes(port_mac(ports_.eid_port)); }
+MacAddress DataplaneService::eid_port_mac() const {
+  if (eid_tap_ != nullptr) return eid_tap_->mac();
+  return mac_bytes(port_mac(ports_.eid_port));
+}
 
 uint16_t DataplaneService::rloc_port_mtu(unsigned link) const {
   return port_mtu(ports_.rloc_ports[link]);
@@ -232,6 +235,7 @@ DataplaneCounters DataplaneService::counters() const {
   for (const auto& worker : workers_) sum += worker->counters.snapshot();
   for (uint16_t port : all_ports()) {
     sum.rx_nombuf += port_rx_nombuf(port);
+    sum.rx_missed += port_rx_missed(port);
     sum.tx_port_errors += port_tx_errors(port);
   }
   return sum;

@@ -1,6 +1,6 @@
 // The DPDK data plane behind the plane contract (dataplane/api/dataplane.h),
-// as one object: the mbuf pools, the EID port (lmn0, a net_tap, or a site
-// gateway's LAN port and its twin), the RLOC ports (one per RLOC link of a
+// as one object: the mbuf pools, the EID port (lmn0, our own tap, or a
+// site gateway's LAN port and its twin), the RLOC ports (one per RLOC link of a
 // multihomed node), each with its kernel twin (a second net_tap the kernel
 // answers ARP, ICMP and LISP control through), the map-cache, the local
 // state, the punt ring and the workers: one per worker lcore, each with
@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "dataplane/api/dataplane.h"
+#include "dataplane/eid_tap.h"
 #include "dataplane/local_state.h"
 #include "dataplane/map_cache.h"
 #include "dataplane/worker.h"
@@ -101,6 +102,7 @@ class DataplaneService final : public Dataplane {
   PuntSignal punt_signal_;
   std::unique_ptr<MapCache> cache_;
   std::unique_ptr<LocalStatePublisher> local_;
+  std::unique_ptr<EidTap> eid_tap_;  // lmn0, unless the EID side is a LAN port
   std::atomic<bool> stop_{false};
   // The ports and what every worker shares; each worker's config is a copy
   // with its own queue, counters, used bitmap and reassembly table.

@@ -27,6 +27,14 @@ void flush(uint16_t port, uint16_t queue, TxBatch& batch, LcoreCounters& counter
   batch.count = 0;
 }
 
+void flush(TapQueue& tap, TxBatch& batch, LcoreCounters& counters) {
+  if (batch.count == 0) return;
+  const uint16_t sent = tap.transmit(batch.packets, batch.count);
+  counters.tx_packets += sent;
+  counters.tx_port_errors += batch.count - sent;
+  batch.count = 0;
+}
+
 // Packets waiting for each TX port in this pass.
 struct Batches {
   std::array<TxBatch, kMaxRlocLinks> to_rloc;
@@ -44,17 +52,24 @@ unsigned egress_link(const rte_mbuf* packet, const WorkerConfig& config, const L
   return link < config.link_count ? link : 0;
 }
 
-// Receives a burst on `port`, runs `process` over it and sorts the packets
-// by verdict; what goes to the kernel goes to `kernel` (port `kernel_port`,
-// the twin of `port`).
+// A burst from `port`, or from lmn0's tap for port kNoPort.
+uint16_t receive_burst(const WorkerConfig& config, PathContext& context, uint16_t port,
+                       rte_mbuf** packets) {
+  const uint16_t wanted = std::min(config.burst, kMaxBurst);
+  if (port == kNoPort) return config.eid_tap->receive(packets, wanted, *context.counters);
+  return rte_eth_rx_burst(port, config.queue, packets, wanted);
+}
+
+// Receives a burst on `port` (kNoPort: lmn0's tap), runs `process` over it
+// and sorts the packets by verdict; what goes to the kernel goes to
+// `kernel` (port `kernel_port`, the twin of `port`).
 template <class Process>
 uint16_t receive_and_process(const WorkerConfig& config, PathContext& context, uint16_t port,
                              uint16_t kernel_port, TxBatch& kernel, Process process,
                              Batches& batches) {
   rte_mbuf* packets[kMaxBurst];
   Verdict verdicts[kMaxBurst];
-  const uint16_t received =
-      rte_eth_rx_burst(port, config.queue, packets, std::min(config.burst, kMaxBurst));
+  const uint16_t received = receive_burst(config, context, port, packets);
   context.counters->rx_packets += received;
   for (uint16_t i = 0; i < received; ++i) {
     // The headers, and the headroom line outer headers go into.
@@ -103,7 +118,11 @@ void flush_all(const WorkerConfig& config, Batches& batches, LcoreCounters& coun
     flush(config.rloc_ports[link], config.queue, batches.to_rloc[link], counters);
     flush(config.kernel_ports[link], config.queue, batches.to_kernel[link], counters);
   }
-  flush(config.eid_port, config.queue, batches.to_eid, counters);
+  if (config.eid_tap != nullptr) {
+    flush(*config.eid_tap, batches.to_eid, counters);
+  } else {
+    flush(config.eid_port, config.queue, batches.to_eid, counters);
+  }
   flush(config.eid_kernel_port, config.queue, batches.to_eid_kernel, counters);
 }
 
@@ -153,7 +172,7 @@ unsigned poll_once(const WorkerConfig& config, PathContext& context) {
                                           batches.to_eid_kernel, from_lan_burst, batches);
     received_total += pass_kernel_frames(config, context, config.eid_kernel_port, batches.to_eid);
     flush_all(config, batches, *context.counters);
-  } else if (config.eid_port != kNoPort) {
+  } else if (config.eid_port != kNoPort || config.eid_tap != nullptr) {
     received_total += receive_and_process(config, context, config.eid_port, kNoPort,
                                           batches.to_eid_kernel, encapsulate_burst, batches);
     flush_all(config, batches, *context.counters);

@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "dataplane/counters.h"
+#include "dataplane/eid_tap.h"
 #include "dataplane/local_state.h"
 #include "dataplane/map_cache.h"
 #include "dataplane/packet_path.h"
@@ -21,7 +22,10 @@ namespace lispmob::dataplane {
 inline constexpr uint16_t kNoPort = 0xffff;
 
 struct WorkerConfig {
-  uint16_t eid_port = kNoPort;  // lmn0 (net_tap) or the EID-side port of an xTR
+  // The EID side: lmn0's tap (this worker's queue of it), or else a port
+  // (an xTR's LAN port, a test's or a benchmark's ring).
+  TapQueue* eid_tap = nullptr;
+  uint16_t eid_port = kNoPort;
   // A site gateway's LAN twin (the EID port is then its LAN port, and its
   // frames are routed: from_lan_burst); kNoPort: the EID port is lmn0.
   uint16_t eid_kernel_port = kNoPort;

@@ -6,10 +6,6 @@
 
 namespace lispmob::kni {
 
-std::string eid_tap_device(const std::string& interface) {
-  return absl::StrCat("net_tap_eid,iface=", interface);
-}
-
 std::string twin_tap_device(unsigned link, const std::string& interface, const std::string& mac) {
   return absl::StrCat("net_tap_twin", link, ",iface=", interface, ",mac=", mac);
 }
@@ -18,12 +14,16 @@ std::string lan_twin_tap_device(const std::string& interface, const std::string&
   return absl::StrCat("net_tap_lan,iface=", interface, ",mac=", mac);
 }
 
-std::string with_queue_pairs(const std::string& devargs, unsigned workers) {
-  if (workers <= 1 || devargs.rfind("net_af_packet", 0) != 0 ||
-      devargs.find("qpairs=") != std::string::npos) {
-    return devargs;
+std::string with_port_defaults(const std::string& devargs, unsigned workers) {
+  if (devargs.rfind("net_af_packet", 0) != 0) return devargs;
+  std::string out = devargs;
+  if (workers > 1 && devargs.find("qpairs=") == std::string::npos) {
+    absl::StrAppend(&out, ",qpairs=", workers);
   }
-  return absl::StrCat(devargs, ",qpairs=", workers);
+  if (devargs.find("framecnt=") == std::string::npos) {
+    absl::StrAppend(&out, ",framecnt=", kAfPacketFrames);
+  }
+  return out;
 }
 
 std::optional<std::string> kernel_interface_of_port(const std::string& devargs) {

@@ -1,6 +1,7 @@
-// The host side's ports. lmn0 (the EID port) and each RLOC link's kernel
-// twin are net_tap devices: kernel interfaces that DPDK creates, which the
-// host's stack and the operator see by the names the config gives. An
+// The host side's ports. Each RLOC link's kernel twin (and a site
+// gateway's LAN twin) is a net_tap device: a kernel interface that DPDK
+// creates, which the host's stack and the operator see by the name the
+// config gives. lmn0 is lispd's own tap (dataplane/eid_tap.h). An
 // af_packet RLOC port is a kernel interface DPDK attaches to. Here: the
 // DPDK devices the data plane probes for them, and what the kernel must
 // be told about them.
@@ -13,8 +14,6 @@
 
 namespace lispmob::kni {
 
-// The net_tap device of the EID port, named `interface` in the kernel.
-std::string eid_tap_device(const std::string& interface);
 // The net_tap device of RLOC link `link`'s twin, named `interface`, with
 // the RLOC port's MAC (as "aa:bb:..."), so that the kernel's ARP/ND
 // answers for the RLOC name the port the traffic really arrives on.
@@ -25,11 +24,21 @@ std::string twin_tap_device(unsigned link, const std::string& interface, const s
 // address name the port the hosts' frames arrive on.
 std::string lan_twin_tap_device(const std::string& interface, const std::string& mac);
 
-// `devargs` for a port polled by `workers` workers, one queue pair each:
-// net_af_packet gets qpairs=N (one socket per queue, the kernel spreading
-// flows over them by hash) unless it names its own; others as they are
-// (a NIC's queues are configured through ethdev, RSS spreading the flows).
-std::string with_queue_pairs(const std::string& devargs, unsigned workers);
+// `devargs` for a port polled by `workers` workers, one queue pair each.
+// net_af_packet gets, unless it names its own:
+//  - qpairs=N: one socket per queue, the kernel spreading flows over them
+//    by hash;
+//  - framecnt=4096 (kAfPacketFrames): net_af_packet's default ring of 512
+//    frames overflows under a TCP stream whenever the worker is preempted
+//    for 5 ms, and the kernel drops the excess at the ring, where no port
+//    statistic of DPDK 22.11 counts it (a 1 Gbit/s transfer in
+//    full_size_netns lost 3% of its segments in bursts of about 80, and
+//    retransmitted none with 2048 frames). 4096 frames of 2 KiB take 8 MiB
+//    per ring and hold 46 ms of a 1 Gbit/s stream.
+// Other ports as they are (a NIC's queues are configured through ethdev,
+// RSS spreading the flows).
+inline constexpr unsigned kAfPacketFrames = 4096;
+std::string with_port_defaults(const std::string& devargs, unsigned workers);
 
 // The kernel interface behind an RLOC port's devargs (net_af_packet's
 // iface=), if it has one.

@@ -47,4 +47,24 @@ absl::Status set_interface_mtu(const std::string& name, uint32_t mtu) {
   return interface_ioctl(SIOCSIFMTU, ifr, name, "setting the MTU of");
 }
 
+absl::StatusOr<std::array<uint8_t, 6>> interface_mac(const std::string& name) {
+  ifreq ifr{};
+  if (auto status = interface_ioctl(SIOCGIFHWADDR, ifr, name, "reading the MAC of"); !status.ok()) {
+    return status;
+  }
+  std::array<uint8_t, 6> mac;
+  std::memcpy(mac.data(), ifr.ifr_hwaddr.sa_data, mac.size());
+  return mac;
+}
+
+absl::Status set_interface_up(const std::string& name) {
+  ifreq ifr{};
+  if (auto status = interface_ioctl(SIOCGIFFLAGS, ifr, name, "reading the flags of");
+      !status.ok()) {
+    return status;
+  }
+  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
+  return interface_ioctl(SIOCSIFFLAGS, ifr, name, "bringing up");
+}
+
 }  // namespace lispmob::kni

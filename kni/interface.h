@@ -1,7 +1,9 @@
 // A kernel interface's MTU, read and set by name (SIOCGIFMTU/SIOCSIFMTU):
 // the RLOC links' MTUs bound what lmn0 may carry, and lispd sets lmn0's.
+// Its MAC and its administrative state, for the lmn0 tap lispd creates.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -12,5 +14,7 @@ namespace lispmob::kni {
 
 absl::StatusOr<uint32_t> interface_mtu(const std::string& name);
 absl::Status set_interface_mtu(const std::string& name, uint32_t mtu);
+absl::StatusOr<std::array<uint8_t, 6>> interface_mac(const std::string& name);
+absl::Status set_interface_up(const std::string& name);
 
 }  // namespace lispmob::kni

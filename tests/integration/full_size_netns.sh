@@ -16,8 +16,9 @@
 #     (1500 - 56 = 1444: both nodes have an IPv6 RLOC), and says why in
 #     `lispctl show local`.
 #  2. 20 MB over TCP, EID to EID, each way, arrive whole (SHA-256) in
-#     bounded time; nothing is lost at a port (tx_port_errors 0). The
-#     throughput is printed for the record.
+#     bounded time; nothing is lost at a port (tx_port_errors 0). lmn0
+#     takes the host's TSO: super-packets arrive and the data plane
+#     segments them. The throughput is printed for the record.
 #  3. The MN's network becomes a 1400-byte one during a TCP transfer: lmn0
 #     follows (1344) and the transfer arrives whole; its longest stall is
 #     printed.
@@ -201,6 +202,18 @@ for node in mn xtr; do
   [ "$(counter $node counters too_big)" -eq 0 ]
 done
 echo "$first_mode: $(counter mn counters encapsulated) encapsulated, $(counter mn counters too_big) too big"
+# lmn0 takes the host's offloads: the host's TCP handed each node
+# super-packets that the data plane segmented, and none it refused.
+for node in mn xtr; do
+  ns=$mn; [ $node = xtr ] && ns=$xtr
+  ip netns exec "$ns" ethtool -k lmn0 | grep -q "^tcp-segmentation-offload: on"
+  [ "$(counter $node counters host_offloaded)" -gt 0 ]
+  [ "$(counter $node counters host_segments)" -gt "$(counter $node counters host_offloaded)" ]
+  [ "$(counter $node counters drop_host_frame)" -eq 0 ]
+  echo "$node: $(counter $node counters host_offloaded) TCP super-packets from the host," \
+    "$(counter $node counters host_segments) segments;" \
+    "$(ip netns exec "$ns" nstat -az TcpRetransSegs | awk '/TcpRetransSegs/ {print $2}') TCP retransmissions"
+done
 
 # 3. The MN's network becomes a 1400-byte one under a running transfer
 # (paced to last about 4 s); lmn0 follows it.

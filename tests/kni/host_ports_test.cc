@@ -6,7 +6,6 @@ namespace lispmob::kni {
 namespace {
 
 TEST(HostPorts, TapDevicesCarryTheKernelNames) {
-  EXPECT_EQ(eid_tap_device("lmn0"), "net_tap_eid,iface=lmn0");
   EXPECT_EQ(twin_tap_device(1, "rloc1", "02:00:00:00:00:01"),
             "net_tap_twin1,iface=rloc1,mac=02:00:00:00:00:01");
   EXPECT_EQ(lan_twin_tap_device("lan0", "02:00:00:00:00:02"),
@@ -15,12 +14,14 @@ TEST(HostPorts, TapDevicesCarryTheKernelNames) {
 
 // One queue pair per worker: net_af_packet is told with qpairs, unless the
 // operator's devargs say otherwise; other ports get theirs through ethdev.
-TEST(HostPorts, AfPacketGetsAQueuePairPerWorker) {
-  EXPECT_EQ(with_queue_pairs("net_af_packet0,iface=eth0", 2), "net_af_packet0,iface=eth0,qpairs=2");
-  EXPECT_EQ(with_queue_pairs("net_af_packet0,iface=eth0", 1), "net_af_packet0,iface=eth0");
-  EXPECT_EQ(with_queue_pairs("net_af_packet0,iface=eth0,qpairs=4", 2),
-            "net_af_packet0,iface=eth0,qpairs=4");
-  EXPECT_EQ(with_queue_pairs("0000:03:00.0", 2), "0000:03:00.0");
+TEST(HostPorts, AfPacketGetsAQueuePairPerWorkerAndARingThatHoldsAStream) {
+  EXPECT_EQ(with_port_defaults("net_af_packet0,iface=eth0", 2),
+            "net_af_packet0,iface=eth0,qpairs=2,framecnt=4096");
+  EXPECT_EQ(with_port_defaults("net_af_packet0,iface=eth0", 1),
+            "net_af_packet0,iface=eth0,framecnt=4096");
+  EXPECT_EQ(with_port_defaults("net_af_packet0,iface=eth0,qpairs=4,framecnt=1024", 2),
+            "net_af_packet0,iface=eth0,qpairs=4,framecnt=1024");
+  EXPECT_EQ(with_port_defaults("0000:03:00.0", 2), "0000:03:00.0");
 }
 
 TEST(HostPorts, AfPacketNamesItsInterface) {
