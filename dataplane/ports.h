@@ -29,8 +29,8 @@ void stop_port(uint16_t port);
 rte_ether_addr port_mac(uint16_t port);
 // rx_nombuf and the like, from the port's own statistics.
 uint64_t port_rx_nombuf(uint16_t port);
-// Frames the port's receive ring had no room for (imissed: af_packet
-// counts what the kernel dropped at a full ring).
+// Frames the port's receive ring had no room for (imissed; net_af_packet's
+// are counted by kni::PacketRingDrops instead).
 uint64_t port_rx_missed(uint16_t port);
 // Packets the port failed to send (oerrors: af_packet counts frames the
 // kernel refused there).

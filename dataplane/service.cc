@@ -105,6 +105,7 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
     if (!ports.ok()) return ports.status();
     worker.rloc_ports[i] = ports->first;
     worker.kernel_ports[i] = ports->second;
+    service->watch_ring_drops(links[i].port);
   }
   if (config.lan_port.empty()) {
     auto tap = EidTap::open(config.eid_interface, options.queues, service->pool_);
@@ -118,6 +119,7 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
     if (!ports.ok()) return ports.status();
     worker.eid_port = ports->first;
     worker.eid_kernel_port = ports->second;
+    service->watch_ring_drops(config.lan_port);
   }
   worker.burst = static_cast<uint16_t>(config.burst_size);
   worker.idle_sleep_us = config.idle_sleep_us;
@@ -133,6 +135,12 @@ absl::StatusOr<std::unique_ptr<DataplaneService>> DataplaneService::create(
     if (auto status = service->add_worker(queue); !status.ok()) return status;
   }
   return service;
+}
+
+void DataplaneService::watch_ring_drops(const std::string& devargs) {
+  if (auto interface = kni::kernel_interface_of_port(devargs)) {
+    ring_drops_.push_back(kni::PacketRingDrops::for_interface(*interface));
+  }
 }
 
 absl::Status DataplaneService::add_worker(uint16_t queue) {
@@ -238,6 +246,7 @@ DataplaneCounters DataplaneService::counters() const {
     sum.rx_missed += port_rx_missed(port);
     sum.tx_port_errors += port_tx_errors(port);
   }
+  for (auto& drops : ring_drops_) sum.rx_missed += drops.total();
   return sum;
 }
 

@@ -23,6 +23,7 @@
 #include "dataplane/local_state.h"
 #include "dataplane/map_cache.h"
 #include "dataplane/worker.h"
+#include "kni/packet_ring_drops.h"
 
 namespace lispmob::dataplane {
 
@@ -93,6 +94,8 @@ class DataplaneService final : public Dataplane {
     bool running = false;
   };
   absl::Status add_worker(uint16_t queue);
+  // Counts the kernel's drops at the receive rings of an af_packet port.
+  void watch_ring_drops(const std::string& devargs);
   std::vector<uint16_t> all_ports() const;
 
   rte_rcu_qsbr* qsbr_ = nullptr;
@@ -108,6 +111,8 @@ class DataplaneService final : public Dataplane {
   // with its own queue, counters, used bitmap and reassembly table.
   WorkerConfig ports_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  // Read (and reset in the kernel) by counters(), on the control thread.
+  mutable std::vector<kni::PacketRingDrops> ring_drops_;
 };
 
 }  // namespace lispmob::dataplane
