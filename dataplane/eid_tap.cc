@@ -130,21 +130,60 @@ uint16_t TapQueue::receive(rte_mbuf** packets, uint16_t wanted, LcoreCounters& c
   return count;
 }
 
-uint16_t TapQueue::transmit(rte_mbuf** packets, uint16_t count) {
+namespace {
+
+std::span<const uint8_t> bytes_of(const rte_mbuf* packet) {
+  return {rte_pktmbuf_mtod(packet, const uint8_t*), rte_pktmbuf_data_len(packet)};
+}
+
+}  // namespace
+
+bool TapQueue::write_whole(rte_mbuf* packet) {
   // No offload asked of the host: it verifies the checksums itself.
   static constexpr uint8_t kNoOffload[kni::kVnetHeaderSize] = {};
+  iovec pieces[1 + kMaxTransmitSegments];
+  pieces[0] = {const_cast<uint8_t*>(kNoOffload), sizeof(kNoOffload)};
+  int used = 1;
+  for (rte_mbuf* segment = packet; segment != nullptr && used <= int{kMaxTransmitSegments};
+       segment = segment->next) {
+    pieces[used++] = {rte_pktmbuf_mtod(segment, void*), segment->data_len};
+  }
+  return used == 1 + packet->nb_segs && writev(fd_, pieces, used) > 0;
+}
+
+bool TapQueue::write_train(rte_mbuf** packets) {
+  uint8_t vnet_header[kni::kVnetHeaderSize];
+  train_.write_header(std::span<uint8_t, kni::kVnetHeaderSize>(vnet_header),
+                      std::span(train_headers_));
+  iovec pieces[2 + kni::TcpTrain::kMaxSegments];
+  pieces[0] = {vnet_header, sizeof(vnet_header)};
+  pieces[1] = {train_headers_.data(), train_.headers_length()};
+  const size_t skip = train_.headers_length();
+  for (unsigned i = 0; i < train_.segments(); ++i) {
+    pieces[2 + i] = {rte_pktmbuf_mtod_offset(packets[i], uint8_t*, skip),
+                     rte_pktmbuf_data_len(packets[i]) - skip};
+  }
+  return writev(fd_, pieces, static_cast<int>(2 + train_.segments())) > 0;
+}
+
+uint16_t TapQueue::transmit(rte_mbuf** packets, uint16_t count, LcoreCounters& counters) {
   uint16_t sent = 0;
-  for (uint16_t i = 0; i < count; ++i) {
-    iovec pieces[1 + kMaxTransmitSegments];
-    pieces[0] = {const_cast<uint8_t*>(kNoOffload), sizeof(kNoOffload)};
-    int used = 1;
-    for (rte_mbuf* segment = packets[i]; segment != nullptr && used <= int{kMaxTransmitSegments};
-         segment = segment->next) {
-      pieces[used++] = {rte_pktmbuf_mtod(segment, void*), segment->data_len};
+  for (uint16_t i = 0; i < count;) {
+    // The longest train of one TCP flow's segments from packet i on.
+    uint16_t length = 1;
+    if (packets[i]->nb_segs == 1 && train_.start(bytes_of(packets[i]))) {
+      while (i + length < count && packets[i + length]->nb_segs == 1 &&
+             train_.extend(bytes_of(packets[i + length]))) {
+        length++;
+      }
     }
-    const bool whole = used == 1 + packets[i]->nb_segs;
-    if (whole && writev(fd_, pieces, used) > 0) sent++;
-    rte_pktmbuf_free(packets[i]);
+    if (length > 1 ? write_train(packets + i) : write_whole(packets[i])) sent += length;
+    if (length > 1) {
+      counters.host_trains++;
+      counters.host_train_segments += length;
+    }
+    rte_pktmbuf_free_bulk(packets + i, length);
+    i += length;
   }
   return sent;
 }

@@ -10,8 +10,9 @@
 //
 // One queue (one file descriptor) per worker: the kernel spreads the
 // host's flows over them by flow hash, so a flow stays on one worker.
-// Frames to the host go out whole, one writev() each, with an empty
-// virtio-net header: the host checks their checksums itself.
+// Frames to the host go out one writev() each: consecutive segments of one
+// TCP flow as one super-packet (kni::TcpTrain), the rest whole with an
+// empty virtio-net header, the host checking their checksums itself.
 #pragma once
 
 #include <rte_mbuf.h>
@@ -42,8 +43,9 @@ class TapQueue {
   // segments may span several calls). Never blocks.
   uint16_t receive(rte_mbuf** packets, uint16_t wanted, LcoreCounters& counters);
   // Hands `count` frames to the host and frees them; returns how many the
-  // kernel took.
-  uint16_t transmit(rte_mbuf** packets, uint16_t count);
+  // kernel took. Consecutive segments of one TCP flow go as one train
+  // (kni::TcpTrain).
+  uint16_t transmit(rte_mbuf** packets, uint16_t count, LcoreCounters& counters);
 
  private:
   // The next frame from the host into pending_; false: none waiting.
@@ -51,6 +53,9 @@ class TapQueue {
   // Segment `index` of the pending frame into a new mbuf (a chain if it
   // exceeds one mbuf's room); nullptr: no mbufs.
   rte_mbuf* take_segment(unsigned index);
+  bool write_whole(rte_mbuf* packet);
+  // The frames of train_, from packets[0], as one super-packet.
+  bool write_train(rte_mbuf** packets);
 
   int fd_;
   rte_mempool* pool_;
@@ -60,6 +65,9 @@ class TapQueue {
   std::unique_ptr<uint8_t[]> segment_buffer_;
   std::optional<kni::HostFrame> pending_;
   unsigned next_segment_ = 0;
+  kni::TcpTrain train_;
+  // The train's Ethernet, IP and TCP headers (IPv6 and 60 bytes of TCP at most).
+  std::array<uint8_t, 14 + 40 + 60> train_headers_{};
 };
 
 class EidTap {

@@ -29,7 +29,7 @@ void flush(uint16_t port, uint16_t queue, TxBatch& batch, LcoreCounters& counter
 
 void flush(TapQueue& tap, TxBatch& batch, LcoreCounters& counters) {
   if (batch.count == 0) return;
-  const uint16_t sent = tap.transmit(batch.packets, batch.count);
+  const uint16_t sent = tap.transmit(batch.packets, batch.count, counters);
   counters.tx_packets += sent;
   counters.tx_port_errors += batch.count - sent;
   batch.count = 0;

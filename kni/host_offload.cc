@@ -156,4 +156,127 @@ void HostFrame::write_tcp_segment(unsigned index, std::span<uint8_t> out) const 
   store16(tcp + 16, checksum_of(tcp, tcp_length, pseudo_header));
 }
 
+TcpTrain::Segment TcpTrain::examine(std::span<const uint8_t> frame) {
+  Segment out;
+  if (frame.size() < kEthernetHeader + 20 + kTcpMinHeader) return out;
+  const uint8_t* ip = frame.data() + kEthernetHeader;
+  const uint16_t ether_type = load16(frame.data() + 12);
+  size_t tcp_length;
+  uint32_t pseudo_header;
+  if (ether_type == 0x0800) {
+    // IPv4 without options, not a fragment, TCP.
+    if (ip[0] != 0x45 || ip[9] != kTcpProtocol || (load16(ip + 6) & 0x3fff) != 0) return out;
+    if (load16(ip + 2) < 20) return out;
+    tcp_length = load16(ip + 2) - 20u;
+    out.tcp_offset = kEthernetHeader + 20;
+    pseudo_header = net::ones_complement_sum(std::span<const uint8_t>(ip + 12, 8));
+  } else if (ether_type == 0x86dd) {
+    if (frame.size() < kEthernetHeader + kIpv6Header + kTcpMinHeader || (ip[0] >> 4) != 6 ||
+        ip[6] != kTcpProtocol) {
+      return out;
+    }
+    tcp_length = load16(ip + 4);
+    out.tcp_offset = kEthernetHeader + kIpv6Header;
+    pseudo_header = net::ones_complement_sum(std::span<const uint8_t>(ip + 8, 32));
+  } else {
+    return out;
+  }
+  if (out.tcp_offset + tcp_length != frame.size() || tcp_length < kTcpMinHeader) return out;
+  const uint8_t* tcp = frame.data() + out.tcp_offset;
+  const size_t tcp_header = size_t{tcp[12]} >> 4 << 2;
+  if (tcp_header < kTcpMinHeader || tcp_header >= tcp_length) return out;  // no payload
+  out.flags = tcp[13];
+  constexpr uint8_t kAck = 0x10;
+  if ((out.flags & ~(kAck | kTcpPsh)) != 0 || (out.flags & kAck) == 0) return out;
+  pseudo_header += kTcpProtocol + static_cast<uint32_t>(tcp_length);
+  if (net::fold_checksum(net::ones_complement_sum(std::span(tcp, tcp_length), pseudo_header)) !=
+      0xffff) {
+    return out;
+  }
+  out.ipv6 = ether_type == 0x86dd;
+  out.headers_end = out.tcp_offset + tcp_header;
+  out.payload = tcp_length - tcp_header;
+  out.sequence = load32(tcp + 4);
+  out.ok = true;
+  return out;
+}
+
+bool TcpTrain::start(std::span<const uint8_t> frame) {
+  segments_ = 0;
+  const Segment segment = examine(frame);
+  if (!segment.ok) return false;
+  first_ = frame;
+  ipv6_ = segment.ipv6;
+  tcp_offset_ = segment.tcp_offset;
+  headers_end_ = segment.headers_end;
+  segment_payload_ = last_payload_ = total_payload_ = segment.payload;
+  next_sequence_ = segment.sequence + static_cast<uint32_t>(segment.payload);
+  last_flags_ = segment.flags;
+  segments_ = 1;
+  return true;
+}
+
+bool TcpTrain::extend(std::span<const uint8_t> frame) {
+  if (segments_ == 0 || segments_ >= kMaxSegments || (last_flags_ & kTcpPsh) != 0 ||
+      last_payload_ != segment_payload_ || frame.size() < headers_end_) {
+    return false;
+  }
+  // The fields that may differ: IP lengths, IPv4 identification and
+  // checksum, the TCP sequence number, flags (checked) and checksum.
+  const uint8_t* a = first_.data();
+  const uint8_t* b = frame.data();
+  const auto same = [&](size_t from, size_t to) {
+    return std::memcmp(a + from, b + from, to - from) == 0;
+  };
+  const size_t ip = kEthernetHeader;
+  const bool same_ip = ipv6_ ? same(0, ip + 4) && same(ip + 6, ip + kIpv6Header)
+                             : same(0, ip + 2) && same(ip + 6, ip + 10) && same(ip + 12, ip + 20);
+  const size_t tcp = tcp_offset_;
+  if (!same_ip || !same(tcp, tcp + 4) || !same(tcp + 8, tcp + 13) || !same(tcp + 14, tcp + 16) ||
+      !same(tcp + 18, headers_end_)) {
+    return false;
+  }
+  const Segment segment = examine(frame);
+  if (!segment.ok || segment.headers_end != headers_end_ || segment.payload > segment_payload_ ||
+      segment.sequence != next_sequence_ ||
+      headers_end_ - kEthernetHeader + total_payload_ + segment.payload > 65535) {
+    return false;
+  }
+  segments_++;
+  last_payload_ = segment.payload;
+  total_payload_ += segment.payload;
+  next_sequence_ += static_cast<uint32_t>(segment.payload);
+  last_flags_ = segment.flags;
+  return true;
+}
+
+void TcpTrain::write_header(std::span<uint8_t, kVnetHeaderSize> vnet_header,
+                            std::span<uint8_t> headers) const {
+  std::memcpy(headers.data(), first_.data(), headers_end_);
+  uint8_t* ip = headers.data() + kEthernetHeader;
+  uint8_t* tcp = headers.data() + tcp_offset_;
+  const size_t tcp_length = headers_end_ - tcp_offset_ + total_payload_;
+  uint32_t pseudo_header = kTcpProtocol + static_cast<uint32_t>(tcp_length);
+  if (!ipv6_) {
+    store16(ip + 2, static_cast<uint16_t>(20 + tcp_length));
+    store16(ip + 10, 0);
+    store16(ip + 10, checksum_of(ip, 20));
+    pseudo_header = net::ones_complement_sum(std::span<const uint8_t>(ip + 12, 8), pseudo_header);
+  } else {
+    store16(ip + 4, static_cast<uint16_t>(tcp_length));
+    pseudo_header = net::ones_complement_sum(std::span<const uint8_t>(ip + 8, 32), pseudo_header);
+  }
+  tcp[13] = static_cast<uint8_t>(tcp[13] | (last_flags_ & kTcpPsh));
+  // A partial checksum: the pseudo-header sum, not inverted, for the host
+  // to take as checked (VIRTIO 1.2 §5.1.6.2).
+  store16(tcp + 16, net::fold_checksum(pseudo_header));
+  const VnetHeader header = {kNeedsChecksum,
+                             ipv6_ ? kGsoTcp6 : kGsoTcp4,
+                             static_cast<uint16_t>(headers_end_),
+                             static_cast<uint16_t>(segment_payload_),
+                             static_cast<uint16_t>(tcp_offset_),
+                             16};
+  std::memcpy(vnet_header.data(), &header, sizeof(header));
+}
+
 }  // namespace lispmob::kni

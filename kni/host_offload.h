@@ -57,4 +57,60 @@ class HostFrame {
   unsigned segment_count_ = 1;
 };
 
+// The other way (GRO): in-order segments of one TCP flow that the data
+// plane decapsulated for the host, handed over as one super-packet with a
+// virtio-net header asking the host to take it as TSO output, so its stack
+// runs once per train instead of once per segment. Each segment's checksum
+// is verified here first: the train goes with a partial checksum, which
+// the host takes as already checked.
+class TcpTrain {
+ public:
+  // Most segments in one train (and the iovec it makes).
+  static constexpr unsigned kMaxSegments = 32;
+
+  // Starts a train with `frame`; false (and no train) if it cannot take
+  // part: not TCP over IPv4 (no options, not a fragment) or IPv6 (TCP
+  // next), flags other than ACK and PSH, no payload, lengths that disagree
+  // with the frame, or a bad checksum.
+  bool start(std::span<const uint8_t> frame);
+  // Adds `frame` if it continues the train: the same flow, addresses,
+  // TCP header but for the sequence number (which must follow on), IP
+  // fields, and a payload no longer than the first's after full ones only,
+  // before any PSH. False: the train is unchanged.
+  bool extend(std::span<const uint8_t> frame);
+  unsigned segments() const { return segments_; }
+  // Where each frame's payload starts: its headers are as long as the
+  // first's.
+  size_t headers_length() const { return headers_end_; }
+  // For a train of two or more: the virtio-net header and the headers of
+  // the super-packet (the first frame's, with the lengths, PSH of the last
+  // and a partial checksum), headers_length() bytes, which the frames'
+  // payloads follow.
+  void write_header(std::span<uint8_t, kVnetHeaderSize> vnet_header,
+                    std::span<uint8_t> headers) const;
+
+ private:
+  struct Segment {
+    bool ok = false;
+    bool ipv6 = false;
+    size_t tcp_offset = 0;
+    size_t headers_end = 0;
+    size_t payload = 0;
+    uint32_t sequence = 0;
+    uint8_t flags = 0;
+  };
+  static Segment examine(std::span<const uint8_t> frame);
+
+  std::span<const uint8_t> first_;
+  bool ipv6_ = false;
+  size_t tcp_offset_ = 0;
+  size_t headers_end_ = 0;
+  size_t segment_payload_ = 0;  // the first's: the host's MSS for the train
+  size_t last_payload_ = 0;
+  size_t total_payload_ = 0;
+  uint32_t next_sequence_ = 0;
+  uint8_t last_flags_ = 0;
+  unsigned segments_ = 0;
+};
+
 }  // namespace lispmob::kni

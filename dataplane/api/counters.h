@@ -36,6 +36,8 @@ namespace lispmob::dataplane {
   X(path_mtu_reports, "ICMP too-big reports about our LISP packets, punted")             \
   X(host_offloaded, "TCP super-packets the host left lmn0 to segment (TSO)")             \
   X(host_segments, "TCP segments made of them")                                          \
+  X(host_trains, "TCP segment trains to the host, each one super-packet (GRO)")          \
+  X(host_train_segments, "segments in them")                                             \
   X(drop_host_frame, "lmn0 frames refused: offload header or length not usable")         \
   X(drop_not_ip, "EID-port frames that are neither IPv4 nor IPv6")                       \
   X(drop_local_scope, "EID packets to multicast or link-local destinations")             \

@@ -42,6 +42,16 @@ const char* const kSegments[] = {
     "c6 12 01 01 9c 40 13 89 01 00 00 08 02 00 00 00 50 19 ff ff 06 5e 00 00 69 6a",
 };
 
+// tests/kni/host_offload_test.cc's train: three segments of one flow.
+const char* const kTrain[] = {
+    "02 00 00 00 00 01 02 00 00 00 00 02 08 00 45 00 00 2c 12 34 40 00 40 06 9b 68 c6 12 00 0a"
+    "c6 12 01 01 9c 40 13 89 01 00 00 00 02 00 00 00 50 10 ff ff ab 10 00 00 61 62 63 64",
+    "02 00 00 00 00 01 02 00 00 00 00 02 08 00 45 00 00 2c 12 35 40 00 40 06 9b 67 c6 12 00 0a"
+    "c6 12 01 01 9c 40 13 89 01 00 00 04 02 00 00 00 50 10 ff ff a3 04 00 00 65 66 67 68",
+    "02 00 00 00 00 01 02 00 00 00 00 02 08 00 45 00 00 2a 12 36 40 00 40 06 9b 68 c6 12 00 0a"
+    "c6 12 01 01 9c 40 13 89 01 00 00 08 02 00 00 00 50 18 ff ff 06 5f 00 00 69 6a",
+};
+
 class EidTapTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -147,7 +157,7 @@ TEST_F(EidTapTest, FrameToTheHostArrivesWhole) {
   ASSERT_NE(packet, nullptr);
   std::memcpy(rte_pktmbuf_append(packet, static_cast<uint16_t>(frame.size())), frame.data(),
               frame.size());
-  ASSERT_EQ(tap_->queue(0)->transmit(&packet, 1), 1u);
+  ASSERT_EQ(tap_->queue(0)->transmit(&packet, 1, counters_), 1u);
   // The host's packet socket sees it with an empty offload header.
   pollfd readable = {host_, POLLIN, 0};
   ASSERT_EQ(poll(&readable, 1, 1000), 1);
@@ -157,6 +167,34 @@ TEST_F(EidTapTest, FrameToTheHostArrivesWhole) {
   received.resize(static_cast<size_t>(length));
   EXPECT_EQ(std::vector<uint8_t>(received.begin() + kni::kVnetHeaderSize, received.end()), frame);
   EXPECT_EQ(received[1], 0) << "no segmentation asked of the host";
+}
+
+// Segments of one TCP flow in one burst reach the host as one
+// super-packet: the socket sees a single frame with the TSO header.
+TEST_F(EidTapTest, SegmentsOfOneFlowReachTheHostAsOneSuperPacket) {
+  rte_mbuf* packets[3];
+  for (int i = 0; i < 3; ++i) {
+    auto frame = hex(kTrain[i]);
+    std::memcpy(frame.data(), tap_->mac().data(), 6);
+    packets[i] = rte_pktmbuf_alloc(pool_);
+    ASSERT_NE(packets[i], nullptr);
+    std::memcpy(rte_pktmbuf_append(packets[i], static_cast<uint16_t>(frame.size())), frame.data(),
+                frame.size());
+  }
+  ASSERT_EQ(tap_->queue(0)->transmit(packets, 3, counters_), 3u);
+  EXPECT_EQ(counters_.host_trains.load(), 1u);
+  EXPECT_EQ(counters_.host_train_segments.load(), 3u);
+  pollfd readable = {host_, POLLIN, 0};
+  ASSERT_EQ(poll(&readable, 1, 1000), 1);
+  std::vector<uint8_t> received(4096);
+  const ssize_t length = recv(host_, received.data(), received.size(), 0);
+  ASSERT_EQ(length, static_cast<ssize_t>(kni::kVnetHeaderSize + 54 + 10));
+  EXPECT_EQ(received[1], 1) << "TCPV4 segmentation";
+  EXPECT_EQ(
+      std::vector<uint8_t>(received.begin() + kni::kVnetHeaderSize + 54, received.begin() + length),
+      std::vector<uint8_t>({'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'}));
+  // Nothing else came: one frame for three segments.
+  EXPECT_EQ(poll(&readable, 1, 100), 0);
 }
 
 }  // namespace

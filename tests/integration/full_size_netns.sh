@@ -214,7 +214,8 @@ for node in mn xtr; do
   [ "$(counter $node counters host_segments)" -gt "$(counter $node counters host_offloaded)" ]
   [ "$(counter $node counters drop_host_frame)" -eq 0 ]
   echo "$node: $(counter $node counters host_offloaded) TCP super-packets from the host," \
-    "$(counter $node counters host_segments) segments;" \
+    "$(counter $node counters host_segments) segments; to the host" \
+    "$(counter $node counters host_train_segments) segments in $(counter $node counters host_trains) trains;" \
     "$(ip netns exec "$ns" nstat -az TcpRetransSegs | awk '/TcpRetransSegs/ {print $2}') TCP retransmissions"
 done
 

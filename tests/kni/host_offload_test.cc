@@ -131,5 +131,73 @@ TEST(HostOffload, RefusesOffloadsItCannotHonour) {
   EXPECT_FALSE(HostFrame::parse(vnet_header(kNeedsChecksum, kTcp4, 4, 34, 16), fragment));
 }
 
+// Three in-order segments of one flow to the host (the host_offload
+// segments above, the last with PSH|ACK instead of FIN).
+const char kSegmentA[] =
+    "02 00 00 00 00 01 02 00 00 00 00 02 08 00 45 00 00 2c 12 34 40 00 40 06 9b 68 c6 12 00 0a"
+    "c6 12 01 01 9c 40 13 89 01 00 00 00 02 00 00 00 50 10 ff ff ab 10 00 00 61 62 63 64";
+const char kSegmentB[] =
+    "02 00 00 00 00 01 02 00 00 00 00 02 08 00 45 00 00 2c 12 35 40 00 40 06 9b 67 c6 12 00 0a"
+    "c6 12 01 01 9c 40 13 89 01 00 00 04 02 00 00 00 50 10 ff ff a3 04 00 00 65 66 67 68";
+const char kSegmentC[] =
+    "02 00 00 00 00 01 02 00 00 00 00 02 08 00 45 00 00 2a 12 36 40 00 40 06 9b 68 c6 12 00 0a"
+    "c6 12 01 01 9c 40 13 89 01 00 00 08 02 00 00 00 50 18 ff ff 06 5f 00 00 69 6a";
+
+// The train's super-packet: the first segment's headers with the whole
+// length, a new IPv4 checksum, PSH from the last, and the pseudo-header
+// sum as a partial checksum, behind a header asking for TSO at MSS 4.
+TEST(TcpTrain, InOrderSegmentsBecomeOneSuperPacket) {
+  const auto a = hex(kSegmentA), b = hex(kSegmentB), c = hex(kSegmentC);
+  TcpTrain train;
+  ASSERT_TRUE(train.start(a));
+  ASSERT_TRUE(train.extend(b));
+  ASSERT_TRUE(train.extend(c));
+  EXPECT_EQ(train.segments(), 3u);
+  ASSERT_EQ(train.headers_length(), 54u);
+  std::array<uint8_t, kVnetHeaderSize> header{};
+  std::vector<uint8_t> headers(train.headers_length());
+  train.write_header(header, headers);
+  EXPECT_EQ(headers, hex("02 00 00 00 00 01 02 00 00 00 00 02 08 00 45 00 00 32 12 34 40 00 40 06"
+                         "9b 62 c6 12 00 0a c6 12 01 01 9c 40 13 89 01 00 00 00 02 00 00 00 50 18"
+                         "ff ff 8d 54 00 00"));
+  auto expected_header = vnet_header(kNeedsChecksum, kTcp4, 4, 34, 16);
+  expected_header[2] = 54;  // the headers' length, in the host's order
+  EXPECT_EQ(header, expected_header);
+  // What the host then takes back apart is what was sent.
+  std::vector<uint8_t> super_packet = headers;
+  for (const auto* frame : {&a, &b, &c}) {
+    super_packet.insert(super_packet.end(), frame->begin() + 54, frame->end());
+  }
+  const auto again = HostFrame::parse(header, super_packet);
+  ASSERT_TRUE(again.has_value());
+  const auto segments = segments_of(*again);
+  ASSERT_EQ(segments.size(), 3u);
+  EXPECT_EQ(segments[0], a);
+  EXPECT_EQ(segments[2], c);
+}
+
+TEST(TcpTrain, OnlyWhatContinuesTheFlowJoins) {
+  const auto a = hex(kSegmentA), b = hex(kSegmentB), c = hex(kSegmentC);
+  TcpTrain train;
+  // Out of order: C does not follow A.
+  ASSERT_TRUE(train.start(a));
+  EXPECT_FALSE(train.extend(c));
+  // Another flow (source port), a bad checksum, a pure ACK.
+  auto other_flow = b;
+  other_flow[35] ^= 1;
+  ASSERT_TRUE(train.start(a));
+  EXPECT_FALSE(train.extend(other_flow));
+  auto corrupt = b;
+  corrupt.back() ^= 0xff;
+  EXPECT_FALSE(train.extend(corrupt));
+  EXPECT_FALSE(train.start(corrupt));
+  const std::vector<uint8_t> pure_ack(a.begin(), a.begin() + 54);
+  EXPECT_FALSE(train.start(pure_ack));
+  // A longer payload than the first's (the host's MSS for the train).
+  ASSERT_TRUE(train.start(c));
+  EXPECT_FALSE(train.extend(b));
+  EXPECT_EQ(train.segments(), 1u);
+}
+
 }  // namespace
 }  // namespace lispmob::kni
