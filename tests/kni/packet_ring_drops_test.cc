@@ -13,6 +13,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include "kni/interface.h"
 
 namespace lispmob::kni {
@@ -23,6 +26,7 @@ class PacketRingDropsTest : public ::testing::Test {
   void SetUp() override {
     if (unshare(CLONE_NEWNET) != 0) GTEST_SKIP() << "needs CAP_SYS_ADMIN for a network namespace";
     ASSERT_TRUE(set_interface_up("lo").ok());
+    open_small_ring();
   }
   void TearDown() override {
     if (ring_ >= 0) close(ring_);
@@ -33,7 +37,10 @@ class PacketRingDropsTest : public ::testing::Test {
     ring_ = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
     ASSERT_GE(ring_, 0);
     const int version = TPACKET_V2;
-    ASSERT_EQ(setsockopt(ring_, SOL_PACKET, PACKET_VERSION, &version, sizeof(version)), 0);
+    if (setsockopt(ring_, SOL_PACKET, PACKET_VERSION, &version, sizeof(version)) != 0) {
+      // qemu-user (the aarch64 test run) does not translate SOL_PACKET options.
+      GTEST_SKIP() << "no packet ring options here: " << std::strerror(errno);
+    }
     tpacket_req request{};
     request.tp_block_size = 4096;
     request.tp_block_nr = 1;
@@ -65,7 +72,6 @@ class PacketRingDropsTest : public ::testing::Test {
 };
 
 TEST_F(PacketRingDropsTest, CountsWhatAFullRingRefusedAndKeepsTheSum) {
-  open_small_ring();
   auto drops = PacketRingDrops::for_interface("lo");
   ASSERT_EQ(drops.sockets(), 1u);
   EXPECT_EQ(drops.total(), 0u);
@@ -80,7 +86,6 @@ TEST_F(PacketRingDropsTest, CountsWhatAFullRingRefusedAndKeepsTheSum) {
 }
 
 TEST_F(PacketRingDropsTest, FindsNoSocketOnAnotherInterface) {
-  open_small_ring();
   EXPECT_EQ(PacketRingDrops::for_interface("no-such-if").sockets(), 0u);
 }
 
