@@ -24,6 +24,10 @@ constexpr size_t kFrameBufferSize = kni::kVnetHeaderSize + kMaxHostFrame;
 // Segments of one frame to the host: a reassembled packet's at most.
 constexpr unsigned kMaxTransmitSegments = 32;
 
+std::span<const uint8_t> bytes_of(const rte_mbuf* packet) {
+  return {rte_pktmbuf_mtod(packet, const uint8_t*), rte_pktmbuf_data_len(packet)};
+}
+
 absl::StatusOr<int> open_queue(const std::string& name) {
   const int fd = ::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return absl::UnavailableError(absl::StrCat("/dev/net/tun: ", std::strerror(errno)));
@@ -129,14 +133,6 @@ uint16_t TapQueue::receive(rte_mbuf** packets, uint16_t wanted, LcoreCounters& c
   }
   return count;
 }
-
-namespace {
-
-std::span<const uint8_t> bytes_of(const rte_mbuf* packet) {
-  return {rte_pktmbuf_mtod(packet, const uint8_t*), rte_pktmbuf_data_len(packet)};
-}
-
-}  // namespace
 
 bool TapQueue::write_whole(rte_mbuf* packet) {
   // No offload asked of the host: it verifies the checksums itself.

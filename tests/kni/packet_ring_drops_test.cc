@@ -85,8 +85,14 @@ TEST_F(PacketRingDropsTest, CountsWhatAFullRingRefusedAndKeepsTheSum) {
   EXPECT_GE(drops.total(), first + 10);
 }
 
-TEST_F(PacketRingDropsTest, FindsNoSocketOnAnotherInterface) {
+// Only sockets bound to the interface count: not one bound to none (any
+// interface), nor any for a name that is no interface.
+TEST_F(PacketRingDropsTest, CountsOnlyTheInterfacesOwnSockets) {
+  const int unbound = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+  ASSERT_GE(unbound, 0);
+  EXPECT_EQ(PacketRingDrops::for_interface("lo").sockets(), 1u);
   EXPECT_EQ(PacketRingDrops::for_interface("no-such-if").sockets(), 0u);
+  close(unbound);
 }
 
 }  // namespace
